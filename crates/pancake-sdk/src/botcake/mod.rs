@@ -1,0 +1,81 @@
+//! The Botcake API: flows, keywords, ice breakers, main menu, tools, and sends.
+//!
+//! Make a client with [`Client::builder`]; every operation is a method returning a builder.
+
+mod generated;
+
+use std::fmt;
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use serde::{Deserialize, Serialize};
+
+pub use generated::{Client, builder, types};
+
+use crate::auth::ClientState;
+use crate::builder::{Api, ClientBuilder};
+use crate::exchange;
+
+impl Client {
+    /// Settings for a Botcake client.
+    pub fn builder() -> ClientBuilder<Client> {
+        ClientBuilder::default()
+    }
+}
+
+impl Api for Client {
+    const DEFAULT_BASE_URL: &'static str = "https://botcake.io/api/public_api/v1";
+
+    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self {
+        Client::new_with_client(base_url, http, state)
+    }
+}
+
+impl ClientHooks<ClientState> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let key = generated::operation_auth(info.operation_id);
+        self.inner.authorize(request, info.operation_id, key).map_err(exchange::fail)
+    }
+
+    async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        exchange::execute(&self.client, request).await
+    }
+}
+
+/// Folder ids from the root to a folder, e.g. `[1, 2]`; in the URL, `1,2`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FolderPath(pub Vec<i64>);
+
+impl fmt::Display for FolderPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Vec<i64>> for FolderPath {
+    fn from(ids: Vec<i64>) -> Self {
+        FolderPath(ids)
+    }
+}
+
+impl<const N: usize> From<[i64; N]> for FolderPath {
+    fn from(ids: [i64; N]) -> Self {
+        FolderPath(ids.to_vec())
+    }
+}
+
+impl From<&[i64]> for FolderPath {
+    fn from(ids: &[i64]) -> Self {
+        FolderPath(ids.to_vec())
+    }
+}

@@ -1,0 +1,144 @@
+//! Building a client: tokens, base URL, timeouts, User-Agent.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::Error;
+use crate::auth::ClientState;
+
+/// Connect timeout when none is set.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Total timeout of one request when none is set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One of the two generated clients ([`crate::Botcake`], [`crate::Pancake`]).
+pub trait Api: Sized + sealed::Sealed {
+    /// Where the real API lives.
+    const DEFAULT_BASE_URL: &'static str;
+    /// Assembles the client.
+    #[doc(hidden)]
+    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::botcake::Client {}
+    impl Sealed for crate::pancake::Client {}
+}
+
+/// Settings of a client; make one with `Botcake::builder()` or `Pancake::builder()`.
+///
+/// `Debug` shows no token.
+#[derive(Debug)]
+pub struct ClientBuilder<C> {
+    page_token: Option<SecretString>,
+    user_token: Option<SecretString>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: Option<String>,
+    errors: Vec<String>,
+    api: PhantomData<fn() -> C>,
+}
+
+impl<C: Api> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        ClientBuilder {
+            page_token: None,
+            user_token: None,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: None,
+            errors: Vec::new(),
+            api: PhantomData,
+        }
+    }
+}
+
+impl<C: Api> ClientBuilder<C> {
+    /// The API's base URL, in place of the real one (a sandbox, a proxy). For Botcake it
+    /// includes the path stem: `http://127.0.0.1:8080/api/public_api/v1`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Total time one request may take (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// A product token added before the SDK's own in `User-Agent`, e.g. `my-shop-bot/2.1`.
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.user_agent = Some(product.into());
+        self
+    }
+
+    fn token(&mut self, field: &str, token: String) -> Option<SecretString> {
+        if token.trim().is_empty() {
+            self.errors.push(format!("{field} must not be empty"));
+            return None;
+        }
+        Some(SecretString::from(token))
+    }
+
+    /// Builds the client; fails on an empty token, a bad base URL or a bad User-Agent.
+    pub fn build(self) -> Result<C, Error> {
+        if let Some(message) = self.errors.into_iter().next() {
+            return Err(Error::InvalidRequest { message });
+        }
+        let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim_end_matches('/');
+        match reqwest::Url::parse(base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            Ok(_) | Err(_) => {
+                return Err(Error::InvalidRequest {
+                    message: format!("base_url must be an http(s) URL, got {base_url:?}"),
+                });
+            }
+        }
+        let sdk = format!("pancake-sdk-rust/{}", crate::VERSION);
+        let user_agent = match self.user_agent {
+            Some(product) => format!("{product} {sdk}"),
+            None => sdk,
+        };
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| Error::InvalidRequest { message: format!("client settings: {}", e.without_url()) })?;
+        Ok(C::assemble(base_url, http, ClientState::new(self.page_token, self.user_token)))
+    }
+}
+
+impl ClientBuilder<crate::Botcake> {
+    /// The page's Botcake API token (Settings -> API), sent in the `access-token` header.
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.page_token = self.token("access_token", token.into());
+        self
+    }
+}
+
+impl ClientBuilder<crate::Pancake> {
+    /// The page token, for `/api/public_api/v1/...` operations.
+    pub fn page_access_token(mut self, token: impl Into<String>) -> Self {
+        self.page_token = self.token("page_access_token", token.into());
+        self
+    }
+
+    /// The user token, for `/api/v1/...` operations (`list_pages`, `send_message`, ...).
+    pub fn user_access_token(mut self, token: impl Into<String>) -> Self {
+        self.user_token = self.token("user_access_token", token.into());
+        self
+    }
+}

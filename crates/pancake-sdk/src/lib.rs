@@ -1,0 +1,37 @@
+//! Typed clients for the [Pancake](https://pages.fm) and [Botcake](https://botcake.io) public
+//! APIs, generated from the OpenAPI files in `spec/` by progenitor.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), pancake_sdk::Error> {
+//! use pancake_sdk::{Botcake, Pancake};
+//!
+//! let bot = Botcake::builder().access_token("PAGE_TOKEN").build()?;
+//! let flows = bot.get_flows().page_id("105000000000001").send().await?;
+//! println!("{} flows", flows.data.as_ref().map_or(0, |d| d.flows.len()));
+//!
+//! let pancake = Pancake::builder().page_access_token("PAGE_TOKEN").build()?;
+//! let tags = pancake.list_tags().page_id("105000000000001").send().await?;
+//! println!("{:?}", tags.json()); // every field the server sent, known to the spec or not
+//! # Ok(()) }
+//! ```
+//!
+//! Every operation is a builder: set its parameters, then `send()`. A call returns a
+//! [`Response`] (the typed value, the status, the headers and the raw body) or an [`Error`].
+//! Credentials are injected where the spec says, and never appear in `Debug` output or errors.
+
+pub mod auth;
+pub mod botcake;
+mod builder;
+mod error;
+mod exchange;
+pub mod pancake;
+mod response;
+
+pub use botcake::Client as Botcake;
+pub use builder::{Api, ClientBuilder};
+pub use error::Error;
+pub use pancake::Client as Pancake;
+pub use response::Response;
+
+/// The SDK's version, as sent in the `User-Agent` header.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,48 @@
+//! Project automation: `cargo xtask generate [--check]` and `cargo xtask test`.
+
+mod generate;
+mod lint;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test>
+
+  generate          regenerate every file derived from spec/*.yaml
+  generate --check  fail (and show a diff) when a committed generated file has drifted
+  lint              lint spec/*.yaml with openapi-spec-validator (installed into target/)
+  test              install what is missing, then run every check and test";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["generate"] => generate::run(false),
+        ["generate", "--check"] => generate::run(true),
+        ["lint"] => lint::run(),
+        ["test"] => test::run(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Result of an xtask step: an error is a message for the user.
+pub type Result<T = ()> = std::result::Result<T, String>;

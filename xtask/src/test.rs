@@ -1,0 +1,36 @@
+//! `cargo xtask test`: every check and every test, in the order that fails fastest.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{Result, generate, lint, root};
+
+/// Runs formatting, the drift check, the spec lint, clippy and every test.
+pub fn run() -> Result {
+    let started = Instant::now();
+    step("rustfmt", || cargo(&["fmt", "--all", "--check"]))?;
+    step("generated files (cargo xtask generate --check)", || generate::run(true))?;
+    step("spec lint (redocly)", lint::run)?;
+    step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step("rust tests", || cargo(&["test", "--workspace"]))?;
+    println!("\nxtask test: every step passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    f().map_err(|e| format!("{name}: {e}"))?;
+    println!("<== {name}: ok ({:.1?})", started.elapsed());
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root())
+        .args(args)
+        .status()
+        .map_err(|e| format!("cargo {}: {e}", args.join(" ")))?;
+    if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed", args.join(" "))) }
+}
