@@ -1,1 +1,45 @@
-fn main(){}
+//! `pancake-sandbox`: serves the Botcake and Pancake APIs on 127.0.0.1.
+
+use clap::Parser;
+use pancake_sandbox::{Config, DEFAULT_PAGE_TOKEN, DEFAULT_USER_TOKEN, Sandbox};
+
+/// Emulates the Botcake and Pancake public APIs on 127.0.0.1, checked against spec/*.yaml.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Page token to accept (Botcake and Pancake).
+    #[arg(long, default_value = DEFAULT_PAGE_TOKEN)]
+    page_token: String,
+    /// Pancake user token to accept.
+    #[arg(long, default_value = DEFAULT_USER_TOKEN)]
+    user_token: String,
+    /// Customers of the large page 105000000000099.
+    #[arg(long, default_value_t = 12_000)]
+    large_page_customers: usize,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let config = Config {
+        page_token: args.page_token,
+        user_token: args.user_token,
+        port: args.port,
+        large_page_customers: args.large_page_customers,
+    };
+    let sandbox = match Sandbox::start(config) {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("pancake-sandbox: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("listening on {}", sandbox.url());
+    println!("botcake base url: {}", sandbox.botcake_url());
+    println!("pancake base url: {}", sandbox.pancake_url());
+    println!("tokens: page {:?}, user {:?}", sandbox.page_token(), sandbox.user_token());
+    sandbox.wait();
+    std::process::ExitCode::SUCCESS
+}

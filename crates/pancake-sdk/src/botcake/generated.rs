@@ -80,60 +80,6 @@ content as `{{name}}`. Keys include `user_first_name`, `user_last_name`,
             Self(value)
         }
     }
-    ///`CreateKeywordPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CreateKeywordPageId(::std::string::String);
-    impl ::std::ops::Deref for CreateKeywordPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateKeywordPageId> for ::std::string::String {
-        fn from(value: CreateKeywordPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateKeywordPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateKeywordPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateKeywordPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateKeywordPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /**Content in Botcake's Dynamic Block format. The reference's "Data format" gives no
 detail; the shape here is the one public integrations use.
 */
@@ -312,384 +258,6 @@ detail; the shape here is the one public integrations use.
             Default::default()
         }
     }
-    ///`GetFlowStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetFlowStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetFlowStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetFlowStatisticsPageId> for ::std::string::String {
-        fn from(value: GetFlowStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetFlowStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetFlowStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetFlowStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFlowStatisticsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetFlowsByPathPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetFlowsByPathPageId(::std::string::String);
-    impl ::std::ops::Deref for GetFlowsByPathPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetFlowsByPathPageId> for ::std::string::String {
-        fn from(value: GetFlowsByPathPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetFlowsByPathPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetFlowsByPathPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetFlowsByPathPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFlowsByPathPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetFlowsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetFlowsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetFlowsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetFlowsPageId> for ::std::string::String {
-        fn from(value: GetFlowsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetFlowsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetFlowsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetFlowsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFlowsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetIceBreakersPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetIceBreakersPageId(::std::string::String);
-    impl ::std::ops::Deref for GetIceBreakersPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetIceBreakersPageId> for ::std::string::String {
-        fn from(value: GetIceBreakersPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetIceBreakersPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetIceBreakersPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetIceBreakersPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetIceBreakersPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetKeywordsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetKeywordsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetKeywordsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetKeywordsPageId> for ::std::string::String {
-        fn from(value: GetKeywordsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetKeywordsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetKeywordsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetKeywordsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetKeywordsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetMainMenuPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetMainMenuPageId(::std::string::String);
-    impl ::std::ops::Deref for GetMainMenuPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetMainMenuPageId> for ::std::string::String {
-        fn from(value: GetMainMenuPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetMainMenuPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetMainMenuPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetMainMenuPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetMainMenuPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetToolsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetToolsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetToolsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetToolsPageId> for ::std::string::String {
-        fn from(value: GetToolsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetToolsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetToolsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetToolsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetToolsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///An ice breaker ("asked question").
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IceBreaker {
@@ -819,22 +387,22 @@ detail; the shape here is the one public integrations use.
             Default::default()
         }
     }
-    ///`SendContentPageId`
+    ///Id of a page (a numeric string, e.g. `105000000000001`).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct SendContentPageId(::std::string::String);
-    impl ::std::ops::Deref for SendContentPageId {
+    pub struct PageId(::std::string::String);
+    impl ::std::ops::Deref for PageId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<SendContentPageId> for ::std::string::String {
-        fn from(value: SendContentPageId) -> Self {
+    impl ::std::convert::From<PageId> for ::std::string::String {
+        fn from(value: PageId) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for SendContentPageId {
+    impl ::std::str::FromStr for PageId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -845,7 +413,7 @@ detail; the shape here is the one public integrations use.
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for SendContentPageId {
+    impl ::std::convert::TryFrom<&str> for PageId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -853,7 +421,7 @@ detail; the shape here is the one public integrations use.
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for SendContentPageId {
+    impl ::std::convert::TryFrom<::std::string::String> for PageId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -861,7 +429,7 @@ detail; the shape here is the one public integrations use.
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for SendContentPageId {
+    impl<'de> ::serde::Deserialize<'de> for PageId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -935,60 +503,6 @@ detail; the shape here is the one public integrations use.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SendContentRequestPsid {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`SendFlowPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct SendFlowPageId(::std::string::String);
-    impl ::std::ops::Deref for SendFlowPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SendFlowPageId> for ::std::string::String {
-        fn from(value: SendFlowPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for SendFlowPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SendFlowPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SendFlowPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SendFlowPageId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1124,60 +638,6 @@ detail; the shape here is the one public integrations use.
     impl ToolsResponse {
         pub fn builder() -> builder::ToolsResponse {
             Default::default()
-        }
-    }
-    ///`UpdateKeywordPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateKeywordPageId(::std::string::String);
-    impl ::std::ops::Deref for UpdateKeywordPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateKeywordPageId> for ::std::string::String {
-        fn from(value: UpdateKeywordPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateKeywordPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateKeywordPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateKeywordPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateKeywordPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Body of `update_keyword`.
@@ -3648,7 +3108,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlows<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetFlowsPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> GetFlows<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3659,13 +3119,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetFlowsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetFlowsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -3735,7 +3193,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlowsByPath<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetFlowsByPathPageId, String>,
+        page_id: Result<types::PageId, String>,
         path: Result<crate::botcake::FolderPath, String>,
     }
     impl<'a> GetFlowsByPath<'a> {
@@ -3748,13 +3206,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetFlowsByPathPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetFlowsByPathPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn path<V>(mut self, value: V) -> Self
@@ -3838,7 +3294,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlowStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetFlowStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         flow_id: Result<i64, String>,
     }
     impl<'a> GetFlowStatistics<'a> {
@@ -3851,14 +3307,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetFlowStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetFlowStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn flow_id<V>(mut self, value: V) -> Self
@@ -3945,7 +3398,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetKeywords<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetKeywordsPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> GetKeywords<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3956,13 +3409,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetKeywordsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetKeywordsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -4036,7 +3487,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetIceBreakers<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetIceBreakersPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> GetIceBreakers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4047,13 +3498,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetIceBreakersPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetIceBreakersPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -4130,7 +3579,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMainMenu<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetMainMenuPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> GetMainMenu<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4141,13 +3590,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetMainMenuPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetMainMenuPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -4221,7 +3668,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTools<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetToolsPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> GetTools<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4232,13 +3679,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetToolsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetToolsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -4308,7 +3753,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateKeyword<'a> {
         client: &'a super::Client,
-        page_id: Result<types::CreateKeywordPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> CreateKeyword<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4319,13 +3764,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateKeywordPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateKeywordPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -4399,7 +3842,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateKeyword<'a> {
         client: &'a super::Client,
-        page_id: Result<types::UpdateKeywordPageId, String>,
+        page_id: Result<types::PageId, String>,
         body: Result<types::builder::UpdateKeywordRequest, String>,
     }
     impl<'a> UpdateKeyword<'a> {
@@ -4412,13 +3855,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::UpdateKeywordPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `UpdateKeywordPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4524,7 +3965,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendFlow<'a> {
         client: &'a super::Client,
-        page_id: Result<types::SendFlowPageId, String>,
+        page_id: Result<types::PageId, String>,
         body: Result<types::builder::SendFlowRequest, String>,
     }
     impl<'a> SendFlow<'a> {
@@ -4537,13 +3978,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SendFlowPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SendFlowPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4644,7 +4083,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendContent<'a> {
         client: &'a super::Client,
-        page_id: Result<types::SendContentPageId, String>,
+        page_id: Result<types::PageId, String>,
         body: Result<types::builder::SendContentRequest, String>,
     }
     impl<'a> SendContent<'a> {
@@ -4657,13 +4096,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SendContentPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SendContentPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

@@ -233,6 +233,60 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///Id of a conversation, `<page_id>_<psid>` or `<post_id>_<comment_id>`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ConversationId(::std::string::String);
+    impl ::std::ops::Deref for ConversationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ConversationId> for ::std::string::String {
+        fn from(value: ConversationId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ConversationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConversationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConversationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Order of conversations.
     #[derive(
         ::serde::Deserialize,
@@ -576,62 +630,6 @@ Facebook's 24-hour window.
             Ok(Self(value.to_string()))
         }
     }
-    ///`GetCustomerEngagementStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetCustomerEngagementStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetCustomerEngagementStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetCustomerEngagementStatisticsPageId>
-    for ::std::string::String {
-        fn from(value: GetCustomerEngagementStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetCustomerEngagementStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetCustomerEngagementStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetCustomerEngagementStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetCustomerEngagementStatisticsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`GetMultiPageUserStatisticsPageIds`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -682,223 +680,6 @@ Facebook's 24-hour window.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GetMultiPageUserStatisticsPageIds {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetNewCustomerStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetNewCustomerStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetNewCustomerStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetNewCustomerStatisticsPageId> for ::std::string::String {
-        fn from(value: GetNewCustomerStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetNewCustomerStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetNewCustomerStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetNewCustomerStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetNewCustomerStatisticsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetPageStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetPageStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetPageStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetPageStatisticsPageId> for ::std::string::String {
-        fn from(value: GetPageStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetPageStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetPageStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetPageStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetPageStatisticsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetTagStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetTagStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetTagStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetTagStatisticsPageId> for ::std::string::String {
-        fn from(value: GetTagStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetTagStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetTagStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetTagStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetTagStatisticsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GetUserStatisticsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetUserStatisticsPageId(::std::string::String);
-    impl ::std::ops::Deref for GetUserStatisticsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetUserStatisticsPageId> for ::std::string::String {
-        fn from(value: GetUserStatisticsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetUserStatisticsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetUserStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetUserStatisticsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetUserStatisticsPageId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -964,168 +745,6 @@ Facebook's 24-hour window.
                 })
         }
     }
-    ///`ListCallLogsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListCallLogsPageId(::std::string::String);
-    impl ::std::ops::Deref for ListCallLogsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListCallLogsPageId> for ::std::string::String {
-        fn from(value: ListCallLogsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListCallLogsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListCallLogsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCallLogsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListCallLogsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListConversationsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListConversationsPageId(::std::string::String);
-    impl ::std::ops::Deref for ListConversationsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListConversationsPageId> for ::std::string::String {
-        fn from(value: ListConversationsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListConversationsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListConversationsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListConversationsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListConversationsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListMessagesConversationId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListMessagesConversationId(::std::string::String);
-    impl ::std::ops::Deref for ListMessagesConversationId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListMessagesConversationId> for ::std::string::String {
-        fn from(value: ListMessagesConversationId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListMessagesConversationId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListMessagesConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListMessagesConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListMessagesConversationId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`ListMessagesCustomerId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1169,222 +788,6 @@ Facebook's 24-hour window.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ListMessagesCustomerId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListMessagesPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListMessagesPageId(::std::string::String);
-    impl ::std::ops::Deref for ListMessagesPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListMessagesPageId> for ::std::string::String {
-        fn from(value: ListMessagesPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListMessagesPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListMessagesPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListMessagesPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListMessagesPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListPageCustomersPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListPageCustomersPageId(::std::string::String);
-    impl ::std::ops::Deref for ListPageCustomersPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListPageCustomersPageId> for ::std::string::String {
-        fn from(value: ListPageCustomersPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListPageCustomersPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListPageCustomersPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListPageCustomersPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListPageCustomersPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListPostsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListPostsPageId(::std::string::String);
-    impl ::std::ops::Deref for ListPostsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListPostsPageId> for ::std::string::String {
-        fn from(value: ListPostsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListPostsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListPostsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListPostsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListPostsPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListTagsPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListTagsPageId(::std::string::String);
-    impl ::std::ops::Deref for ListTagsPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListTagsPageId> for ::std::string::String {
-        fn from(value: ListTagsPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListTagsPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListTagsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListTagsPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListTagsPageId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1577,6 +980,60 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///Id of a page (a numeric string, e.g. `105000000000001`).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PageId(::std::string::String);
+    impl ::std::ops::Deref for PageId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PageId> for ::std::string::String {
+        fn from(value: PageId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PageId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PageId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PageId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PageId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Page counts of one hour.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PageStatisticsBucket {
@@ -1727,114 +1184,6 @@ Facebook's 24-hour window.
     impl Reactions {
         pub fn builder() -> builder::Reactions {
             Default::default()
-        }
-    }
-    ///`SendMessageConversationId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct SendMessageConversationId(::std::string::String);
-    impl ::std::ops::Deref for SendMessageConversationId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SendMessageConversationId> for ::std::string::String {
-        fn from(value: SendMessageConversationId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for SendMessageConversationId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SendMessageConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SendMessageConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SendMessageConversationId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`SendMessagePageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct SendMessagePageId(::std::string::String);
-    impl ::std::ops::Deref for SendMessagePageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SendMessagePageId> for ::std::string::String {
-        fn from(value: SendMessagePageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for SendMessagePageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SendMessagePageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SendMessagePageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SendMessagePageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /**Body of `send_message`: an inbox message (`action: reply_inbox`) or a private reply to
@@ -2106,115 +1455,6 @@ only to comments at most 7 days old.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`TagConversationConversationId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct TagConversationConversationId(::std::string::String);
-    impl ::std::ops::Deref for TagConversationConversationId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TagConversationConversationId> for ::std::string::String {
-        fn from(value: TagConversationConversationId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TagConversationConversationId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TagConversationConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for TagConversationConversationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TagConversationConversationId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`TagConversationPageId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct TagConversationPageId(::std::string::String);
-    impl ::std::ops::Deref for TagConversationPageId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TagConversationPageId> for ::std::string::String {
-        fn from(value: TagConversationPageId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TagConversationPageId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TagConversationPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TagConversationPageId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TagConversationPageId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Body of `tag_conversation`.
@@ -7373,7 +6613,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListConversations<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListConversationsPageId, String>,
+        page_id: Result<types::PageId, String>,
         order_by: Result<Option<types::ConversationOrder>, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         since: Result<i64, String>,
@@ -7392,14 +6632,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListConversationsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListConversationsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn order_by<V>(mut self, value: V) -> Self
@@ -7526,8 +6763,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListMessages<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListMessagesPageId, String>,
-        conversation_id: Result<types::ListMessagesConversationId, String>,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
         current_count: Result<Option<i64>, String>,
         customer_id: Result<types::ListMessagesCustomerId, String>,
     }
@@ -7543,23 +6780,21 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListMessagesPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListMessagesPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListMessagesConversationId>,
+            V: std::convert::TryInto<types::ConversationId>,
         {
             self.conversation_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ListMessagesConversationId` for conversation_id failed"
+                    "conversion to `ConversationId` for conversation_id failed"
                         .to_string()
                 });
             self
@@ -7665,7 +6900,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerEngagementStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetCustomerEngagementStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         by_hour: Result<Option<bool>, String>,
         date_range: Result<types::DateTimeRange, String>,
     }
@@ -7680,14 +6915,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetCustomerEngagementStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetCustomerEngagementStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn by_hour<V>(mut self, value: V) -> Self
@@ -7789,7 +7021,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPageStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetPageStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         since: Result<i64, String>,
         until: Result<i64, String>,
     }
@@ -7804,14 +7036,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetPageStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetPageStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
@@ -7910,7 +7139,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTagStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetTagStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         since: Result<i64, String>,
         until: Result<i64, String>,
     }
@@ -7925,14 +7154,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetTagStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetTagStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
@@ -8031,7 +7257,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetUserStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetUserStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         date_range: Result<types::DateTimeRange, String>,
     }
     impl<'a> GetUserStatistics<'a> {
@@ -8044,14 +7270,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetUserStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetUserStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn date_range<V>(mut self, value: V) -> Self
@@ -8249,7 +7472,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetNewCustomerStatistics<'a> {
         client: &'a super::Client,
-        page_id: Result<types::GetNewCustomerStatisticsPageId, String>,
+        page_id: Result<types::PageId, String>,
         date_range: Result<types::DateRange, String>,
         group_by: Result<Option<types::NewCustomerGrouping>, String>,
     }
@@ -8264,14 +7487,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetNewCustomerStatisticsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetNewCustomerStatisticsPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn date_range<V>(mut self, value: V) -> Self
@@ -8375,7 +7595,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListPageCustomers<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListPageCustomersPageId, String>,
+        page_id: Result<types::PageId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<Option<::std::num::NonZeroU64>, String>,
         since: Result<i64, String>,
@@ -8394,14 +7614,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListPageCustomersPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListPageCustomersPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
@@ -8529,7 +7746,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListCallLogs<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListCallLogsPageId, String>,
+        page_id: Result<types::PageId, String>,
         id: Result<types::ListCallLogsId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<::std::num::NonZeroU64, String>,
@@ -8550,13 +7767,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListCallLogsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListCallLogsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -8693,7 +7908,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTags<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListTagsPageId, String>,
+        page_id: Result<types::PageId, String>,
     }
     impl<'a> ListTags<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8704,13 +7919,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListTagsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListTagsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         async fn dispatch(
@@ -8781,8 +7994,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TagConversation<'a> {
         client: &'a super::Client,
-        page_id: Result<types::TagConversationPageId, String>,
-        conversation_id: Result<types::TagConversationConversationId, String>,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
         body: Result<types::builder::TagConversationRequest, String>,
     }
     impl<'a> TagConversation<'a> {
@@ -8796,24 +8009,21 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TagConversationPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `TagConversationPageId` for page_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TagConversationConversationId>,
+            V: std::convert::TryInto<types::ConversationId>,
         {
             self.conversation_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `TagConversationConversationId` for conversation_id failed"
+                    "conversion to `ConversationId` for conversation_id failed"
                         .to_string()
                 });
             self
@@ -8926,7 +8136,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListPosts<'a> {
         client: &'a super::Client,
-        page_id: Result<types::ListPostsPageId, String>,
+        page_id: Result<types::PageId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<::std::num::NonZeroU64, String>,
         since: Result<i64, String>,
@@ -8945,13 +8155,11 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListPostsPageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ListPostsPageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
@@ -9072,8 +8280,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendMessage<'a> {
         client: &'a super::Client,
-        page_id: Result<types::SendMessagePageId, String>,
-        conversation_id: Result<types::SendMessageConversationId, String>,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
         body: Result<types::SendMessageRequest, String>,
     }
     impl<'a> SendMessage<'a> {
@@ -9087,23 +8295,21 @@ pub mod builder {
         }
         pub fn page_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SendMessagePageId>,
+            V: std::convert::TryInto<types::PageId>,
         {
             self.page_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SendMessagePageId` for page_id failed".to_string()
-                });
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SendMessageConversationId>,
+            V: std::convert::TryInto<types::ConversationId>,
         {
             self.conversation_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `SendMessageConversationId` for conversation_id failed"
+                    "conversion to `ConversationId` for conversation_id failed"
                         .to_string()
                 });
             self

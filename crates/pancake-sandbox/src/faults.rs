@@ -1,0 +1,163 @@
+//! Faults on demand: how the real APIs misbehave, one request at a time.
+//!
+//! A fault is asked for with the `x-sandbox-fault` header, the `_sandbox_fault` query parameter,
+//! or queued with `POST /_sandbox/faults` (`{"fault": "...", "operation_id": "...", "times": 1}`).
+//! The text is a comma-separated list:
+//!
+//! | fault | answer |
+//! |---|---|
+//! | `latency=MS` | waits MS milliseconds before answering |
+//! | `status=CODE` | HTTP CODE; 500 with `"Server internal error"`, others with `{success: false}` |
+//! | `rate-limit` / `rate-limit=SECONDS` | 429, without / with `Retry-After: SECONDS` |
+//! | `html-502` | 502 with an HTML body, as a proxy sends it |
+//! | `malformed-json` | 200, `application/json`, a body cut in half (complete on the wire) |
+//! | `truncated` | 200 whose connection closes half-way through the announced body |
+//! | `drop` | the connection closes with no answer at all |
+//! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
+//! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
+//!
+//! The operation takes effect first (a send is journaled); the fault then shapes the answer,
+//! which is what makes a lost answer to a send dangerous.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// One way to misbehave.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    Latency(Duration),
+    Status(u16),
+    RateLimit(Option<u64>),
+    Html502,
+    MalformedJson,
+    Truncated,
+    Drop,
+    Warning(i64),
+    ApiError { code: i64, status: u16 },
+}
+
+/// A queued fault: the next `times` requests (of `operation_id`, or any) get it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FaultRule {
+    /// The fault text, e.g. `status=503` or `latency=2000,drop`.
+    pub fault: String,
+    /// Only requests of this operation; any when absent.
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    /// How many requests it applies to.
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FaultRule {
+    /// A rule for the next request of any operation.
+    pub fn next(fault: impl Into<String>) -> Self {
+        FaultRule { fault: fault.into(), operation_id: None, times: 1 }
+    }
+
+    /// Limits the rule to one operation.
+    pub fn for_operation(mut self, operation_id: impl Into<String>) -> Self {
+        self.operation_id = Some(operation_id.into());
+        self
+    }
+
+    /// Applies the rule to `times` requests.
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = times;
+        self
+    }
+}
+
+/// Parses a fault text.
+pub fn parse(text: &str) -> Result<Vec<Fault>, String> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse_one).collect()
+}
+
+fn parse_one(item: &str) -> Result<Fault, String> {
+    let (name, arg) = match item.split_once('=') {
+        Some((name, arg)) => (name.trim(), Some(arg.trim())),
+        None => (item, None),
+    };
+    let number = |what: &str| -> Result<i64, String> {
+        arg.and_then(|a| a.parse().ok()).ok_or(format!("fault {name}: {what} expected, as {name}=N"))
+    };
+    Ok(match (name, arg) {
+        ("latency", _) => Fault::Latency(Duration::from_millis(number("milliseconds")?.max(0) as u64)),
+        ("status", _) => {
+            let code = number("an HTTP status")?;
+            if !(200..=599).contains(&code) {
+                return Err(format!("fault status: {code} is not an HTTP status"));
+            }
+            Fault::Status(code as u16)
+        }
+        ("rate-limit", None) => Fault::RateLimit(None),
+        ("rate-limit", Some(_)) => Fault::RateLimit(Some(number("seconds")?.max(0) as u64)),
+        ("html-502", None) => Fault::Html502,
+        ("malformed-json", None) => Fault::MalformedJson,
+        ("truncated", None) => Fault::Truncated,
+        ("drop", None) => Fault::Drop,
+        ("warning", _) => Fault::Warning(number("an error code")?),
+        ("api-error", Some(arg)) => {
+            let (code, status) = arg.split_once('@').unwrap_or((arg, "200"));
+            let code = code.parse().map_err(|_| format!("fault api-error: bad code {code:?}"))?;
+            let status: u16 = status.parse().map_err(|_| format!("fault api-error: bad status {status:?}"))?;
+            Fault::ApiError { code, status }
+        }
+        _ => return Err(format!("unknown fault {item:?} (see the sandbox's faults documentation)")),
+    })
+}
+
+/// The message the real API gives with an error code.
+pub fn message_for(code: i64) -> &'static str {
+    match code {
+        100 => "Invalid access token",
+        102 => "Missing access token",
+        103 => "Session expired",
+        105 => "Access token has been renewed, or you have no permission for this page",
+        121 => "Subscription problem: no seat is available",
+        122 => "The subscription of this page has expired",
+        10 | 551 => "This message is sent outside of allowed window",
+        _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_fault() {
+        let all = parse(
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401",
+        )
+        .unwrap();
+        assert_eq!(
+            all,
+            vec![
+                Fault::Latency(Duration::from_millis(250)),
+                Fault::Status(503),
+                Fault::RateLimit(None),
+                Fault::RateLimit(Some(2)),
+                Fault::Html502,
+                Fault::MalformedJson,
+                Fault::Truncated,
+                Fault::Drop,
+                Fault::Warning(121),
+                Fault::ApiError { code: 105, status: 200 },
+                Fault::ApiError { code: 100, status: 401 },
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_or_malformed_faults() {
+        assert!(parse("explode").unwrap_err().contains("unknown fault"));
+        assert!(parse("status=abc").unwrap_err().contains("status"));
+        assert!(parse("status=99").is_err());
+    }
+}

@@ -1,0 +1,388 @@
+//! Pancake's operations.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::{Map, Value, json};
+
+use super::{Call, PageRef, Reply, page_slice};
+use crate::data::{self, Page};
+use crate::state::World;
+
+/// Conversations per page of `list_conversations`.
+pub const CONVERSATIONS_PER_PAGE: usize = 60;
+/// Customers per page when `page_size` is absent.
+pub const DEFAULT_CUSTOMER_PAGE_SIZE: usize = 20;
+/// Messages without `current_count`, and with it.
+pub const FIRST_MESSAGES: usize = 20;
+/// Messages per call with `current_count`.
+pub const MORE_MESSAGES: usize = 25;
+/// Private replies go only to comments at most this old (seconds), by Facebook's rules.
+pub const PRIVATE_REPLY_WINDOW: i64 = 7 * 24 * 3600;
+/// The sandbox's "now" for the 7-day rule: the end of its data year.
+pub const NOW: i64 = data::EPOCH + data::SPAN;
+
+/// Answers an operation on a page, or `None` when the call is not one.
+pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
+    Some(match call.route.operation_id.as_str() {
+        "list_conversations" => list_conversations(world, call, page)?,
+        "list_messages" => list_messages(call, page)?,
+        "list_page_customers" => {
+            let (since, until) = range(call)?;
+            let matching: Vec<usize> =
+                (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), since, until)).collect();
+            let size = call.int("page_size").map_or(DEFAULT_CUSTOMER_PAGE_SIZE, |s| s as usize);
+            let customers: Vec<Value> =
+                page_slice(&matching, call.int("page_number")?, size).iter().map(|i| data::customer(page, *i)).collect();
+            Reply::ok(json!({ "success": true, "total": matching.len(), "customers": customers }))
+        }
+        "list_posts" => {
+            let (since, until) = range(call)?;
+            let mut matching: Vec<usize> =
+                (0..page.posts).filter(|i| in_range(data::post_time(page, *i), since, until)).collect();
+            matching.reverse();
+            let posts: Vec<Value> = page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
+                .iter()
+                .map(|i| data::post(page, *i))
+                .collect();
+            Reply::ok(json!({ "success": true, "total": matching.len(), "posts": posts }))
+        }
+        "list_call_logs" => {
+            let since = call.int("since").unwrap_or(i64::MIN);
+            let until = call.int("until").unwrap_or(i64::MAX);
+            if since > until {
+                return Some(Reply::error(400, "until: must not be before since"));
+            }
+            let mut matching: Vec<usize> =
+                (0..page.call_logs).filter(|i| in_range(data::call_time(page, *i), since, until)).collect();
+            matching.reverse();
+            let logs: Vec<Value> = page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
+                .iter()
+                .map(|i| data::call_log(page, *i))
+                .collect();
+            Reply::ok(json!({ "success": true, "data": logs }))
+        }
+        "list_tags" => {
+            let tags: Vec<Value> = data::TAGS
+                .iter()
+                .map(|(id, text, color)| json!({ "id": id, "text": text, "color": color, "lighten_color": format!("{color}33") }))
+                .collect();
+            Reply::ok(json!({ "success": true, "tags": tags }))
+        }
+        "tag_conversation" => tag_conversation(world, call, page)?,
+        "send_message" => send_message(world, call, page)?,
+        "get_page_statistics" => {
+            let (since, until) = range(call)?;
+            let buckets: Vec<Value> = days(since, until)
+                .map(|day| {
+                    let n = (day / 86_400) as usize;
+                    json!({
+                        "hour": data::iso(day),
+                        "customer_comment_count": n % 7, "customer_inbox_count": 10 + n % 13,
+                        "new_customer_count": n % 5, "new_inbox_count": 1 + n % 4,
+                        "page_comment_count": n % 3, "page_inbox_count": 8 + n % 11, "phone_number_count": n % 2,
+                    })
+                })
+                .collect();
+            Reply::ok(json!({ "success": true, "data": buckets }))
+        }
+        "get_tag_statistics" => {
+            let (since, until) = range(call)?;
+            let days: Vec<i64> = days(since, until).collect();
+            let mut series = Map::new();
+            for (id, text, _) in data::TAGS {
+                series.insert(text.to_string(), days.iter().map(|d| (d / 86_400 + id) % 6).collect());
+            }
+            let tags: Vec<Value> =
+                data::TAGS.iter().map(|(id, text, color)| json!({ "id": id.to_string(), "text": text, "color": color })).collect();
+            let categories: Vec<String> = days.iter().map(|d| day_label(*d)).collect();
+            Reply::ok(json!({ "success": true, "data": { "categories": categories, "series": series }, "tags": tags }))
+        }
+        "get_customer_engagement_statistics" => {
+            let (start, end) = match parse_date_time_range(call.str("date_range")?) {
+                Ok(range) => range,
+                Err(message) => return Some(Reply::error(400, message)),
+            };
+            let by_hour = call.params.get("by_hour").and_then(Value::as_bool).unwrap_or(false);
+            let step = if by_hour { 3_600 } else { 86_400 };
+            let points: Vec<i64> = (0..).map(|k| start + k * step).take_while(|t| *t <= end).take(400).collect();
+            let inbox: Vec<i64> = points.iter().map(|t| (t / step) % 17).collect();
+            let comment: Vec<i64> = points.iter().map(|t| (t / step) % 5).collect();
+            let statistics: Vec<Value> = points
+                .iter()
+                .zip(inbox.iter().zip(&comment))
+                .map(|(t, (i, c))| json!({ "hour": data::iso(*t), "inbox": i, "comment": c, "total": i + c, "new_customer": i / 3 }))
+                .collect();
+            let categories: Vec<String> = points.iter().map(|t| if by_hour { hour_label(*t) } else { day_label(*t) }).collect();
+            Reply::ok(json!({
+                "success": true,
+                "data": { "categories": categories, "series": [{ "name": "inbox", "data": inbox }, { "name": "comment", "data": comment }] },
+                "statistics": statistics,
+            }))
+        }
+        "get_user_statistics" => {
+            if let Err(message) = parse_date_time_range(call.str("date_range")?) {
+                return Some(Reply::error(400, message));
+            }
+            Reply::ok(json!({ "success": true, "data": staff_statistics(1) }))
+        }
+        "get_new_customer_statistics" => {
+            let (start, end) = match parse_date_range(call.str("date_range")?) {
+                Ok(range) => range,
+                Err(message) => return Some(Reply::error(400, message)),
+            };
+            let count = |from: i64, to: i64| (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), from, to)).count();
+            let data = match call.str("group_by").unwrap_or("day") {
+                "page_id" => json!({ page.id: count(start, end) }),
+                "hour" => Value::Array(
+                    (0..24)
+                        .map(|h| {
+                            let n = (start..=end)
+                                .step_by(86_400)
+                                .map(|d| count(d + h * 3_600, d + h * 3_600 + 3_599))
+                                .sum::<usize>();
+                            json!({ "hour": format!("{h:02}"), "count": n })
+                        })
+                        .collect(),
+                ),
+                _ => Value::Array(
+                    days(start, end)
+                        .map(|d| json!({ "date": data::iso(d)[..10].to_string(), "count": count(d, d + 86_399) }))
+                        .collect(),
+                ),
+            };
+            Reply::ok(json!({ "success": true, "data": data }))
+        }
+        _ => return None,
+    })
+}
+
+/// Answers an account-level (user token) operation, or `None`.
+pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
+    Some(match call.route.operation_id.as_str() {
+        "list_pages" => {
+            let pages: Vec<Value> =
+                world.pages.iter().map(|p| json!({ "id": p.id, "name": p.name, "platform": "facebook" })).collect();
+            let ids: Vec<&str> = world.pages.iter().map(|p| p.id).collect();
+            Reply::ok(json!({ "success": true, "categorized": {
+                "activated": pages, "activated_page_ids": ids, "hidden": [], "inactivated": [], "nopermission": [],
+            }}))
+        }
+        "get_multi_page_user_statistics" => {
+            let ids: Vec<&str> = call.str("page_ids")?.split(',').map(str::trim).collect();
+            if let Some(unknown) = ids.iter().find(|id| world.page(id).is_none()) {
+                return Some(Reply::coded(403, 105, format!("page_ids: no permission for page {unknown}")));
+            }
+            if let Err(message) = parse_date_time_range(call.str("date_range")?) {
+                return Some(Reply::error(400, message));
+            }
+            Reply::ok(json!({ "success": true, "data": staff_statistics(ids.len() as i64) }))
+        }
+        _ => return None,
+    })
+}
+
+fn list_conversations(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let (since, until) = range(call)?;
+    let by_update = call.str("order_by") == Some("updated_at");
+    let time = |i: usize| if by_update { data::updated_time(page, i) } else { data::conversation_time(page, i) };
+    let mut matching: Vec<usize> = (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
+    matching.sort_by_key(|i| std::cmp::Reverse(time(*i)));
+    let conversations: Vec<Value> = page_slice(&matching, call.int("page_number")?, CONVERSATIONS_PER_PAGE)
+        .iter()
+        .map(|i| {
+            let id = data::conversation_id(page, *i);
+            let tags = world.with_state(|s| s.conversation_tags(&id, *i).clone());
+            data::conversation(page, *i, &tags)
+        })
+        .collect();
+    Some(Reply::ok(json!({ "success": true, "conversations": conversations })))
+}
+
+fn list_messages(call: &Call, page: &Page) -> Option<Reply> {
+    let Some(i) = find_conversation(page, call.str("conversation_id")?) else {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    };
+    let conversation = data::conversation(page, i, &[]);
+    let customer = &conversation["customers"][0];
+    if call.str("customer_id") != customer["id"].as_str() {
+        return Some(Reply::error(400, "customer_id: not the customer of this conversation"));
+    }
+    let total = data::message_count(i);
+    let (skip, take) = match call.int("current_count") {
+        None => (0, FIRST_MESSAGES),
+        Some(count) => (count as usize, MORE_MESSAGES),
+    };
+    let messages: Vec<Value> = (0..total).rev().skip(skip).take(take).map(|n| data::message(page, i, n)).collect();
+    Some(Reply::ok(json!({
+        "success": true,
+        "conversation_id": conversation["id"],
+        "messages": messages,
+        "customers": [customer],
+    })))
+}
+
+fn tag_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    let Some(i) = find_conversation(page, conversation_id) else {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    };
+    let raw = call.field("tag_id")?.as_str()?;
+    let Some(tag) = raw.trim().parse::<i64>().ok().filter(|id| data::TAGS.iter().any(|t| t.0 == *id)) else {
+        return Some(Reply::error(400, format!("tag_id: no tag {raw:?} on this page (see list_tags)")));
+    };
+    let add = call.field("action")?.as_str()? == "add";
+    let tags = world.with_state(|s| {
+        let tags = s.conversation_tags(conversation_id, i);
+        tags.retain(|t| *t != tag);
+        if add {
+            tags.push(tag);
+            tags.sort_unstable();
+        }
+        let tags = tags.clone();
+        s.journal(call, page.id, call.body.clone().unwrap_or_default());
+        tags
+    });
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Some(Reply::ok(json!({ "success": true, "data": tags, "timestamp": now })))
+}
+
+fn send_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    let Some(i) = find_conversation(page, conversation_id) else {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    };
+    let body = call.body.as_ref()?;
+    let text = body.get("message").and_then(Value::as_str).filter(|t| !t.is_empty());
+    match body.get("action")?.as_str()? {
+        "reply_inbox" => {
+            let attachment = body.get("content_url").and_then(Value::as_str).is_some();
+            if text.is_some() && attachment {
+                return Some(Reply::error(500, "message: a text and an attachment cannot be sent in one call"));
+            }
+            if text.is_none() && !attachment {
+                return Some(Reply::error(400, "message: give a message or a content_url"));
+            }
+        }
+        _ => {
+            let conversation = data::conversation(page, i, &[]);
+            if conversation["type"] != "COMMENT" {
+                return Some(Reply::error(400, "conversation_id: private replies answer comments; this is an inbox"));
+            }
+            if NOW - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
+                return Some(Reply::coded(400, 10, "The comment is more than 7 days old; Facebook allows no private reply"));
+            }
+            let comment = body.get("message_id").and_then(Value::as_str).unwrap_or(conversation_id).to_string();
+            if !world.with_state(|s| s.private_replies.insert(comment)) {
+                return Some(Reply::error(400, "message_id: a private reply was already sent for this comment"));
+            }
+        }
+    }
+    let id = world.with_state(|s| {
+        s.journal(call, page.id, body.clone());
+        format!("m_sandbox_{}", s.journal.len())
+    });
+    Some(Reply::ok(json!({ "success": true, "id": id, "message": text.unwrap_or_default() })))
+}
+
+/// The index of a conversation id on a page.
+fn find_conversation(page: &Page, id: &str) -> Option<usize> {
+    let candidate = if let Some(rest) = id.strip_prefix(page.id).and_then(|r| r.strip_prefix('_')) {
+        match rest.split('_').collect::<Vec<_>>().as_slice() {
+            [psid] => psid.parse::<usize>().ok()?.checked_sub(data::psid(0).parse().ok()?)?,
+            [_post, comment] => comment.parse::<usize>().ok()?.checked_sub(1_000_000)?,
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    (candidate < page.conversations && data::conversation_id(page, candidate) == id).then_some(candidate)
+}
+
+fn range(call: &Call) -> Option<(i64, i64)> {
+    Some((call.int("since")?, call.int("until")?))
+}
+
+fn in_range(t: i64, since: i64, until: i64) -> bool {
+    since <= t && t <= until
+}
+
+/// Day starts from `since` to `until`, at most 366.
+fn days(since: i64, until: i64) -> impl Iterator<Item = i64> {
+    let first = since.div_euclid(86_400) * 86_400;
+    (0..366).map(move |k| first + k * 86_400).take_while(move |d| *d <= until)
+}
+
+fn day_label(t: i64) -> String {
+    let iso = data::iso(t);
+    format!("{}/{}", &iso[8..10], &iso[5..7])
+}
+
+fn hour_label(t: i64) -> String {
+    let iso = data::iso(t);
+    format!("{} {}", day_label(t), &iso[11..16])
+}
+
+fn staff_statistics(scale: i64) -> Value {
+    let mut statistics = Map::new();
+    let mut users = Map::new();
+    for (k, (id, name)) in data::STAFF.iter().enumerate() {
+        let k = k as i64 + 1;
+        statistics.insert(
+            id.to_string(),
+            json!([{ "average_response_time": 60 * k + 35, "comment_count": 4 * k * scale, "inbox_count": 31 * k * scale }]),
+        );
+        users.insert(id.to_string(), json!({ "user_name": name }));
+    }
+    json!({ "statistics": statistics, "users": users })
+}
+
+/// `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS` as Unix seconds (UTC).
+fn parse_date_time_range(text: &str) -> Result<(i64, i64), String> {
+    let (start, end) = text.split_once(" - ").ok_or("date_range: expected `start - end`")?;
+    let parse = |s: &str| {
+        NaiveDateTime::parse_from_str(s.trim(), "%d/%m/%Y %H:%M:%S")
+            .map(|t| t.and_utc().timestamp())
+            .map_err(|_| format!("date_range: {s:?} is not a date and time dd/mm/yyyy HH:MM:SS"))
+    };
+    ordered(parse(start)?, parse(end)?)
+}
+
+/// `dd/mm/yyyy - dd/mm/yyyy` as Unix seconds: the start of the first day, the end of the last.
+fn parse_date_range(text: &str) -> Result<(i64, i64), String> {
+    let (start, end) = text.split_once(" - ").ok_or("date_range: expected `start - end`")?;
+    let parse = |s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%d/%m/%Y")
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp())
+            .map_err(|_| format!("date_range: {s:?} is not a date dd/mm/yyyy"))
+    };
+    ordered(parse(start)?, parse(end)? + 86_399)
+}
+
+fn ordered(start: i64, end: i64) -> Result<(i64, i64), String> {
+    if start > end {
+        return Err("date_range: the start is after the end".into());
+    }
+    Ok((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversation_ids_round_trip() {
+        let page = &data::pages(10)[0];
+        for i in [0, 4, 9, 149] {
+            assert_eq!(find_conversation(page, &data::conversation_id(page, i)), Some(i));
+        }
+        assert_eq!(find_conversation(page, "105000000000001_61000000000000"), None);
+        assert_eq!(find_conversation(page, "nope"), None);
+    }
+
+    #[test]
+    fn date_ranges_parse_and_refuse_nonsense() {
+        assert_eq!(parse_date_time_range("01/10/2025 00:00:00 - 01/10/2025 23:59:59"), Ok((data::EPOCH, data::EPOCH + 86_399)));
+        assert_eq!(parse_date_range("01/10/2025 - 02/10/2025"), Ok((data::EPOCH, data::EPOCH + 2 * 86_400 - 1)));
+        assert!(parse_date_range("31/02/2025 - 01/03/2025").unwrap_err().contains("date_range"));
+        assert!(parse_date_time_range("02/10/2025 00:00:00 - 01/10/2025 00:00:00").unwrap_err().contains("after"));
+    }
+}

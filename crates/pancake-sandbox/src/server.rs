@@ -1,0 +1,310 @@
+//! The HTTP side: accepts connections on loopback, checks each request against the spec,
+//! answers it, and applies faults (down to closing the connection with no answer).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::faults::{self, Fault, FaultRule};
+use crate::handlers::{self, Call, Reply};
+use crate::spec::{self, Location, Lookup, TokenKind};
+use crate::state::World;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Body = BoxBody<Bytes, BoxError>;
+
+/// Returned by the service to make hyper close the connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sandbox fault: connection dropped")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Largest request body read.
+const MAX_BODY: usize = 1 << 20;
+
+/// Serves until `shutdown` fires.
+pub async fn serve(listener: TcpListener, world: Arc<World>, mut shutdown: oneshot::Receiver<()>) {
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => continue,
+            },
+            _ = &mut shutdown => return,
+        };
+        let world = world.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| answer(world.clone(), request));
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(json_response(&Reply::error(413, "body: larger than 1 MiB"))),
+    };
+    let path = parts.uri.path().to_string();
+    let query: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+
+    if let Some(admin) = path.strip_prefix("/_sandbox/") {
+        return Ok(json_response(&admin_endpoint(&world, parts.method.as_str(), admin, &body)));
+    }
+    if path == "/" || path.is_empty() {
+        return Ok(json_response(&Reply::ok(info(&world))));
+    }
+
+    let matched = match world.catalog.lookup(parts.method.as_str(), &path) {
+        Lookup::Found(matched) => matched,
+        Lookup::WrongMethod(allowed) => {
+            return Ok(json_response(&Reply::error(405, format!("{path} takes {}", allowed.join(", ")))));
+        }
+        Lookup::NotFound => {
+            return Ok(json_response(&Reply::error(404, format!("no API route {} {path}", parts.method))));
+        }
+    };
+    let route = matched.route;
+
+    let mut headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    headers.sort();
+    let body_json: Option<Value> = serde_json::from_slice(&body).ok();
+    world.with_state(|s| {
+        s.log_request(json!({
+            "operation_id": route.operation_id,
+            "method": parts.method.as_str(),
+            "path": path,
+            "query": query,
+            "headers": headers,
+            "body": if body.is_empty() { Value::Null } else { body_json.clone().unwrap_or_else(|| json!(String::from_utf8_lossy(&body))) },
+        }))
+    });
+
+    let fault_text = header("x-sandbox-fault")
+        .or_else(|| query.iter().find(|(k, _)| k == "_sandbox_fault").map(|(_, v)| v.clone()))
+        .or_else(|| world.with_state(|s| s.take_fault(&route.operation_id)));
+    let faults = match fault_text.as_deref().map(faults::parse).transpose() {
+        Ok(faults) => faults.unwrap_or_default(),
+        Err(message) => return Ok(json_response(&Reply::error(400, format!("x-sandbox-fault: {message}")))),
+    };
+
+    let reply = match check(&world, route, matched.path_params, &query, &header, &body) {
+        Ok(call) => handlers::handle(&world, &call),
+        Err(reply) => reply,
+    };
+    apply_faults(reply, &faults).await
+}
+
+/// Authentication, then every parameter, then the body: the first problem is the answer.
+fn check<'a>(
+    world: &World,
+    route: &'a spec::Route,
+    path_params: Vec<(String, String)>,
+    query: &[(String, String)],
+    header: &dyn Fn(&str) -> Option<String>,
+    body: &Bytes,
+) -> Result<Call<'a>, Reply> {
+    if let Some(auth) = &route.auth {
+        let given = match auth.location {
+            Location::Header => {
+                if query.iter().any(|(k, _)| k == &auth.name || k == "access_token") {
+                    return Err(Reply::error(400, format!("{}: send the token in the header, not the query", auth.name)));
+                }
+                header(&auth.name)
+            }
+            Location::Query => query.iter().find(|(k, _)| k == &auth.name).map(|(_, v)| v.clone()),
+            Location::Path => None,
+        };
+        let expected = match auth.token {
+            TokenKind::Page => &world.config.page_token,
+            TokenKind::User => &world.config.user_token,
+        };
+        match given {
+            None => return Err(Reply::coded(401, 102, format!("{}: missing access token", auth.name))),
+            Some(token) if &token != expected => {
+                return Err(Reply::coded(401, 100, format!("{}: invalid access token", auth.name)));
+            }
+            Some(_) => {}
+        }
+    }
+
+    let mut params = HashMap::new();
+    for param in &route.params {
+        let raw = match param.location {
+            Location::Path => path_params.iter().find(|(k, _)| k == &param.name).map(|(_, v)| v.clone()),
+            Location::Query => query.iter().find(|(k, _)| k == &param.name).map(|(_, v)| v.clone()),
+            Location::Header => header(&param.name),
+        };
+        match raw {
+            Some(raw) => {
+                let value = param.check(&raw).map_err(|message| Reply::error(400, message))?;
+                params.insert(param.name.clone(), value);
+            }
+            None if param.required => return Err(Reply::error(400, param.missing())),
+            None => {}
+        }
+    }
+
+    let body = match &route.body {
+        Some(spec) if body.is_empty() => {
+            if spec.required {
+                return Err(Reply::error(400, "body: a JSON request body is required"));
+            }
+            None
+        }
+        Some(spec) => {
+            let value: Value =
+                serde_json::from_slice(body).map_err(|e| Reply::error(400, format!("body: not valid JSON: {e}")))?;
+            spec.check(&value).map_err(|message| {
+                let message = if message.starts_with("body") { message } else { format!("body.{message}") };
+                Reply::error(400, message)
+            })?;
+            Some(value)
+        }
+        None => None,
+    };
+    Ok(Call { route, params, body })
+}
+
+async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Body>, DropConnection> {
+    let mut retry_after = None;
+    for fault in faults {
+        match fault {
+            Fault::Latency(delay) => tokio::time::sleep(*delay).await,
+            Fault::Drop => return Err(DropConnection),
+            Fault::Status(500) => reply = Reply { status: 500, body: json!("Server internal error") },
+            Fault::Status(code) => reply = Reply::error(*code, format!("sandbox fault: HTTP {code}")),
+            Fault::RateLimit(seconds) => {
+                reply = Reply::error(429, "Too many requests: 5 calls per page per second");
+                retry_after = *seconds;
+            }
+            Fault::Html502 => return Ok(html_502()),
+            Fault::MalformedJson => {
+                let text = serde_json::to_vec(&reply.body).unwrap_or_default();
+                return Ok(raw_response(reply.status, Bytes::copy_from_slice(&text[..text.len() / 2])));
+            }
+            Fault::Truncated => return Ok(truncated(&reply)),
+            Fault::Warning(code) => {
+                if let Value::Object(map) = &mut reply.body {
+                    map.insert("error_code".into(), json!(code));
+                    map.entry("message").or_insert_with(|| json!(faults::message_for(*code)));
+                }
+            }
+            Fault::ApiError { code, status } => reply = Reply::coded(*status, *code, faults::message_for(*code)),
+        }
+    }
+    let mut response = json_response(&reply);
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    Ok(response)
+}
+
+fn admin_endpoint(world: &World, method: &str, path: &str, body: &Bytes) -> Reply {
+    match (method, path.trim_end_matches('/')) {
+        ("GET", "journal") => Reply::ok(json!({ "entries": world.with_state(|s| s.journal.clone()) })),
+        ("GET", "requests") => Reply::ok(json!({ "requests": world.with_state(|s| s.requests.clone()) })),
+        ("GET", "faults") => Reply::ok(json!({ "faults": world.with_state(|s| s.faults.clone()) })),
+        ("POST", "faults") => match serde_json::from_slice::<FaultRule>(body) {
+            Ok(rule) => match faults::parse(&rule.fault) {
+                Ok(_) => {
+                    world.with_state(|s| s.faults.push(rule));
+                    Reply::ok(json!({ "success": true }))
+                }
+                Err(message) => Reply::error(400, format!("fault: {message}")),
+            },
+            Err(e) => Reply::error(400, format!("body: expected {{\"fault\": ..., \"operation_id\"?, \"times\"?}}: {e}")),
+        },
+        ("DELETE", "faults") => {
+            world.with_state(|s| s.faults.clear());
+            Reply::ok(json!({ "success": true }))
+        }
+        ("POST", "reset") => {
+            world.reset();
+            Reply::ok(json!({ "success": true }))
+        }
+        ("GET", "info") => Reply::ok(info(world)),
+        _ => Reply::error(404, format!("no sandbox endpoint {method} /_sandbox/{path}")),
+    }
+}
+
+fn info(world: &World) -> Value {
+    json!({
+        "sandbox": "pancake-sandbox",
+        "version": env!("CARGO_PKG_VERSION"),
+        "botcake_base_url_path": crate::BOTCAKE_PATH,
+        "tokens": { "page": world.config.page_token, "user": world.config.user_token },
+        "pages": world.pages,
+        "operations": world.catalog.routes.iter().map(|r| json!({
+            "operation_id": r.operation_id, "method": r.method.to_uppercase(), "path": r.template,
+        })).collect::<Vec<_>>(),
+        "admin": ["GET /_sandbox/journal", "GET /_sandbox/requests", "GET|POST|DELETE /_sandbox/faults", "POST /_sandbox/reset"],
+    })
+}
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never: Infallible| match never {}).boxed()
+}
+
+fn raw_response(status: u16, bytes: Bytes) -> Response<Body> {
+    let mut response = Response::new(full(bytes));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+fn json_response(reply: &Reply) -> Response<Body> {
+    raw_response(reply.status, Bytes::from(serde_json::to_vec(&reply.body).unwrap_or_default()))
+}
+
+fn html_502() -> Response<Body> {
+    let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    let mut response = raw_response(502, Bytes::from_static(html.as_bytes()));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// Announces the whole body, sends half of it, then fails the stream (hyper closes the socket).
+fn truncated(reply: &Reply) -> Response<Body> {
+    let text = Bytes::from(serde_json::to_vec(&reply.body).unwrap_or_default());
+    let half = text.slice(..text.len() / 2);
+    let first = futures_util::stream::once(async move { Ok::<_, BoxError>(Frame::data(half)) });
+    // A pause lets hyper flush the head and the first half before the stream fails.
+    let failure = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Err::<Frame<Bytes>, BoxError>(Box::new(DropConnection))
+    });
+    let mut response = Response::new(BodyExt::boxed(StreamBody::new(first.chain(failure))));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
+    response
+}

@@ -1,0 +1,112 @@
+//! What the sandbox remembers: writes (keywords, tags, private replies), the journal of writes
+//! and sends, the log of requests, and queued faults.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use crate::Config;
+use crate::data::{self, Page};
+use crate::faults::FaultRule;
+use crate::handlers::Call;
+use crate::spec::Catalog;
+
+/// Requests kept in the log; older ones are dropped.
+pub const REQUEST_LOG_LIMIT: usize = 10_000;
+
+/// Everything a request handler can see.
+pub struct World {
+    pub config: Config,
+    pub pages: Vec<Page>,
+    pub catalog: Catalog,
+    state: Mutex<State>,
+}
+
+/// Mutable state.
+#[derive(Default)]
+pub struct State {
+    keywords: HashMap<String, Vec<Value>>,
+    conversation_tags: HashMap<String, Vec<i64>>,
+    pub private_replies: HashSet<String>,
+    pub journal: Vec<Value>,
+    pub requests: VecDeque<Value>,
+    pub faults: Vec<FaultRule>,
+}
+
+impl World {
+    /// A world with fresh state.
+    pub fn new(config: Config, catalog: Catalog) -> World {
+        World { pages: data::pages(config.large_page_customers), config, catalog, state: Mutex::default() }
+    }
+
+    /// The page with this id.
+    pub fn page(&self, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.id == id)
+    }
+
+    /// Runs `f` with the state locked.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut state)
+    }
+
+    /// Forgets every write, the journal, the request log and queued faults.
+    pub fn reset(&self) {
+        self.with_state(|s| *s = State::default());
+    }
+}
+
+impl State {
+    /// A page's keywords (created on first use).
+    pub fn keywords(&mut self, page: &str) -> &mut Vec<Value> {
+        self.keywords.entry(page.to_string()).or_insert_with(data::initial_keywords)
+    }
+
+    /// A conversation's tag ids (initialised on first use from conversation `index`).
+    pub fn conversation_tags(&mut self, id: &str, index: usize) -> &mut Vec<i64> {
+        self.conversation_tags.entry(id.to_string()).or_insert_with(|| data::initial_tags(index))
+    }
+
+    /// Records a write or a send.
+    pub fn journal(&mut self, call: &Call, page: &str, body: Value) {
+        let entry = json!({
+            "seq": self.journal.len() + 1,
+            "api": call.route.api,
+            "operation_id": call.route.operation_id,
+            "page_id": page,
+            "conversation_id": call.params.get("conversation_id"),
+            "body": body,
+        });
+        self.journal.push(entry);
+    }
+
+    /// How many times a flow was sent on a page.
+    pub fn sends_of_flow(&self, page: &str, flow: i64) -> i64 {
+        let sent = |e: &&Value| e["operation_id"] == "send_flow" && e["page_id"] == page && e["body"]["flow_id"] == flow;
+        self.journal.iter().filter(sent).count() as i64
+    }
+
+    /// Logs a request.
+    pub fn log_request(&mut self, request: Value) {
+        if self.requests.len() == REQUEST_LOG_LIMIT {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(request);
+    }
+
+    /// Takes one use of the first queued fault that applies to this operation.
+    pub fn take_fault(&mut self, operation_id: &str) -> Option<String> {
+        let index = self
+            .faults
+            .iter()
+            .position(|rule| rule.operation_id.as_deref().is_none_or(|op| op == operation_id))?;
+        let rule = &mut self.faults[index];
+        let fault = rule.fault.clone();
+        rule.times = rule.times.saturating_sub(1);
+        if rule.times == 0 {
+            self.faults.remove(index);
+        }
+        Some(fault)
+    }
+}

@@ -1,0 +1,258 @@
+//! Every operation of both APIs, called through the generated Rust client against the sandbox:
+//! the answer decodes into the spec's types, and the exact request on the wire is snapshotted.
+
+use std::collections::BTreeSet;
+
+use pancake_e2e::{Env, PAGE_ID, env, last_request};
+use pancake_sdk::{botcake, pancake};
+
+/// Snapshots the request the sandbox received last, under the operation's name.
+fn wire(env: &Env, operation: &str) {
+    let request = last_request(&env.sandbox);
+    assert_eq!(request["operation_id"], operation, "the last request was not {operation}");
+    insta::assert_json_snapshot!(operation, request);
+}
+
+const SINCE: i64 = 1_759_276_800; // 2025-10-01
+const UNTIL: i64 = 1_790_812_799; // 2026-09-30
+
+#[tokio::test]
+async fn every_operation_round_trips() {
+    let env = env();
+    let (bot, pc) = (&env.botcake, &env.pancake);
+
+    // Botcake: reads.
+    let flows = bot.get_flows().page_id(PAGE_ID).send().await.unwrap();
+    let data = flows.data.as_ref().unwrap();
+    assert_eq!((data.folders.len(), data.flows.len()), (4, 5));
+    assert_eq!(data.flows[3].name.as_deref(), Some("hello flow 1"));
+    assert_eq!(data.folders[2].parent_id, None);
+    wire(&env, "get_flows");
+
+    let inside = bot.get_flows_by_path().page_id(PAGE_ID).path(vec![1561, 1564]).send().await.unwrap();
+    let flows: Vec<_> = inside.data.as_ref().unwrap().flows.iter().filter_map(|f| f.id).collect();
+    assert_eq!(flows, [1568]);
+    wire(&env, "get_flows_by_path");
+
+    let stats = bot.get_flow_statistics().page_id(PAGE_ID).flow_id(1559).send().await.unwrap();
+    assert!(stats.data.as_ref().unwrap().sent.unwrap() > 0);
+    wire(&env, "get_flow_statistics");
+
+    let keywords = bot.get_keywords().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(keywords.data[0].id, Some(641));
+    assert_eq!(keywords.data[0].flow_id, None);
+    wire(&env, "get_keywords");
+
+    let ice = bot.get_ice_breakers().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(ice.data.iter().map(|i| i.flow_id).collect::<Vec<_>>(), [Some(1559), Some(1560)]);
+    wire(&env, "get_ice_breakers");
+
+    let menu = bot.get_main_menu().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(menu.data[1].url.as_deref(), Some("https://solo.com"));
+    wire(&env, "get_main_menu");
+
+    let tools = bot.get_tools().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(tools.data[0].type_.as_deref(), Some("messenger_ref_url"));
+    wire(&env, "get_tools");
+
+    // Botcake: writes and sends.
+    let created = bot.create_keyword().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(created.keyword.as_ref().unwrap().id, Some(642));
+    wire(&env, "create_keyword");
+
+    let updated = bot
+        .update_keyword()
+        .page_id(PAGE_ID)
+        .body(botcake::types::UpdateKeywordRequest {
+            keyword_id: 642,
+            update: botcake::types::KeywordUpdate { flow_id: 1559 },
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.keyword.as_ref().unwrap().flow_id, Some(1559));
+    wire(&env, "update_keyword");
+
+    let sent = bot
+        .send_flow()
+        .page_id(PAGE_ID)
+        .body_map(|b| {
+            b.psid("6100000000010003")
+                .flow_id(1559)
+                .payload(Some(botcake::types::ContactData(
+                    serde_json::json!({ "user_first_name": "Lan" }).as_object().cloned().unwrap(),
+                )))
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.success, Some(true));
+    wire(&env, "send_flow");
+
+    let content = serde_json::json!({
+        "version": "v2",
+        "content": { "messages": [{ "type": "text", "text": "Xin chào {{user_first_name}}!" }], "quick_replies": [], "actions": [] },
+    });
+    let sent = bot
+        .send_content()
+        .page_id(PAGE_ID)
+        .body_map(|b| {
+            b.psid("6100000000010003")
+                .data(serde_json::from_value::<botcake::types::DynamicBlock>(content).unwrap())
+                .message_tag(Some("POST_PURCHASE_UPDATE".to_string()))
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.success, Some(true));
+    wire(&env, "send_content");
+
+    // Pancake: page-token reads.
+    let conversations =
+        pc.list_conversations().page_id(PAGE_ID).since(SINCE).until(UNTIL).page_number(1).send().await.unwrap();
+    assert_eq!(conversations.conversations.len(), 60);
+    let newest = &conversations.conversations[0];
+    assert_eq!(newest.id.as_deref(), Some("105000000000001_900000074_1000149"));
+    wire(&env, "list_conversations");
+
+    let inbox = "105000000000001_6100000000010003";
+    let messages = pc
+        .list_messages()
+        .page_id(PAGE_ID)
+        .conversation_id(inbox)
+        .customer_id("cus-01-3")
+        .current_count(20)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(messages.messages.len(), 25);
+    assert_eq!(messages.conversation_id.as_deref(), Some(inbox));
+    wire(&env, "list_messages");
+
+    let engagement = pc
+        .get_customer_engagement_statistics()
+        .page_id(PAGE_ID)
+        .date_range("01/10/2025 00:00:00 - 07/10/2025 23:59:59")
+        .by_hour(false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(engagement.data.as_ref().unwrap().categories.len(), 7);
+    wire(&env, "get_customer_engagement_statistics");
+
+    let page_stats = pc.get_page_statistics().page_id(PAGE_ID).since(SINCE).until(SINCE + 3 * 86_400).send().await.unwrap();
+    assert_eq!(page_stats.data.len(), 4);
+    wire(&env, "get_page_statistics");
+
+    let tag_stats = pc.get_tag_statistics().page_id(PAGE_ID).since(SINCE).until(SINCE + 86_399).send().await.unwrap();
+    assert_eq!(tag_stats.data.as_ref().unwrap().series.len(), 6);
+    wire(&env, "get_tag_statistics");
+
+    let users = pc
+        .get_user_statistics()
+        .page_id(PAGE_ID)
+        .date_range("01/10/2025 00:00:00 - 31/10/2025 23:59:59")
+        .send()
+        .await
+        .unwrap();
+    assert!(users.data.as_ref().unwrap().users.contains_key("u-1"));
+    wire(&env, "get_user_statistics");
+
+    let new_customers = pc
+        .get_new_customer_statistics()
+        .page_id(PAGE_ID)
+        .date_range("01/10/2025 - 03/10/2025")
+        .group_by(pancake::types::NewCustomerGrouping::Day)
+        .send()
+        .await
+        .unwrap();
+    let pancake::types::NewCustomerStatisticsData::Array(days) = new_customers.data.as_ref().unwrap() else {
+        panic!("grouped by day, data is a list")
+    };
+    assert_eq!(days.len(), 3);
+    wire(&env, "get_new_customer_statistics");
+
+    let customers = pc
+        .list_page_customers()
+        .page_id(PAGE_ID)
+        .since(SINCE)
+        .until(UNTIL)
+        .page_number(3)
+        .page_size(100)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customers.total, Some(260));
+    assert_eq!(customers.customers.len(), 60);
+    wire(&env, "list_page_customers");
+
+    let calls = pc.list_call_logs().page_id(PAGE_ID).id("sip-pkg-1").page_number(2).page_size(30).send().await.unwrap();
+    assert_eq!(calls.data.len(), 15);
+    wire(&env, "list_call_logs");
+
+    let tags = pc.list_tags().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(tags.tags.len(), 6);
+    assert_eq!(tags.tags[0].id, Some(pancake::types::TagId::Int64(1)));
+    wire(&env, "list_tags");
+
+    let posts = pc.list_posts().page_id(PAGE_ID).since(SINCE).until(UNTIL).page_number(1).page_size(30).send().await.unwrap();
+    assert_eq!((posts.total, posts.posts.len()), (Some(75), 30));
+    wire(&env, "list_posts");
+
+    // Pancake: page-token write.
+    let tagged = pc
+        .tag_conversation()
+        .page_id(PAGE_ID)
+        .conversation_id(inbox)
+        .body_map(|b| b.action(pancake::types::TagAction::Add).tag_id("5"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tagged.data, [pancake::types::TagId::Int64(2), pancake::types::TagId::Int64(5)]);
+    wire(&env, "tag_conversation");
+
+    // Pancake: user-token operations.
+    let pages = pc.list_pages().send().await.unwrap();
+    let categorized = pages.categorized.as_ref().unwrap();
+    assert!(categorized.activated_page_ids.iter().any(|id| id == PAGE_ID));
+    wire(&env, "list_pages");
+
+    let multi = pc
+        .get_multi_page_user_statistics()
+        .page_ids("105000000000001,105000000000002")
+        .date_range("01/10/2025 00:00:00 - 31/10/2025 23:59:59")
+        .send()
+        .await
+        .unwrap();
+    assert!(multi.data.as_ref().unwrap().statistics.contains_key("u-2"));
+    wire(&env, "get_multi_page_user_statistics");
+
+    let reply = pc
+        .send_message()
+        .page_id(PAGE_ID)
+        .conversation_id(inbox)
+        .body(pancake::types::SendMessageRequest::ReplyInbox {
+            message: Some("Dạ shop còn size M ạ".into()),
+            attachment_type: None,
+            content_url: None,
+            mime_type: None,
+            name: None,
+            thread_key: None,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.success, Some(true));
+    assert!(reply.id.as_deref().unwrap().starts_with("m_"));
+    wire(&env, "send_message");
+
+    // Every operation the spec declares was called, each exactly once.
+    let info: serde_json::Value =
+        reqwest::get(format!("{}/_sandbox/info", env.sandbox.url())).await.unwrap().json().await.unwrap();
+    let declared: BTreeSet<String> =
+        info["operations"].as_array().unwrap().iter().map(|o| o["operation_id"].as_str().unwrap().to_string()).collect();
+    let called: Vec<String> =
+        env.sandbox.requests().iter().map(|r| r["operation_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(called.len(), declared.len(), "one request per operation: {called:?}");
+    assert_eq!(called.into_iter().collect::<BTreeSet<_>>(), declared);
+}
