@@ -1,0 +1,192 @@
+//! What the Rust client does around the generated code: credentials, errors, raw bodies.
+
+use std::time::Duration;
+
+use pancake_e2e::{PAGE_ID, env};
+use pancake_sandbox::FaultRule;
+use pancake_sdk::auth::TokenKind;
+use pancake_sdk::{Botcake, Error, Pancake};
+use reqwest::StatusCode;
+
+const SECRET: &str = "tok-SECRET-5f1e";
+
+fn assert_no_secret(text: &str) {
+    assert!(!text.contains(SECRET), "a token leaked into: {text}");
+}
+
+#[tokio::test]
+async fn tokens_never_appear_in_debug_output_or_errors() {
+    let env = env();
+    let builder =
+        Pancake::builder().page_access_token(SECRET).user_access_token(SECRET).base_url(env.sandbox.url());
+    assert_no_secret(&format!("{builder:?}"));
+    let pancake = builder.build().unwrap();
+    assert_no_secret(&format!("{pancake:?}"));
+    let botcake =
+        Botcake::builder().access_token(SECRET).base_url(env.sandbox.botcake_url()).build().unwrap();
+    assert_no_secret(&format!("{botcake:?}"));
+
+    // The sandbox refuses the token: an API error, with no token in it.
+    let error = pancake.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
+    assert_eq!(error.error_code(), Some(100));
+    assert_no_secret(&format!("{error} {error:?}"));
+    let error = botcake.get_flows().page_id(PAGE_ID).send().await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_no_secret(&format!("{error} {error:?}"));
+
+    // A transport error on a URL that carries the token in its query.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let offline =
+        Pancake::builder().page_access_token(SECRET).base_url(format!("http://{closed}")).build().unwrap();
+    let error = offline.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert_no_secret(&format!("{error} {error:?}"));
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        assert_no_secret(&format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+}
+
+#[tokio::test]
+async fn each_token_goes_only_where_its_route_needs_it() {
+    let env = env();
+    let page_only = Pancake::builder()
+        .page_access_token(env.sandbox.page_token())
+        .base_url(env.sandbox.url())
+        .build()
+        .unwrap();
+    page_only.list_tags().page_id(PAGE_ID).send().await.unwrap();
+
+    let error = page_only.list_pages().send().await.unwrap_err();
+    assert!(
+        matches!(error, Error::MissingCredential { operation: "list_pages", token: TokenKind::User }),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "list_pages needs a user access token, and this client has none");
+    assert_eq!(env.sandbox.requests().len(), 1, "nothing was sent without the token");
+}
+
+#[tokio::test]
+async fn bad_inputs_are_refused_before_sending_and_named() {
+    let env = env();
+    let error = env
+        .pancake
+        .get_user_statistics()
+        .page_id(PAGE_ID)
+        .date_range("2025-10-01 to 2025-10-31")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest { message } if message.contains("date_range")),
+        "{error:?}"
+    );
+
+    let error = env.botcake.get_flows().page_id("").send().await.unwrap_err();
+    assert!(matches!(&error, Error::InvalidRequest { message } if message.contains("page_id")), "{error:?}");
+
+    let error = env.pancake.list_tags().send().await.unwrap_err();
+    assert!(matches!(&error, Error::InvalidRequest { message } if message.contains("page_id")), "{error:?}");
+    assert!(env.sandbox.requests().is_empty());
+
+    let error = Botcake::builder().access_token("  ").build().unwrap_err();
+    assert_eq!(error.to_string(), "invalid request: access_token must not be empty");
+    let error = Pancake::builder().base_url("ftp://example.com").build().unwrap_err();
+    assert!(error.to_string().contains("base_url"), "{error}");
+}
+
+#[tokio::test]
+async fn fields_the_spec_does_not_know_reach_the_user() {
+    let env = env();
+    let answer = env
+        .pancake
+        .list_page_customers()
+        .page_id(PAGE_ID)
+        .since(0)
+        .until(2_000_000_000)
+        .page_number(1)
+        .send()
+        .await
+        .unwrap();
+    // `loyalty_points` is not in the spec: kept in the typed value's `extra` map...
+    assert_eq!(answer.customers[1].extra["loyalty_points"], 1);
+    // ...and in the raw JSON, with the nulls the typed value folds into `None`.
+    let json = answer.json();
+    assert_eq!(json["customers"][0]["birthday"], serde_json::Value::Null);
+    assert!(json["customers"][0].as_object().unwrap().contains_key("birthday"));
+    assert_eq!(answer.status(), StatusCode::OK);
+}
+
+/// The outcome of one call of `list_tags` under a fault: the raw JSON of a success.
+async fn list_tags_under(fault: &str, timeout: Duration) -> Result<serde_json::Value, Error> {
+    let env = env();
+    env.sandbox.inject(FaultRule::next(fault)).unwrap();
+    let client = Pancake::builder()
+        .page_access_token(env.sandbox.page_token())
+        .base_url(env.sandbox.url())
+        .timeout(timeout)
+        .build()
+        .unwrap();
+    let answer = client.list_tags().page_id(PAGE_ID).send().await?;
+    Ok(answer.json())
+}
+
+const LONG: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn each_fault_becomes_the_documented_error() {
+    let error = list_tags_under("status=500", LONG).await.unwrap_err();
+    match &error {
+        Error::Status { status, body } => {
+            assert_eq!(*status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(&body[..], b"\"Server internal error\"");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let error = list_tags_under("status=503", LONG).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Api { status, error_code: None, .. } if *status == StatusCode::SERVICE_UNAVAILABLE),
+        "{error:?}"
+    );
+
+    let error = list_tags_under("html-502", LONG).await.unwrap_err();
+    match &error {
+        Error::Status { status, body } => {
+            assert_eq!(*status, StatusCode::BAD_GATEWAY);
+            assert!(String::from_utf8_lossy(body).contains("502 Bad Gateway"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let error = list_tags_under("rate-limit=2", LONG).await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+
+    let error = list_tags_under("malformed-json", LONG).await.unwrap_err();
+    assert!(matches!(&error, Error::Decode { status, .. } if *status == StatusCode::OK), "{error:?}");
+
+    let error = list_tags_under("truncated", LONG).await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+
+    let error = list_tags_under("drop", LONG).await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+
+    let error = list_tags_under("latency=2000", Duration::from_millis(300)).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+
+    let error = list_tags_under("api-error=122", LONG).await.unwrap_err();
+    match &error {
+        Error::Api { status, error_code, message, body } => {
+            assert_eq!(*status, StatusCode::OK, "success:false at HTTP 200 is still an error");
+            assert_eq!(*error_code, Some(122));
+            assert_eq!(message.as_deref(), Some("The subscription of this page has expired"));
+            assert_eq!(body["success"], false);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let answer = list_tags_under("warning=121", LONG).await.unwrap();
+    assert_eq!(answer["success"], true);
+    assert_eq!(answer["error_code"], 121);
+}

@@ -77,11 +77,9 @@ async fn every_operation_round_trips() {
         .send_flow()
         .page_id(PAGE_ID)
         .body_map(|b| {
-            b.psid("6100000000010003")
-                .flow_id(1559)
-                .payload(Some(botcake::types::ContactData(
-                    serde_json::json!({ "user_first_name": "Lan" }).as_object().cloned().unwrap(),
-                )))
+            b.psid("6100000000010003").flow_id(1559).payload(Some(botcake::types::ContactData(
+                serde_json::json!({ "user_first_name": "Lan" }).as_object().cloned().unwrap(),
+            )))
         })
         .send()
         .await
@@ -108,8 +106,15 @@ async fn every_operation_round_trips() {
     wire(&env, "send_content");
 
     // Pancake: page-token reads.
-    let conversations =
-        pc.list_conversations().page_id(PAGE_ID).since(SINCE).until(UNTIL).page_number(1).send().await.unwrap();
+    let conversations = pc
+        .list_conversations()
+        .page_id(PAGE_ID)
+        .since(SINCE)
+        .until(UNTIL)
+        .page_number(1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(conversations.conversations.len(), 60);
     let newest = &conversations.conversations[0];
     assert_eq!(newest.id.as_deref(), Some("105000000000001_900000074_1000149"));
@@ -140,11 +145,19 @@ async fn every_operation_round_trips() {
     assert_eq!(engagement.data.as_ref().unwrap().categories.len(), 7);
     wire(&env, "get_customer_engagement_statistics");
 
-    let page_stats = pc.get_page_statistics().page_id(PAGE_ID).since(SINCE).until(SINCE + 3 * 86_400).send().await.unwrap();
+    let page_stats = pc
+        .get_page_statistics()
+        .page_id(PAGE_ID)
+        .since(SINCE)
+        .until(SINCE + 3 * 86_400)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page_stats.data.len(), 4);
     wire(&env, "get_page_statistics");
 
-    let tag_stats = pc.get_tag_statistics().page_id(PAGE_ID).since(SINCE).until(SINCE + 86_399).send().await.unwrap();
+    let tag_stats =
+        pc.get_tag_statistics().page_id(PAGE_ID).since(SINCE).until(SINCE + 86_399).send().await.unwrap();
     assert_eq!(tag_stats.data.as_ref().unwrap().series.len(), 6);
     wire(&env, "get_tag_statistics");
 
@@ -186,7 +199,15 @@ async fn every_operation_round_trips() {
     assert_eq!(customers.customers.len(), 60);
     wire(&env, "list_page_customers");
 
-    let calls = pc.list_call_logs().page_id(PAGE_ID).id("sip-pkg-1").page_number(2).page_size(30).send().await.unwrap();
+    let calls = pc
+        .list_call_logs()
+        .page_id(PAGE_ID)
+        .id("sip-pkg-1")
+        .page_number(2)
+        .page_size(30)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(calls.data.len(), 15);
     wire(&env, "list_call_logs");
 
@@ -195,7 +216,16 @@ async fn every_operation_round_trips() {
     assert_eq!(tags.tags[0].id, Some(pancake::types::TagId::Int64(1)));
     wire(&env, "list_tags");
 
-    let posts = pc.list_posts().page_id(PAGE_ID).since(SINCE).until(UNTIL).page_number(1).page_size(30).send().await.unwrap();
+    let posts = pc
+        .list_posts()
+        .page_id(PAGE_ID)
+        .since(SINCE)
+        .until(UNTIL)
+        .page_number(1)
+        .page_size(30)
+        .send()
+        .await
+        .unwrap();
     assert_eq!((posts.total, posts.posts.len()), (Some(75), 30));
     wire(&env, "list_posts");
 
@@ -249,8 +279,12 @@ async fn every_operation_round_trips() {
     // Every operation the spec declares was called, each exactly once.
     let info: serde_json::Value =
         reqwest::get(format!("{}/_sandbox/info", env.sandbox.url())).await.unwrap().json().await.unwrap();
-    let declared: BTreeSet<String> =
-        info["operations"].as_array().unwrap().iter().map(|o| o["operation_id"].as_str().unwrap().to_string()).collect();
+    let declared: BTreeSet<String> = info["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["operation_id"].as_str().unwrap().to_string())
+        .collect();
     let called: Vec<String> =
         env.sandbox.requests().iter().map(|r| r["operation_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(called.len(), declared.len(), "one request per operation: {called:?}");

@@ -34,7 +34,10 @@ pub fn env() -> Env {
 /// names, and the headers that vary between runs (host port, SDK version) normalised.
 pub fn last_request(sandbox: &Sandbox) -> Value {
     let request = sandbox.requests().pop().expect("the sandbox received a request");
-    let secrets = [(sandbox.page_token().to_string(), "[page token]"), (sandbox.user_token().to_string(), "[user token]")];
+    let secrets = [
+        (sandbox.page_token().to_string(), "[page token]"),
+        (sandbox.user_token().to_string(), "[user token]"),
+    ];
     let redact = |text: &str| -> String {
         secrets.iter().fold(text.to_string(), |acc, (secret, name)| acc.replace(secret.as_str(), name))
     };

@@ -88,9 +88,7 @@ fn rust_client(api: &Api) -> Result<Generated> {
         );
     }
     let mut generator = Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(&spec)
-        .map_err(|e| format!("{}: progenitor: {e}", api.spec))?;
+    let tokens = generator.generate_tokens(&spec).map_err(|e| format!("{}: progenitor: {e}", api.spec))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", api.spec))?;
     WrapSend.visit_file_mut(&mut file);
@@ -102,10 +100,7 @@ fn rust_client(api: &Api) -> Result<Generated> {
         api.spec
     );
     let text = format!("{header}{}", prettyplease::unparse(&file));
-    Ok(Generated {
-        path: PathBuf::from(format!("crates/pancake-sdk/src/{}/generated.rs", api.module)),
-        text,
-    })
+    Ok(Generated { path: PathBuf::from(format!("crates/pancake-sdk/src/{}/generated.rs", api.module)), text })
 }
 
 /// Renames each builder's generated `send` to a private `dispatch`, and adds a `send` that runs
@@ -183,7 +178,9 @@ fn operation_auth(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream>
         let location = match location {
             openapiv3::APIKeyLocation::Header => quote! { Header },
             openapiv3::APIKeyLocation::Query => quote! { Query },
-            openapiv3::APIKeyLocation::Cookie => return Err(format!("{name}: cookie keys are not supported")),
+            openapiv3::APIKeyLocation::Cookie => {
+                return Err(format!("{name}: cookie keys are not supported"));
+            }
         };
         let token = match extensions.get("x-pancake-token").and_then(|v| v.as_str()) {
             Some("page") => quote! { Page },

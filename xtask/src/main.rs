@@ -3,6 +3,7 @@
 mod generate;
 mod lint;
 mod test;
+mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test>
 
   generate          regenerate every file derived from spec/*.yaml
   generate --check  fail (and show a diff) when a committed generated file has drifted
-  lint              lint spec/*.yaml with openapi-spec-validator (installed into target/)
+  lint              lint spec/*.yaml (openapi-spec-validator, and redocly where Node.js >= 20 is installed)
   test              install what is missing, then run every check and test";
 
 fn main() -> ExitCode {
@@ -38,10 +39,7 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// Result of an xtask step: an error is a message for the user.

@@ -10,7 +10,7 @@ pub fn run() -> Result {
     let started = Instant::now();
     step("rustfmt", || cargo(&["fmt", "--all", "--check"]))?;
     step("generated files (cargo xtask generate --check)", || generate::run(true))?;
-    step("spec lint (redocly)", lint::run)?;
+    step("spec lint", lint::run)?;
     step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     step("rust tests", || cargo(&["test", "--workspace"]))?;
     println!("\nxtask test: every step passed in {:.0?}", started.elapsed());

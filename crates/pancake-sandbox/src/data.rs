@@ -23,8 +23,22 @@ pub struct Page {
 /// The pages, the first being the one the examples use.
 pub fn pages(large_customers: usize) -> Vec<Page> {
     vec![
-        Page { id: "105000000000001", name: "Bếp Nhà Mỡ", conversations: 150, customers: 260, posts: 75, call_logs: 45 },
-        Page { id: "105000000000002", name: "Tiệm Hoa Cúc", conversations: 12, customers: 30, posts: 8, call_logs: 3 },
+        Page {
+            id: "105000000000001",
+            name: "Bếp Nhà Mỡ",
+            conversations: 150,
+            customers: 260,
+            posts: 75,
+            call_logs: 45,
+        },
+        Page {
+            id: "105000000000002",
+            name: "Tiệm Hoa Cúc",
+            conversations: 12,
+            customers: 30,
+            posts: 8,
+            call_logs: 3,
+        },
         Page {
             id: "105000000000099",
             name: "Kho Sỉ Toàn Quốc",
@@ -36,9 +50,11 @@ pub fn pages(large_customers: usize) -> Vec<Page> {
     ]
 }
 
-const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
+const FAMILY: &[&str] =
+    &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
 const MIDDLE: &[&str] = &["Thị", "Văn", "Minh", "Ngọc", "Thanh", "Hữu", "Đức"];
-const GIVEN: &[&str] = &["Lan", "Hùng", "Mai", "Tuấn", "Hương", "Dũng", "Linh", "Nam", "Trang", "Phúc", "Thảo", "Khoa"];
+const GIVEN: &[&str] =
+    &["Lan", "Hùng", "Mai", "Tuấn", "Hương", "Dũng", "Linh", "Nam", "Trang", "Phúc", "Thảo", "Khoa"];
 const CITIES: &[&str] = &["Hà Nội", "TP. Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Nha Trang", "Huế"];
 const ASKS: &[&str] = &[
     "Shop ơi còn size M không?",
@@ -68,7 +84,9 @@ pub const TAGS: &[(i64, &str, &str)] = &[
 
 /// Unix seconds as the APIs write times: ISO 8601 without a zone.
 pub fn iso(seconds: i64) -> String {
-    DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
+    DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+        .unwrap_or_default()
 }
 
 /// A deterministic spread of `count` items over the data year; item 0 is the oldest.
@@ -77,7 +95,12 @@ pub fn spread(index: usize, count: usize) -> i64 {
 }
 
 fn name(i: usize) -> String {
-    format!("{} {} {}", FAMILY[i % FAMILY.len()], MIDDLE[(i / 3) % MIDDLE.len()], GIVEN[(i / 7) % GIVEN.len()])
+    format!(
+        "{} {} {}",
+        FAMILY[i % FAMILY.len()],
+        MIDDLE[(i * 3 + i / 7) % MIDDLE.len()],
+        GIVEN[(i * 5 + i / 12) % GIVEN.len()]
+    )
 }
 
 /// The PSID of customer `i` of a page.
@@ -97,12 +120,12 @@ pub fn customer(page: &Page, i: usize) -> Value {
         "id": format!("cus-{}-{i}", &page.id[page.id.len() - 2..]),
         "psid": psid(i),
         "name": name(i),
-        "gender": if i % 2 == 0 { "female" } else { "male" },
-        "birthday": if i % 5 == 0 { Value::Null } else { json!(format!("{:04}-{:02}-{:02}", 1980 + i % 25, 1 + i % 12, 1 + i % 28)) },
+        "gender": if i.is_multiple_of(2) { "female" } else { "male" },
+        "birthday": if i.is_multiple_of(5) { Value::Null } else { json!(format!("{:04}-{:02}-{:02}", 1980 + i % 25, 1 + i % 12, 1 + i % 28)) },
         "lives_in": CITIES[i % CITIES.len()],
-        "phone_numbers": if i % 3 == 0 { json!([]) } else { json!([format!("09{:08}", 12_345_678 + i)]) },
+        "phone_numbers": if i.is_multiple_of(3) { json!([]) } else { json!([format!("09{:08}", 12_345_678 + i)]) },
         "inserted_at": iso(inserted),
-        "notes": if i % 10 == 0 { json!([{ "message": "Khách quen, ưu tiên giao nhanh", "created_at": inserted * 1000 }]) } else { json!([]) },
+        "notes": if i.is_multiple_of(10) { json!([{ "message": "Khách quen, ưu tiên giao nhanh", "created_at": inserted * 1000 }]) } else { json!([]) },
         "loyalty_points": i % 500,
     })
 }
@@ -117,7 +140,8 @@ pub fn conversation(page: &Page, i: usize, tags: &[i64]) -> Value {
     let inserted = spread(i, page.conversations);
     let comment = i % 5 == 4;
     let post_id = format!("{}_{}", page.id, 900_000_000 + i % page.posts.max(1));
-    let id = if comment { format!("{post_id}_{}", 1_000_000 + i) } else { format!("{}_{}", page.id, psid(i)) };
+    let id =
+        if comment { format!("{post_id}_{}", 1_000_000 + i) } else { format!("{}_{}", page.id, psid(i)) };
     let count = message_count(i);
     json!({
         "id": id,
@@ -125,15 +149,15 @@ pub fn conversation(page: &Page, i: usize, tags: &[i64]) -> Value {
         "page_id": page.id,
         "post_id": if comment { json!(post_id) } else { Value::Null },
         "snippet": ASKS[i % ASKS.len()],
-        "seen": i % 3 != 0,
+        "seen": !i.is_multiple_of(3),
         "message_count": count,
-        "has_phone": i % 3 != 0,
+        "has_phone": !i.is_multiple_of(3),
         "inserted_at": iso(inserted),
         "updated_at": iso(updated_time(page, i)),
         "from": { "id": psid(i), "name": name(i), "email": Value::Null },
         "tags": tags.iter().map(|t| tag(*t)).collect::<Vec<_>>(),
         "customers": [{ "id": format!("cus-{}-{i}", &page.id[page.id.len() - 2..]), "fb_id": psid(i), "name": name(i) }],
-        "assignee_ids": if i % 4 == 0 { json!(["u-1"]) } else { json!([]) },
+        "assignee_ids": if i.is_multiple_of(4) { json!(["u-1"]) } else { json!([]) },
         "page_customer": { "psid": psid(i), "name": name(i) },
     })
 }
@@ -171,7 +195,7 @@ pub fn initial_tags(i: usize) -> Vec<i64> {
 /// Message `n` of conversation `i`, counted from the oldest.
 pub fn message(page: &Page, i: usize, n: usize) -> Value {
     let conversation_id = conversation_id(page, i);
-    let from_customer = n % 2 == 0;
+    let from_customer = n.is_multiple_of(2);
     let text = if from_customer { ASKS[(i + n) % ASKS.len()] } else { ANSWERS[(i + n) % ANSWERS.len()] };
     let at = conversation_time(page, i) + (n as i64) * 90;
     let attachments = if n % 11 == 5 {
@@ -200,7 +224,7 @@ pub fn post(page: &Page, i: usize) -> Value {
         "page_id": page.id,
         "from": { "id": page.id, "name": page.name },
         "message": format!("{} #{} — giảm {}% cuối tuần!", page.name, i + 1, 5 + i % 30),
-        "type": if i % 3 == 0 { "video" } else { "photo" },
+        "type": if i.is_multiple_of(3) { "video" } else { "photo" },
         "inserted_at": iso(post_time(page, i)),
         "comment_count": (i * 13) % 97,
         "phone_number_count": (i * 3) % 11,
@@ -234,7 +258,8 @@ const CALL_STATUSES: &[&str] = &["answered", "missed", "busy"];
 
 /// Botcake's folders and flows (those of the reference's example).
 pub fn flow_nodes() -> (Vec<Value>, Vec<Value>) {
-    let node = |parent: Option<i64>, name: &str, id: i64| json!({ "parent_id": parent, "name": name, "id": id });
+    let node =
+        |parent: Option<i64>, name: &str, id: i64| json!({ "parent_id": parent, "name": name, "id": id });
     let folders = vec![
         node(Some(1562), "folder hihihi", 1566),
         node(Some(1561), "folder hahaha", 1564),

@@ -105,7 +105,8 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         ("api-error", Some(arg)) => {
             let (code, status) = arg.split_once('@').unwrap_or((arg, "200"));
             let code = code.parse().map_err(|_| format!("fault api-error: bad code {code:?}"))?;
-            let status: u16 = status.parse().map_err(|_| format!("fault api-error: bad status {status:?}"))?;
+            let status: u16 =
+                status.parse().map_err(|_| format!("fault api-error: bad status {status:?}"))?;
             Fault::ApiError { code, status }
         }
         _ => return Err(format!("unknown fault {item:?} (see the sandbox's faults documentation)")),

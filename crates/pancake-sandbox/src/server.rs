@@ -53,7 +53,9 @@ pub async fn serve(listener: TcpListener, world: Arc<World>, mut shutdown: onesh
         let world = world.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| answer(world.clone(), request));
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
@@ -136,7 +138,10 @@ fn check<'a>(
         let given = match auth.location {
             Location::Header => {
                 if query.iter().any(|(k, _)| k == &auth.name || k == "access_token") {
-                    return Err(Reply::error(400, format!("{}: send the token in the header, not the query", auth.name)));
+                    return Err(Reply::error(
+                        400,
+                        format!("{}: send the token in the header, not the query", auth.name),
+                    ));
                 }
                 header(&auth.name)
             }
@@ -181,8 +186,8 @@ fn check<'a>(
             None
         }
         Some(spec) => {
-            let value: Value =
-                serde_json::from_slice(body).map_err(|e| Reply::error(400, format!("body: not valid JSON: {e}")))?;
+            let value: Value = serde_json::from_slice(body)
+                .map_err(|e| Reply::error(400, format!("body: not valid JSON: {e}")))?;
             spec.check(&value).map_err(|message| {
                 let message = if message.starts_with("body") { message } else { format!("body.{message}") };
                 Reply::error(400, message)
@@ -218,7 +223,9 @@ async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Bod
                     map.entry("message").or_insert_with(|| json!(faults::message_for(*code)));
                 }
             }
-            Fault::ApiError { code, status } => reply = Reply::coded(*status, *code, faults::message_for(*code)),
+            Fault::ApiError { code, status } => {
+                reply = Reply::coded(*status, *code, faults::message_for(*code))
+            }
         }
     }
     let mut response = json_response(&reply);
@@ -241,7 +248,10 @@ fn admin_endpoint(world: &World, method: &str, path: &str, body: &Bytes) -> Repl
                 }
                 Err(message) => Reply::error(400, format!("fault: {message}")),
             },
-            Err(e) => Reply::error(400, format!("body: expected {{\"fault\": ..., \"operation_id\"?, \"times\"?}}: {e}")),
+            Err(e) => Reply::error(
+                400,
+                format!("body: expected {{\"fault\": ..., \"operation_id\"?, \"times\"?}}: {e}"),
+            ),
         },
         ("DELETE", "faults") => {
             world.with_state(|s| s.faults.clear());
@@ -276,7 +286,8 @@ fn full(bytes: Bytes) -> Body {
 
 fn raw_response(status: u16, bytes: Bytes) -> Response<Body> {
     let mut response = Response::new(full(bytes));
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -211,7 +211,11 @@ fn first_error(validator: &jsonschema::Validator, value: &Value) -> Option<Strin
 fn convert(kind: &Kind, raw: &str) -> Result<Value, String> {
     Ok(match kind {
         Kind::String => Value::String(raw.to_string()),
-        Kind::Integer => raw.trim().parse::<i64>().map(Value::from).map_err(|_| format!("expected an integer, got {raw:?}"))?,
+        Kind::Integer => raw
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("expected an integer, got {raw:?}"))?,
         Kind::Number => {
             let n = raw.trim().parse::<f64>().map_err(|_| format!("expected a number, got {raw:?}"))?;
             json!(n)
@@ -233,11 +237,7 @@ fn read(api: ApiName, text: &str) -> Result<Vec<Route>, String> {
     let mut document: Value = serde_yaml::from_str(text).map_err(|e| format!("{api:?} spec: {e}"))?;
     openapi_nullable_to_json_schema(&mut document);
     let components = document.get("components").cloned().unwrap_or_else(|| json!({}));
-    let prefix = spec
-        .servers
-        .first()
-        .map(|s| server_path(&s.url))
-        .unwrap_or_default();
+    let prefix = spec.servers.first().map(|s| server_path(&s.url)).unwrap_or_default();
 
     let mut routes = Vec::new();
     for (path, method, op) in spec.operations() {
@@ -253,7 +253,9 @@ fn read(api: ApiName, text: &str) -> Result<Vec<Route>, String> {
                 Parameter::Path { parameter_data, .. } => (Location::Path, parameter_data),
                 Parameter::Query { parameter_data, .. } => (Location::Query, parameter_data),
                 Parameter::Header { parameter_data, .. } => (Location::Header, parameter_data),
-                Parameter::Cookie { .. } => return Err(format!("{operation_id}: cookie parameters are not supported")),
+                Parameter::Cookie { .. } => {
+                    return Err(format!("{operation_id}: cookie parameters are not supported"));
+                }
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
                 return Err(format!("{operation_id}: {}: content parameters are not supported", data.name));
@@ -316,7 +318,10 @@ fn server_path(url: &str) -> String {
     after_scheme.find('/').map_or(String::new(), |i| after_scheme[i..].trim_end_matches('/').to_string())
 }
 
-fn resolve_parameter<'a>(spec: &'a OpenAPI, param: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter, String> {
+fn resolve_parameter<'a>(
+    spec: &'a OpenAPI,
+    param: &'a ReferenceOr<Parameter>,
+) -> Result<&'a Parameter, String> {
     match param {
         ReferenceOr::Item(p) => Ok(p),
         ReferenceOr::Reference { reference } => {
@@ -435,10 +440,10 @@ fn discriminated_variants(document: &Value, components: &Value, schema: &Value) 
 fn openapi_nullable_to_json_schema(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = map.get("type").cloned() {
-                    map.insert("type".into(), json!([t, "null"]));
-                }
+            if map.get("nullable") == Some(&Value::Bool(true))
+                && let Some(Value::String(t)) = map.get("type").cloned()
+            {
+                map.insert("type".into(), json!([t, "null"]));
             }
             map.values_mut().for_each(openapi_nullable_to_json_schema);
         }
@@ -501,5 +506,66 @@ mod tests {
         assert_eq!(err, "post_id: required field is missing");
         let err = body.check(&json!({"action": "shout"})).unwrap_err();
         assert!(err.starts_with("body.action: must be one of"), "{err}");
+    }
+
+    /// Every example of a spec, with the schema it illustrates and where it stands.
+    fn examples(document: &Value) -> Vec<(String, Value, Value)> {
+        let mut found = Vec::new();
+        let media = |found: &mut Vec<(String, Value, Value)>, at: String, media: &Value| {
+            let media = resolve_json(document, media);
+            let Some(schema) = media.pointer("/content/application~1json/schema") else { return };
+            if let Some(example) = media.pointer("/content/application~1json/example") {
+                found.push((at.clone(), example.clone(), schema.clone()));
+            }
+            let named = media.pointer("/content/application~1json/examples").and_then(Value::as_object);
+            for (name, example) in named.into_iter().flatten() {
+                found.push((format!("{at} ({name})"), example["value"].clone(), schema.clone()));
+            }
+        };
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let at = format!("{method} {path}");
+                if let Some(body) = op.get("requestBody") {
+                    media(&mut found, format!("{at} request body"), body);
+                }
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    media(&mut found, format!("{at} {status}"), response);
+                }
+                for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+                    let param = resolve_json(document, param);
+                    if let Some(example) = param.get("example") {
+                        found.push((
+                            format!("{at} parameter {}", param["name"]),
+                            example.clone(),
+                            param["schema"].clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        for (name, schema) in document["components"]["schemas"].as_object().unwrap() {
+            if let Some(example) = schema.get("example") {
+                found.push((format!("schema {name}"), example.clone(), schema.clone()));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_example_of_the_specs_fits_its_schema() {
+        let mut checked = 0;
+        for text in [BOTCAKE_SPEC, PANCAKE_SPEC] {
+            let mut document: Value = serde_yaml::from_str(text).unwrap();
+            openapi_nullable_to_json_schema(&mut document);
+            let components = document["components"].clone();
+            for (at, example, schema) in examples(&document) {
+                let validator = validator(&components, &schema).unwrap();
+                if let Some(error) = first_error(&validator, &example) {
+                    panic!("the example of {at} does not fit its schema: {error}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 60, "only {checked} examples found");
     }
 }

@@ -83,7 +83,9 @@ impl State {
 
     /// How many times a flow was sent on a page.
     pub fn sends_of_flow(&self, page: &str, flow: i64) -> i64 {
-        let sent = |e: &&Value| e["operation_id"] == "send_flow" && e["page_id"] == page && e["body"]["flow_id"] == flow;
+        let sent = |e: &&Value| {
+            e["operation_id"] == "send_flow" && e["page_id"] == page && e["body"]["flow_id"] == flow
+        };
         self.journal.iter().filter(sent).count() as i64
     }
 

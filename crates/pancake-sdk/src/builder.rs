@@ -116,7 +116,9 @@ impl<C: Api> ClientBuilder<C> {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .build()
-            .map_err(|e| Error::InvalidRequest { message: format!("client settings: {}", e.without_url()) })?;
+            .map_err(|e| Error::InvalidRequest {
+                message: format!("client settings: {}", e.without_url()),
+            })?;
         Ok(C::assemble(base_url, http, ClientState::new(self.page_token, self.user_token)))
     }
 }

@@ -80,7 +80,9 @@ impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Status { status, .. } | Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Status { status, .. } | Error::Api { status, .. } | Error::Decode { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -105,11 +107,7 @@ impl Error {
     /// A transport or timeout error, with the URL (and so any query token) removed.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
         let source = error.without_url();
-        if source.is_timeout() {
-            Error::Timeout { source }
-        } else {
-            Error::Transport { source }
-        }
+        if source.is_timeout() { Error::Timeout { source } } else { Error::Transport { source } }
     }
 }
 

@@ -119,12 +119,16 @@ fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> E
         P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => match answer {
-            Some(answer) if answer.status.is_success() => Error::Decode { status: answer.status, body, source },
+            Some(answer) if answer.status.is_success() => {
+                Error::Decode { status: answer.status, body, source }
+            }
             Some(answer) => api_failure(&answer).unwrap_or(Error::Status { status: answer.status, body }),
             None => Error::Decode { status: StatusCode::OK, body, source },
         },
         P::ErrorResponse(_) | P::UnexpectedResponse(_) => match answer {
-            Some(answer) => api_failure(&answer).unwrap_or(Error::Status { status: answer.status, body: answer.body }),
+            Some(answer) => {
+                api_failure(&answer).unwrap_or(Error::Status { status: answer.status, body: answer.body })
+            }
             None => Error::InvalidRequest { message: "no answer was recorded".into() },
         },
     }

@@ -27,7 +27,9 @@ pub fn handle(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             let inside = |nodes: &[Value]| -> Vec<Value> {
                 nodes.iter().filter(|n| n["parent_id"].as_i64() == parent).cloned().collect()
             };
-            Reply::ok(json!({ "success": true, "data": { "folders": inside(&folders), "flows": inside(&flows) } }))
+            Reply::ok(
+                json!({ "success": true, "data": { "folders": inside(&folders), "flows": inside(&flows) } }),
+            )
         }
         "get_flow_statistics" => {
             let id = call.int("flow_id")?;

@@ -65,7 +65,11 @@ pub fn handle(world: &World, call: &Call) -> Reply {
         Some(id) => match world.page(id) {
             Some(page) => Some(page),
             None => {
-                return Reply::coded(403, 105, format!("page_id: {id} is not a sandbox page; list_pages lists them"));
+                return Reply::coded(
+                    403,
+                    105,
+                    format!("page_id: {id} is not a sandbox page; list_pages lists them"),
+                );
             }
         },
         None => None,

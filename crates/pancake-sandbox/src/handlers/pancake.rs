@@ -27,11 +27,14 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
         "list_messages" => list_messages(call, page)?,
         "list_page_customers" => {
             let (since, until) = range(call)?;
-            let matching: Vec<usize> =
-                (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), since, until)).collect();
+            let matching: Vec<usize> = (0..page.customers)
+                .filter(|i| in_range(data::customer_time(page, *i), since, until))
+                .collect();
             let size = call.int("page_size").map_or(DEFAULT_CUSTOMER_PAGE_SIZE, |s| s as usize);
-            let customers: Vec<Value> =
-                page_slice(&matching, call.int("page_number")?, size).iter().map(|i| data::customer(page, *i)).collect();
+            let customers: Vec<Value> = page_slice(&matching, call.int("page_number")?, size)
+                .iter()
+                .map(|i| data::customer(page, *i))
+                .collect();
             Reply::ok(json!({ "success": true, "total": matching.len(), "customers": customers }))
         }
         "list_posts" => {
@@ -39,10 +42,11 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             let mut matching: Vec<usize> =
                 (0..page.posts).filter(|i| in_range(data::post_time(page, *i), since, until)).collect();
             matching.reverse();
-            let posts: Vec<Value> = page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
-                .iter()
-                .map(|i| data::post(page, *i))
-                .collect();
+            let posts: Vec<Value> =
+                page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
+                    .iter()
+                    .map(|i| data::post(page, *i))
+                    .collect();
             Reply::ok(json!({ "success": true, "total": matching.len(), "posts": posts }))
         }
         "list_call_logs" => {
@@ -54,10 +58,11 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             let mut matching: Vec<usize> =
                 (0..page.call_logs).filter(|i| in_range(data::call_time(page, *i), since, until)).collect();
             matching.reverse();
-            let logs: Vec<Value> = page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
-                .iter()
-                .map(|i| data::call_log(page, *i))
-                .collect();
+            let logs: Vec<Value> =
+                page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
+                    .iter()
+                    .map(|i| data::call_log(page, *i))
+                    .collect();
             Reply::ok(json!({ "success": true, "data": logs }))
         }
         "list_tags" => {
@@ -91,10 +96,14 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             for (id, text, _) in data::TAGS {
                 series.insert(text.to_string(), days.iter().map(|d| (d / 86_400 + id) % 6).collect());
             }
-            let tags: Vec<Value> =
-                data::TAGS.iter().map(|(id, text, color)| json!({ "id": id.to_string(), "text": text, "color": color })).collect();
+            let tags: Vec<Value> = data::TAGS
+                .iter()
+                .map(|(id, text, color)| json!({ "id": id.to_string(), "text": text, "color": color }))
+                .collect();
             let categories: Vec<String> = days.iter().map(|d| day_label(*d)).collect();
-            Reply::ok(json!({ "success": true, "data": { "categories": categories, "series": series }, "tags": tags }))
+            Reply::ok(
+                json!({ "success": true, "data": { "categories": categories, "series": series }, "tags": tags }),
+            )
         }
         "get_customer_engagement_statistics" => {
             let (start, end) = match parse_date_time_range(call.str("date_range")?) {
@@ -103,7 +112,8 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             };
             let by_hour = call.params.get("by_hour").and_then(Value::as_bool).unwrap_or(false);
             let step = if by_hour { 3_600 } else { 86_400 };
-            let points: Vec<i64> = (0..).map(|k| start + k * step).take_while(|t| *t <= end).take(400).collect();
+            let points: Vec<i64> =
+                (0..).map(|k| start + k * step).take_while(|t| *t <= end).take(400).collect();
             let inbox: Vec<i64> = points.iter().map(|t| (t / step) % 17).collect();
             let comment: Vec<i64> = points.iter().map(|t| (t / step) % 5).collect();
             let statistics: Vec<Value> = points
@@ -111,7 +121,8 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
                 .zip(inbox.iter().zip(&comment))
                 .map(|(t, (i, c))| json!({ "hour": data::iso(*t), "inbox": i, "comment": c, "total": i + c, "new_customer": i / 3 }))
                 .collect();
-            let categories: Vec<String> = points.iter().map(|t| if by_hour { hour_label(*t) } else { day_label(*t) }).collect();
+            let categories: Vec<String> =
+                points.iter().map(|t| if by_hour { hour_label(*t) } else { day_label(*t) }).collect();
             Reply::ok(json!({
                 "success": true,
                 "data": { "categories": categories, "series": [{ "name": "inbox", "data": inbox }, { "name": "comment", "data": comment }] },
@@ -129,7 +140,9 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
                 Ok(range) => range,
                 Err(message) => return Some(Reply::error(400, message)),
             };
-            let count = |from: i64, to: i64| (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), from, to)).count();
+            let count = |from: i64, to: i64| {
+                (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), from, to)).count()
+            };
             let data = match call.str("group_by").unwrap_or("day") {
                 "page_id" => json!({ page.id: count(start, end) }),
                 "hour" => Value::Array(
@@ -159,8 +172,11 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
 pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
     Some(match call.route.operation_id.as_str() {
         "list_pages" => {
-            let pages: Vec<Value> =
-                world.pages.iter().map(|p| json!({ "id": p.id, "name": p.name, "platform": "facebook" })).collect();
+            let pages: Vec<Value> = world
+                .pages
+                .iter()
+                .map(|p| json!({ "id": p.id, "name": p.name, "platform": "facebook" }))
+                .collect();
             let ids: Vec<&str> = world.pages.iter().map(|p| p.id).collect();
             Reply::ok(json!({ "success": true, "categorized": {
                 "activated": pages, "activated_page_ids": ids, "hidden": [], "inactivated": [], "nopermission": [],
@@ -183,8 +199,10 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
 fn list_conversations(world: &World, call: &Call, page: &Page) -> Option<Reply> {
     let (since, until) = range(call)?;
     let by_update = call.str("order_by") == Some("updated_at");
-    let time = |i: usize| if by_update { data::updated_time(page, i) } else { data::conversation_time(page, i) };
-    let mut matching: Vec<usize> = (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
+    let time =
+        |i: usize| if by_update { data::updated_time(page, i) } else { data::conversation_time(page, i) };
+    let mut matching: Vec<usize> =
+        (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
     matching.sort_by_key(|i| std::cmp::Reverse(time(*i)));
     let conversations: Vec<Value> = page_slice(&matching, call.int("page_number")?, CONVERSATIONS_PER_PAGE)
         .iter()
@@ -211,7 +229,8 @@ fn list_messages(call: &Call, page: &Page) -> Option<Reply> {
         None => (0, FIRST_MESSAGES),
         Some(count) => (count as usize, MORE_MESSAGES),
     };
-    let messages: Vec<Value> = (0..total).rev().skip(skip).take(take).map(|n| data::message(page, i, n)).collect();
+    let messages: Vec<Value> =
+        (0..total).rev().skip(skip).take(take).map(|n| data::message(page, i, n)).collect();
     Some(Reply::ok(json!({
         "success": true,
         "conversation_id": conversation["id"],
@@ -256,7 +275,10 @@ fn send_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
         "reply_inbox" => {
             let attachment = body.get("content_url").and_then(Value::as_str).is_some();
             if text.is_some() && attachment {
-                return Some(Reply::error(500, "message: a text and an attachment cannot be sent in one call"));
+                return Some(Reply::error(
+                    500,
+                    "message: a text and an attachment cannot be sent in one call",
+                ));
             }
             if text.is_none() && !attachment {
                 return Some(Reply::error(400, "message: give a message or a content_url"));
@@ -265,14 +287,25 @@ fn send_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
         _ => {
             let conversation = data::conversation(page, i, &[]);
             if conversation["type"] != "COMMENT" {
-                return Some(Reply::error(400, "conversation_id: private replies answer comments; this is an inbox"));
+                return Some(Reply::error(
+                    400,
+                    "conversation_id: private replies answer comments; this is an inbox",
+                ));
             }
             if NOW - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
-                return Some(Reply::coded(400, 10, "The comment is more than 7 days old; Facebook allows no private reply"));
+                return Some(Reply::coded(
+                    400,
+                    10,
+                    "The comment is more than 7 days old; Facebook allows no private reply",
+                ));
             }
-            let comment = body.get("message_id").and_then(Value::as_str).unwrap_or(conversation_id).to_string();
+            let comment =
+                body.get("message_id").and_then(Value::as_str).unwrap_or(conversation_id).to_string();
             if !world.with_state(|s| s.private_replies.insert(comment)) {
-                return Some(Reply::error(400, "message_id: a private reply was already sent for this comment"));
+                return Some(Reply::error(
+                    400,
+                    "message_id: a private reply was already sent for this comment",
+                ));
             }
         }
     }
@@ -380,9 +413,17 @@ mod tests {
 
     #[test]
     fn date_ranges_parse_and_refuse_nonsense() {
-        assert_eq!(parse_date_time_range("01/10/2025 00:00:00 - 01/10/2025 23:59:59"), Ok((data::EPOCH, data::EPOCH + 86_399)));
-        assert_eq!(parse_date_range("01/10/2025 - 02/10/2025"), Ok((data::EPOCH, data::EPOCH + 2 * 86_400 - 1)));
+        assert_eq!(
+            parse_date_time_range("01/10/2025 00:00:00 - 01/10/2025 23:59:59"),
+            Ok((data::EPOCH, data::EPOCH + 86_399))
+        );
+        assert_eq!(
+            parse_date_range("01/10/2025 - 02/10/2025"),
+            Ok((data::EPOCH, data::EPOCH + 2 * 86_400 - 1))
+        );
         assert!(parse_date_range("31/02/2025 - 01/03/2025").unwrap_err().contains("date_range"));
-        assert!(parse_date_time_range("02/10/2025 00:00:00 - 01/10/2025 00:00:00").unwrap_err().contains("after"));
+        assert!(
+            parse_date_time_range("02/10/2025 00:00:00 - 01/10/2025 00:00:00").unwrap_err().contains("after")
+        );
     }
 }

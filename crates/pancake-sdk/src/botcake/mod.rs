@@ -40,7 +40,11 @@ impl ClientHooks<ClientState> for Client {
         self.inner.authorize(request, info.operation_id, key).map_err(exchange::fail)
     }
 
-    async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
         exchange::execute(&self.client, request).await
     }
 }
