@@ -190,3 +190,20 @@ async fn each_fault_becomes_the_documented_error() {
     assert_eq!(answer["success"], true);
     assert_eq!(answer["error_code"], 121);
 }
+
+#[tokio::test]
+async fn clones_of_a_client_work_from_many_tasks_at_once() {
+    let env = env();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let client = env.pancake.clone();
+            tokio::spawn(
+                async move { client.list_tags().page_id(PAGE_ID).send().await.map(|r| r.tags.len()) },
+            )
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 6);
+    }
+    assert_eq!(env.sandbox.requests().len(), 8);
+}

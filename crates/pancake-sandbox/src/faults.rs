@@ -26,15 +26,29 @@ use serde::{Deserialize, Serialize};
 /// One way to misbehave.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fault {
+    /// Wait this long before answering.
     Latency(Duration),
+    /// Answer with this HTTP status.
     Status(u16),
+    /// Answer 429, with `Retry-After` seconds when given.
     RateLimit(Option<u64>),
+    /// Answer 502 with an HTML page.
     Html502,
+    /// Answer with half of the JSON body (complete on the wire).
     MalformedJson,
+    /// Close the connection half-way through the announced body.
     Truncated,
+    /// Close the connection without answering.
     Drop,
+    /// Add this `error_code` to a successful answer.
     Warning(i64),
-    ApiError { code: i64, status: u16 },
+    /// Answer `{success: false}` with this code, at this status.
+    ApiError {
+        /// The `error_code`.
+        code: i64,
+        /// The HTTP status.
+        status: u16,
+    },
 }
 
 /// A queued fault: the next `times` requests (of `operation_id`, or any) get it.

@@ -12,6 +12,8 @@
 //! assert!(sandbox.journal().is_empty());
 //! ```
 
+#![warn(missing_docs)]
+
 mod data;
 pub mod faults;
 mod handlers;

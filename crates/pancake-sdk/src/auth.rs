@@ -28,7 +28,7 @@ impl TokenKind {
 
 /// Where an API key travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyLocation {
+pub(crate) enum KeyLocation {
     /// In a request header.
     Header,
     /// In a query parameter.
@@ -37,7 +37,7 @@ pub enum KeyLocation {
 
 /// The credential of one operation, from the spec's security scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ApiKey {
+pub(crate) struct ApiKey {
     /// The token it takes.
     pub token: TokenKind,
     /// Where it goes.

@@ -19,6 +19,8 @@
 //! [`Response`] (the typed value, the status, the headers and the raw body) or an [`Error`].
 //! Credentials are injected where the spec says, and never appear in `Debug` output or errors.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod botcake;
 mod builder;
