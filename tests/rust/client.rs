@@ -5,6 +5,7 @@ use std::time::Duration;
 use pancake_e2e::{PAGE_ID, env};
 use pancake_sandbox::FaultRule;
 use pancake_sdk::auth::TokenKind;
+use pancake_sdk::retry::RetryPolicy;
 use pancake_sdk::{Botcake, Error, Pancake};
 use reqwest::StatusCode;
 
@@ -67,33 +68,53 @@ async fn each_token_goes_only_where_its_route_needs_it() {
     assert_eq!(env.sandbox.requests().len(), 1, "nothing was sent without the token");
 }
 
+/// The field an input error names.
+fn field(error: Error) -> String {
+    match error {
+        Error::InvalidRequest { field: Some(field), .. } => field,
+        other => panic!("expected an input error naming its field, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn bad_inputs_are_refused_before_sending_and_named() {
     let env = env();
-    let error = env
-        .pancake
-        .get_user_statistics()
+    let (bot, pc) = (&env.botcake, &env.pancake);
+    let stats = pc.get_user_statistics().page_id(PAGE_ID).date_range("2025-10-01 to 2025-10-31").send().await;
+    assert_eq!(field(stats.unwrap_err()), "date_range");
+    assert_eq!(field(bot.get_flows().page_id("").send().await.unwrap_err()), "page_id");
+    assert_eq!(field(pc.list_tags().send().await.unwrap_err()), "page_id");
+
+    let customers = || pc.list_page_customers().page_id(PAGE_ID).since(0).until(100);
+    assert_eq!(field(customers().page_number(0).send().await.unwrap_err()), "page_number");
+    let error = customers().page_number(1).page_size(101).send().await.unwrap_err();
+    assert_eq!(error.to_string(), "invalid page_size: must be at most 100, got 101");
+    let posts = pc.list_posts().page_id(PAGE_ID).since(0).until(100).page_number(1).page_size(31);
+    assert_eq!(field(posts.send().await.unwrap_err()), "page_size");
+    let backwards = pc.list_page_customers().page_id(PAGE_ID).since(200).until(100).page_number(1);
+    assert_eq!(backwards.send().await.unwrap_err().to_string(), "invalid since: 200 is after until (100)");
+
+    let both = serde_json::json!({ "action": "reply_inbox", "message": "hi", "content_url": "https://i.ibb.co/x.png" });
+    let send = pc
+        .send_message()
         .page_id(PAGE_ID)
-        .date_range("2025-10-01 to 2025-10-31")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, Error::InvalidRequest { message } if message.contains("date_range")),
-        "{error:?}"
-    );
+        .conversation_id("c")
+        .body(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(both).unwrap());
+    assert_eq!(field(send.send().await.unwrap_err()), "message");
+    let no_post = serde_json::json!({ "action": "private_replies", "message": "hi" });
+    assert!(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(no_post).is_err());
 
-    let error = env.botcake.get_flows().page_id("").send().await.unwrap_err();
-    assert!(matches!(&error, Error::InvalidRequest { message } if message.contains("page_id")), "{error:?}");
+    let eleven: Vec<_> =
+        (0..11).map(|i| serde_json::json!({ "type": "text", "text": i.to_string() })).collect();
+    let content = serde_json::json!({ "version": "v2", "content": { "messages": eleven } });
+    let block: pancake_sdk::botcake::types::DynamicBlock = serde_json::from_value(content).unwrap();
+    let send = bot.send_content().page_id(PAGE_ID).body_map(|b| b.psid("6100000000010003").data(block));
+    assert_eq!(field(send.send().await.unwrap_err()), "data.content.messages");
 
-    let error = env.pancake.list_tags().send().await.unwrap_err();
-    assert!(matches!(&error, Error::InvalidRequest { message } if message.contains("page_id")), "{error:?}");
-    assert!(env.sandbox.requests().is_empty());
+    assert!(env.sandbox.requests().is_empty(), "nothing was sent: {:?}", env.sandbox.requests());
 
-    let error = Botcake::builder().access_token("  ").build().unwrap_err();
-    assert_eq!(error.to_string(), "invalid request: access_token must not be empty");
-    let error = Pancake::builder().base_url("ftp://example.com").build().unwrap_err();
-    assert!(error.to_string().contains("base_url"), "{error}");
+    assert_eq!(field(Botcake::builder().access_token("  ").build().unwrap_err()), "access_token");
+    assert_eq!(field(Pancake::builder().base_url("ftp://example.com").build().unwrap_err()), "base_url");
 }
 
 #[tokio::test]
@@ -118,7 +139,8 @@ async fn fields_the_spec_does_not_know_reach_the_user() {
     assert_eq!(answer.status(), StatusCode::OK);
 }
 
-/// The outcome of one call of `list_tags` under a fault: the raw JSON of a success.
+/// The outcome of one call of `list_tags` under a fault, with retries off: the raw JSON of a
+/// success. (What retries make of each fault is in `resilience.rs`.)
 async fn list_tags_under(fault: &str, timeout: Duration) -> Result<serde_json::Value, Error> {
     let env = env();
     env.sandbox.inject(FaultRule::next(fault)).unwrap();
@@ -126,6 +148,7 @@ async fn list_tags_under(fault: &str, timeout: Duration) -> Result<serde_json::V
         .page_access_token(env.sandbox.page_token())
         .base_url(env.sandbox.url())
         .timeout(timeout)
+        .retry(RetryPolicy::none())
         .build()
         .unwrap();
     let answer = client.list_tags().page_id(PAGE_ID).send().await?;
@@ -206,4 +229,44 @@ async fn clones_of_a_client_work_from_many_tasks_at_once() {
         assert_eq!(task.await.unwrap().unwrap(), 6);
     }
     assert_eq!(env.sandbox.requests().len(), 8);
+}
+
+#[tokio::test]
+async fn tokens_stay_out_of_outcome_unknown_and_retried_errors() {
+    let sandbox = pancake_sandbox::Sandbox::start(pancake_sandbox::Config {
+        page_token: SECRET.into(),
+        user_token: SECRET.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let client = Pancake::builder()
+        .page_access_token(SECRET)
+        .user_access_token(SECRET)
+        .base_url(sandbox.url())
+        .timeout(Duration::from_millis(300))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    sandbox.inject(FaultRule::next("drop").for_operation("send_message")).unwrap();
+    let body = serde_json::json!({ "action": "reply_inbox", "message": "hi" });
+    let error = client
+        .send_message()
+        .page_id(PAGE_ID)
+        .conversation_id("105000000000001_6100000000010003")
+        .body(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(body).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    sandbox.inject(FaultRule::next("latency=1000").times(5)).unwrap();
+    let timeout = client.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
+    assert!(matches!(timeout, Error::Timeout { .. }), "{timeout:?}");
+    for error in [error, timeout] {
+        assert_no_secret(&format!("{error} {error:?}"));
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            assert_no_secret(&format!("{cause} {cause:?}"));
+            source = cause.source();
+        }
+    }
 }

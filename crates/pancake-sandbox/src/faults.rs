@@ -13,11 +13,13 @@
 //! | `malformed-json` | 200, `application/json`, a body cut in half (complete on the wire) |
 //! | `truncated` | 200 whose connection closes half-way through the announced body |
 //! | `drop` | the connection closes with no answer at all |
+//! | `repeat-page` | a list's first page, whatever `page_number` or `current_count` asked for |
 //! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
 //! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
 //!
-//! The operation takes effect first (a send is journaled); the fault then shapes the answer,
-//! which is what makes a lost answer to a send dangerous.
+//! Refusals (`status=4xx`, `rate-limit`, `api-error`) answer before the operation runs: nothing
+//! is journaled. For every other fault the operation takes effect first (a send is journaled)
+//! and the fault then shapes the answer, which is what makes a lost answer to a send dangerous.
 
 use std::time::Duration;
 
@@ -42,6 +44,8 @@ pub enum Fault {
     Drop,
     /// Add this `error_code` to a successful answer.
     Warning(i64),
+    /// Answer a list's first page whatever page was asked for (a server stuck on one page).
+    RepeatPage,
     /// Answer `{success: false}` with this code, at this status.
     ApiError {
         /// The `error_code`.
@@ -49,6 +53,14 @@ pub enum Fault {
         /// The HTTP status.
         status: u16,
     },
+}
+
+impl Fault {
+    /// Whether the server refuses the request (a 4xx, a rate limit, an API error) instead of
+    /// carrying it out: such faults apply before the operation runs.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Fault::Status(400..=499) | Fault::RateLimit(_) | Fault::ApiError { .. })
+    }
 }
 
 /// A queued fault: the next `times` requests (of `operation_id`, or any) get it.
@@ -115,6 +127,7 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         ("malformed-json", None) => Fault::MalformedJson,
         ("truncated", None) => Fault::Truncated,
         ("drop", None) => Fault::Drop,
+        ("repeat-page", None) => Fault::RepeatPage,
         ("warning", _) => Fault::Warning(number("an error code")?),
         ("api-error", Some(arg)) => {
             let (code, status) = arg.split_once('@').unwrap_or((arg, "200"));
@@ -148,7 +161,7 @@ mod tests {
     #[test]
     fn parses_every_fault() {
         let all = parse(
-            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401",
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page",
         )
         .unwrap();
         assert_eq!(
@@ -165,6 +178,7 @@ mod tests {
                 Fault::Warning(121),
                 Fault::ApiError { code: 105, status: 200 },
                 Fault::ApiError { code: 100, status: 401 },
+                Fault::RepeatPage,
             ]
         );
     }

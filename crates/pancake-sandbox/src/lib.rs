@@ -52,6 +52,9 @@ pub struct Config {
     pub port: u16,
     /// Customers of the large page ([`LARGE_PAGE_ID`]).
     pub large_page_customers: usize,
+    /// Pancake's rate limit, enforced when set: this many calls per page per second (the real
+    /// API allows 5), with a burst of as many; over it the answer is 429.
+    pub rate_limit: Option<u32>,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             user_token: DEFAULT_USER_TOKEN.into(),
             port: 0,
             large_page_customers: 12_000,
+            rate_limit: None,
         }
     }
 }

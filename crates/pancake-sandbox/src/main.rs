@@ -19,6 +19,9 @@ struct Args {
     /// Customers of the large page 105000000000099.
     #[arg(long, default_value_t = 12_000)]
     large_page_customers: usize,
+    /// Enforce Pancake's rate limit: this many calls per page per second (the real API: 5).
+    #[arg(long)]
+    rate_limit: Option<u32>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -28,6 +31,7 @@ fn main() -> std::process::ExitCode {
         user_token: args.user_token,
         port: args.port,
         large_page_customers: args.large_page_customers,
+        rate_limit: args.rate_limit,
     };
     let sandbox = match Sandbox::start(config) {
         Ok(sandbox) => sandbox,

@@ -118,11 +118,33 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
         Err(message) => return Ok(json_response(&Reply::error(400, format!("x-sandbox-fault: {message}")))),
     };
 
+    // Refusals (a 4xx, a rate limit, an API error) come before the operation runs; every
+    // other fault shapes the answer after it ran.
+    let (refusals, after): (Vec<Fault>, Vec<Fault>) = faults.into_iter().partition(Fault::is_refusal);
+    if !refusals.is_empty() {
+        return apply_faults(Reply::ok(json!({ "success": true })), &refusals).await;
+    }
+    if let (Some(limiter), spec::ApiName::Pancake) = (&world.limiter, route.api) {
+        let page = matched.path_params.iter().find(|(k, _)| k == "page_id").map(|(_, v)| v.clone());
+        if limiter.check_key(&page.unwrap_or_default()).is_err() {
+            return Ok(json_response(&Reply::error(429, "Too many requests: 5 calls per page per second")));
+        }
+    }
+    let query: Vec<(String, String)> = if after.contains(&Fault::RepeatPage) {
+        let first_page =
+            query.into_iter().filter(|(k, _)| k != "current_count").map(|(k, v)| match k.as_str() {
+                "page_number" => (k, "1".to_string()),
+                _ => (k, v),
+            });
+        first_page.collect()
+    } else {
+        query
+    };
     let reply = match check(&world, route, matched.path_params, &query, &header, &body) {
         Ok(call) => handlers::handle(&world, &call),
         Err(reply) => reply,
     };
-    apply_faults(reply, &faults).await
+    apply_faults(reply, &after).await
 }
 
 /// Authentication, then every parameter, then the body: the first problem is the answer.
@@ -226,6 +248,7 @@ async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Bod
             Fault::ApiError { code, status } => {
                 reply = Reply::coded(*status, *code, faults::message_for(*code))
             }
+            Fault::RepeatPage => {}
         }
     }
     let mut response = json_response(&reply);

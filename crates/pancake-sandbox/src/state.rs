@@ -2,7 +2,10 @@
 //! and sends, the log of requests, and queued faults.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::num::NonZeroU32;
 use std::sync::Mutex;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use serde_json::{Value, json};
 
@@ -20,6 +23,8 @@ pub struct World {
     pub config: Config,
     pub pages: Vec<Page>,
     pub catalog: Catalog,
+    /// Pancake's rate limit per page, when enforced.
+    pub limiter: Option<DefaultKeyedRateLimiter<String>>,
     state: Mutex<State>,
 }
 
@@ -37,7 +42,18 @@ pub struct State {
 impl World {
     /// A world with fresh state.
     pub fn new(config: Config, catalog: Catalog) -> World {
-        World { pages: data::pages(config.large_page_customers), config, catalog, state: Mutex::default() }
+        let limiter = config.rate_limit.and_then(NonZeroU32::new).map(|calls| {
+            // A bucket of `calls` that refills `calls` times a second: bursts pass, a sustained
+            // rate above the limit does not.
+            RateLimiter::keyed(Quota::per_second(calls).allow_burst(calls))
+        });
+        World {
+            pages: data::pages(config.large_page_customers),
+            config,
+            catalog,
+            limiter,
+            state: Mutex::default(),
+        }
     }
 
     /// The page with this id.

@@ -1,7 +1,5 @@
 //! Credentials: which token each operation needs, and where it goes on the request.
 
-use std::sync::Arc;
-
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -46,33 +44,24 @@ pub(crate) struct ApiKey {
     pub name: &'static str,
 }
 
-/// The tokens of a client, shared by all of its clones. `Debug` shows no secret.
-#[derive(Clone, Debug, Default)]
-pub struct ClientState {
-    tokens: Arc<Tokens>,
-}
-
+/// The tokens of a client. `Debug` shows no secret.
 #[derive(Debug, Default)]
-struct Tokens {
-    page: Option<SecretString>,
-    user: Option<SecretString>,
+pub(crate) struct Tokens {
+    pub(crate) page: Option<SecretString>,
+    pub(crate) user: Option<SecretString>,
 }
 
-impl ClientState {
-    pub(crate) fn new(page: Option<SecretString>, user: Option<SecretString>) -> Self {
-        ClientState { tokens: Arc::new(Tokens { page, user }) }
-    }
-
-    /// Whether the client holds a token of this kind.
-    pub fn has_token(&self, kind: TokenKind) -> bool {
-        self.token(kind).is_some()
-    }
-
-    fn token(&self, kind: TokenKind) -> Option<&SecretString> {
+impl Tokens {
+    fn get(&self, kind: TokenKind) -> Option<&SecretString> {
         match kind {
-            TokenKind::Page => self.tokens.page.as_ref(),
-            TokenKind::User => self.tokens.user.as_ref(),
+            TokenKind::Page => self.page.as_ref(),
+            TokenKind::User => self.user.as_ref(),
         }
+    }
+
+    /// Whether a token of this kind is set.
+    pub(crate) fn has(&self, kind: TokenKind) -> bool {
+        self.get(kind).is_some()
     }
 
     /// Adds the operation's credential to the request, and drops progenitor's `api-version`
@@ -86,13 +75,16 @@ impl ClientState {
         request.headers_mut().remove("api-version");
         let Some(key) = key else { return Ok(()) };
         let token = self
-            .token(key.token)
+            .get(key.token)
             .ok_or(Error::MissingCredential { operation, token: key.token })?
             .expose_secret();
         match key.location {
             KeyLocation::Header => {
-                let mut value = HeaderValue::from_str(token).map_err(|_| Error::InvalidRequest {
-                    message: format!("the {} holds characters a header cannot carry", key.token.describe()),
+                let mut value = HeaderValue::from_str(token).map_err(|_| {
+                    Error::invalid(
+                        key.name,
+                        format!("the {} holds characters a header cannot carry", key.token.describe()),
+                    )
                 })?;
                 value.set_sensitive(true);
                 request.headers_mut().insert(key.name, value);

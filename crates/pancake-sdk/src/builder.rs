@@ -6,7 +6,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::Error;
-use crate::auth::ClientState;
+use crate::auth::Tokens;
+use crate::rate_limit::{Pacer, RateLimit};
+use crate::retry::RetryPolicy;
+use crate::state::ClientState;
 
 /// Connect timeout when none is set.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -17,6 +20,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub trait Api: Sized + sealed::Sealed {
     /// Where the real API lives.
     const DEFAULT_BASE_URL: &'static str;
+    /// The client-side pacing a new client gets.
+    const DEFAULT_RATE_LIMIT: Option<RateLimit>;
     /// Assembles the client.
     #[doc(hidden)]
     fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
@@ -39,7 +44,9 @@ pub struct ClientBuilder<C> {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: Option<String>,
-    errors: Vec<String>,
+    retry: RetryPolicy,
+    rate_limit: Option<RateLimit>,
+    errors: Vec<Error>,
     api: PhantomData<fn() -> C>,
 }
 
@@ -52,6 +59,8 @@ impl<C: Api> Default for ClientBuilder<C> {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
+            retry: RetryPolicy::default(),
+            rate_limit: C::DEFAULT_RATE_LIMIT,
             errors: Vec::new(),
             api: PhantomData,
         }
@@ -84,9 +93,29 @@ impl<C: Api> ClientBuilder<C> {
         self
     }
 
+    /// How calls are retried (see [`RetryPolicy`]; `RetryPolicy::none()` disables retries).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Retries after the first attempt (default 3); 0 disables retrying.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// Client-side pacing per page id, shared by all clones of the client; `None` switches it
+    /// off. Pancake clients start with [`RateLimit::PANCAKE`] (5 per page per second),
+    /// Botcake clients with none.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
     fn token(&mut self, field: &str, token: String) -> Option<SecretString> {
         if token.trim().is_empty() {
-            self.errors.push(format!("{field} must not be empty"));
+            self.errors.push(Error::invalid(field, "must not be empty"));
             return None;
         }
         Some(SecretString::from(token))
@@ -94,16 +123,14 @@ impl<C: Api> ClientBuilder<C> {
 
     /// Builds the client; fails on an empty token, a bad base URL or a bad User-Agent.
     pub fn build(self) -> Result<C, Error> {
-        if let Some(message) = self.errors.into_iter().next() {
-            return Err(Error::InvalidRequest { message });
+        if let Some(error) = self.errors.into_iter().next() {
+            return Err(error);
         }
         let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim_end_matches('/');
         match reqwest::Url::parse(base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {}
             Ok(_) | Err(_) => {
-                return Err(Error::InvalidRequest {
-                    message: format!("base_url must be an http(s) URL, got {base_url:?}"),
-                });
+                return Err(Error::invalid("base_url", format!("must be an http(s) URL, got {base_url:?}")));
             }
         }
         let sdk = format!("pancake-sdk-rust/{}", crate::VERSION);
@@ -116,10 +143,10 @@ impl<C: Api> ClientBuilder<C> {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .build()
-            .map_err(|e| Error::InvalidRequest {
-                message: format!("client settings: {}", e.without_url()),
-            })?;
-        Ok(C::assemble(base_url, http, ClientState::new(self.page_token, self.user_token)))
+            .map_err(|e| Error::InvalidRequest { field: None, message: e.without_url().to_string() })?;
+        let tokens = Tokens { page: self.page_token, user: self.user_token };
+        let pacer = self.rate_limit.and_then(Pacer::new);
+        Ok(C::assemble(base_url, http, ClientState::new(tokens, self.retry, pacer)))
     }
 }
 

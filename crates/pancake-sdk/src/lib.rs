@@ -24,16 +24,25 @@
 pub mod auth;
 pub mod botcake;
 mod builder;
+pub mod dates;
 mod error;
 mod exchange;
+mod options;
+pub mod paginate;
 pub mod pancake;
+pub mod rate_limit;
 mod response;
+pub mod retry;
+mod state;
+pub mod validate;
 
 pub use botcake::Client as Botcake;
 pub use builder::{Api, ClientBuilder};
-pub use error::Error;
+pub use error::{ApiErrorKind, Error};
+pub use options::CallOptions;
 pub use pancake::Client as Pancake;
-pub use response::Response;
+pub use response::{ApiWarning, Response};
+pub use state::ClientState;
 
 /// The SDK's version, as sent in the `User-Agent` header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,6 +6,8 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::error::ApiErrorKind;
+
 /// A successful answer: the typed value (through `Deref`), and the status, headers and raw body.
 ///
 /// The typed value keeps fields the spec does not know in each object's `extra` map;
@@ -16,11 +18,40 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    warning: Option<ApiWarning>,
+}
+
+/// An `error_code` that came with `success: true`: the call succeeded (a send went out), and
+/// the API flagged something (e.g. 121, a subscription problem).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiWarning {
+    /// The `error_code`.
+    pub error_code: i64,
+    /// The API's `message`, when it gave one.
+    pub message: Option<String>,
+}
+
+impl ApiWarning {
+    /// What kind of code it is.
+    pub fn kind(&self) -> ApiErrorKind {
+        ApiErrorKind::from_code(self.error_code)
+    }
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(value: T, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        Response { value, status, headers, body }
+    pub(crate) fn new(
+        value: T,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        warning: Option<ApiWarning>,
+    ) -> Self {
+        Response { value, status, headers, body, warning }
+    }
+
+    /// The warning the API gave with a success (`success: true` with an `error_code`).
+    pub fn warning(&self) -> Option<&ApiWarning> {
+        self.warning.as_ref()
     }
 
     /// The typed value.

@@ -2799,7 +2799,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::auth::ClientState,
+    pub(crate) inner: crate::state::ClientState,
 }
 impl Client {
     /// Create a new client.
@@ -2807,7 +2807,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::auth::ClientState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2826,7 +2826,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::auth::ClientState,
+        inner: crate::state::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -2835,7 +2835,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::auth::ClientState> for Client {
+impl ClientInfo<crate::state::ClientState> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -2845,7 +2845,7 @@ impl ClientInfo<crate::auth::ClientState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::auth::ClientState {
+    fn inner(&self) -> &crate::state::ClientState {
         &self.inner
     }
 }
@@ -2853,7 +2853,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::auth::ClientState>,
+        Client: ClientHooks<crate::state::ClientState>,
     {}
 };
 impl Client {
@@ -3180,11 +3180,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/flows`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_flows_by_path`]
@@ -3281,11 +3289,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/flows/{path}`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_flow_statistics`]
@@ -3382,14 +3398,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/flows/{flow_id}/statistics`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::FlowStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_keywords`]
@@ -3471,14 +3498,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/keywords`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::KeywordsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_ice_breakers`]
@@ -3563,14 +3601,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/ice_breaker`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::IceBreakersResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_main_menu`]
@@ -3652,14 +3701,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/main_menu`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::MainMenuResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_tools`]
@@ -3740,11 +3800,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/tools`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::create_keyword`]
@@ -3826,14 +3894,25 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/pages/{page_id}/keywords/create`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::KeywordResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::update_keyword`]
@@ -3949,14 +4028,25 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/pages/{page_id}/keywords/update`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::KeywordResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_flow`]
@@ -4070,11 +4160,19 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/pages/{page_id}/flows/send_flow`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_content`]
@@ -4188,11 +4286,19 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/pages/{page_id}/flows/send_content`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
 }
@@ -4281,5 +4387,27 @@ pub(crate) fn operation_auth(operation_id: &str) -> Option<crate::auth::ApiKey> 
             })
         }
         _ => None,
+    }
+}
+/// What each operation's query parameters and body must satisfy, from the spec.
+pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::Rule] {
+    match operation_id {
+        "send_content" => {
+            &[
+                crate::validate::Rule::MaxItems {
+                    path: &["data", "content", "actions"],
+                    max: 5usize,
+                },
+                crate::validate::Rule::MaxItems {
+                    path: &["data", "content", "messages"],
+                    max: 10usize,
+                },
+                crate::validate::Rule::MaxItems {
+                    path: &["data", "content", "quick_replies"],
+                    max: 11usize,
+                },
+            ]
+        }
+        _ => &[],
     }
 }

@@ -410,134 +410,6 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
-    ///`dd/mm/yyyy - dd/mm/yyyy`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DateRange(::std::string::String);
-    impl ::std::ops::Deref for DateRange {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DateRange> for ::std::string::String {
-        fn from(value: DateRange) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DateRange {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[0-9]{2}/[0-9]{2}/[0-9]{4} - [0-9]{2}/[0-9]{2}/[0-9]{4}$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[0-9]{2}/[0-9]{2}/[0-9]{4} - [0-9]{2}/[0-9]{2}/[0-9]{4}$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DateRange {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DateRange {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DateRange {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DateTimeRange(::std::string::String);
-    impl ::std::ops::Deref for DateTimeRange {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DateTimeRange> for ::std::string::String {
-        fn from(value: DateTimeRange) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DateTimeRange {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} - [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} - [0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DateTimeRange {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DateTimeRange {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DateTimeRange {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Engagement counts of one hour or day.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EngagementBucket {
@@ -6124,7 +5996,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::auth::ClientState,
+    pub(crate) inner: crate::state::ClientState,
 }
 impl Client {
     /// Create a new client.
@@ -6132,7 +6004,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::auth::ClientState) -> Self {
+    pub fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -6151,7 +6023,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::auth::ClientState,
+        inner: crate::state::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -6160,7 +6032,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::auth::ClientState> for Client {
+impl ClientInfo<crate::state::ClientState> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -6170,7 +6042,7 @@ impl ClientInfo<crate::auth::ClientState> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::auth::ClientState {
+    fn inner(&self) -> &crate::state::ClientState {
         &self.inner
     }
 }
@@ -6178,7 +6050,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::auth::ClientState>,
+        Client: ClientHooks<crate::state::ClientState>,
     {}
 };
 impl Client {
@@ -6616,8 +6488,8 @@ pub mod builder {
         page_id: Result<types::PageId, String>,
         order_by: Result<Option<types::ConversationOrder>, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
-        since: Result<i64, String>,
-        until: Result<i64, String>,
+        since: Result<crate::dates::UnixTime, String>,
+        until: Result<crate::dates::UnixTime, String>,
     }
     impl<'a> ListConversations<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6665,20 +6537,26 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -6747,14 +6625,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/conversations`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ConversationsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_messages`]
@@ -6884,14 +6773,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::MessagesResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_customer_engagement_statistics`]
@@ -6902,7 +6802,7 @@ pub mod builder {
         client: &'a super::Client,
         page_id: Result<types::PageId, String>,
         by_hour: Result<Option<bool>, String>,
-        date_range: Result<types::DateTimeRange, String>,
+        date_range: Result<crate::dates::DateTimeRange, String>,
     }
     impl<'a> GetCustomerEngagementStatistics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6934,12 +6834,13 @@ pub mod builder {
         }
         pub fn date_range<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DateTimeRange>,
+            V: std::convert::TryInto<crate::dates::DateTimeRange>,
         {
             self.date_range = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `DateTimeRange` for date_range failed".to_string()
+                    "conversion to `crate :: dates :: DateTimeRange` for date_range failed"
+                        .to_string()
                 });
             self
         }
@@ -7005,14 +6906,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/customer_engagements`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::CustomerEngagementStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_page_statistics`]
@@ -7022,8 +6934,8 @@ pub mod builder {
     pub struct GetPageStatistics<'a> {
         client: &'a super::Client,
         page_id: Result<types::PageId, String>,
-        since: Result<i64, String>,
-        until: Result<i64, String>,
+        since: Result<crate::dates::UnixTime, String>,
+        until: Result<crate::dates::UnixTime, String>,
     }
     impl<'a> GetPageStatistics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7045,20 +6957,26 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -7123,14 +7041,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/pages`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::PageStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_tag_statistics`]
@@ -7140,8 +7069,8 @@ pub mod builder {
     pub struct GetTagStatistics<'a> {
         client: &'a super::Client,
         page_id: Result<types::PageId, String>,
-        since: Result<i64, String>,
-        until: Result<i64, String>,
+        since: Result<crate::dates::UnixTime, String>,
+        until: Result<crate::dates::UnixTime, String>,
     }
     impl<'a> GetTagStatistics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7163,20 +7092,26 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -7241,14 +7176,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/tags`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::TagStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_user_statistics`]
@@ -7258,7 +7204,7 @@ pub mod builder {
     pub struct GetUserStatistics<'a> {
         client: &'a super::Client,
         page_id: Result<types::PageId, String>,
-        date_range: Result<types::DateTimeRange, String>,
+        date_range: Result<crate::dates::DateTimeRange, String>,
     }
     impl<'a> GetUserStatistics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7279,12 +7225,13 @@ pub mod builder {
         }
         pub fn date_range<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DateTimeRange>,
+            V: std::convert::TryInto<crate::dates::DateTimeRange>,
         {
             self.date_range = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `DateTimeRange` for date_range failed".to_string()
+                    "conversion to `crate :: dates :: DateTimeRange` for date_range failed"
+                        .to_string()
                 });
             self
         }
@@ -7348,14 +7295,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/users`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::UserStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_multi_page_user_statistics`]
@@ -7364,7 +7322,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMultiPageUserStatistics<'a> {
         client: &'a super::Client,
-        date_range: Result<types::DateTimeRange, String>,
+        date_range: Result<crate::dates::DateTimeRange, String>,
         page_ids: Result<types::GetMultiPageUserStatisticsPageIds, String>,
     }
     impl<'a> GetMultiPageUserStatistics<'a> {
@@ -7377,12 +7335,13 @@ pub mod builder {
         }
         pub fn date_range<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DateTimeRange>,
+            V: std::convert::TryInto<crate::dates::DateTimeRange>,
         {
             self.date_range = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `DateTimeRange` for date_range failed".to_string()
+                    "conversion to `crate :: dates :: DateTimeRange` for date_range failed"
+                        .to_string()
                 });
             self
         }
@@ -7456,14 +7415,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/v1/statistics/user`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::UserStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_new_customer_statistics`]
@@ -7473,7 +7443,7 @@ pub mod builder {
     pub struct GetNewCustomerStatistics<'a> {
         client: &'a super::Client,
         page_id: Result<types::PageId, String>,
-        date_range: Result<types::DateRange, String>,
+        date_range: Result<crate::dates::DateRange, String>,
         group_by: Result<Option<types::NewCustomerGrouping>, String>,
     }
     impl<'a> GetNewCustomerStatistics<'a> {
@@ -7496,12 +7466,13 @@ pub mod builder {
         }
         pub fn date_range<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DateRange>,
+            V: std::convert::TryInto<crate::dates::DateRange>,
         {
             self.date_range = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `DateRange` for date_range failed".to_string()
+                    "conversion to `crate :: dates :: DateRange` for date_range failed"
+                        .to_string()
                 });
             self
         }
@@ -7579,14 +7550,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/customers`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::NewCustomerStatisticsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_page_customers`]
@@ -7598,8 +7580,8 @@ pub mod builder {
         page_id: Result<types::PageId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<Option<::std::num::NonZeroU64>, String>,
-        since: Result<i64, String>,
-        until: Result<i64, String>,
+        since: Result<crate::dates::UnixTime, String>,
+        until: Result<crate::dates::UnixTime, String>,
     }
     impl<'a> ListPageCustomers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7648,20 +7630,26 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -7730,14 +7718,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/page_customers`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::PageCustomersResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_call_logs`]
@@ -7750,8 +7749,8 @@ pub mod builder {
         id: Result<types::ListCallLogsId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<::std::num::NonZeroU64, String>,
-        since: Result<Option<i64>, String>,
-        until: Result<Option<i64>, String>,
+        since: Result<Option<crate::dates::UnixTime>, String>,
+        until: Result<Option<crate::dates::UnixTime>, String>,
     }
     impl<'a> ListCallLogs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7809,22 +7808,28 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -7892,14 +7897,25 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/sip_call_logs`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::CallLogsResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -7981,11 +7997,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/tags`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::tag_conversation`]
@@ -8120,14 +8144,25 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::TagConversationResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_posts`]
@@ -8139,8 +8174,8 @@ pub mod builder {
         page_id: Result<types::PageId, String>,
         page_number: Result<::std::num::NonZeroU64, String>,
         page_size: Result<::std::num::NonZeroU64, String>,
-        since: Result<i64, String>,
-        until: Result<i64, String>,
+        since: Result<crate::dates::UnixTime, String>,
+        until: Result<crate::dates::UnixTime, String>,
     }
     impl<'a> ListPosts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8188,20 +8223,26 @@ pub mod builder {
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.since = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for since failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<crate::dates::UnixTime>,
         {
             self.until = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for until failed".to_string());
+                .map_err(|_| {
+                    "conversion to `crate :: dates :: UnixTime` for until failed"
+                        .to_string()
+                });
             self
         }
         async fn dispatch(
@@ -8267,11 +8308,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/posts`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_message`]
@@ -8387,14 +8436,25 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SendMessageResponse>,
+            crate::Error,
+        > {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_pages`]
@@ -8459,11 +8519,19 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/api/v1/pages`
         ///
-        /// Errors are the SDK's [`crate::Error`]; the result keeps the raw body too.
+        /// Checks the inputs, paces and retries as the client is set up to (see
+        /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            crate::exchange::run(self.dispatch()).await
+            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+        }
+        /// Like `send`, with this call's own timeout or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
+            crate::exchange::run(options, self.dispatch()).await
         }
     }
 }
@@ -8580,5 +8648,139 @@ pub(crate) fn operation_auth(operation_id: &str) -> Option<crate::auth::ApiKey> 
             })
         }
         _ => None,
+    }
+}
+/// What each operation's query parameters and body must satisfy, from the spec.
+pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::Rule] {
+    match operation_id {
+        "list_conversations" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_number",
+                    minimum: Some(1i64),
+                    maximum: None,
+                },
+            ]
+        }
+        "list_messages" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "current_count",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+            ]
+        }
+        "list_page_customers" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_number",
+                    minimum: Some(1i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_size",
+                    minimum: Some(1i64),
+                    maximum: Some(100i64),
+                },
+            ]
+        }
+        "list_posts" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_number",
+                    minimum: Some(1i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_size",
+                    minimum: Some(1i64),
+                    maximum: Some(30i64),
+                },
+            ]
+        }
+        "list_call_logs" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "page_number",
+                    minimum: Some(1i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "page_size",
+                    minimum: Some(1i64),
+                    maximum: Some(30i64),
+                },
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+            ]
+        }
+        "get_page_statistics" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+            ]
+        }
+        "get_tag_statistics" => {
+            &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+            ]
+        }
+        _ => &[],
     }
 }

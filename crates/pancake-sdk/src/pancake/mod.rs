@@ -10,9 +10,14 @@ use progenitor_client::{ClientHooks, OperationInfo};
 
 pub use generated::{Client, builder, types};
 
-use crate::auth::ClientState;
 use crate::builder::{Api, ClientBuilder};
 use crate::exchange;
+use crate::rate_limit::RateLimit;
+use crate::state::{ClientState, OperationTables};
+
+/// What the generated code knows of each operation.
+const TABLES: OperationTables =
+    OperationTables { auth: generated::operation_auth, rules: generated::operation_rules };
 
 impl Client {
     /// Settings for a Pancake client.
@@ -23,6 +28,8 @@ impl Client {
 
 impl Api for Client {
     const DEFAULT_BASE_URL: &'static str = "https://pages.fm";
+
+    const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::PANCAKE);
 
     fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self {
         Client::new_with_client(base_url, http, state)
@@ -35,15 +42,14 @@ impl ClientHooks<ClientState> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let key = generated::operation_auth(info.operation_id);
-        self.inner.authorize(request, info.operation_id, key).map_err(exchange::fail)
+        self.inner.prepare(request, info, &TABLES)
     }
 
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        exchange::execute(&self.client, request).await
+        exchange::execute(&self.inner, &self.client, request, info.operation_id).await
     }
 }

@@ -1,0 +1,33 @@
+//! Settings of one call, overriding the client's: `builder.send_with(CallOptions::new()...)`.
+
+use std::time::Duration;
+
+use crate::retry::RetryPolicy;
+
+/// Per-call overrides of the client's settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Total time each attempt may take, in place of the client's timeout.
+    pub timeout: Option<Duration>,
+    /// The retry policy, in place of the client's.
+    pub retry: Option<RetryPolicy>,
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// Total time each attempt may take.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy of this call.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+}

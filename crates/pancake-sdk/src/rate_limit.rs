@@ -1,0 +1,80 @@
+//! Client-side pacing per page, so that bulk jobs do not hit the API's rate limit (Pancake:
+//! 5 calls per page per second) in the first place. A 429 that still arrives is handled by the
+//! retry policy.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// At most `calls` requests per `per` for each page id, evenly spaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in each window.
+    pub calls: u32,
+    /// The window.
+    pub per: Duration,
+}
+
+impl RateLimit {
+    /// Pancake's published limit: 5 calls per page per second (the Pancake client's default).
+    pub const PANCAKE: RateLimit = RateLimit { calls: 5, per: Duration::from_secs(1) };
+
+    /// `calls` per second.
+    pub fn per_second(calls: u32) -> Self {
+        RateLimit { calls, per: Duration::from_secs(1) }
+    }
+}
+
+/// The shared pacer of a client and its clones: one token bucket per page id.
+pub(crate) struct Pacer {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pacer")
+    }
+}
+
+impl Pacer {
+    /// `None` when the limit allows nothing (0 calls) or no time is given.
+    pub(crate) fn new(limit: RateLimit) -> Option<Pacer> {
+        let calls = NonZeroU32::new(limit.calls)?;
+        // Evenly spaced, with no burst: any window of `per` then holds at most `calls` requests.
+        let period = limit.per / calls.get();
+        let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
+        Some(Pacer { limiter: RateLimiter::keyed(quota) })
+    }
+
+    /// Waits until a request for `page` may go.
+    pub(crate) async fn wait(&self, page: &str) {
+        self.limiter.until_key_ready(&page.to_string()).await;
+    }
+}
+
+/// The page a request addresses: the segment after `pages` in its path.
+pub(crate) fn page_of(path: &str) -> Option<&str> {
+    let mut segments = path.split('/');
+    segments.by_ref().find(|s| *s == "pages")?;
+    segments.next().filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_comes_from_the_route() {
+        assert_eq!(page_of("/api/public_api/v1/pages/105/conversations"), Some("105"));
+        assert_eq!(page_of("/api/v1/pages/7/conversations/7_1/messages"), Some("7"));
+        assert_eq!(page_of("/api/v1/pages"), None);
+        assert_eq!(page_of("/api/v1/statistics/user"), None);
+    }
+
+    #[test]
+    fn a_zero_limit_means_no_pacer() {
+        assert!(Pacer::new(RateLimit { calls: 0, per: Duration::from_secs(1) }).is_none());
+        assert!(Pacer::new(RateLimit::PANCAKE).is_some());
+    }
+}

@@ -1,0 +1,67 @@
+//! What every clone of a client shares: its tokens, its retry policy and its pacer.
+
+use std::sync::Arc;
+
+use progenitor_client::OperationInfo;
+
+use crate::auth::{ApiKey, TokenKind, Tokens};
+use crate::rate_limit::Pacer;
+use crate::retry::RetryPolicy;
+use crate::validate::Rule;
+use crate::{Error, exchange, validate};
+
+/// The shared state of a client and its clones. `Debug` shows no secret.
+#[derive(Clone, Debug, Default)]
+pub struct ClientState {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    tokens: Tokens,
+    retry: RetryPolicy,
+    pacer: Option<Pacer>,
+}
+
+/// What the generated code of one API knows about each operation.
+pub(crate) struct OperationTables {
+    /// Where the operation's credential goes.
+    pub auth: fn(&str) -> Option<ApiKey>,
+    /// What its parameters and body must satisfy.
+    pub rules: fn(&str) -> &'static [Rule],
+}
+
+impl ClientState {
+    pub(crate) fn new(tokens: Tokens, retry: RetryPolicy, pacer: Option<Pacer>) -> Self {
+        ClientState { shared: Arc::new(Shared { tokens, retry, pacer }) }
+    }
+
+    /// Whether the client holds a token of this kind.
+    pub fn has_token(&self, kind: TokenKind) -> bool {
+        self.shared.tokens.has(kind)
+    }
+
+    /// The client's retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.shared.retry
+    }
+
+    pub(crate) fn pacer(&self) -> Option<&Pacer> {
+        self.shared.pacer.as_ref()
+    }
+
+    /// The `pre` hook: checks the request against the spec's rules, then adds the credential.
+    // The error type is progenitor's, as its hook requires.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn prepare<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+        tables: &OperationTables,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let operation = info.operation_id;
+        let checked: Result<(), Error> = validate::check(request, (tables.rules)(operation))
+            .and_then(|()| self.shared.tokens.authorize(request, operation, (tables.auth)(operation)));
+        checked.map_err(exchange::fail)
+    }
+}

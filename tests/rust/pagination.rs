@@ -1,0 +1,110 @@
+//! The pagination streams walk every page of a list once, and stop.
+
+use std::collections::HashSet;
+
+use futures::TryStreamExt;
+use pancake_e2e::{LARGE_PAGE_ID, PAGE_ID, env};
+use pancake_sandbox::{Config, FaultRule, Sandbox};
+use pancake_sdk::{Error, Pancake};
+
+const UNTIL: i64 = 2_000_000_000;
+
+fn unpaced(sandbox: &Sandbox) -> Pancake {
+    Pancake::builder()
+        .page_access_token(sandbox.page_token())
+        .base_url(sandbox.url())
+        .rate_limit(None)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_customer_of_a_large_page_comes_once() {
+    let sandbox = Sandbox::start(Config { large_page_customers: 10_050, ..Config::default() }).unwrap();
+    let client = unpaced(&sandbox);
+    let mut customers = client.list_page_customers().page_id(LARGE_PAGE_ID).since(0).until(UNTIL).stream();
+    let mut seen = HashSet::new();
+    while let Some(customer) = customers.try_next().await.unwrap() {
+        assert!(seen.insert(customer.psid.clone().unwrap()), "{:?} came twice", customer.psid);
+    }
+    assert_eq!(seen.len(), 10_050);
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 101, "100 full pages of 100 and a short one");
+    assert!(requests.iter().all(|r| {
+        r["query"].as_array().unwrap().iter().any(|p| p == &serde_json::json!(["page_size", "100"]))
+    }));
+}
+
+#[tokio::test]
+async fn conversations_posts_and_call_logs_walk_page_numbers() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let conversations: Vec<_> = client
+        .list_conversations()
+        .page_id(PAGE_ID)
+        .since(0)
+        .until(UNTIL)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: HashSet<_> = conversations.iter().map(|c| c.id.clone().unwrap()).collect();
+    assert_eq!((conversations.len(), ids.len()), (150, 150));
+
+    let posts: Vec<_> =
+        client.list_posts().page_id(PAGE_ID).since(0).until(UNTIL).stream().try_collect().await.unwrap();
+    assert_eq!(posts.len(), 75);
+    let logs: Vec<_> =
+        client.list_call_logs().page_id(PAGE_ID).id("sip-pkg-1").stream().try_collect().await.unwrap();
+    assert_eq!(logs.len(), 45);
+    // 150 conversations: 60 + 60 + 30; 75 posts: 30 + 30 + 15; 45 call logs: 30 + 15.
+    assert_eq!(env.sandbox.requests().len(), 3 + 3 + 2);
+}
+
+#[tokio::test]
+async fn messages_walk_current_count() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let messages: Vec<_> = client
+        .list_messages()
+        .page_id(PAGE_ID)
+        .conversation_id(format!("{PAGE_ID}_6100000000010003"))
+        .customer_id("cus-01-3")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = messages.iter().map(|m| m.id.clone().unwrap()).collect();
+    let expected: Vec<_> = (0..54).rev().map(|n| format!("m_3_{n}")).collect();
+    assert_eq!(ids, expected, "all 54 messages, newest first, once each");
+    let counts: Vec<_> = env
+        .sandbox
+        .requests()
+        .iter()
+        .map(|r| {
+            r["query"].as_array().unwrap().iter().find(|p| p[0] == "current_count").map(|p| p[1].clone())
+        })
+        .collect();
+    assert_eq!(counts, [None, Some("20".into()), Some("45".into())]);
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_a_page_cannot_make_a_stream_loop() {
+    let env = env();
+    env.sandbox
+        .inject(FaultRule::next("repeat-page").for_operation("list_page_customers").times(1_000))
+        .unwrap();
+    let client = unpaced(&env.sandbox);
+    let mut customers = client.list_page_customers().page_id(PAGE_ID).since(0).until(UNTIL).stream();
+    let mut count = 0;
+    let error = loop {
+        match customers.try_next().await {
+            Ok(Some(_)) => count += 1,
+            Ok(None) => panic!("the stream ended as if complete after {count} items"),
+            Err(error) => break error,
+        }
+    };
+    assert!(matches!(error, Error::Pagination { operation: "list_page_customers", .. }), "{error:?}");
+    assert_eq!(count, 100, "the first page, once");
+    assert_eq!(env.sandbox.requests().len(), 2);
+}
