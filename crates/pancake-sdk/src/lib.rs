@@ -15,9 +15,16 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every operation is a builder: set its parameters, then `send()`. A call returns a
-//! [`Response`] (the typed value, the status, the headers and the raw body) or an [`Error`].
-//! Credentials are injected where the spec says, and never appear in `Debug` output or errors.
+//! Every operation is a builder: set its parameters, then `send()` (or `send_with` and
+//! [`CallOptions`]). A call returns a [`Response`] (the typed value, the status, the headers, the
+//! raw body, and any [`ApiWarning`]) or an [`Error`]. Around the generated code, the client:
+//!
+//! - checks inputs before sending, naming the field ([`validate`]);
+//! - injects the token each route needs, never showing it in `Debug` output or errors;
+//! - paces its calls per page ([`rate_limit`]), retries reads and never repeats a send that may
+//!   have gone out ([`retry`], [`Error::OutcomeUnknown`]);
+//! - walks lists page after page with `.stream()` ([`paginate`]);
+//! - takes real date/time values for `since`, `until` and `date_range` ([`dates`]).
 
 #![warn(missing_docs)]
 
