@@ -101,6 +101,8 @@ async fn bad_inputs_are_refused_before_sending_and_named() {
         .conversation_id("c")
         .body(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(both).unwrap());
     assert_eq!(field(send.send().await.unwrap_err()), "message");
+    let no_post = pancake_sdk::pancake::types::SendMessageRequest::private_reply("", "1000149", "hi");
+    assert_eq!(field(no_post.unwrap_err()), "post_id");
     let no_post = serde_json::json!({ "action": "private_replies", "message": "hi" });
     assert!(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(no_post).is_err());
 

@@ -261,14 +261,7 @@ async fn every_operation_round_trips() {
         .send_message()
         .page_id(PAGE_ID)
         .conversation_id(inbox)
-        .body(pancake::types::SendMessageRequest::ReplyInbox {
-            message: Some("Dạ shop còn size M ạ".into()),
-            attachment_type: None,
-            content_url: None,
-            mime_type: None,
-            name: None,
-            thread_key: None,
-        })
+        .body(pancake::types::SendMessageRequest::inbox_text("Dạ shop còn size M ạ"))
         .send()
         .await
         .unwrap();

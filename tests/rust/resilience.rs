@@ -72,14 +72,7 @@ async fn send_under(fault: &str) -> Outcome<pancake_sdk::pancake::types::SendMes
         .send_message()
         .page_id(PAGE_ID)
         .conversation_id(INBOX)
-        .body(SendMessageRequest::ReplyInbox {
-            message: Some("Dạ shop còn hàng ạ".into()),
-            attachment_type: None,
-            content_url: None,
-            mime_type: None,
-            name: None,
-            thread_key: None,
-        })
+        .body(SendMessageRequest::inbox_text("Dạ shop còn hàng ạ"))
         .send()
         .await;
     let elapsed = started.elapsed();

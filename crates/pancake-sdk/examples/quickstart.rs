@@ -69,14 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send_message()
         .page_id(PAGE_ID)
         .conversation_id(conversation_id.as_str())
-        .body(SendMessageRequest::ReplyInbox {
-            message: Some("Dạ shop còn hàng ạ, bạn cần size nào?".into()),
-            attachment_type: None,
-            content_url: None,
-            mime_type: None,
-            name: None,
-            thread_key: None,
-        })
+        .body(SendMessageRequest::inbox_text("Dạ shop còn hàng ạ, bạn cần size nào?"))
         .send()
         .await?;
     println!("\nsent message {}", sent.id.as_deref().unwrap_or("?"));

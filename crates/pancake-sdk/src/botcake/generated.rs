@@ -4411,3 +4411,27 @@ pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::
         _ => &[],
     }
 }
+/// What the SDK's core needs of this API's operations.
+const TABLES: crate::state::OperationTables = crate::state::OperationTables {
+    auth: operation_auth,
+    rules: operation_rules,
+};
+impl ClientHooks<crate::state::ClientState> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner.prepare(request, info, &TABLES)
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::exchange::execute(&self.inner, &self.client, request, info.operation_id)
+            .await
+    }
+}
+/// The API's address, from the spec's `servers`.
+pub(crate) const SERVER_URL: &str = "https://botcake.io/api/public_api/v1";

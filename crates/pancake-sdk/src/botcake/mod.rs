@@ -6,19 +6,13 @@ mod generated;
 
 use std::fmt;
 
-use progenitor_client::{ClientHooks, OperationInfo};
 use serde::{Deserialize, Serialize};
 
 pub use generated::{Client, builder, types};
 
 use crate::builder::{Api, ClientBuilder};
-use crate::exchange;
 use crate::rate_limit::RateLimit;
-use crate::state::{ClientState, OperationTables};
-
-/// What the generated code knows of each operation.
-const TABLES: OperationTables =
-    OperationTables { auth: generated::operation_auth, rules: generated::operation_rules };
+use crate::state::ClientState;
 
 impl Client {
     /// Settings for a Botcake client.
@@ -28,30 +22,12 @@ impl Client {
 }
 
 impl Api for Client {
-    const DEFAULT_BASE_URL: &'static str = "https://botcake.io/api/public_api/v1";
+    const DEFAULT_BASE_URL: &'static str = generated::SERVER_URL;
 
     const DEFAULT_RATE_LIMIT: Option<RateLimit> = None;
 
     fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self {
         Client::new_with_client(base_url, http, state)
-    }
-}
-
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner.prepare(request, info, &TABLES)
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        exchange::execute(&self.inner, &self.client, request, info.operation_id).await
     }
 }
 

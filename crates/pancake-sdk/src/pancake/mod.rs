@@ -6,18 +6,11 @@
 
 mod generated;
 
-use progenitor_client::{ClientHooks, OperationInfo};
-
 pub use generated::{Client, builder, types};
 
 use crate::builder::{Api, ClientBuilder};
-use crate::exchange;
 use crate::rate_limit::RateLimit;
-use crate::state::{ClientState, OperationTables};
-
-/// What the generated code knows of each operation.
-const TABLES: OperationTables =
-    OperationTables { auth: generated::operation_auth, rules: generated::operation_rules };
+use crate::state::ClientState;
 
 impl Client {
     /// Settings for a Pancake client.
@@ -27,7 +20,7 @@ impl Client {
 }
 
 impl Api for Client {
-    const DEFAULT_BASE_URL: &'static str = "https://pages.fm";
+    const DEFAULT_BASE_URL: &'static str = generated::SERVER_URL;
 
     const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::PANCAKE);
 
@@ -36,20 +29,52 @@ impl Api for Client {
     }
 }
 
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner.prepare(request, info, &TABLES)
+impl types::SendMessageRequest {
+    /// An inbox text message (`action: reply_inbox`).
+    pub fn inbox_text(text: impl Into<String>) -> Self {
+        types::SendMessageRequest::ReplyInbox {
+            message: Some(text.into()),
+            attachment_type: None,
+            content_url: None,
+            mime_type: None,
+            name: None,
+            thread_key: None,
+        }
     }
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        exchange::execute(&self.inner, &self.client, request, info.operation_id).await
+    /// An inbox attachment (`action: reply_inbox`): the file at `content_url`.
+    pub fn inbox_attachment(
+        content_url: impl Into<String>,
+        kind: types::AttachmentType,
+        mime_type: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        types::SendMessageRequest::ReplyInbox {
+            message: None,
+            attachment_type: Some(kind),
+            content_url: Some(content_url.into()),
+            mime_type: Some(mime_type.into()),
+            name: Some(name.into()),
+            thread_key: None,
+        }
+    }
+
+    /// A private reply to the comment `comment_id` on `post_id` (`action: private_replies`):
+    /// once per comment, only to comments at most 7 days old. Fails on an empty id or text.
+    pub fn private_reply(
+        post_id: impl Into<String>,
+        comment_id: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Result<Self, crate::Error> {
+        let post_id =
+            post_id.into().try_into().map_err(|_| crate::Error::invalid("post_id", "must not be empty"))?;
+        let message =
+            text.into().try_into().map_err(|_| crate::Error::invalid("message", "must not be empty"))?;
+        Ok(types::SendMessageRequest::PrivateReplies {
+            post_id,
+            message,
+            message_id: Some(comment_id.into()),
+            from_id: None,
+        })
     }
 }
