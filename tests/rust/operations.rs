@@ -283,3 +283,54 @@ async fn every_operation_round_trips() {
     assert_eq!(called.len(), declared.len(), "one request per operation: {called:?}");
     assert_eq!(called.into_iter().collect::<BTreeSet<_>>(), declared);
 }
+
+/// The table of calls every binding replays (`tests/calls.json`).
+fn calls() -> Vec<serde_json::Value> {
+    let text = include_str!("../calls.json");
+    let table: serde_json::Value = serde_json::from_str(text).unwrap();
+    table["calls"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn json_calls_put_the_same_requests_on_the_wire() {
+    let env = env();
+    let calls = calls();
+    for call in &calls {
+        let (operation, args) = (call["operation"].as_str().unwrap(), call["args"].clone());
+        let answer = match call["api"].as_str().unwrap() {
+            "botcake" => env.botcake.call_json(operation, args, Default::default()).await,
+            _ => env.pancake.call_json(operation, args, Default::default()).await,
+        };
+        let answer = answer.unwrap_or_else(|e| panic!("{operation}: {e}"));
+        assert_eq!(answer.json()["success"], true, "{operation}: {}", answer.json());
+        wire(&env, operation);
+    }
+    assert_eq!(calls.len(), 26, "one call per operation");
+}
+
+#[tokio::test]
+async fn json_calls_refuse_what_the_typed_call_refuses() {
+    let env = env();
+    let args = serde_json::json!({ "page_id": PAGE_ID, "since": 0, "until": 1, "page_number": 0 });
+    let error = env.pancake.call_json("list_page_customers", args, Default::default()).await.unwrap_err();
+    assert!(
+        matches!(&error, pancake_sdk::Error::InvalidRequest { field: Some(f), .. } if f == "page_number"),
+        "{error:?}"
+    );
+    let args = serde_json::json!({ "page_id": PAGE_ID, "colour": "red" });
+    let error = env.pancake.call_json("list_tags", args, Default::default()).await.unwrap_err();
+    assert!(
+        matches!(&error, pancake_sdk::Error::InvalidRequest { field: Some(f), .. } if f == "colour"),
+        "{error:?}"
+    );
+    let error =
+        env.pancake.call_json("list_tags", serde_json::json!({}), Default::default()).await.unwrap_err();
+    assert!(
+        matches!(&error, pancake_sdk::Error::InvalidRequest { field: Some(f), .. } if f == "page_id"),
+        "{error:?}"
+    );
+    let error =
+        env.botcake.call_json("list_tags", serde_json::json!({}), Default::default()).await.unwrap_err();
+    assert!(error.to_string().contains("no operation"), "{error}");
+    assert!(env.sandbox.requests().is_empty());
+}

@@ -108,3 +108,23 @@ async fn a_server_that_repeats_a_page_cannot_make_a_stream_loop() {
     assert_eq!(count, 100, "the first page, once");
     assert_eq!(env.sandbox.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn json_streams_walk_lists_like_typed_ones() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let args = serde_json::json!({ "page_id": PAGE_ID, "since": 0, "until": UNTIL });
+    let customers: Vec<serde_json::Value> = client
+        .stream_json("list_page_customers", args, Default::default())
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 260);
+    assert_eq!(customers[0]["loyalty_points"], 0, "raw items keep every field");
+    let args = serde_json::json!({ "page_id": PAGE_ID, "conversation_id": format!("{PAGE_ID}_6100000000010003"), "customer_id": "cus-01-3" });
+    let messages: Vec<serde_json::Value> =
+        client.stream_json("list_messages", args, Default::default()).unwrap().try_collect().await.unwrap();
+    assert_eq!(messages.len(), 54);
+    assert!(client.stream_json("list_tags", serde_json::json!({}), Default::default()).is_err());
+}

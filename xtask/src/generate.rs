@@ -7,7 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 
-use crate::{Result, root};
+use crate::{Result, glue, root};
 
 /// One API: its spec file and where its generated client goes.
 struct Api {
@@ -72,6 +72,12 @@ pub fn all() -> Result<Vec<Generated>> {
     APIS.iter().map(rust_client).collect()
 }
 
+/// A spec file as plain JSON, for what openapiv3 does not model (extensions, raw schemas).
+pub fn load_json(relative: &str) -> Result<serde_json::Value> {
+    let text = fs::read_to_string(root().join(relative)).map_err(|e| format!("{relative}: {e}"))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("{relative}: {e}"))
+}
+
 fn load_spec(relative: &str) -> Result<openapiv3::OpenAPI> {
     let path = root().join(relative);
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -100,11 +106,13 @@ fn rust_client(api: &Api) -> Result<Generated> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", api.spec))?;
     WrapSend.visit_file_mut(&mut file);
-    file.items.push(syn::parse2(operation_auth(&spec)?).expect("operation_auth parses"));
-    file.items.push(syn::parse2(operation_rules(api.spec)?).expect("operation_rules parses"));
-    for item in hooks() {
-        file.items.push(item);
-    }
+    let document = load_json(api.spec)?;
+    let dispatch = glue::dispatch(&file)?;
+    file.items.push(syn::parse2(glue::operation_auth(&spec)?).expect("operation_auth parses"));
+    file.items.push(syn::parse2(glue::operation_rules(&document)).expect("operation_rules parses"));
+    file.items.push(syn::parse2(glue::lists(&document)?).expect("lists parse"));
+    file.items.push(syn::parse2(dispatch).expect("dispatch parses"));
+    file.items.extend(glue::hooks());
     let server = spec.servers.first().map(|s| s.url.clone()).ok_or(format!("{}: no server", api.spec))?;
     file.items.push(syn::parse_quote! {
         /// The API's address, from the spec's `servers`.
@@ -183,165 +191,6 @@ fn first_generic(ty: &syn::Type, name: &str) -> Option<syn::Type> {
         syn::GenericArgument::Type(t) => Some(t.clone()),
         _ => None,
     })
-}
-
-/// `operation_auth(operation_id)`: where each operation's credential goes, from the spec's
-/// security requirements and the `x-pancake-token` extension of each security scheme.
-fn operation_auth(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream> {
-    let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
-    let mut arms = Vec::new();
-    for (path, method, op) in spec.operations() {
-        let id = op.operation_id.as_deref().ok_or(format!("{method} {path}: no operationId"))?;
-        let requirements = op.security.as_ref().or(spec.security.as_ref());
-        let Some(name) = requirements.and_then(|r| r.first()).and_then(|r| r.keys().next()) else {
-            arms.push(quote! { #id => None, });
-            continue;
-        };
-        let scheme = schemes
-            .and_then(|s| s.get(name))
-            .and_then(|s| s.as_item())
-            .ok_or(format!("{id}: unknown security scheme {name}"))?;
-        let openapiv3::SecurityScheme::APIKey { location, name: param, extensions, .. } = scheme else {
-            return Err(format!("{id}: security scheme {name} is not an apiKey"));
-        };
-        let location = match location {
-            openapiv3::APIKeyLocation::Header => quote! { Header },
-            openapiv3::APIKeyLocation::Query => quote! { Query },
-            openapiv3::APIKeyLocation::Cookie => {
-                return Err(format!("{name}: cookie keys are not supported"));
-            }
-        };
-        let token = match extensions.get("x-pancake-token").and_then(|v| v.as_str()) {
-            Some("page") => quote! { Page },
-            Some("user") => quote! { User },
-            _ => return Err(format!("security scheme {name}: set x-pancake-token to page or user")),
-        };
-        arms.push(quote! {
-            #id => Some(crate::auth::ApiKey {
-                token: crate::auth::TokenKind::#token,
-                location: crate::auth::KeyLocation::#location,
-                name: #param,
-            }),
-        });
-    }
-    Ok(quote! {
-        /// Where the credential of each operation goes, from the spec's security requirements.
-        pub(crate) fn operation_auth(operation_id: &str) -> Option<crate::auth::ApiKey> {
-            match operation_id {
-                #(#arms)*
-                _ => None,
-            }
-        }
-    })
-}
-
-/// `operation_rules(operation_id)`: the bounds of each operation's numeric query parameters
-/// and of its body's arrays, from the spec, for the checks made before sending.
-fn operation_rules(spec_path: &str) -> Result<proc_macro2::TokenStream> {
-    let text = fs::read_to_string(root().join(spec_path)).map_err(|e| format!("{spec_path}: {e}"))?;
-    let document: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| format!("{spec_path}: {e}"))?;
-    let resolve = |value: &serde_json::Value| -> serde_json::Value {
-        match value.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-            None => value.clone(),
-        }
-    };
-    let mut arms = Vec::new();
-    for (_, item) in document["paths"].as_object().into_iter().flatten() {
-        for (_, op) in item.as_object().into_iter().flatten() {
-            let Some(id) = op["operationId"].as_str() else { continue };
-            let mut rules = Vec::new();
-            for param in op["parameters"].as_array().into_iter().flatten() {
-                let param = resolve(param);
-                let schema = resolve(&param["schema"]);
-                let (minimum, maximum) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
-                if param["in"] != "query" || (minimum.is_none() && maximum.is_none()) {
-                    continue;
-                }
-                let name = param["name"].as_str().unwrap_or_default();
-                let (minimum, maximum) = (option(minimum), option(maximum));
-                rules.push(quote! { crate::validate::Rule::Number { name: #name, minimum: #minimum, maximum: #maximum } });
-            }
-            let body = op.pointer("/requestBody/content/application~1json/schema").map(&resolve);
-            let mut arrays = Vec::new();
-            if let Some(body) = body {
-                max_items(&resolve, &body, &mut Vec::new(), &mut arrays);
-            }
-            for (path, max) in arrays {
-                rules.push(quote! { crate::validate::Rule::MaxItems { path: &[#(#path),*], max: #max } });
-            }
-            if !rules.is_empty() {
-                arms.push(quote! { #id => &[#(#rules),*], });
-            }
-        }
-    }
-    Ok(quote! {
-        /// What each operation's query parameters and body must satisfy, from the spec.
-        pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::Rule] {
-            match operation_id {
-                #(#arms)*
-                _ => &[],
-            }
-        }
-    })
-}
-
-/// The client's hooks: every request goes through the SDK's core, with this API's tables.
-fn hooks() -> Vec<syn::Item> {
-    let items = [
-        quote! {
-            /// What the SDK's core needs of this API's operations.
-            const TABLES: crate::state::OperationTables =
-                crate::state::OperationTables { auth: operation_auth, rules: operation_rules };
-        },
-        quote! {
-            impl ClientHooks<crate::state::ClientState> for Client {
-                async fn pre<E>(
-                    &self,
-                    request: &mut reqwest::Request,
-                    info: &OperationInfo,
-                ) -> Result<(), progenitor_client::Error<E>> {
-                    self.inner.prepare(request, info, &TABLES)
-                }
-
-                async fn exec(
-                    &self,
-                    request: reqwest::Request,
-                    info: &OperationInfo,
-                ) -> reqwest::Result<reqwest::Response> {
-                    crate::exchange::execute(&self.inner, &self.client, request, info.operation_id).await
-                }
-            }
-        },
-    ];
-    items.into_iter().map(|tokens| syn::parse2(tokens).expect("hooks parse")).collect()
-}
-
-fn option(value: Option<i64>) -> proc_macro2::TokenStream {
-    match value {
-        Some(v) => quote! { Some(#v) },
-        None => quote! { None },
-    }
-}
-
-/// Collects `maxItems` of the arrays below an object schema, with their property paths.
-fn max_items(
-    resolve: &dyn Fn(&serde_json::Value) -> serde_json::Value,
-    schema: &serde_json::Value,
-    path: &mut Vec<String>,
-    found: &mut Vec<(Vec<String>, usize)>,
-) {
-    if path.len() > 8 {
-        return;
-    }
-    if let Some(max) = schema["maxItems"].as_u64() {
-        found.push((path.clone(), max as usize));
-    }
-    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-        path.push(name.clone());
-        max_items(resolve, &resolve(property), path, found);
-        path.pop();
-    }
 }
 
 fn print_diff(path: &std::path::Path, current: &str, wanted: &str) {

@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask generate [--check]` and `cargo xtask test`.
 
 mod generate;
+mod glue;
 mod lint;
 mod test;
 mod venv;

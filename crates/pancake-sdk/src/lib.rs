@@ -32,6 +32,7 @@ pub mod auth;
 pub mod botcake;
 mod builder;
 pub mod dates;
+pub mod dispatch;
 mod error;
 mod exchange;
 mod options;

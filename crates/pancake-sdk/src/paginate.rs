@@ -27,20 +27,61 @@ use std::pin::Pin;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 
-use crate::Error;
+use serde_json::{Map, Value};
+
 use crate::pancake::{builder, types};
+use crate::{CallOptions, Error};
 
 /// A stream of the items of every page.
 pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
 
-/// Largest `page_size` of `list_page_customers`.
-pub const CUSTOMERS_PAGE_SIZE: u64 = 100;
-/// Largest `page_size` of `list_posts` and `list_call_logs`.
-pub const POSTS_PAGE_SIZE: u64 = 30;
-/// Messages of the first `list_messages` call (without `current_count`).
-pub const FIRST_MESSAGES: usize = 20;
-/// Messages of each later call.
-pub const MORE_MESSAGES: usize = 25;
+/// How a list operation pages, from the spec's `x-pancake-pagination`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct List {
+    /// The operation.
+    pub operation: &'static str,
+    /// The answer's field holding the items.
+    pub items: &'static str,
+    /// The parameter that moves through the list.
+    pub cursor: Cursor,
+    /// The `page_size` each call sends (the documented maximum).
+    pub page_size: Option<i64>,
+    /// The answer's field counting every match, if any.
+    pub total: Option<&'static str>,
+    /// Items of the first call (`current_count` lists).
+    pub first: Option<usize>,
+    /// Items of each later call (`current_count` lists).
+    pub next: Option<usize>,
+}
+
+/// The parameter that moves through a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    /// `page_number`, from 1.
+    PageNumber,
+    /// `current_count`: the number of items already read; absent on the first call.
+    CurrentCount,
+}
+
+impl List {
+    /// The number of items a full answer to call `call` (from 1) holds, when known.
+    fn expected(&self, call: u64) -> Option<usize> {
+        match self.cursor {
+            Cursor::PageNumber => self.page_size.map(|size| size as usize),
+            Cursor::CurrentCount if call == 1 => self.first,
+            Cursor::CurrentCount => self.next,
+        }
+    }
+}
+
+/// How `operation` pages, if it is a list.
+pub fn list(operation: &str) -> Option<&'static List> {
+    crate::pancake::generated::LISTS.iter().find(|list| list.operation == operation)
+}
+
+fn known(operation: &str) -> &'static List {
+    list(operation).unwrap_or_else(|| panic!("{operation} has x-pancake-pagination in the spec"))
+}
 
 /// One fetched page: its items, and the total the server reported, if any.
 struct Page<T> {
@@ -59,13 +100,8 @@ struct Walk<B> {
 }
 
 /// Walks pages: `fetch(builder, call, seen)` gets call number `call` (from 1), `seen` items
-/// having come before; `expected(call)` is the size of a full page, when known.
-fn walk<'a, B, T, F, Fut>(
-    operation: &'static str,
-    builder: B,
-    expected: fn(u64) -> Option<usize>,
-    fetch: F,
-) -> ItemStream<'a, T>
+/// having come before.
+fn walk<'a, B, T, F, Fut>(list: &'static List, builder: B, fetch: F) -> ItemStream<'a, T>
 where
     B: Clone + Send + 'a,
     T: Serialize + Send + 'a,
@@ -82,13 +118,13 @@ where
         let fingerprint = fingerprint(&page.items);
         if count > 0 && walk.previous == Some(fingerprint) {
             return Err(Error::Pagination {
-                operation,
+                operation: list.operation,
                 message: format!("call {} answered the same {count} items as the call before it", walk.call),
             });
         }
         walk.largest = walk.largest.max(count);
         walk.seen += count as u64;
-        let full = expected(walk.call).unwrap_or(walk.largest);
+        let full = list.expected(walk.call).unwrap_or(walk.largest);
         let reached_total = page.total.is_some_and(|total| walk.seen >= total.max(0) as u64);
         walk.done = count == 0 || count < full || reached_total;
         walk.previous = Some(fingerprint);
@@ -107,63 +143,43 @@ fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
 impl<'a> builder::ListConversations<'a> {
     /// Every conversation of the query, page after page (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Conversation> {
-        walk(
-            "list_conversations",
-            self,
-            |_| None,
-            |b: Self, call, _| async move {
-                let answer = b.page_number(call).send().await?.into_inner();
-                Ok(Page { items: answer.conversations, total: None })
-            },
-        )
+        walk(known("list_conversations"), self, |b: Self, call, _| async move {
+            let answer = b.page_number(call).send().await?.into_inner();
+            Ok(Page { items: answer.conversations, total: None })
+        })
     }
 }
 
 impl<'a> builder::ListPageCustomers<'a> {
     /// Every customer of the query, 100 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Customer> {
-        let size = CUSTOMERS_PAGE_SIZE;
-        walk(
-            "list_page_customers",
-            self.page_size(size),
-            |_| Some(CUSTOMERS_PAGE_SIZE as usize),
-            |b: Self, call, _| async move {
-                let answer = b.page_number(call).send().await?.into_inner();
-                Ok(Page { items: answer.customers, total: answer.total })
-            },
-        )
+        let list = known("list_page_customers");
+        walk(list, self.page_size(list.page_size.unwrap_or(100) as u64), |b: Self, call, _| async move {
+            let answer = b.page_number(call).send().await?.into_inner();
+            Ok(Page { items: answer.customers, total: answer.total })
+        })
     }
 }
 
 impl<'a> builder::ListPosts<'a> {
     /// Every post of the query, 30 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Post> {
-        let size = POSTS_PAGE_SIZE;
-        walk(
-            "list_posts",
-            self.page_size(size),
-            |_| Some(POSTS_PAGE_SIZE as usize),
-            |b: Self, call, _| async move {
-                let answer = b.page_number(call).send().await?.into_inner();
-                Ok(Page { items: answer.posts, total: answer.total })
-            },
-        )
+        let list = known("list_posts");
+        walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
+            let answer = b.page_number(call).send().await?.into_inner();
+            Ok(Page { items: answer.posts, total: answer.total })
+        })
     }
 }
 
 impl<'a> builder::ListCallLogs<'a> {
     /// Every call log of the query, 30 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::CallLog> {
-        let size = POSTS_PAGE_SIZE;
-        walk(
-            "list_call_logs",
-            self.page_size(size),
-            |_| Some(POSTS_PAGE_SIZE as usize),
-            |b: Self, call, _| async move {
-                let answer = b.page_number(call).send().await?.into_inner();
-                Ok(Page { items: answer.data, total: None })
-            },
-        )
+        let list = known("list_call_logs");
+        walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
+            let answer = b.page_number(call).send().await?.into_inner();
+            Ok(Page { items: answer.data, total: None })
+        })
     }
 }
 
@@ -171,11 +187,52 @@ impl<'a> builder::ListMessages<'a> {
     /// Every message of the conversation, newest first: the 20 newest, then 25 at a time
     /// from `current_count` (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Message> {
-        let expected = |call| Some(if call == 1 { FIRST_MESSAGES } else { MORE_MESSAGES });
-        walk("list_messages", self, expected, |b: Self, call, seen| async move {
+        walk(known("list_messages"), self, |b: Self, call, seen| async move {
             let b = if call == 1 { b } else { b.current_count(seen as i64) };
             let answer = b.send().await?.into_inner();
             Ok(Page { items: answer.messages, total: None })
         })
+    }
+}
+
+impl crate::pancake::Client {
+    /// Every item of a list operation called by its id with JSON arguments (what the bindings
+    /// use); the cursor and `page_size` are set by the walk. Fails at once for an operation
+    /// that is not a list.
+    pub fn stream_json(
+        &self,
+        operation_id: &str,
+        args: Value,
+        options: CallOptions,
+    ) -> Result<ItemStream<'static, Value>, Error> {
+        let list = list(operation_id)
+            .ok_or_else(|| Error::invalid("operation", format!("{operation_id} is not a list operation")))?;
+        let args = crate::dispatch::object(args)?;
+        Ok(walk(
+            list,
+            (self.clone(), args),
+            move |(client, mut args): (Self, Map<String, Value>), call, seen| async move {
+                match list.cursor {
+                    Cursor::PageNumber => {
+                        args.insert("page_number".into(), call.into());
+                        if let Some(size) = list.page_size {
+                            args.insert("page_size".into(), size.into());
+                        }
+                    }
+                    Cursor::CurrentCount if call > 1 => {
+                        args.insert("current_count".into(), seen.into());
+                    }
+                    Cursor::CurrentCount => {}
+                }
+                let answer =
+                    client.call_json(list.operation, Value::Object(args), options).await?.into_inner();
+                let total = list.total.and_then(|field| answer[field].as_i64());
+                let items = match answer.get(list.items) {
+                    Some(Value::Array(items)) => items.clone(),
+                    _ => Vec::new(),
+                };
+                Ok(Page { items, total })
+            },
+        ))
     }
 }

@@ -74,6 +74,12 @@ impl<T> Response<T> {
         &self.body
     }
 
+    /// The same answer with the raw JSON as its value (what the bindings hand their users).
+    pub fn into_json(self) -> Response<serde_json::Value> {
+        let value = serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null);
+        Response { value, status: self.status, headers: self.headers, body: self.body, warning: self.warning }
+    }
+
     /// The body as JSON, every field kept (including ones the spec does not know, and nulls).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)

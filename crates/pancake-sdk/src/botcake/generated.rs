@@ -4411,6 +4411,161 @@ pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::
         _ => &[],
     }
 }
+/// How each list operation paginates, from the spec's `x-pancake-pagination`.
+pub(crate) const LISTS: &[crate::paginate::List] = &[];
+/// Calls an operation by its id, with its parameters and its `body` as JSON; answers the
+/// raw JSON. Every check, retry and pacing of the typed call applies.
+pub(crate) async fn dispatch_json(
+    client: &Client,
+    operation_id: &str,
+    mut args: ::serde_json::Map<String, ::serde_json::Value>,
+    options: crate::CallOptions,
+) -> Result<crate::Response<::serde_json::Value>, crate::Error> {
+    match operation_id {
+        "get_flows" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_flows();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_flows_by_path" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_flows_by_path();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("path") {
+                call = call
+                    .path(
+                        crate::dispatch::arg::<
+                            crate::botcake::FolderPath,
+                        >("path", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_flow_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_flow_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("flow_id") {
+                call = call.flow_id(crate::dispatch::arg::<i64>("flow_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_keywords" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_keywords();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_ice_breakers" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_ice_breakers();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_main_menu" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_main_menu();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_tools" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_tools();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "create_keyword" => {
+            #[allow(unused_mut)]
+            let mut call = client.create_keyword();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "update_keyword" => {
+            #[allow(unused_mut)]
+            let mut call = client.update_keyword();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("body") {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::UpdateKeywordRequest,
+                        >("body", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "send_flow" => {
+            #[allow(unused_mut)]
+            let mut call = client.send_flow();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("body") {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<types::SendFlowRequest>("body", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "send_content" => {
+            #[allow(unused_mut)]
+            let mut call = client.send_content();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("body") {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<types::SendContentRequest>("body", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        _ => Err(crate::dispatch::unknown_operation(operation_id)),
+    }
+}
 /// What the SDK's core needs of this API's operations.
 const TABLES: crate::state::OperationTables = crate::state::OperationTables {
     auth: operation_auth,

@@ -2,7 +2,7 @@
 //!
 //! Make a client with [`Client::builder`]; every operation is a method returning a builder.
 
-mod generated;
+pub(crate) mod generated;
 
 use std::fmt;
 

@@ -5988,6 +5988,11 @@ subscription or seat problem, 122 subscription expired for the page, 10 and 551 
 Facebook's 24-hour window), sometimes the JSON string `"Server internal error"`, and HTML
 bodies on 502/504. Sends are not idempotent.
 
+`x-pancake-pagination` on a list operation tells the SDK how to walk its pages: the
+answer's array of `items`, the `cursor` parameter (`page_number` from 1, or
+`current_count`, the number of items read), the `page_size` to send, the `total` field, and
+for `current_count` the size of the `first` and of each `next` call.
+
 Times: `since`/`until` are Unix seconds; `date_range` is
 `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS` (dates only for new-customer statistics).
 
@@ -8782,6 +8787,449 @@ pub(crate) fn operation_rules(operation_id: &str) -> &'static [crate::validate::
             ]
         }
         _ => &[],
+    }
+}
+/// How each list operation paginates, from the spec's `x-pancake-pagination`.
+pub(crate) const LISTS: &[crate::paginate::List] = &[
+    crate::paginate::List {
+        operation: "list_conversations",
+        items: "conversations",
+        cursor: crate::paginate::Cursor::PageNumber,
+        page_size: None,
+        total: None,
+        first: None,
+        next: None,
+    },
+    crate::paginate::List {
+        operation: "list_messages",
+        items: "messages",
+        cursor: crate::paginate::Cursor::CurrentCount,
+        page_size: None,
+        total: None,
+        first: Some(20usize),
+        next: Some(25usize),
+    },
+    crate::paginate::List {
+        operation: "list_page_customers",
+        items: "customers",
+        cursor: crate::paginate::Cursor::PageNumber,
+        page_size: Some(100i64),
+        total: Some("total"),
+        first: None,
+        next: None,
+    },
+    crate::paginate::List {
+        operation: "list_posts",
+        items: "posts",
+        cursor: crate::paginate::Cursor::PageNumber,
+        page_size: Some(30i64),
+        total: Some("total"),
+        first: None,
+        next: None,
+    },
+    crate::paginate::List {
+        operation: "list_call_logs",
+        items: "data",
+        cursor: crate::paginate::Cursor::PageNumber,
+        page_size: Some(30i64),
+        total: None,
+        first: None,
+        next: None,
+    },
+];
+/// Calls an operation by its id, with its parameters and its `body` as JSON; answers the
+/// raw JSON. Every check, retry and pacing of the typed call applies.
+pub(crate) async fn dispatch_json(
+    client: &Client,
+    operation_id: &str,
+    mut args: ::serde_json::Map<String, ::serde_json::Value>,
+    options: crate::CallOptions,
+) -> Result<crate::Response<::serde_json::Value>, crate::Error> {
+    match operation_id {
+        "list_conversations" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_conversations();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("order_by") {
+                call = call
+                    .order_by(
+                        crate::dispatch::arg::<
+                            types::ConversationOrder,
+                        >("order_by", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("page_number") {
+                call = call
+                    .page_number(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_number", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_messages" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_messages();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("current_count") {
+                call = call
+                    .current_count(crate::dispatch::arg::<i64>("current_count", value)?);
+            }
+            if let Some(value) = args.remove("customer_id") {
+                call = call
+                    .customer_id(
+                        crate::dispatch::arg::<
+                            types::ListMessagesCustomerId,
+                        >("customer_id", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_customer_engagement_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_customer_engagement_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("by_hour") {
+                call = call.by_hour(crate::dispatch::arg::<bool>("by_hour", value)?);
+            }
+            if let Some(value) = args.remove("date_range") {
+                call = call
+                    .date_range(
+                        crate::dispatch::arg::<
+                            crate::dates::DateTimeRange,
+                        >("date_range", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_page_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_page_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_tag_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_tag_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_user_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_user_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("date_range") {
+                call = call
+                    .date_range(
+                        crate::dispatch::arg::<
+                            crate::dates::DateTimeRange,
+                        >("date_range", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_multi_page_user_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_multi_page_user_statistics();
+            if let Some(value) = args.remove("date_range") {
+                call = call
+                    .date_range(
+                        crate::dispatch::arg::<
+                            crate::dates::DateTimeRange,
+                        >("date_range", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("page_ids") {
+                call = call
+                    .page_ids(
+                        crate::dispatch::arg::<
+                            types::GetMultiPageUserStatisticsPageIds,
+                        >("page_ids", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "get_new_customer_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_new_customer_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("date_range") {
+                call = call
+                    .date_range(
+                        crate::dispatch::arg::<
+                            crate::dates::DateRange,
+                        >("date_range", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("group_by") {
+                call = call
+                    .group_by(
+                        crate::dispatch::arg::<
+                            types::NewCustomerGrouping,
+                        >("group_by", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_page_customers" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_page_customers();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_number") {
+                call = call
+                    .page_number(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_number", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("page_size") {
+                call = call
+                    .page_size(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_size", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_call_logs" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_call_logs();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("id") {
+                call = call
+                    .id(crate::dispatch::arg::<types::ListCallLogsId>("id", value)?);
+            }
+            if let Some(value) = args.remove("page_number") {
+                call = call
+                    .page_number(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_number", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("page_size") {
+                call = call
+                    .page_size(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_size", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_tags" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_tags();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "tag_conversation" => {
+            #[allow(unused_mut)]
+            let mut call = client.tag_conversation();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("body") {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::TagConversationRequest,
+                        >("body", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_posts" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_posts();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_number") {
+                call = call
+                    .page_number(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_number", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("page_size") {
+                call = call
+                    .page_size(
+                        crate::dispatch::arg::<
+                            ::std::num::NonZeroU64,
+                        >("page_size", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "send_message" => {
+            #[allow(unused_mut)]
+            let mut call = client.send_message();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("body") {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<types::SendMessageRequest>("body", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        "list_pages" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_pages();
+            crate::dispatch::no_more(args)?;
+            call.send_with(options).await.map(crate::Response::into_json)
+        }
+        _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }
 }
 /// What the SDK's core needs of this API's operations.

@@ -4,7 +4,7 @@
 //! Make a client with [`Client::builder`], giving the page token, the user token, or both:
 //! each operation uses the one its route needs.
 
-mod generated;
+pub(crate) mod generated;
 
 pub use generated::{Client, builder, types};
 
