@@ -69,7 +69,9 @@ pub fn run(check: bool) -> Result {
 
 /// Every file derived from the specs.
 pub fn all() -> Result<Vec<Generated>> {
-    APIS.iter().map(rust_client).collect()
+    let mut files: Vec<Generated> = APIS.iter().map(rust_client).collect::<Result<_>>()?;
+    files.extend(crate::python::files()?);
+    Ok(files)
 }
 
 /// A spec file as plain JSON, for what openapiv3 does not model (extensions, raw schemas).

@@ -3,6 +3,8 @@
 mod generate;
 mod glue;
 mod lint;
+mod pytest;
+mod python;
 mod test;
 mod venv;
 

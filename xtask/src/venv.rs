@@ -28,19 +28,24 @@ pub fn ensure(requirements: &[&str]) -> Result {
             "python3 -m venv (needs Python 3 with venv)",
         )?;
     }
+    // The pins installed so far, one a line; only new ones go to pip.
     let stamp = dir().join("xtask-requirements.txt");
-    let wanted = requirements.join("\n");
-    if std::fs::read_to_string(&stamp).is_ok_and(|have| have == wanted) {
+    let installed = std::fs::read_to_string(&stamp).unwrap_or_default();
+    let missing: Vec<&str> =
+        requirements.iter().copied().filter(|r| !installed.lines().any(|line| line == *r)).collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    println!("installing into the venv: {}", requirements.join(" "));
+    println!("installing into the venv: {}", missing.join(" "));
     run(
         Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-            .args(requirements),
+            .args(&missing),
         "pip install",
     )?;
-    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))
+    let mut lines: Vec<&str> = installed.lines().collect();
+    lines.extend(missing);
+    std::fs::write(&stamp, lines.join("\n")).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
 fn run(command: &mut Command, what: &str) -> Result {

@@ -1,0 +1,59 @@
+"""Clients for the Pancake (pages.fm) and Botcake public APIs; every request runs in Rust.
+
+    from pancake_sdk import Pancake
+
+    client = Pancake(page_access_token="...")
+    for customer in client.iter_page_customers(page_id="...", since=0, until=1_800_000_000):
+        print(customer["name"])
+
+Clients: `Botcake`, `Pancake` (sync) and `AsyncBotcake`, `AsyncPancake` (asyncio). Answers are
+plain dicts of the JSON the server sent, every field kept; `pancake_sdk.types` describes them.
+Errors are subclasses of `PancakeSDKError` (see `pancake_sdk._exceptions`).
+"""
+
+from . import types
+from ._client import AsyncBotcake, AsyncPancake, Botcake, Pancake
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    APIWarning,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    MissingCredentialError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PaginationError,
+    PancakeSDKError,
+    RateLimitError,
+    ValidationError,
+)
+from ._native import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "APIWarning",
+    "AsyncBotcake",
+    "AsyncPancake",
+    "AuthenticationError",
+    "BadRequestError",
+    "Botcake",
+    "InternalServerError",
+    "MissingCredentialError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "Pancake",
+    "PaginationError",
+    "PancakeSDKError",
+    "RateLimitError",
+    "ValidationError",
+    "__version__",
+    "types",
+]

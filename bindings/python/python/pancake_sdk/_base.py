@@ -1,0 +1,164 @@
+"""What every client shares: the native client, calls (sync and async), iteration."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import warnings
+from types import TracebackType
+from typing import Any, AsyncIterator, Dict, Iterator, Optional, Type, TypeVar
+
+from ._exceptions import APIWarning
+from ._native import NativeClient
+
+_Self = TypeVar("_Self", bound="_Client")
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds one request may take (each attempt)."""
+DEFAULT_CONNECT_TIMEOUT = 10.0
+"""Seconds to establish a connection."""
+DEFAULT_MAX_RETRIES = 3
+"""Retries of a read after a transient failure (a send is never retried once it left)."""
+
+
+def _token(given: Optional[str], variable: str) -> Optional[str]:
+    return given if given is not None else os.environ.get(variable) or None
+
+
+def _without_none(args: Dict[str, Any]) -> Dict[str, Any]:
+    cleaned = {key: value for key, value in args.items() if value is not None}
+    body = cleaned.get("body")
+    if isinstance(body, dict):
+        cleaned["body"] = {key: value for key, value in body.items() if value is not None}
+    return cleaned
+
+
+def _warn(warning: Optional[Any]) -> None:
+    if warning is not None:
+        code, message = warning
+        warnings.warn(APIWarning(code, message), stacklevel=4)
+
+
+class _Client:
+    """A client of one API; safe to share between threads (and usable after a fork)."""
+
+    _api = ""
+
+    def __init__(
+        self,
+        page_token: Optional[str],
+        user_token: Optional[str],
+        *,
+        base_url: Optional[str],
+        timeout: float,
+        connect_timeout: float,
+        max_retries: int,
+        rate_limit: bool,
+    ) -> None:
+        self.base_url = base_url
+        self._native = NativeClient(
+            self._api,
+            page_token=page_token,
+            user_token=user_token,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        """Releases nothing yet (connections are pooled and closed with the process); kept so
+        that clients work as context managers and with `contextlib.closing`."""
+
+
+class _SyncClient(_Client):
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: Optional[Type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def _call(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Any:
+        body, _status, warning = self._native.call(operation, _without_none(args), timeout)
+        _warn(warning)
+        return body
+
+    def _iter(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Iterator[Any]:
+        pager = self._native.stream(operation, _without_none(args), timeout)
+
+        def items() -> Iterator[Any]:
+            while True:
+                item = pager.next()
+                if item is None:
+                    return
+                yield item
+
+        return items()
+
+
+def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+async def _wait(start: Any) -> Any:
+    """Runs a native background call and waits for its outcome on the running loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def done(outcome: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(_settle, future, outcome)
+        except RuntimeError:
+            pass  # the loop is closed: nobody is waiting any more
+
+    task = start(done)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+
+
+class _AsyncClient(_Client):
+    async def __aenter__(self: _Self) -> _Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: Optional[Type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    async def _call(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Any:
+        cleaned = _without_none(args)
+        body, _status, warning = await _wait(lambda done: self._native.start(operation, cleaned, done, timeout))
+        _warn(warning)
+        return body
+
+    def _iter(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> AsyncIterator[Any]:
+        pager = self._native.stream(operation, _without_none(args), timeout)
+
+        async def items() -> AsyncIterator[Any]:
+            while True:
+                item = await _wait(pager.start_next)
+                if item is None:
+                    return
+                yield item
+
+        return items()

@@ -1,0 +1,133 @@
+"""The four clients: `Botcake`, `AsyncBotcake`, `Pancake`, `AsyncPancake`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, _token
+from ._operations import AsyncBotcakeOperations, AsyncPancakeOperations, BotcakeOperations, PancakeOperations
+
+
+class Botcake(BotcakeOperations):
+    """A Botcake client.
+
+    Args:
+        access_token: The page's Botcake API token (Settings -> API); defaults to the
+            `BOTCAKE_ACCESS_TOKEN` environment variable. A missing token fails at the first call.
+        base_url: In place of `https://botcake.io/api/public_api/v1` (a proxy, the sandbox).
+        timeout: Seconds one request may take.
+        connect_timeout: Seconds to establish a connection.
+        max_retries: Retries of a read after a transient failure (0 disables).
+    """
+
+    _api = "botcake"
+
+    def __init__(
+        self,
+        access_token: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+    ) -> None:
+        super().__init__(
+            _token(access_token, "BOTCAKE_ACCESS_TOKEN"),
+            None,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            rate_limit=False,
+        )
+
+
+class AsyncBotcake(AsyncBotcakeOperations):
+    """A Botcake client for asyncio; the same arguments and methods as `Botcake`, awaitable."""
+
+    _api = "botcake"
+
+    def __init__(
+        self,
+        access_token: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+    ) -> None:
+        super().__init__(
+            _token(access_token, "BOTCAKE_ACCESS_TOKEN"),
+            None,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            rate_limit=False,
+        )
+
+
+class Pancake(PancakeOperations):
+    """A Pancake (pages.fm) client.
+
+    Args:
+        page_access_token: The page token, for `/api/public_api/v1/...` operations; defaults to
+            `PANCAKE_PAGE_ACCESS_TOKEN`.
+        user_access_token: The user token, for `/api/v1/...` operations (`list_pages`,
+            `send_message`, ...); defaults to `PANCAKE_USER_ACCESS_TOKEN`.
+        base_url: In place of `https://pages.fm` (a proxy, the sandbox).
+        timeout: Seconds one request may take.
+        connect_timeout: Seconds to establish a connection.
+        max_retries: Retries of a read after a transient failure (0 disables).
+        rate_limit: Space calls to stay within 5 per page per second (shared by threads).
+    """
+
+    _api = "pancake"
+
+    def __init__(
+        self,
+        page_access_token: Optional[str] = None,
+        user_access_token: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = True,
+    ) -> None:
+        super().__init__(
+            _token(page_access_token, "PANCAKE_PAGE_ACCESS_TOKEN"),
+            _token(user_access_token, "PANCAKE_USER_ACCESS_TOKEN"),
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+        )
+
+
+class AsyncPancake(AsyncPancakeOperations):
+    """A Pancake client for asyncio; the same arguments and methods as `Pancake`, awaitable."""
+
+    _api = "pancake"
+
+    def __init__(
+        self,
+        page_access_token: Optional[str] = None,
+        user_access_token: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = True,
+    ) -> None:
+        super().__init__(
+            _token(page_access_token, "PANCAKE_PAGE_ACCESS_TOKEN"),
+            _token(user_access_token, "PANCAKE_USER_ACCESS_TOKEN"),
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+        )

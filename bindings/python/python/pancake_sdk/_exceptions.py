@@ -1,0 +1,197 @@
+"""The exceptions of the SDK: one base, `PancakeSDKError`, and a class for each kind of failure.
+
+    PancakeSDKError
+    ├── ValidationError (also a ValueError): refused before anything was sent; `.field` names it
+    ├── MissingCredentialError: the client has no token of the kind the operation needs
+    └── APIError: `.status_code`, `.body`, `.error_code`, `.api_message`, `.kind`
+        ├── APIConnectionError: no (complete) answer
+        │   └── APITimeoutError
+        ├── OutcomeUnknownError: a send may have been delivered although it failed
+        ├── APIResponseValidationError: a success whose body does not decode
+        ├── PaginationError: a list's server repeated a page
+        └── APIStatusError: an error status
+            ├── BadRequestError (400)
+            ├── AuthenticationError (401, 403)
+            ├── NotFoundError (404)
+            ├── RateLimitError (429)
+            └── InternalServerError (5xx)
+
+`success: false` at HTTP 200 is an `APIError` itself. A success that carries an `error_code`
+is not an exception: it emits an `APIWarning`. No exception or warning ever shows a token.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+_KINDS = {
+    100: "invalid_token",
+    102: "missing_token",
+    103: "session_expired",
+    105: "token_renewed_or_no_permission",
+    121: "subscription_problem",
+    122: "subscription_expired",
+    10: "outside_messaging_window",
+    551: "outside_messaging_window",
+}
+
+
+def error_kind(code: Optional[int]) -> Optional[str]:
+    """The name of a known `error_code` (`invalid_token`, `session_expired`, ...), `other` for
+    an unknown one, None without a code."""
+    if code is None:
+        return None
+    return _KINDS.get(code, "other")
+
+
+class PancakeSDKError(Exception):
+    """Every error the SDK raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(PancakeSDKError, ValueError):
+    """An input was refused before any request was sent."""
+
+    def __init__(self, message: str, field: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MissingCredentialError(PancakeSDKError):
+    """The client holds no token of the kind this operation needs."""
+
+    def __init__(self, message: str, operation: Optional[str] = None, token: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.token = token
+
+
+class APIError(PancakeSDKError):
+    """A failed call to the API."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: Optional[int] = None,
+        body: Any = None,
+        error_code: Optional[int] = None,
+        api_message: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+        self.error_code = error_code
+        self.api_message = api_message
+
+    @property
+    def kind(self) -> Optional[str]:
+        """The name of the `error_code`, e.g. `invalid_token`; None without one."""
+        return error_kind(self.error_code)
+
+
+class APIConnectionError(APIError):
+    """The request could not be sent, or no complete answer came back."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class OutcomeUnknownError(APIError):
+    """A send (POST) failed after it left: it may have been carried out (a message may have
+    been delivered). The SDK never retries it; check before sending again."""
+
+    def __init__(self, message: str, *, operation: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.operation = operation
+
+
+class APIResponseValidationError(APIError):
+    """A successful answer whose body does not decode into the spec's shape."""
+
+
+class PaginationError(APIError):
+    """A list's pages did not add up (the server repeated a page); iteration stopped."""
+
+
+class APIStatusError(APIError):
+    """The API answered an error status."""
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401 or 403: a missing, wrong, expired or renewed token, or no permission."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: too many calls (Pancake allows 5 per page per second)."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class APIWarning(UserWarning):
+    """A success that came with an `error_code` (e.g. 121, a subscription problem): the call
+    went through, and the API flagged something."""
+
+    def __init__(self, error_code: int, message: Optional[str]) -> None:
+        super().__init__(f"API warning {error_code}: {message or 'no message'}")
+        self.error_code = error_code
+        self.api_message = message
+
+    @property
+    def kind(self) -> Optional[str]:
+        """The name of the `error_code`."""
+        return error_kind(self.error_code)
+
+
+def _status_class(status: Optional[int]) -> type[APIError]:
+    if status is None or status < 400:
+        return APIError
+    if status == 400:
+        return BadRequestError
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return RateLimitError
+    if status >= 500:
+        return InternalServerError
+    return APIStatusError
+
+
+def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDKError:
+    """The exception for an error of the native module (called by it)."""
+    status = details.get("status_code")
+    common: Dict[str, Any] = {"status_code": status, "body": details.get("body")}
+    if kind == "invalid_request":
+        return ValidationError(message, details.get("field"))
+    if kind == "missing_credential":
+        return MissingCredentialError(message, details.get("operation"), details.get("token"))
+    if kind == "timeout":
+        return APITimeoutError(message)
+    if kind == "connection":
+        return APIConnectionError(message)
+    if kind == "outcome_unknown":
+        return OutcomeUnknownError(message, operation=details.get("operation"), **common)
+    if kind == "decode":
+        return APIResponseValidationError(message, **common)
+    if kind == "pagination":
+        return PaginationError(message)
+    if kind in ("api", "status"):
+        cls = _status_class(status)
+        return cls(message, error_code=details.get("error_code"), api_message=details.get("api_message"), **common)
+    return PancakeSDKError(message)

@@ -1,0 +1,41 @@
+"""Type stubs of the native module (Rust, through pyo3)."""
+
+from typing import Any, Callable, Dict, Optional, Tuple, final
+
+__all__ = ["NativeClient", "Pager", "Task", "__version__"]
+__version__: str
+
+@final
+class NativeClient:
+    def __new__(
+        cls,
+        api: str,
+        *,
+        page_token: Optional[str] = None,
+        user_token: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 3,
+        rate_limit: bool = True,
+    ) -> NativeClient: ...
+    def call(
+        self, operation: str, args: Dict[str, Any], timeout: Optional[float] = None
+    ) -> Tuple[Any, int, Optional[Tuple[int, Optional[str]]]]: ...
+    def start(
+        self,
+        operation: str,
+        args: Dict[str, Any],
+        done: Callable[[Any], object],
+        timeout: Optional[float] = None,
+    ) -> Task: ...
+    def stream(self, operation: str, args: Dict[str, Any], timeout: Optional[float] = None) -> Pager: ...
+
+@final
+class Task:
+    def cancel(self) -> None: ...
+
+@final
+class Pager:
+    def next(self) -> Any: ...
+    def start_next(self, done: Callable[[Any], object]) -> Task: ...

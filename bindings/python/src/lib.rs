@@ -1,0 +1,395 @@
+//! `pancake_sdk._native`: the Rust SDK as a Python extension module.
+//!
+//! It knows no operation by name: Python's generated glue passes an operation id and its
+//! arguments as a dict, and this module runs them through the SDK's `call_json` (the typed
+//! client, with every check, retry and pacing of the Rust core). Requests run on one tokio
+//! runtime per process, with the GIL released; after a `fork` the child makes its own runtime
+//! and HTTP connections.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use pancake_sdk::paginate::ItemStream;
+use pancake_sdk::rate_limit::RateLimit;
+use pancake_sdk::{Botcake, CallOptions, Error, Pancake, Response};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+/// The process's runtime, and the pid that made it.
+static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+
+/// The runtime of this process; a forked child makes a new one (the parent's threads are not
+/// in the child, so its runtime is left alone, never dropped).
+fn runtime() -> PyResult<Arc<Runtime>> {
+    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    if let Some((owner, runtime)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Ok(runtime.clone());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("pancake-sdk")
+        .enable_all()
+        .build()
+        .map_err(|e| PyValueError::new_err(format!("cannot start the SDK's runtime: {e}")))?;
+    let runtime = Arc::new(runtime);
+    if let Some(parent) = slot.replace((pid, runtime.clone())) {
+        std::mem::forget(parent);
+    }
+    Ok(runtime)
+}
+
+/// A client of either API.
+#[derive(Clone)]
+enum ApiClient {
+    Botcake(Botcake),
+    Pancake(Pancake),
+}
+
+impl ApiClient {
+    async fn call(
+        &self,
+        operation: &str,
+        args: Value,
+        options: CallOptions,
+    ) -> Result<Response<Value>, Error> {
+        match self {
+            ApiClient::Botcake(client) => client.call_json(operation, args, options).await,
+            ApiClient::Pancake(client) => client.call_json(operation, args, options).await,
+        }
+    }
+}
+
+/// What a client is made from, kept to make it again in a forked child.
+#[derive(Clone)]
+struct Settings {
+    api: String,
+    page_token: Option<String>,
+    user_token: Option<String>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_retries: u32,
+    rate_limit: bool,
+}
+
+impl Settings {
+    fn build(&self) -> Result<ApiClient, Error> {
+        macro_rules! common {
+            ($builder:expr) => {{
+                let mut builder = $builder
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .max_retries(self.max_retries)
+                    .user_agent(format!("pancake-sdk-python/{}", env!("CARGO_PKG_VERSION")));
+                if let Some(url) = &self.base_url {
+                    builder = builder.base_url(url.clone());
+                }
+                builder
+            }};
+        }
+        Ok(match self.api.as_str() {
+            "botcake" => {
+                let mut builder = common!(Botcake::builder());
+                if let Some(token) = &self.page_token {
+                    builder = builder.access_token(token.clone());
+                }
+                if !self.rate_limit {
+                    builder = builder.rate_limit(None);
+                }
+                ApiClient::Botcake(builder.build()?)
+            }
+            _ => {
+                let mut builder = common!(Pancake::builder());
+                if let Some(token) = &self.page_token {
+                    builder = builder.page_access_token(token.clone());
+                }
+                if let Some(token) = &self.user_token {
+                    builder = builder.user_access_token(token.clone());
+                }
+                builder = builder.rate_limit(self.rate_limit.then_some(RateLimit::PANCAKE));
+                ApiClient::Pancake(builder.build()?)
+            }
+        })
+    }
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+        PyValueError::new_err(format!("{name} must be a positive number of seconds, got {value}"))
+    })
+}
+
+fn options(timeout: Option<f64>) -> PyResult<CallOptions> {
+    let mut options = CallOptions::new();
+    if let Some(timeout) = timeout {
+        options = options.timeout(seconds("timeout", timeout)?);
+    }
+    Ok(options)
+}
+
+/// The SDK's error as the matching exception of `pancake_sdk._exceptions`.
+fn exception(py: Python<'_>, error: Error) -> PyErr {
+    let details = PyDict::new(py);
+    let kind = match &error {
+        Error::InvalidRequest { field, .. } => {
+            let _ = details.set_item("field", field.clone());
+            "invalid_request"
+        }
+        Error::MissingCredential { operation, token } => {
+            let _ = details.set_item("operation", *operation);
+            let _ = details.set_item("token", token.describe());
+            "missing_credential"
+        }
+        Error::Transport { .. } => "connection",
+        Error::Timeout { .. } => "timeout",
+        Error::Status { status, body } => {
+            let _ = details.set_item("status_code", status.as_u16());
+            let _ = details.set_item("body", String::from_utf8_lossy(body).into_owned());
+            "status"
+        }
+        Error::Api { status, error_code, message, body } => {
+            let _ = details.set_item("status_code", status.as_u16());
+            let _ = details.set_item("error_code", *error_code);
+            let _ = details.set_item("api_message", message.clone());
+            let _ = details.set_item("body", pythonize::pythonize(py, body).ok());
+            "api"
+        }
+        Error::OutcomeUnknown { operation, status, body, .. } => {
+            let _ = details.set_item("operation", *operation);
+            let _ = details.set_item("status_code", status.map(|s| s.as_u16()));
+            let _ = details.set_item("body", body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()));
+            "outcome_unknown"
+        }
+        Error::Decode { status, body, .. } => {
+            let _ = details.set_item("status_code", status.as_u16());
+            let _ = details.set_item("body", String::from_utf8_lossy(body).into_owned());
+            "decode"
+        }
+        Error::Pagination { operation, .. } => {
+            let _ = details.set_item("operation", *operation);
+            "pagination"
+        }
+        _ => "sdk",
+    };
+    let message = error.to_string();
+    let made = py
+        .import("pancake_sdk._exceptions")
+        .and_then(|module| module.getattr("_from_native"))
+        .and_then(|from_native| from_native.call1((kind, message.clone(), details)));
+    match made {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(import_error) => import_error,
+    }
+}
+
+/// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
+fn answer<'py>(py: Python<'py>, result: Result<Response<Value>, Error>) -> PyResult<Bound<'py, PyTuple>> {
+    let response = result.map_err(|error| exception(py, error))?;
+    let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
+    let status = response.status().as_u16();
+    let body = pythonize::pythonize(py, &response.into_inner())?;
+    PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
+}
+
+/// Arguments from Python (a dict of JSON-compatible values).
+fn arguments(args: &Bound<'_, PyAny>) -> PyResult<Value> {
+    pythonize::depythonize(args).map_err(|e| PyValueError::new_err(format!("arguments: {e}")))
+}
+
+/// A client of one API. Safe to share between threads.
+#[pyclass(frozen, module = "pancake_sdk._native")]
+struct NativeClient {
+    settings: Settings,
+    client: Mutex<(u32, ApiClient)>,
+}
+
+impl NativeClient {
+    /// The client, made anew in a forked child (the parent's connections are not usable there).
+    fn current(&self) -> PyResult<ApiClient> {
+        let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let pid = std::process::id();
+        if slot.0 != pid {
+            let fresh = Python::attach(|py| self.settings.build().map_err(|e| exception(py, e)))?;
+            *slot = (pid, fresh);
+        }
+        Ok(slot.1.clone())
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, max_retries=3, rate_limit=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        api: &str,
+        page_token: Option<String>,
+        user_token: Option<String>,
+        base_url: Option<String>,
+        timeout: f64,
+        connect_timeout: f64,
+        max_retries: u32,
+        rate_limit: bool,
+    ) -> PyResult<Self> {
+        if api != "botcake" && api != "pancake" {
+            return Err(PyValueError::new_err(format!("api must be 'botcake' or 'pancake', got {api:?}")));
+        }
+        let settings = Settings {
+            api: api.to_string(),
+            page_token,
+            user_token,
+            base_url,
+            timeout: seconds("timeout", timeout)?,
+            connect_timeout: seconds("connect_timeout", connect_timeout)?,
+            max_retries,
+            rate_limit,
+        };
+        let client = settings.build().map_err(|e| exception(py, e))?;
+        Ok(NativeClient { settings, client: Mutex::new((std::process::id(), client)) })
+    }
+
+    /// Calls `operation` with `args`; blocks (without the GIL) until it ends.
+    #[pyo3(signature = (operation, args, timeout=None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: &Bound<'py, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let (args, options, client, runtime) =
+            (arguments(args)?, options(timeout)?, self.current()?, runtime()?);
+        let operation = operation.to_string();
+        let result =
+            py.detach(|| runtime.block_on(async move { client.call(&operation, args, options).await }));
+        answer(py, result)
+    }
+
+    /// Starts a call of `operation` and returns at once; `done(outcome)` is called from
+    /// another thread with the `(body, status, warning)` tuple or the exception.
+    #[pyo3(signature = (operation, args, done, timeout=None))]
+    fn start(
+        &self,
+        operation: &str,
+        args: &Bound<'_, PyAny>,
+        done: Py<PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Task> {
+        let (args, options, client, runtime) =
+            (arguments(args)?, options(timeout)?, self.current()?, runtime()?);
+        let operation = operation.to_string();
+        let handle = runtime.spawn(async move {
+            let result = client.call(&operation, args, options).await;
+            Python::attach(|py| deliver(py, &done, answer(py, result).map(Bound::into_any)));
+        });
+        Ok(Task { abort: handle.abort_handle() })
+    }
+
+    /// Every item of the list `operation`, page after page.
+    #[pyo3(signature = (operation, args, timeout=None))]
+    fn stream(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        args: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Pager> {
+        let (args, options) = (arguments(args)?, options(timeout)?);
+        let stream = match self.current()? {
+            ApiClient::Pancake(client) => {
+                client.stream_json(operation, args, options).map_err(|e| exception(py, e))?
+            }
+            ApiClient::Botcake(_) => {
+                return Err(PyValueError::new_err(format!("{operation}: Botcake has no list operations")));
+            }
+        };
+        Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)) })
+    }
+
+    fn __repr__(&self) -> String {
+        let base = self.settings.base_url.as_deref().unwrap_or("(default)");
+        format!("<pancake_sdk._native.NativeClient api={} base_url={base}>", self.settings.api)
+    }
+}
+
+/// Hands an outcome to a Python callback; an exception raised by the callback is reported,
+/// not lost.
+fn deliver(py: Python<'_>, done: &Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>) {
+    let value = match outcome {
+        Ok(value) => value,
+        Err(error) => error.into_value(py).into_bound(py).into_any(),
+    };
+    if let Err(error) = done.call1(py, (value,)) {
+        error.write_unraisable(py, None);
+    }
+}
+
+/// A call under way; `cancel()` stops waiting for it (a send may still have gone out).
+#[pyclass(frozen, module = "pancake_sdk._native")]
+struct Task {
+    abort: tokio::task::AbortHandle,
+}
+
+#[pymethods]
+impl Task {
+    /// Stops the call.
+    fn cancel(&self) {
+        self.abort.abort();
+    }
+}
+
+/// The items of a list, fetched page by page.
+#[pyclass(frozen, module = "pancake_sdk._native")]
+struct Pager {
+    stream: Arc<tokio::sync::Mutex<ItemStream<'static, Value>>>,
+}
+
+#[pymethods]
+impl Pager {
+    /// The next item, or None at the end; blocks (without the GIL) while a page is fetched.
+    fn next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let (stream, runtime) = (self.stream.clone(), runtime()?);
+        let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
+        match item {
+            None => Ok(None),
+            Some(Ok(value)) => Ok(Some(pythonize::pythonize(py, &value)?)),
+            Some(Err(error)) => Err(exception(py, error)),
+        }
+    }
+
+    /// Fetches the next item in the background; `done(item)` gets it, None at the end, or the
+    /// exception.
+    fn start_next(&self, done: Py<PyAny>) -> PyResult<Task> {
+        let (stream, runtime) = (self.stream.clone(), runtime()?);
+        let handle = runtime.spawn(async move {
+            let item = stream.lock().await.next().await;
+            Python::attach(|py| {
+                let outcome = match item {
+                    None => Ok(py.None().into_bound(py)),
+                    Some(Ok(value)) => pythonize::pythonize(py, &value).map_err(PyErr::from),
+                    Some(Err(error)) => Err(exception(py, error)),
+                };
+                deliver(py, &done, outcome);
+            });
+        });
+        Ok(Task { abort: handle.abort_handle() })
+    }
+}
+
+/// The module.
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<NativeClient>()?;
+    module.add_class::<Task>()?;
+    module.add_class::<Pager>()?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

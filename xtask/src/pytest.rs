@@ -1,0 +1,90 @@
+//! The Python package's checks: build the wheel (debug) with maturin into the venv, then
+//! pytest against the sandbox, `mypy --strict`, and stubtest of the native module.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{Result, root, venv};
+
+/// Pinned tools of the Python checks.
+const TOOLS: [&str; 3] = ["maturin==1.16.0", "pytest==9.2.0", "mypy==2.4.1"];
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| root().join("target"), |dir| root().join(dir))
+}
+
+/// Builds and installs the wheel, then runs the Python tests and type checks.
+pub fn run() -> Result {
+    venv::ensure(&TOOLS)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    check(
+        Command::new(cargo).args(["build", "--quiet", "-p", "pancake-sandbox"]),
+        "cargo build -p pancake-sandbox",
+    )?;
+
+    let wheels = target_dir().join("wheels");
+    let _ = std::fs::remove_dir_all(&wheels);
+    check(
+        Command::new(venv::bin("maturin"))
+            .args(["build", "--quiet", "--manifest-path", "bindings/python/Cargo.toml", "--out"])
+            .arg(&wheels)
+            .arg("--interpreter")
+            .arg(venv::bin("python")),
+        "maturin build",
+    )?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| format!("{}: {e}", wheels.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .ok_or("maturin built no wheel")?;
+    check(
+        Command::new(venv::bin("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                "--no-deps",
+            ])
+            .arg(&wheel),
+        "pip install the wheel",
+    )?;
+
+    let sandbox = target_dir().join("debug/pancake-sandbox");
+    check(
+        Command::new(venv::bin("python"))
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/python"])
+            .env("PANCAKE_SANDBOX_BIN", &sandbox),
+        "pytest",
+    )?;
+    check(
+        Command::new(venv::bin("python")).args([
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "tests/python/typing_usage.py",
+        ]),
+        "mypy --strict (usage)",
+    )?;
+    check(
+        Command::new(venv::bin("python"))
+            .args(["-m", "mypy", "--strict", "--no-incremental", "-p", "pancake_sdk"])
+            .current_dir(root().join("bindings/python/python")),
+        "mypy --strict (package)",
+    )?;
+    check(Command::new(venv::bin("python")).args(["-m", "mypy.stubtest", "pancake_sdk._native"]), "stubtest")
+}
+
+fn check(command: &mut Command, what: &str) -> Result {
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
+    let status = command.status().map_err(|e| format!("{what}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{what} failed")) }
+}
