@@ -113,6 +113,19 @@ async fn bad_inputs_are_refused_before_sending_and_named() {
     let send = bot.send_content().page_id(PAGE_ID).body_map(|b| b.psid("6100000000010003").data(block));
     assert_eq!(field(send.send().await.unwrap_err()), "data.content.messages");
 
+    let empty = bot.get_flows_by_path().page_id(PAGE_ID).path(Vec::<i64>::new()).send().await;
+    assert_eq!(field(empty.unwrap_err()), "path");
+    let image = pancake_sdk::pancake::types::SendMessageRequest::inbox_attachment(
+        "",
+        pancake_sdk::pancake::types::AttachmentType::Photo,
+        "image/png",
+        "x.png",
+    );
+    let send = pc.send_message().page_id(PAGE_ID).conversation_id("c").body(image);
+    assert_eq!(field(send.send().await.unwrap_err()), "content_url");
+    let no_comment = pancake_sdk::pancake::types::SendMessageRequest::private_reply("p", " ", "hi");
+    assert_eq!(field(no_comment.unwrap_err()), "message_id");
+
     assert!(env.sandbox.requests().is_empty(), "nothing was sent: {:?}", env.sandbox.requests());
 
     assert_eq!(field(Botcake::builder().access_token("  ").build().unwrap_err()), "access_token");

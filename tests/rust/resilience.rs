@@ -30,12 +30,13 @@ fn client(sandbox: &Sandbox) -> Pancake {
         .user_access_token(sandbox.user_token())
         .base_url(sandbox.url())
         .timeout(Duration::from_millis(400))
-        .retry(RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_secs(2),
-            deadline: Duration::from_secs(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_retries(3)
+                .with_base_delay(Duration::from_millis(10))
+                .with_max_delay(Duration::from_secs(2))
+                .with_deadline(Duration::from_secs(10)),
+        )
         .rate_limit(None)
         .build()
         .unwrap()
@@ -200,12 +201,12 @@ async fn a_send_that_never_connected_is_retried_until_the_server_is_up() {
     let client = Pancake::builder()
         .user_access_token(pancake_sandbox::DEFAULT_USER_TOKEN)
         .base_url(format!("http://127.0.0.1:{port}"))
-        .retry(RetryPolicy {
-            max_retries: 8,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(400),
-            deadline: Duration::from_secs(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_retries(8)
+                .with_base_delay(Duration::from_millis(100))
+                .with_max_delay(Duration::from_millis(400)),
+        )
         .build()
         .unwrap();
     let body = serde_json::json!({ "action": "reply_inbox", "message": "Dạ" });
@@ -225,12 +226,11 @@ async fn a_send_that_never_connected_is_retried_until_the_server_is_up() {
 async fn the_deadline_stops_retries() {
     let env = env();
     env.sandbox.inject(FaultRule::next("status=503").times(10)).unwrap();
-    let policy = RetryPolicy {
-        max_retries: 5,
-        base_delay: Duration::from_millis(400),
-        max_delay: Duration::from_secs(1),
-        deadline: Duration::from_millis(150),
-    };
+    let policy = RetryPolicy::default()
+        .with_max_retries(5)
+        .with_base_delay(Duration::from_millis(400))
+        .with_max_delay(Duration::from_secs(1))
+        .with_deadline(Duration::from_millis(150));
     let options = CallOptions::new().retry(policy);
     let error = env.pancake.list_tags().page_id(PAGE_ID).send_with(options).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -276,4 +276,26 @@ async fn pacing_keeps_a_burst_under_the_rate_limit() {
     let limited =
         unpaced.iter().filter(|r| matches!(r, Err(e) if e.status() == Some(StatusCode::TOO_MANY_REQUESTS)));
     assert!(limited.count() > 0, "without pacing the sandbox should have refused some calls");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_ends_the_retries() {
+    let outcome = read_under("rate-limit=30", 1).await;
+    assert_eq!(outcome.result.unwrap_err().status(), Some(StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(outcome.requests, 1, "waiting 30 s is past the 2 s cap: the 429 is returned at once");
+}
+
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    // A read gets the redirect as an error (following it would carry the query token along).
+    let outcome = read_under("redirect=301", 1).await;
+    assert_eq!(outcome.result.unwrap_err().status(), Some(StatusCode::MOVED_PERMANENTLY));
+    assert_eq!(outcome.requests, 1);
+    // A send answered with a redirect may have been carried out: outcome unknown, sent once.
+    for fault in ["redirect=303", "redirect=307"] {
+        let outcome = send_under(fault).await;
+        let error = outcome.result.unwrap_err();
+        assert!(error.is_outcome_unknown(), "{fault}: {error:?}");
+        assert_eq!((outcome.requests, outcome.journaled), (1, 1), "{fault}");
+    }
 }

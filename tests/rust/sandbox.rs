@@ -82,6 +82,12 @@ async fn parameters_and_bodies_are_checked_against_the_spec_naming_the_field() {
     let (_, body) = send(client.post(&tag)).await;
     assert_eq!(body["message"], "body: a JSON request body is required");
 
+    let empty_path = format!("/api/public_api/v1/pages/{PAGE_ID}/flows/");
+    let (status, body) =
+        send(client.get(format!("{}{empty_path}", sb.url())).header("access-token", "sandbox-page-token"))
+            .await;
+    assert_eq!(status, 400, "an empty folder path is not the flows list: {body}");
+    assert!(body["message"].as_str().unwrap().starts_with("path: "), "{body}");
     let (status, _) = get(sb, "/api/v2/nothing").await;
     assert_eq!(status, 404);
     let (status, _) = send(client.delete(format!("{}/api/v1/pages", sb.url()))).await;

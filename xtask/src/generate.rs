@@ -136,6 +136,20 @@ struct WrapSend;
 
 impl VisitMut for WrapSend {
     fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        // A client is made by the SDK's builder (tokens, timeouts, no redirects), never by
+        // progenitor's constructors, which stay inside the crate.
+        if let syn::Type::Path(path) = &*item.self_ty
+            && path.path.is_ident("Client")
+            && item.trait_.is_none()
+        {
+            for impl_item in &mut item.items {
+                if let syn::ImplItem::Fn(method) = impl_item
+                    && (method.sig.ident == "new" || method.sig.ident == "new_with_client")
+                {
+                    method.vis = syn::parse_quote!(pub(crate));
+                }
+            }
+        }
         let mut added = Vec::new();
         for impl_item in &mut item.items {
             let syn::ImplItem::Fn(method) = impl_item else { continue };

@@ -13,6 +13,7 @@
 //! | `malformed-json` | 200, `application/json`, a body cut in half (complete on the wire) |
 //! | `truncated` | 200 whose connection closes half-way through the announced body |
 //! | `drop` | the connection closes with no answer at all |
+//! | `redirect=CODE` | HTTP CODE (3xx) with a `Location` elsewhere, which a client must not follow |
 //! | `repeat-page` | a list's first page, whatever `page_number` or `current_count` asked for |
 //! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
 //! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
@@ -46,6 +47,8 @@ pub enum Fault {
     Warning(i64),
     /// Answer a list's first page whatever page was asked for (a server stuck on one page).
     RepeatPage,
+    /// Answer this redirect status, pointing elsewhere (a client must not follow it).
+    Redirect(u16),
     /// Answer `{success: false}` with this code, at this status.
     ApiError {
         /// The `error_code`.
@@ -128,6 +131,13 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         ("truncated", None) => Fault::Truncated,
         ("drop", None) => Fault::Drop,
         ("repeat-page", None) => Fault::RepeatPage,
+        ("redirect", _) => {
+            let code = number("a 3xx status")?;
+            if !(300..=399).contains(&code) {
+                return Err(format!("fault redirect: {code} is not a redirect status"));
+            }
+            Fault::Redirect(code as u16)
+        }
         ("warning", _) => Fault::Warning(number("an error code")?),
         ("api-error", Some(arg)) => {
             let (code, status) = arg.split_once('@').unwrap_or((arg, "200"));
@@ -161,7 +171,7 @@ mod tests {
     #[test]
     fn parses_every_fault() {
         let all = parse(
-            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page",
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307",
         )
         .unwrap();
         assert_eq!(
@@ -179,6 +189,7 @@ mod tests {
                 Fault::ApiError { code: 105, status: 200 },
                 Fault::ApiError { code: 100, status: 401 },
                 Fault::RepeatPage,
+                Fault::Redirect(307),
             ]
         );
     }

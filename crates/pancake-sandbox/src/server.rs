@@ -37,6 +37,15 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// A token the sandbox does not know, as the request log shows it.
+fn redact_token(value: &str) -> String {
+    if value.starts_with('[') && value.ends_with(" token]") {
+        value.to_string()
+    } else {
+        "[other token]".to_string()
+    }
+}
+
 /// Largest request body read.
 const MAX_BODY: usize = 1 << 20;
 
@@ -92,10 +101,29 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
     };
     let route = matched.route;
 
+    // The log names tokens instead of keeping them (`/_sandbox/requests` serves it).
+    let redact = |value: &str| -> String {
+        let config = &world.config;
+        value
+            .replace(config.page_token.as_str(), "[page token]")
+            .replace(config.user_token.as_str(), "[user token]")
+    };
+    let token_names = route.auth.as_ref().map(|a| a.name.clone());
+    let logged_query: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| {
+            let v = if Some(k) == token_names.as_ref() { redact_token(&redact(v)) } else { v.clone() };
+            (k.clone(), v)
+        })
+        .collect();
     let mut headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            let v = if Some(k.as_str()) == token_names.as_deref() { redact_token(&redact(&v)) } else { v };
+            (k.as_str().to_string(), v)
+        })
         .collect();
     headers.sort();
     let body_json: Option<Value> = serde_json::from_slice(&body).ok();
@@ -104,7 +132,7 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
             "operation_id": route.operation_id,
             "method": parts.method.as_str(),
             "path": path,
-            "query": query,
+            "query": logged_query,
             "headers": headers,
             "body": if body.is_empty() { Value::Null } else { body_json.clone().unwrap_or_else(|| json!(String::from_utf8_lossy(&body))) },
         }))
@@ -249,6 +277,13 @@ async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Bod
                 reply = Reply::coded(*status, *code, faults::message_for(*code))
             }
             Fault::RepeatPage => {}
+            Fault::Redirect(code) => {
+                let mut response = json_response(&Reply::error(*code, "moved"));
+                // Somewhere else entirely: a client that follows it leaks the request there.
+                let elsewhere = "http://127.0.0.2:9/elsewhere";
+                response.headers_mut().insert(hyper::header::LOCATION, HeaderValue::from_static(elsewhere));
+                return Ok(response);
+            }
         }
     }
     let mut response = json_response(&reply);

@@ -126,7 +126,8 @@ impl Catalog {
 
     /// The route for a method and a path; literal segments win over parameters.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        // No trimming: `/flows/` is not `/flows` (an empty folder path is a bad request).
+        let parts: Vec<&str> = path.split('/').skip(1).collect();
         let mut best: Option<(usize, Matched<'_>)> = None;
         let mut other_methods = Vec::new();
         for route in &self.routes {

@@ -139,6 +139,10 @@ impl<C: Api> ClientBuilder<C> {
             None => sdk,
         };
         let http = reqwest::Client::builder()
+            // Redirects are not followed: following one could send a POST twice, and would
+            // carry the token (in the header or the URL's query) to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .user_agent(user_agent)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)

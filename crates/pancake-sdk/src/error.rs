@@ -95,7 +95,8 @@ pub enum Error {
         message: String,
     },
 
-    /// A successful answer whose body does not decode into the spec's type.
+    /// A successful answer (2xx) whose body does not decode into the spec's type. The server
+    /// accepted the call: for a send, it went out; do not send it again.
     #[error("HTTP {status}: the body does not decode ({source}): {}", snippet(body))]
     Decode {
         /// The status.

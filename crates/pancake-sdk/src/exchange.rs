@@ -113,13 +113,13 @@ pub(crate) async fn execute(
         };
         if retry && !last_chance {
             let delay = policy.delay(retries, outcome.as_ref().ok().map(|a| &a.headers));
-            if started.elapsed() + delay <= policy.deadline {
+            if let Some(delay) = delay.filter(|d| started.elapsed() + *d <= policy.deadline) {
                 tokio::time::sleep(delay).await;
                 retries += 1;
                 continue;
             }
         }
-        return finish(outcome, idempotent, operation);
+        return finish(http, outcome, idempotent, operation);
     }
 }
 
@@ -140,13 +140,16 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request) -> reqwest::
 
 /// Records the final outcome and hands the generated code a response it can decode.
 fn finish(
+    http: &reqwest::Client,
     outcome: reqwest::Result<Answer>,
     idempotent: bool,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     match outcome {
         Ok(answer) => {
-            if !idempotent && answer.status.is_server_error() {
+            // A send answered with neither a success nor a refusal (a 5xx, a redirect) may
+            // have been carried out.
+            if !idempotent && (answer.status.is_server_error() || answer.status.is_redirection()) {
                 record_error(Error::OutcomeUnknown {
                     operation,
                     reason: format!("the server answered HTTP {}", answer.status),
@@ -156,7 +159,9 @@ fn finish(
                 });
             }
             let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
-            *rebuilt.status_mut() = answer.status;
+            // The spec declares 200; any 2xx is a success, decoded as such (the real status is
+            // kept in the `Response`).
+            *rebuilt.status_mut() = if answer.status.is_success() { StatusCode::OK } else { answer.status };
             *rebuilt.version_mut() = answer.version;
             *rebuilt.headers_mut() = answer.headers.clone();
             let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
@@ -178,7 +183,7 @@ fn finish(
                     source: Some(source),
                 });
                 // The generated code needs an error of its own kind; `run` returns the one above.
-                return Err(stand_in_error());
+                return Err(stand_in_error(http));
             }
             Err(error)
         }
@@ -187,9 +192,9 @@ fn finish(
 
 /// reqwest errors can be neither built by hand nor cloned: the original moved into the
 /// recorded error, and the generated code gets this stand-in, which `run` never shows.
-fn stand_in_error() -> reqwest::Error {
+fn stand_in_error(http: &reqwest::Client) -> reqwest::Error {
     // An invalid URL makes a builder error without any I/O.
-    reqwest::Client::new().get("http://").build().expect_err("an empty host is refused")
+    http.get("http://").build().expect_err("an empty host is refused")
 }
 
 /// Runs a generated `dispatch` future with per-call options and maps its outcome.

@@ -6,8 +6,10 @@ use crate::retry::RetryPolicy;
 
 /// Per-call overrides of the client's settings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallOptions {
-    /// Total time each attempt may take, in place of the client's timeout.
+    /// Total time each attempt may take, in place of the client's timeout (the connect
+    /// timeout stays the client's: reqwest sets it per connection pool).
     pub timeout: Option<Duration>,
     /// The retry policy, in place of the client's.
     pub retry: Option<RetryPolicy>,

@@ -19,6 +19,7 @@
 //! once `total` items came; a server that repeats a page ends it with an error rather than
 //! looping forever. Each request goes through the client's pacing and retries.
 
+use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
@@ -95,7 +96,8 @@ struct Walk<B> {
     call: u64,
     seen: u64,
     largest: usize,
-    previous: Option<u64>,
+    /// Fingerprints of the pages seen (one number a page).
+    pages: HashSet<u64>,
     done: bool,
 }
 
@@ -108,26 +110,30 @@ where
     F: Fn(B, u64, u64) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
-    let start = Walk { builder, call: 1, seen: 0, largest: 0, previous: None, done: false };
+    let start = Walk { builder, call: 1, seen: 0, largest: 0, pages: HashSet::new(), done: false };
     let pages = stream::try_unfold((start, fetch), move |(mut walk, fetch)| async move {
         if walk.done {
             return Ok(None);
         }
         let page = fetch(walk.builder.clone(), walk.call, walk.seen).await?;
         let count = page.items.len();
-        let fingerprint = fingerprint(&page.items);
-        if count > 0 && walk.previous == Some(fingerprint) {
+        if count > 0 && !walk.pages.insert(fingerprint(&page.items)) {
             return Err(Error::Pagination {
                 operation: list.operation,
-                message: format!("call {} answered the same {count} items as the call before it", walk.call),
+                message: format!(
+                    "call {} answered {count} items that an earlier call had answered",
+                    walk.call
+                ),
             });
         }
         walk.largest = walk.largest.max(count);
         walk.seen += count as u64;
-        let full = list.expected(walk.call).unwrap_or(walk.largest);
-        let reached_total = page.total.is_some_and(|total| walk.seen >= total.max(0) as u64);
-        walk.done = count == 0 || count < full || reached_total;
-        walk.previous = Some(fingerprint);
+        walk.done = match page.total {
+            // With a total, only reaching it (or an empty page) ends the walk: a server may give
+            // fewer than `page_size` items a page.
+            Some(total) => count == 0 || walk.seen >= total.max(0) as u64,
+            None => count == 0 || count < list.expected(walk.call).unwrap_or(walk.largest),
+        };
         walk.call += 1;
         Ok(Some((page.items, (walk, fetch))))
     });
@@ -185,7 +191,8 @@ impl<'a> builder::ListCallLogs<'a> {
 
 impl<'a> builder::ListMessages<'a> {
     /// Every message of the conversation, newest first: the 20 newest, then 25 at a time
-    /// from `current_count` (see [`crate::paginate`]).
+    /// from `current_count` (see [`crate::paginate`]). Do not set `current_count` on the
+    /// builder: the walk sets it (to start further back, use `stream_json` with it).
     pub fn stream(self) -> ItemStream<'a, types::Message> {
         walk(known("list_messages"), self, |b: Self, call, seen| async move {
             let b = if call == 1 { b } else { b.current_count(seen as i64) };
@@ -207,32 +214,109 @@ impl crate::pancake::Client {
     ) -> Result<ItemStream<'static, Value>, Error> {
         let list = list(operation_id)
             .ok_or_else(|| Error::invalid("operation", format!("{operation_id} is not a list operation")))?;
-        let args = crate::dispatch::object(args)?;
-        Ok(walk(
-            list,
-            (self.clone(), args),
-            move |(client, mut args): (Self, Map<String, Value>), call, seen| async move {
-                match list.cursor {
-                    Cursor::PageNumber => {
-                        args.insert("page_number".into(), call.into());
-                        if let Some(size) = list.page_size {
-                            args.insert("page_size".into(), size.into());
-                        }
+        let mut args = crate::dispatch::object(args)?;
+        // A `current_count` given by the caller is where the walk starts.
+        let offset = match list.cursor {
+            Cursor::CurrentCount => args.remove("current_count").and_then(|v| v.as_u64()),
+            Cursor::PageNumber => None,
+        };
+        let fetch = move |(client, mut args): (Self, Map<String, Value>), call: u64, seen: u64| async move {
+            match list.cursor {
+                Cursor::PageNumber => {
+                    args.insert("page_number".into(), call.into());
+                    if let Some(size) = list.page_size {
+                        args.insert("page_size".into(), size.into());
                     }
-                    Cursor::CurrentCount if call > 1 => {
-                        args.insert("current_count".into(), seen.into());
-                    }
-                    Cursor::CurrentCount => {}
                 }
-                let answer =
-                    client.call_json(list.operation, Value::Object(args), options).await?.into_inner();
-                let total = list.total.and_then(|field| answer[field].as_i64());
-                let items = match answer.get(list.items) {
-                    Some(Value::Array(items)) => items.clone(),
-                    _ => Vec::new(),
-                };
-                Ok(Page { items, total })
-            },
-        ))
+                Cursor::CurrentCount if call > 1 || offset.is_some() => {
+                    args.insert("current_count".into(), (offset.unwrap_or(0) + seen).into());
+                }
+                Cursor::CurrentCount => {}
+            }
+            let answer = client.call_json(list.operation, Value::Object(args), options).await?.into_inner();
+            let total = list.total.and_then(|field| answer[field].as_i64());
+            let items = match answer.get(list.items) {
+                Some(Value::Array(items)) => items.clone(),
+                Some(Value::Null) => Vec::new(),
+                _ => {
+                    return Err(Error::Pagination {
+                        operation: list.operation,
+                        message: format!("the answer has no `{}` list", list.items),
+                    });
+                }
+            };
+            Ok(Page { items, total })
+        };
+        Ok(walk(list, (self.clone(), args), fetch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    const LIST: List = List {
+        operation: "list_things",
+        items: "things",
+        cursor: Cursor::PageNumber,
+        page_size: Some(4),
+        total: None,
+        first: None,
+        next: None,
+    };
+
+    /// Walks a list whose server answers `pages[call - 1]` (then nothing) with `total`.
+    async fn walk_pages(
+        list: &'static List,
+        pages: Vec<Vec<u32>>,
+        total: Option<i64>,
+    ) -> (Vec<u32>, Option<Error>, usize) {
+        let calls = Arc::new(Mutex::new(0));
+        let counter = calls.clone();
+        let mut stream = walk(list, (), move |(), call, _| {
+            let items = pages.get(call as usize - 1).cloned().unwrap_or_default();
+            *counter.lock().unwrap() += 1;
+            async move { Ok(Page { items, total }) }
+        });
+        let mut items = Vec::new();
+        let mut error = None;
+        while let Some(next) = stream.next().await {
+            match next {
+                Ok(item) => items.push(item),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        let calls = *calls.lock().unwrap();
+        (items, error, calls)
+    }
+
+    #[tokio::test]
+    async fn a_total_keeps_the_walk_going_past_short_pages() {
+        static TOTALLED: List = List { total: Some("total"), ..LIST };
+        let (items, error, calls) =
+            walk_pages(&TOTALLED, vec![vec![1, 2], vec![3, 4], vec![5]], Some(5)).await;
+        assert_eq!((items, error.is_none(), calls), (vec![1, 2, 3, 4, 5], true, 3));
+    }
+
+    #[tokio::test]
+    async fn without_a_total_a_short_page_is_the_last() {
+        static UNTOTALLED: List = LIST;
+        let (items, _, calls) = walk_pages(&UNTOTALLED, vec![vec![1, 2, 3, 4], vec![5], vec![6]], None).await;
+        assert_eq!((items, calls), (vec![1, 2, 3, 4, 5], 2));
+    }
+
+    #[tokio::test]
+    async fn a_server_cycling_through_pages_is_stopped() {
+        static UNSIZED: List = List { page_size: None, ..LIST };
+        let cycle = vec![vec![1, 2], vec![3, 4], vec![1, 2], vec![3, 4], vec![1, 2]];
+        let (items, error, calls) = walk_pages(&UNSIZED, cycle, None).await;
+        assert_eq!(items, vec![1, 2, 3, 4]);
+        assert!(matches!(error, Some(Error::Pagination { operation: "list_things", .. })), "{error:?}");
+        assert_eq!(calls, 3);
     }
 }

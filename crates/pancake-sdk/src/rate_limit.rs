@@ -9,6 +9,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// At most `calls` requests per `per` for each page id, evenly spaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed in each window.
     pub calls: u32,
@@ -23,6 +24,11 @@ impl RateLimit {
     /// `calls` per second.
     pub fn per_second(calls: u32) -> Self {
         RateLimit { calls, per: Duration::from_secs(1) }
+    }
+
+    /// `calls` per `per`.
+    pub fn new(calls: u32, per: Duration) -> Self {
+        RateLimit { calls, per }
     }
 }
 
@@ -49,6 +55,10 @@ impl Pacer {
 
     /// Waits until a request for `page` may go.
     pub(crate) async fn wait(&self, page: &str) {
+        // Forget pages idle long enough to be full again, so that the table stays small.
+        if self.limiter.len() > 1_000 {
+            self.limiter.retain_recent();
+        }
         self.limiter.until_key_ready(&page.to_string()).await;
     }
 }
@@ -74,7 +84,7 @@ mod tests {
 
     #[test]
     fn a_zero_limit_means_no_pacer() {
-        assert!(Pacer::new(RateLimit { calls: 0, per: Duration::from_secs(1) }).is_none());
+        assert!(Pacer::new(RateLimit::new(0, Duration::from_secs(1))).is_none());
         assert!(Pacer::new(RateLimit::PANCAKE).is_some());
     }
 }

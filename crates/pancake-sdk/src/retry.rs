@@ -8,7 +8,7 @@
 //!
 //! Waits grow exponentially from [`RetryPolicy::base_delay`] with jitter, up to
 //! [`RetryPolicy::max_delay`]; a `Retry-After` header (seconds or an HTTP date) is honoured,
-//! capped at `max_delay`. No retry starts once [`RetryPolicy::deadline`] would be passed.
+//! and one that asks for longer than `max_delay` ends the retries (the error is returned). No retry starts once [`RetryPolicy::deadline`] would be passed.
 
 use std::time::{Duration, SystemTime};
 
@@ -16,7 +16,9 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How a client retries. The default: 3 retries, 250 ms base delay, 10 s cap, 60 s deadline.
+/// Change it with the `with_*` methods: `RetryPolicy::default().with_max_retries(5)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying.
     pub max_retries: u32,
@@ -45,16 +47,41 @@ impl RetryPolicy {
         RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
     }
 
-    /// The wait before retry number `retry` (from 0): `Retry-After` when the answer gave one,
-    /// else exponential backoff with jitter; capped at `max_delay` either way.
-    pub(crate) fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
+    /// Retries after the first attempt; 0 disables retrying.
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The wait before the first retry.
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest wait between two attempts.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// No retry starts after this long since the first attempt.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The wait before retry number `retry` (from 0): `Retry-After` when the answer gave one
+    /// (no retry at all when it asks for longer than `max_delay`), else exponential backoff
+    /// with jitter, capped at `max_delay`.
+    pub(crate) fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Option<Duration> {
         if let Some(after) = headers.and_then(retry_after) {
-            return after.min(self.max_delay);
+            return (after <= self.max_delay).then_some(after);
         }
         let exponential = self.base_delay.saturating_mul(1u32 << retry.min(20)).min(self.max_delay);
         // "Equal jitter": half fixed, half random, so waits never collapse to zero.
         let half = exponential / 2;
-        half + half.mul_f64(fastrand::f64())
+        Some(half + half.mul_f64(fastrand::f64()))
     }
 }
 
@@ -97,7 +124,7 @@ mod tests {
         };
         for retry in 0..8 {
             let full = Duration::from_millis(100 << retry).min(Duration::from_secs(1));
-            let delay = policy.delay(retry, None);
+            let delay = policy.delay(retry, None).unwrap();
             assert!(
                 delay >= full / 2 && delay <= full,
                 "retry {retry}: {delay:?} not in [{:?}, {full:?}]",
@@ -108,9 +135,9 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_in_both_forms_and_capped() {
-        let policy = RetryPolicy { max_delay: Duration::from_secs(5), ..Default::default() };
-        assert_eq!(policy.delay(0, Some(&headers("2"))), Duration::from_secs(2));
-        assert_eq!(policy.delay(0, Some(&headers("120"))), Duration::from_secs(5));
+        let policy = RetryPolicy::default().with_max_delay(Duration::from_secs(5));
+        assert_eq!(policy.delay(0, Some(&headers("2"))), Some(Duration::from_secs(2)));
+        assert_eq!(policy.delay(0, Some(&headers("120"))), None, "longer than the cap: no retry");
         let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
         let wait = retry_after(&headers(&soon)).unwrap();
         assert!(wait <= Duration::from_secs(3) && wait >= Duration::from_secs(1), "{wait:?}");

@@ -11,12 +11,12 @@ use crate::validate::Rule;
 use crate::{Error, exchange, validate};
 
 /// The shared state of a client and its clones. `Debug` shows no secret.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ClientState {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     tokens: Tokens,
     retry: RetryPolicy,

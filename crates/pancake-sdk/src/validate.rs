@@ -81,6 +81,9 @@ fn inbox_message(body: &Value) -> Result<(), Error> {
         return Ok(());
     }
     let given = |key: &str| body.get(key).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    if body.get("content_url").and_then(Value::as_str).is_some_and(|url| url.trim().is_empty()) {
+        return Err(Error::invalid("content_url", "must not be empty"));
+    }
     match (given("message"), given("content_url")) {
         (true, true) => Err(Error::invalid(
             "message",

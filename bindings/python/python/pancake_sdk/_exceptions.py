@@ -111,7 +111,8 @@ class OutcomeUnknownError(APIError):
 
 
 class APIResponseValidationError(APIError):
-    """A successful answer whose body does not decode into the spec's shape."""
+    """A successful answer (2xx) whose body does not decode into the spec's shape. The server
+    accepted the call: for a send, it went out; do not send it again."""
 
 
 class PaginationError(APIError):

@@ -57,7 +57,7 @@ class BotcakeOperations(_SyncClient):
 
         Args:
             page_id: Id of the Facebook page (a numeric string).
-            data: Content in Botcake's Dynamic Block format. The reference's "Data format" gives no detail; the shape here is the one public integrations use.
+            data: Content in Botcake's Dynamic Block format. The reference's "Data format" gives no detail; the shape here (with `content` required) is the one public integrations use.
             message_tag: A Messenger message tag, for sends outside the 24-hour window, e.g. `POST_PURCHASE_UPDATE`, `CONFIRMED_EVENT_UPDATE`, `ACCOUNT_UPDATE`, `HUMAN_AGENT`.
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it.
@@ -228,7 +228,7 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             keyword_id: Id of the keyword, as returned by `get_keywords`.
-            update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now.
+            update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The reference does not mark `flow_id` required; it is here, as the only field an update can carry.
             timeout: Seconds each request may take, in place of the client's timeout.
         """
         args: dict[str, Any] = {"page_id": page_id}
@@ -321,7 +321,7 @@ class AsyncBotcakeOperations(_AsyncClient):
 
         Args:
             page_id: Id of the Facebook page (a numeric string).
-            data: Content in Botcake's Dynamic Block format. The reference's "Data format" gives no detail; the shape here is the one public integrations use.
+            data: Content in Botcake's Dynamic Block format. The reference's "Data format" gives no detail; the shape here (with `content` required) is the one public integrations use.
             message_tag: A Messenger message tag, for sends outside the 24-hour window, e.g. `POST_PURCHASE_UPDATE`, `CONFIRMED_EVENT_UPDATE`, `ACCOUNT_UPDATE`, `HUMAN_AGENT`.
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it.
@@ -492,7 +492,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             keyword_id: Id of the keyword, as returned by `get_keywords`.
-            update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now.
+            update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The reference does not mark `flow_id` required; it is here, as the only field an update can carry.
             timeout: Seconds each request may take, in place of the client's timeout.
         """
         args: dict[str, Any] = {"page_id": page_id}
@@ -698,7 +698,8 @@ class PancakeOperations(_SyncClient):
         `until`, `page_size` (at most 100) per call. The response's `total` counts every match.
 
         Transcription note: the reference lists `page_id` among the query parameters; it is the
-        path segment here.
+        path segment here. It describes `until` as "Thời gian bắt đầu" (start time), a slip for
+        the end of the range.
 
         Args:
             page_id: Id of the page.
@@ -1039,8 +1040,10 @@ class PancakeOperations(_SyncClient):
         Transcription notes: the reference documents the two kinds as separate entries; the
         private reply's route is printed `/api/v1pages/...`, a typo for `/api/v1/pages/...`
         (the route of "Send inbox"). It lists `page_id` and `conversation_id` under "Headers";
-        they are the path segments. Pancake's newer reference also has `reply_comment` and
-        requires `from_id` on private replies.
+        they are the path segments. For `action` it says only "set the value" ("Để gửi tin nhắn
+        ... cần đặt giá trị") without giving it; the values `reply_inbox` and `private_replies`
+        come from Pancake's newer reference and public integrations, which also have
+        `reply_comment` and require `from_id` on private replies.
 
         Args:
             page_id: Id of the page.
@@ -1077,7 +1080,7 @@ class PancakeOperations(_SyncClient):
 
         Args:
             page_ids: Comma-separated ids of the pages, e.g. `page_id1,page_id2`.
-            date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
+            date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`.
             timeout: Seconds each request may take, in place of the client's timeout.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
@@ -1242,7 +1245,8 @@ class AsyncPancakeOperations(_AsyncClient):
         `until`, `page_size` (at most 100) per call. The response's `total` counts every match.
 
         Transcription note: the reference lists `page_id` among the query parameters; it is the
-        path segment here.
+        path segment here. It describes `until` as "Thời gian bắt đầu" (start time), a slip for
+        the end of the range.
 
         Args:
             page_id: Id of the page.
@@ -1583,8 +1587,10 @@ class AsyncPancakeOperations(_AsyncClient):
         Transcription notes: the reference documents the two kinds as separate entries; the
         private reply's route is printed `/api/v1pages/...`, a typo for `/api/v1/pages/...`
         (the route of "Send inbox"). It lists `page_id` and `conversation_id` under "Headers";
-        they are the path segments. Pancake's newer reference also has `reply_comment` and
-        requires `from_id` on private replies.
+        they are the path segments. For `action` it says only "set the value" ("Để gửi tin nhắn
+        ... cần đặt giá trị") without giving it; the values `reply_inbox` and `private_replies`
+        come from Pancake's newer reference and public integrations, which also have
+        `reply_comment` and require `from_id` on private replies.
 
         Args:
             page_id: Id of the page.
@@ -1621,7 +1627,7 @@ class AsyncPancakeOperations(_AsyncClient):
 
         Args:
             page_ids: Comma-separated ids of the pages, e.g. `page_id1,page_id2`.
-            date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
+            date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`.
             timeout: Seconds each request may take, in place of the client's timeout.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}

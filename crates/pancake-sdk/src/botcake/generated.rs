@@ -81,7 +81,7 @@ content as `{{name}}`. Keys include `user_first_name`, `user_last_name`,
         }
     }
     /**Content in Botcake's Dynamic Block format. The reference's "Data format" gives no
-detail; the shape here is the one public integrations use.
+detail; the shape here (with `content` required) is the one public integrations use.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DynamicBlock {
@@ -324,7 +324,10 @@ detail; the shape here is the one public integrations use.
             Default::default()
         }
     }
-    ///The fields to update ("Các trường bạn muốn update"); only `flow_id` for now.
+    /**The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The
+reference does not mark `flow_id` required; it is here, as the only field an update can
+carry.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeywordUpdate {
         ///Id of the flow to run when the keyword triggers.
@@ -2807,7 +2810,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
+    pub(crate) fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2823,7 +2826,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::state::ClientState,

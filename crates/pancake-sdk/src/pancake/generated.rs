@@ -5979,7 +5979,8 @@ both sent in the `access_token` query parameter:
 - the user token (https://pages.fm/account -> ADVANCE; valid about 90 days, covering only
   the pages the account manages) authorises `/api/v1/...`.
 The reference lists `access_token` as a query parameter of each operation; this spec
-declares it once per token as a security scheme.
+declares it once per token as a security scheme. (Pancake's newer reference names the page
+token's parameter `page_access_token`; the reference transcribed here says `access_token`.)
 
 Limits: 5 calls per page per second; over it the API answers 429.
 Errors: `{"success": false, "message": "...", "error_code": N}` (codes seen: 100 invalid
@@ -6009,7 +6010,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
+    pub(crate) fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -6025,7 +6026,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::state::ClientState,
@@ -6233,9 +6234,7 @@ Authorised by the user token.
 Sends a `GET` request to `/api/v1/statistics/user`
 
 Arguments:
-- `date_range`: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g.
-`27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
-
+- `date_range`: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`.
 - `page_ids`: Comma-separated ids of the pages, e.g. `page_id1,page_id2`.
 ```ignore
 let response = client.get_multi_page_user_statistics()
@@ -6282,7 +6281,8 @@ Lists the page's customers ("Thông tin khách hàng") created between `since` a
 `until`, `page_size` (at most 100) per call. The response's `total` counts every match.
 
 Transcription note: the reference lists `page_id` among the query parameters; it is the
-path segment here.
+path segment here. It describes `until` as "Thời gian bắt đầu" (start time), a slip for
+the end of the range.
 
 
 Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/page_customers`
@@ -6435,8 +6435,10 @@ Two kinds of message, told apart by `action`:
 Transcription notes: the reference documents the two kinds as separate entries; the
 private reply's route is printed `/api/v1pages/...`, a typo for `/api/v1/pages/...`
 (the route of "Send inbox"). It lists `page_id` and `conversation_id` under "Headers";
-they are the path segments. Pancake's newer reference also has `reply_comment` and
-requires `from_id` on private replies.
+they are the path segments. For `action` it says only "set the value" ("Để gửi tin nhắn
+... cần đặt giá trị") without giving it; the values `reply_inbox` and `private_replies`
+come from Pancake's newer reference and public integrations, which also have
+`reply_comment` and require `from_id` on private replies.
 
 
 Sends a `POST` request to `/api/v1/pages/{page_id}/conversations/{conversation_id}/messages`

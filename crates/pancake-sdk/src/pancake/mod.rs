@@ -70,10 +70,14 @@ impl types::SendMessageRequest {
             post_id.into().try_into().map_err(|_| crate::Error::invalid("post_id", "must not be empty"))?;
         let message =
             text.into().try_into().map_err(|_| crate::Error::invalid("message", "must not be empty"))?;
+        let comment_id = comment_id.into();
+        if comment_id.trim().is_empty() {
+            return Err(crate::Error::invalid("message_id", "the comment id must not be empty"));
+        }
         Ok(types::SendMessageRequest::PrivateReplies {
             post_id,
             message,
-            message_id: Some(comment_id.into()),
+            message_id: Some(comment_id),
             from_id: None,
         })
     }

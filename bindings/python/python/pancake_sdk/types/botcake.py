@@ -52,7 +52,7 @@ DynamicBlock = TypedDict(
     total=False,
 )
 """Content in Botcake's Dynamic Block format. The reference's "Data format" gives no
-detail; the shape here is the one public integrations use."""
+detail; the shape here (with `content` required) is the one public integrations use."""
 
 FlowNode = TypedDict(
     "FlowNode",
@@ -162,7 +162,9 @@ KeywordUpdate = TypedDict(
     },
     total=False,
 )
-"""The fields to update ("Các trường bạn muốn update"); only `flow_id` for now."""
+"""The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The
+reference does not mark `flow_id` required; it is here, as the only field an update can
+carry."""
 
 KeywordsResponse = TypedDict(
     "KeywordsResponse",
