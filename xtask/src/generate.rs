@@ -71,6 +71,7 @@ pub fn run(check: bool) -> Result {
 pub fn all() -> Result<Vec<Generated>> {
     let mut files: Vec<Generated> = APIS.iter().map(rust_client).collect::<Result<_>>()?;
     files.extend(crate::python::files()?);
+    files.extend(crate::c::files()?);
     Ok(files)
 }
 

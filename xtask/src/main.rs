@@ -1,5 +1,7 @@
 //! Project automation: `cargo xtask generate [--check]` and `cargo xtask test`.
 
+mod c;
+mod ctest;
 mod generate;
 mod glue;
 mod lint;

@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Result, generate, lint, pytest, root};
+use crate::{Result, ctest, generate, lint, pytest, root};
 
 /// Runs formatting, the drift check, the spec lint, clippy and every test.
 pub fn run() -> Result {
@@ -14,6 +14,7 @@ pub fn run() -> Result {
     step("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     step("rust tests", || cargo(&["test", "--workspace"]))?;
     step("python package (maturin, pytest, mypy --strict, stubtest)", pytest::run)?;
+    step("C library (gcc -Werror, valgrind, C++ header, example)", ctest::run)?;
     println!("\nxtask test: every step passed in {:.0?}", started.elapsed());
     Ok(())
 }

@@ -19,30 +19,10 @@ use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-/// The process's runtime, and the pid that made it.
-static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
-
-/// The runtime of this process; a forked child makes a new one (the parent's threads are not
-/// in the child, so its runtime is left alone, never dropped).
+/// The process's runtime (see `pancake_sdk::blocking`).
 fn runtime() -> PyResult<Arc<Runtime>> {
-    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
-    if let Some((owner, runtime)) = slot.as_ref()
-        && *owner == pid
-    {
-        return Ok(runtime.clone());
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("pancake-sdk")
-        .enable_all()
-        .build()
-        .map_err(|e| PyValueError::new_err(format!("cannot start the SDK's runtime: {e}")))?;
-    let runtime = Arc::new(runtime);
-    if let Some(parent) = slot.replace((pid, runtime.clone())) {
-        std::mem::forget(parent);
-    }
-    Ok(runtime)
+    pancake_sdk::blocking::runtime()
+        .map_err(|e| PyValueError::new_err(format!("cannot start the SDK's runtime: {e}")))
 }
 
 /// A client of either API.
@@ -215,7 +195,7 @@ impl NativeClient {
     fn current(&self) -> PyResult<ApiClient> {
         let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let pid = std::process::id();
-        if slot.0 != pid {
+        if pancake_sdk::blocking::forked_since(slot.0) {
             let fresh = Python::attach(|py| self.settings.build().map_err(|e| exception(py, e)))?;
             *slot = (pid, fresh);
         }

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod blocking;
 pub mod botcake;
 mod builder;
 pub mod dates;

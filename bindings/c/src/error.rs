@@ -1,0 +1,132 @@
+//! Result codes, and the last error of each thread.
+
+use std::cell::RefCell;
+use std::ffi::{CString, c_char};
+
+/// The outcome of a call. Anything but `PK_RESULT_OK` leaves the outputs untouched and sets
+/// the thread's last error ([`pk_last_error`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pk_result {
+    /// Success; the outputs are written.
+    PK_RESULT_OK = 0,
+    /// A NULL pointer, or a string that is not UTF-8 or not valid JSON; nothing was sent.
+    PK_RESULT_INVALID_ARGUMENT = 1,
+    /// An input the API would refuse (named in the message); nothing was sent.
+    PK_RESULT_VALIDATION = 2,
+    /// The client has no token of the kind the operation needs; nothing was sent.
+    PK_RESULT_MISSING_CREDENTIAL = 3,
+    /// No (complete) answer: the connection failed (a read was retried first).
+    PK_RESULT_TRANSPORT = 4,
+    /// The request timed out (a read was retried first).
+    PK_RESULT_TIMEOUT = 5,
+    /// An error status without an API error object ([`pk_last_error_status`]).
+    PK_RESULT_HTTP_STATUS = 6,
+    /// `success: false` from the API ([`pk_last_error_api_code`], [`pk_last_error_status`]).
+    PK_RESULT_API_ERROR = 7,
+    /// A send failed after it left: it may have been delivered. Never retried; check before
+    /// sending again.
+    PK_RESULT_OUTCOME_UNKNOWN = 8,
+    /// A success whose body does not decode (for a send: it went out).
+    PK_RESULT_DECODE = 9,
+    /// A list's server repeated a page; the walk stopped.
+    PK_RESULT_PAGINATION = 10,
+    /// The library panicked (a bug); the call did not complete.
+    PK_RESULT_PANIC = 11,
+}
+
+struct LastError {
+    message: CString,
+    status: u16,
+    api_code: Option<i64>,
+}
+
+thread_local! {
+    static LAST: RefCell<Option<LastError>> = const { RefCell::new(None) };
+}
+
+/// Records the thread's last error.
+pub(crate) fn record(code: pk_result, message: String, status: u16, api_code: Option<i64>) -> pk_result {
+    let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
+    LAST.with(|last| *last.borrow_mut() = Some(LastError { message, status, api_code }));
+    code
+}
+
+/// An invalid argument, recorded.
+pub(crate) fn invalid(message: &str) -> pk_result {
+    record(pk_result::PK_RESULT_INVALID_ARGUMENT, message.to_string(), 0, None)
+}
+
+/// The SDK's error as a result code, recorded.
+pub(crate) fn fail(error: pancake_sdk::Error) -> pk_result {
+    use pancake_sdk::Error as E;
+    let code = match &error {
+        E::InvalidRequest { .. } => pk_result::PK_RESULT_VALIDATION,
+        E::MissingCredential { .. } => pk_result::PK_RESULT_MISSING_CREDENTIAL,
+        E::Transport { .. } => pk_result::PK_RESULT_TRANSPORT,
+        E::Timeout { .. } => pk_result::PK_RESULT_TIMEOUT,
+        E::Status { .. } => pk_result::PK_RESULT_HTTP_STATUS,
+        E::Api { .. } => pk_result::PK_RESULT_API_ERROR,
+        E::OutcomeUnknown { .. } => pk_result::PK_RESULT_OUTCOME_UNKNOWN,
+        E::Decode { .. } => pk_result::PK_RESULT_DECODE,
+        E::Pagination { .. } => pk_result::PK_RESULT_PAGINATION,
+        _ => pk_result::PK_RESULT_TRANSPORT,
+    };
+    let status = error.status().map_or(0, |s| s.as_u16());
+    record(code, error.to_string(), status, error.error_code())
+}
+
+/// The message of this thread's last error (static until the thread's next failing call; do
+/// not free), or an empty string when there is none. Never shows a token.
+#[unsafe(no_mangle)]
+pub extern "C" fn pk_last_error() -> *const c_char {
+    LAST.with(|last| match last.borrow().as_ref() {
+        Some(error) => error.message.as_ptr(),
+        None => c"".as_ptr(),
+    })
+}
+
+/// The HTTP status of this thread's last error, or 0 when no answer came.
+#[unsafe(no_mangle)]
+pub extern "C" fn pk_last_error_status() -> u16 {
+    LAST.with(|last| last.borrow().as_ref().map_or(0, |e| e.status))
+}
+
+/// Writes the API's `error_code` of this thread's last error to `*out` and returns true, or
+/// returns false when it had none (`out` is then untouched).
+///
+/// Safety: `out` is NULL (then only the answer is given) or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_last_error_api_code(out: *mut i64) -> bool {
+    let code = LAST.with(|last| last.borrow().as_ref().and_then(|e| e.api_code));
+    match code {
+        Some(code) => {
+            if !out.is_null() {
+                unsafe { *out = code };
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+/// The name of a result code, e.g. `"PK_RESULT_TIMEOUT"` (static; do not free).
+#[unsafe(no_mangle)]
+pub extern "C" fn pk_result_name(result: pk_result) -> *const c_char {
+    use pk_result as R;
+    let name = match result {
+        R::PK_RESULT_OK => c"PK_RESULT_OK",
+        R::PK_RESULT_INVALID_ARGUMENT => c"PK_RESULT_INVALID_ARGUMENT",
+        R::PK_RESULT_VALIDATION => c"PK_RESULT_VALIDATION",
+        R::PK_RESULT_MISSING_CREDENTIAL => c"PK_RESULT_MISSING_CREDENTIAL",
+        R::PK_RESULT_TRANSPORT => c"PK_RESULT_TRANSPORT",
+        R::PK_RESULT_TIMEOUT => c"PK_RESULT_TIMEOUT",
+        R::PK_RESULT_HTTP_STATUS => c"PK_RESULT_HTTP_STATUS",
+        R::PK_RESULT_API_ERROR => c"PK_RESULT_API_ERROR",
+        R::PK_RESULT_OUTCOME_UNKNOWN => c"PK_RESULT_OUTCOME_UNKNOWN",
+        R::PK_RESULT_DECODE => c"PK_RESULT_DECODE",
+        R::PK_RESULT_PAGINATION => c"PK_RESULT_PAGINATION",
+        R::PK_RESULT_PANIC => c"PK_RESULT_PANIC",
+    };
+    name.as_ptr()
+}

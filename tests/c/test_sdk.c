@@ -1,0 +1,318 @@
+/*
+ * Tests of the C library against the sandbox server: every operation, each error kind, NULL
+ * and invalid UTF-8 arguments, outputs left untouched on failure, a pager, two threads sharing
+ * a client. Built with -std=c11 -Wall -Wextra -Werror -pedantic; run by `cargo xtask test`
+ * (also under valgrind) with PANCAKE_SANDBOX_URL set.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pancake_sdk.h"
+
+static int passed = 0;
+static int failed = 0;
+static char base_url[128];
+static char botcake_url[160];
+static int port = 0;
+
+#define PAGE "105000000000001"
+#define INBOX "105000000000001_6100000000010003"
+
+#define CHECK(cond, what)                                                              \
+    do {                                                                               \
+        if (cond) {                                                                    \
+            passed++;                                                                  \
+        } else {                                                                       \
+            failed++;                                                                  \
+            fprintf(stderr, "FAIL %s:%d: %s (%s) last error: %s\n", __FILE__, __LINE__, \
+                    what, #cond, pk_last_error());                                     \
+        }                                                                              \
+    } while (0)
+
+/* Runs `call` (which writes its answer to `json`), checks it succeeded with a JSON answer
+ * holding `needle`, and frees the answer. */
+#define EXPECT_OK(call, what, needle)                                        \
+    do {                                                                     \
+        char *json = NULL;                                                   \
+        pk_result result_ = (call);                                          \
+        CHECK(result_ == PK_RESULT_OK, what);                                \
+        CHECK(json != NULL && strstr(json, needle) != NULL, what " answer"); \
+        pk_string_free(json);                                                \
+    } while (0)
+
+/* POSTs a JSON body to the sandbox's admin endpoint (a bare socket: no HTTP library needed). */
+static void sandbox_post(const char *path, const char *body) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        fprintf(stderr, "cannot reach the sandbox on port %d\n", port);
+        exit(2);
+    }
+    char request[1024];
+    int n = snprintf(request, sizeof request,
+                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     path, strlen(body), body);
+    if (write(fd, request, (size_t)n) != n) {
+        fprintf(stderr, "short write to the sandbox\n");
+        exit(2);
+    }
+    char answer[512];
+    while (read(fd, answer, sizeof answer) > 0) {
+    }
+    close(fd);
+}
+
+static void fault(const char *operation, const char *what) {
+    char body[256];
+    snprintf(body, sizeof body, "{\"fault\":\"%s\",\"operation_id\":\"%s\",\"times\":10}", what, operation);
+    sandbox_post("/_sandbox/faults", body);
+}
+
+static pk_options options(const char *url) {
+    pk_options o = pk_options_default();
+    o.page_token = "sandbox-page-token";
+    o.user_token = "sandbox-user-token";
+    o.base_url = url;
+    o.rate_limit = false;
+    return o;
+}
+
+static void test_every_operation(void) {
+    pk_options bo = options(botcake_url), po = options(base_url);
+    pk_botcake *bot = NULL;
+    pk_pancake *pc = NULL;
+    CHECK(pk_botcake_new(&bo, &bot) == PK_RESULT_OK, "botcake client");
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "pancake client");
+    int64_t path[] = {1561, 1564};
+    int64_t current = 20, size100 = 100, size30 = 30;
+    bool by_hour = false;
+
+    EXPECT_OK(pk_botcake_get_flows(bot, PAGE, &json), "get_flows", "hello flow 1");
+    EXPECT_OK(pk_botcake_get_flows_by_path(bot, PAGE, path, 2, &json), "get_flows_by_path", "1568");
+    EXPECT_OK(pk_botcake_get_flow_statistics(bot, PAGE, 1559, &json), "get_flow_statistics", "\"sent\"");
+    EXPECT_OK(pk_botcake_get_keywords(bot, PAGE, &json), "get_keywords", "641");
+    EXPECT_OK(pk_botcake_get_ice_breakers(bot, PAGE, &json), "get_ice_breakers", "ice breaker 1");
+    EXPECT_OK(pk_botcake_get_main_menu(bot, PAGE, &json), "get_main_menu", "https://solo.com");
+    EXPECT_OK(pk_botcake_get_tools(bot, PAGE, &json), "get_tools", "messenger_ref_url");
+    EXPECT_OK(pk_botcake_create_keyword(bot, PAGE, &json), "create_keyword", "642");
+    EXPECT_OK(pk_botcake_update_keyword(bot, PAGE, "{\"keyword_id\":642,\"update\":{\"flow_id\":1559}}", &json), "update_keyword", "1559");
+    EXPECT_OK(pk_botcake_send_flow(bot, PAGE, "{\"psid\":\"6100000000010003\",\"flow_id\":1559}", &json), "send_flow", "true");
+    EXPECT_OK(pk_botcake_send_content(bot, PAGE,
+                                      "{\"psid\":\"6100000000010003\",\"data\":{\"version\":\"v2\",\"content\":"
+                                      "{\"messages\":[{\"type\":\"text\",\"text\":\"Xin chao\"}]}}}",
+                                      &json),
+               "send_content", "true");
+
+    EXPECT_OK(pk_pancake_list_conversations(pc, PAGE, 1759276800, 1790812799, 1, NULL, &json), "list_conversations", "conversations");
+    EXPECT_OK(pk_pancake_list_messages(pc, PAGE, INBOX, "cus-01-3", &current, &json), "list_messages", "m_3_");
+    EXPECT_OK(pk_pancake_get_customer_engagement_statistics(pc, PAGE, &by_hour,
+                                                            "01/10/2025 00:00:00 - 07/10/2025 23:59:59", &json),
+               "get_customer_engagement_statistics", "categories");
+    EXPECT_OK(pk_pancake_get_page_statistics(pc, PAGE, 1759276800, 1759536000, &json),  "get_page_statistics",
+              "page_inbox_count");
+    EXPECT_OK(pk_pancake_get_tag_statistics(pc, PAGE, 1759276800, 1759363199, &json),  "get_tag_statistics",
+              "series");
+    EXPECT_OK(pk_pancake_get_user_statistics(pc, PAGE, "01/10/2025 00:00:00 - 31/10/2025 23:59:59", &json), "get_user_statistics", "u-1");
+    EXPECT_OK(pk_pancake_get_multi_page_user_statistics(pc, "105000000000001,105000000000002",
+                                                        "01/10/2025 00:00:00 - 31/10/2025 23:59:59", &json),
+               "get_multi_page_user_statistics", "u-2");
+    EXPECT_OK(pk_pancake_get_new_customer_statistics(pc, PAGE, "day", "01/10/2025 - 03/10/2025", &json), "get_new_customer_statistics", "count");
+    EXPECT_OK(pk_pancake_list_page_customers(pc, PAGE, 1759276800, 1790812799, 3, &size100, &json), "list_page_customers", "\"total\":260");
+    EXPECT_OK(pk_pancake_list_call_logs(pc, PAGE, "sip-pkg-1", 2, 30, NULL, NULL, &json),  "list_call_logs",
+              "call_id");
+    EXPECT_OK(pk_pancake_list_tags(pc, PAGE, &json), "list_tags", "VIP");
+    EXPECT_OK(pk_pancake_tag_conversation(pc, PAGE, INBOX, "{\"action\":\"add\",\"tag_id\":\"5\"}", &json), "tag_conversation", "5");
+    EXPECT_OK(pk_pancake_list_posts(pc, PAGE, 1759276800, 1790812799, 1, size30, &json),  "list_posts",
+              "\"total\":75");
+    EXPECT_OK(pk_pancake_send_message(pc, PAGE, INBOX, "{\"action\":\"reply_inbox\",\"message\":\"Da\"}", &json),
+               "send_message", "m_sandbox_");
+    EXPECT_OK(pk_pancake_list_pages(pc, &json), "list_pages", "activated_page_ids");
+    EXPECT_OK(pk_pancake_call(pc, "list_tags", "{\"page_id\":\"" PAGE "\"}", &json), "generic call", "Spam");
+
+    pk_botcake_free(bot);
+    pk_pancake_free(pc);
+}
+
+static void test_error_kinds(void) {
+    pk_options po = options(base_url);
+    po.max_retries = 0;
+    po.timeout_ms = 500;
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    char *untouched = (char *)&passed; /* a sentinel: outputs are written only on success */
+    char *json = untouched;
+    int64_t too_big = 101, code = 0;
+
+    CHECK(pk_pancake_list_page_customers(pc, PAGE, 0, 1, 1, &too_big, &json) == PK_RESULT_VALIDATION, "validation");
+    CHECK(strstr(pk_last_error(), "page_size") != NULL, "the message names the field");
+    CHECK(json == untouched, "no output on failure");
+    CHECK(pk_pancake_list_page_customers(pc, PAGE, 0, 1, 0, NULL, &json) == PK_RESULT_VALIDATION, "page_number 0");
+
+    fault("list_tags", "status=404");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_API_ERROR, "404 with an error object");
+    CHECK(pk_last_error_status() == 404, "status kept");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("list_tags", "html-502");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_HTTP_STATUS, "HTML 502");
+    CHECK(pk_last_error_status() == 502, "502 kept");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("list_tags", "api-error=105");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_API_ERROR, "API error at 200");
+    CHECK(pk_last_error_api_code(&code) && code == 105, "error_code kept");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("list_tags", "latency=2000");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_TIMEOUT, "timeout");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("list_tags", "malformed-json");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_DECODE, "undecodable body");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("send_message", "drop");
+    CHECK(pk_pancake_send_message(pc, PAGE, INBOX, "{\"action\":\"reply_inbox\",\"message\":\"Da\"}", &json) ==
+              PK_RESULT_OUTCOME_UNKNOWN,
+          "a send whose answer is lost");
+    CHECK(strstr(pk_last_error(), "may have been delivered") != NULL, "spelled out");
+    sandbox_post("/_sandbox/reset", "{}");
+
+    fault("list_page_customers", "repeat-page");
+    pk_pager *pager = NULL;
+    CHECK(pk_pancake_iter(pc, "list_page_customers", "{\"page_id\":\"" PAGE "\",\"since\":0,\"until\":2000000000}",
+                          &pager) == PK_RESULT_OK,
+          "pager");
+    pk_result r = PK_RESULT_OK;
+    int items = 0;
+    while ((r = pk_pager_next(pager, &json)) == PK_RESULT_OK && json != NULL) {
+        items++;
+        pk_string_free(json);
+    }
+    CHECK(r == PK_RESULT_PAGINATION && items == 100, "a repeated page stops the walk");
+    pk_pager_free(pager);
+    sandbox_post("/_sandbox/reset", "{}");
+    json = untouched;
+
+    pk_options user_only = options(base_url);
+    user_only.page_token = NULL;
+    pk_pancake *no_page = NULL;
+    CHECK(pk_pancake_new(&user_only, &no_page) == PK_RESULT_OK, "client without a page token");
+    CHECK(pk_pancake_list_tags(no_page, PAGE, &json) == PK_RESULT_MISSING_CREDENTIAL, "missing credential");
+    pk_pancake_free(no_page);
+
+    pk_options offline = options("http://127.0.0.1:9");
+    offline.max_retries = 0;
+    pk_pancake *away = NULL;
+    CHECK(pk_pancake_new(&offline, &away) == PK_RESULT_OK, "offline client");
+    CHECK(pk_pancake_list_tags(away, PAGE, &json) == PK_RESULT_TRANSPORT, "transport error");
+    CHECK(strstr(pk_last_error(), "sandbox-page-token") == NULL, "no token in the message");
+    pk_pancake_free(away);
+    CHECK(json == untouched, "still no output");
+    pk_pancake_free(pc);
+}
+
+static void test_bad_arguments(void) {
+    pk_options po = options(base_url);
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    char *json = NULL;
+    CHECK(pk_pancake_list_tags(NULL, PAGE, &json) == PK_RESULT_INVALID_ARGUMENT, "NULL client");
+    CHECK(pk_pancake_list_tags(pc, NULL, &json) == PK_RESULT_INVALID_ARGUMENT, "NULL required string");
+    CHECK(pk_pancake_list_tags(pc, PAGE, NULL) == PK_RESULT_INVALID_ARGUMENT, "NULL output");
+    CHECK(pk_pancake_list_tags(pc, "\xff\xfe", &json) == PK_RESULT_INVALID_ARGUMENT, "invalid UTF-8");
+    CHECK(pk_pancake_tag_conversation(pc, PAGE, INBOX, "{not json", &json) == PK_RESULT_INVALID_ARGUMENT, "bad JSON");
+    CHECK(pk_pancake_call(pc, "list_tags", "[1]", &json) == PK_RESULT_INVALID_ARGUMENT, "arguments not an object");
+    CHECK(pk_pancake_call(pc, "no_such_operation", NULL, &json) == PK_RESULT_VALIDATION, "unknown operation");
+    CHECK(pk_pancake_new(&po, NULL) == PK_RESULT_INVALID_ARGUMENT, "NULL out client");
+    pk_options bad = options("ftp://example.com");
+    pk_pancake *never = NULL;
+    CHECK(pk_pancake_new(&bad, &never) == PK_RESULT_VALIDATION && never == NULL, "bad base URL");
+    pk_pancake_free(NULL);
+    pk_botcake_free(NULL);
+    pk_pager_free(NULL);
+    pk_string_free(NULL);
+    CHECK(strcmp(pk_result_name(PK_RESULT_TIMEOUT), "PK_RESULT_TIMEOUT") == 0, "result names");
+    CHECK(strlen(pk_version()) > 0, "version");
+    pk_pancake_free(pc);
+}
+
+static void test_pager(void) {
+    pk_options po = options(base_url);
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    pk_pager *pager = NULL;
+    CHECK(pk_pancake_iter(pc, "list_page_customers", "{\"page_id\":\"" PAGE "\",\"since\":0,\"until\":2000000000}",
+                          &pager) == PK_RESULT_OK,
+          "pager");
+    char *item = NULL;
+    int count = 0;
+    while (pk_pager_next(pager, &item) == PK_RESULT_OK && item != NULL) {
+        count += strstr(item, "\"psid\"") != NULL;
+        pk_string_free(item);
+    }
+    CHECK(count == 260, "every customer once");
+    pk_pager_free(pager);
+    pk_pancake_free(pc);
+}
+
+struct shared {
+    pk_pancake *client;
+    int ok;
+};
+
+static void *worker(void *arg) {
+    struct shared *shared = arg;
+    for (int i = 0; i < 10; i++) {
+        char *json = NULL;
+        if (pk_pancake_list_tags(shared->client, PAGE, &json) == PK_RESULT_OK && strstr(json, "VIP") != NULL) {
+            shared->ok++;
+        }
+        pk_string_free(json);
+    }
+    return NULL;
+}
+
+static void test_two_threads_share_a_client(void) {
+    pk_options po = options(base_url);
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    struct shared a = {pc, 0}, b = {pc, 0};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, worker, &a);
+    pthread_create(&tb, NULL, worker, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK(a.ok == 10 && b.ok == 10, "both threads got every answer");
+    pk_pancake_free(pc);
+}
+
+int main(void) {
+    const char *url = getenv("PANCAKE_SANDBOX_URL");
+    if (url == NULL || sscanf(url, "http://127.0.0.1:%d", &port) != 1) {
+        fprintf(stderr, "set PANCAKE_SANDBOX_URL=http://127.0.0.1:PORT\n");
+        return 2;
+    }
+    snprintf(base_url, sizeof base_url, "%s", url);
+    snprintf(botcake_url, sizeof botcake_url, "%s/api/public_api/v1", url);
+    test_every_operation();
+    sandbox_post("/_sandbox/reset", "{}");
+    test_error_kinds();
+    test_bad_arguments();
+    test_pager();
+    test_two_threads_share_a_client();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

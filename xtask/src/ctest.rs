@@ -1,0 +1,145 @@
+//! The C library's checks: the tests compiled by gcc with the strictest flags and linked to the
+//! built library, run against a sandbox, then again under valgrind (or AddressSanitizer where
+//! valgrind is missing); the header compiled as C++; the example built with its Makefile and
+//! pkg-config, and run.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::pytest::target_dir;
+use crate::{Result, root};
+
+const STRICT: [&str; 5] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"];
+
+/// A sandbox process, stopped when dropped.
+struct Sandbox {
+    child: Child,
+    url: String,
+}
+
+impl Sandbox {
+    fn start() -> Result<Sandbox> {
+        let binary = target_dir().join("debug/pancake-sandbox");
+        let mut child = Command::new(&binary)
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", binary.display()))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().ok_or("no sandbox stdout")?;
+        BufReader::new(stdout).read_line(&mut line).map_err(|e| format!("sandbox: {e}"))?;
+        let url =
+            line.trim().strip_prefix("listening on ").ok_or(format!("sandbox said {line:?}"))?.to_string();
+        Ok(Sandbox { child, url })
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds the library and runs the C checks.
+pub fn run() -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    check(
+        Command::new(cargo).args(["build", "--quiet", "-p", "pancake-sdk-c", "-p", "pancake-sandbox"]),
+        "cargo build",
+    )?;
+    let lib = target_dir().join("debug");
+    let include = root().join("bindings/c/include");
+    let test_binary = lib.join("c_test_sdk");
+    let compile = |extra: &[&str], out: &std::path::Path| -> Result {
+        check(
+            Command::new("gcc")
+                .args(STRICT)
+                .args(extra)
+                .arg("-pthread")
+                .arg("-I")
+                .arg(&include)
+                .arg("tests/c/test_sdk.c")
+                .arg("-o")
+                .arg(out)
+                .arg(format!("-L{}", lib.display()))
+                .arg(format!("-Wl,-rpath,{}", lib.display()))
+                .arg("-lpancake_sdk"),
+            "gcc tests/c/test_sdk.c",
+        )
+    };
+    compile(&[], &test_binary)?;
+    check(
+        Command::new("g++")
+            .args([
+                "-std=c++17",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-x",
+                "c++",
+                "-I",
+            ])
+            .arg(&include)
+            .arg("tests/c/header_as_cpp.cpp"),
+        "g++ (the header as C++)",
+    )?;
+
+    let sandbox = Sandbox::start()?;
+    check(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
+    drop(sandbox);
+
+    let sandbox = Sandbox::start()?;
+    if Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        check(
+            Command::new("valgrind")
+                .args([
+                    "--quiet",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "--show-leak-kinds=definite",
+                    "--error-exitcode=99",
+                ])
+                .arg(&test_binary)
+                .env("PANCAKE_SANDBOX_URL", &sandbox.url),
+            "C tests under valgrind",
+        )?;
+    } else {
+        println!("valgrind not found: running the C tests under AddressSanitizer instead");
+        let asan = lib.join("c_test_sdk_asan");
+        compile(&["-fsanitize=address", "-fno-omit-frame-pointer", "-g"], &asan)?;
+        check(
+            Command::new(&asan).env("PANCAKE_SANDBOX_URL", &sandbox.url),
+            "C tests under AddressSanitizer",
+        )?;
+    }
+    drop(sandbox);
+
+    let sandbox = Sandbox::start()?;
+    check(
+        Command::new("make").args(["-s", "-B", "-C", "bindings/c/examples"]).env("PKG_CONFIG_PATH", &lib),
+        "make (the example, with pkg-config)",
+    )?;
+    let listed = Command::new(root().join("bindings/c/examples/list_conversations"))
+        .arg("105000000000001")
+        .env("PANCAKE_BASE_URL", &sandbox.url)
+        .env("PANCAKE_PAGE_ACCESS_TOKEN", "sandbox-page-token")
+        .output()
+        .map_err(|e| format!("the example: {e}"))?;
+    let lines = String::from_utf8_lossy(&listed.stdout).lines().count();
+    if !listed.status.success() || lines != 150 {
+        return Err(format!(
+            "the example listed {lines} conversations, not 150: {}",
+            String::from_utf8_lossy(&listed.stderr)
+        ));
+    }
+    println!("the example listed the sandbox page's {lines} conversations");
+    Ok(())
+}
+
+fn check(command: &mut Command, what: &str) -> Result {
+    let status = command.current_dir(root()).status().map_err(|e| format!("{what}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{what} failed")) }
+}
