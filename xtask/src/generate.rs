@@ -72,6 +72,7 @@ pub fn all() -> Result<Vec<Generated>> {
     let mut files: Vec<Generated> = APIS.iter().map(rust_client).collect::<Result<_>>()?;
     files.extend(crate::python::files()?);
     files.extend(crate::c::files()?);
+    files.extend(crate::cli::files()?);
     Ok(files)
 }
 

@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask generate [--check]` and `cargo xtask test`.
 
 mod c;
+mod cli;
 mod ctest;
 mod generate;
 mod glue;

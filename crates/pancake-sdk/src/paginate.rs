@@ -110,7 +110,24 @@ where
     F: Fn(B, u64, u64) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
-    let start = Walk { builder, call: 1, seen: 0, largest: 0, pages: HashSet::new(), done: false };
+    walk_from(list, builder, (1, 0), fetch)
+}
+
+/// Walks pages from call `start.0`, `start.1` items having come before it.
+fn walk_from<'a, B, T, F, Fut>(
+    list: &'static List,
+    builder: B,
+    start: (u64, u64),
+    fetch: F,
+) -> ItemStream<'a, T>
+where
+    B: Clone + Send + 'a,
+    T: Serialize + Send + 'a,
+    F: Fn(B, u64, u64) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    let start =
+        Walk { builder, call: start.0, seen: start.1, largest: 0, pages: HashSet::new(), done: false };
     let pages = stream::try_unfold((start, fetch), move |(mut walk, fetch)| async move {
         if walk.done {
             return Ok(None);
@@ -212,6 +229,18 @@ impl crate::pancake::Client {
         args: Value,
         options: CallOptions,
     ) -> Result<ItemStream<'static, Value>, Error> {
+        self.stream_json_after(operation_id, args, options, 0)
+    }
+
+    /// Like [`stream_json`](Self::stream_json), leaving out the first `skip` items (to resume
+    /// an interrupted walk): whole pages are not fetched again where the page size is known.
+    pub fn stream_json_after(
+        &self,
+        operation_id: &str,
+        args: Value,
+        options: CallOptions,
+        skip: u64,
+    ) -> Result<ItemStream<'static, Value>, Error> {
         let list = list(operation_id)
             .ok_or_else(|| Error::invalid("operation", format!("{operation_id} is not a list operation")))?;
         let mut args = crate::dispatch::object(args)?;
@@ -247,7 +276,17 @@ impl crate::pancake::Client {
             };
             Ok(Page { items, total })
         };
-        Ok(walk(list, (self.clone(), args), fetch))
+        // Whole pages before the first item wanted are skipped by the cursor, the rest one by one.
+        let (start, within) = match (list.cursor, list.page_size) {
+            (Cursor::PageNumber, Some(size)) if size > 0 => {
+                let size = size as u64;
+                ((skip / size + 1, skip / size * size), skip % size)
+            }
+            (Cursor::CurrentCount, _) => ((if skip > 0 { 2 } else { 1 }, skip), 0),
+            _ => ((1, 0), skip),
+        };
+        let items = walk_from(list, (self.clone(), args), start, fetch);
+        Ok(items.skip(within as usize).boxed())
     }
 }
 

@@ -1,0 +1,238 @@
+//! The command line, built from the generated table of operations, and running one operation.
+
+use std::io::Read;
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap_complete::Shell;
+use pancake_sdk::CallOptions;
+use serde_json::{Map, Value};
+
+use crate::Clients;
+use crate::operations::OPERATIONS;
+use crate::output::{self, Failure};
+use crate::table::{Api, Flag, Kind, Operation};
+
+const ABOUT: &str = "Every operation of the Pancake (pages.fm) and Botcake public APIs.
+
+Try it with no token: pancake --sandbox pancake list-pages";
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success; 2 bad usage; 3 an input the API would refuse (nothing was sent);
+4 a missing token; 5 no answer (connection failed or timed out); 6 an HTTP error status;
+7 an API error (success: false); 8 a send whose outcome is unknown (it may have been
+delivered: check before sending again); 9 an answer that does not decode; 10 a list whose
+pages do not add up; 1 anything else.";
+
+/// The whole command line.
+pub fn cli() -> Command {
+    Command::new("pancake")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .after_long_help(EXIT_CODES)
+        .subcommand_required(true)
+        .arg(
+            global("sandbox", "Start the embedded sandbox and run the command against it (no token needed)")
+                .action(ArgAction::SetTrue),
+        )
+        .arg(global("base-url", "Base URL of the API host in place of the real one (a proxy, a sandbox)"))
+        .arg(global(
+            "botcake-base-url",
+            "Botcake's base URL, path included (default: --base-url + /api/public_api/v1)",
+        ))
+        .arg(secret("page-token", "PANCAKE_PAGE_ACCESS_TOKEN", "Pancake page token"))
+        .arg(secret("user-token", "PANCAKE_USER_ACCESS_TOKEN", "Pancake user token"))
+        .arg(secret("botcake-token", "BOTCAKE_ACCESS_TOKEN", "Botcake page token"))
+        .arg(
+            global("output", "json: the answer (pretty on a terminal); jsonl: a list's items, one per line")
+                .value_parser(["json", "jsonl"])
+                .default_value("json"),
+        )
+        .arg(global("timeout", "Seconds one request may take").value_parser(value_parser!(f64)))
+        .arg(
+            global("max-retries", "Retries of a read after a transient failure (sends are never repeated)")
+                .value_parser(value_parser!(u32)),
+        )
+        .arg(
+            global("rate-limit", "Pancake calls per page per second the client allows itself (0: no pacing)")
+                .value_parser(value_parser!(u32))
+                .default_value("5"),
+        )
+        .subcommand(api_command(
+            "botcake",
+            Api::Botcake,
+            "The Botcake API: flows, keywords, menus, tools, sends",
+        ))
+        .subcommand(
+            api_command(
+                "pancake",
+                Api::Pancake,
+                "The Pancake API: conversations, customers, posts, statistics, sends",
+            )
+            .subcommand(crate::export::command()),
+        )
+        .subcommand(
+            Command::new("completions")
+                .about("Print a shell completion script")
+                .arg(Arg::new("shell").required(true).value_parser(value_parser!(Shell))),
+        )
+}
+
+fn global(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name).long(name).global(true).help(help).help_heading("Global options")
+}
+
+fn secret(name: &'static str, variable: &'static str, help: &'static str) -> Arg {
+    global(name, help).env(variable).hide_env_values(true)
+}
+
+fn api_command(name: &'static str, api: Api, about: &'static str) -> Command {
+    let mut command = Command::new(name).about(about).subcommand_required(true);
+    for op in OPERATIONS.iter().filter(|op| op.api == api) {
+        command = command.subcommand(operation_command(op));
+    }
+    command
+}
+
+fn operation_command(op: &'static Operation) -> Command {
+    let mut command =
+        Command::new(op.command).about(op.summary).long_about(format!("{}\n\n{}", op.summary, op.about));
+    for flag in op.params {
+        command = command.arg(flag_arg(flag, false));
+    }
+    for flag in op.body {
+        command = command.arg(flag_arg(flag, !op.body.is_empty()));
+    }
+    if !op.body.is_empty() {
+        command =
+            command.arg(Arg::new("body-file").long("body-file").value_name("FILE").help(
+                "The request body as a JSON object, from FILE or - for stdin (flags override its fields)",
+            ));
+    }
+    command
+}
+
+fn flag_arg(flag: &'static Flag, body: bool) -> Arg {
+    let mut arg = Arg::new(flag.name).long(flag.long).help(flag.help).value_name(match flag.kind {
+        Kind::Integer => "INTEGER",
+        Kind::Number => "NUMBER",
+        Kind::Boolean => "true|false",
+        Kind::IntegerList => "ID,ID,...",
+        Kind::Json => "JSON",
+        Kind::String => "TEXT",
+    });
+    if !flag.values.is_empty() {
+        arg = arg.value_parser(flag.values.to_vec());
+    }
+    if flag.required {
+        arg = if body { arg.required_unless_present("body-file") } else { arg.required(true) };
+    }
+    arg
+}
+
+/// A flag's text as JSON, or an error naming the flag.
+pub fn value(flag: &Flag, text: &str) -> Result<Value, Failure> {
+    let bad = |what: &str| Failure { code: 3, message: format!("--{}: {what}, got {text:?}", flag.long) };
+    Ok(match flag.kind {
+        Kind::String => Value::String(text.to_string()),
+        Kind::Integer => {
+            text.trim().parse::<i64>().map(Value::from).map_err(|_| bad("expected a whole number"))?
+        }
+        Kind::Number => text.trim().parse::<f64>().map(Value::from).map_err(|_| bad("expected a number"))?,
+        Kind::Boolean => match text.trim() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(bad("expected true or false")),
+        },
+        Kind::IntegerList => Value::Array(
+            text.split(',')
+                .map(|part| part.trim().parse::<i64>().map(Value::from))
+                .collect::<Result<_, _>>()
+                .map_err(|_| bad("expected comma-separated whole numbers"))?,
+        ),
+        Kind::Json => serde_json::from_str(text).map_err(|_| bad("expected JSON"))?,
+    })
+}
+
+/// The operation's arguments from the command line: its parameters, and its `body`.
+pub fn arguments(op: &Operation, matches: &ArgMatches) -> Result<Map<String, Value>, Failure> {
+    let mut args = Map::new();
+    for flag in op.params {
+        if let Some(text) = matches.try_get_one::<String>(flag.name).ok().flatten() {
+            args.insert(flag.name.into(), value(flag, text)?);
+        }
+    }
+    if op.body.is_empty() {
+        return Ok(args);
+    }
+    let mut body = match matches.try_get_one::<String>("body-file").ok().flatten() {
+        Some(source) => read_body(source)?,
+        None => Map::new(),
+    };
+    for flag in op.body {
+        if let Some(text) = matches.try_get_one::<String>(flag.name).ok().flatten() {
+            body.insert(flag.name.into(), value(flag, text)?);
+        }
+    }
+    if !body.is_empty() || op.body_required {
+        args.insert("body".into(), Value::Object(body));
+    }
+    Ok(args)
+}
+
+fn read_body(source: &str) -> Result<Map<String, Value>, Failure> {
+    let mut text = String::new();
+    let read = if source == "-" {
+        std::io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(source).and_then(|mut file| file.read_to_string(&mut text))
+    };
+    read.map_err(|e| Failure::usage(format!("--body-file {source}: {e}")))?;
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(body)) => Ok(body),
+        Ok(_) => {
+            Err(Failure { code: 3, message: format!("--body-file {source}: the body must be a JSON object") })
+        }
+        Err(e) => Err(Failure { code: 3, message: format!("--body-file {source}: not valid JSON: {e}") }),
+    }
+}
+
+/// Runs one operation and prints its answer.
+pub async fn call(
+    clients: &Clients,
+    globals: &ArgMatches,
+    api: &str,
+    command: &str,
+    matches: &ArgMatches,
+) -> Result<(), Failure> {
+    let api = if api == "botcake" { Api::Botcake } else { Api::Pancake };
+    let op = OPERATIONS
+        .iter()
+        .find(|op| op.api == api && op.command == command)
+        .ok_or_else(|| Failure::usage(format!("no operation {command}")))?;
+    let args = Value::Object(arguments(op, matches)?);
+    let answer = match api {
+        Api::Botcake => clients.botcake.call_json(op.id, args, CallOptions::default()).await,
+        Api::Pancake => clients.pancake.call_json(op.id, args, CallOptions::default()).await,
+    }?;
+    if let Some(warning) = answer.warning() {
+        eprintln!(
+            "warning: the API answered success with error_code {}: {}",
+            warning.error_code,
+            warning.message.as_deref().unwrap_or("no message")
+        );
+    }
+    let jsonl = globals.get_one::<String>("output").is_some_and(|o| o == "jsonl");
+    let items = if jsonl {
+        Some(pancake_sdk::paginate::list(op.id).map(|l| l.items).unwrap_or("data"))
+    } else {
+        None
+    };
+    output::print(&answer.into_inner(), items)
+}
+
+/// `pancake completions SHELL`.
+pub fn completions(matches: &ArgMatches) -> Result<(), Failure> {
+    let shell = *matches.get_one::<Shell>("shell").ok_or_else(|| Failure::usage("a shell is needed"))?;
+    clap_complete::generate(shell, &mut cli(), "pancake", &mut std::io::stdout());
+    Ok(())
+}

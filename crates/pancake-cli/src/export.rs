@@ -1,0 +1,221 @@
+//! `pancake pancake export <list>`: every item of a list, page after page (with the client's
+//! pacing and retries), as JSON Lines or CSV, to a file or stdout; `--resume` continues an
+//! interrupted export of a file without losing or repeating a record.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use futures::TryStreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use pancake_sdk::CallOptions;
+use pancake_sdk::paginate::{Cursor, list};
+use serde_json::Value;
+
+use crate::Clients;
+use crate::commands::arguments;
+use crate::operations::OPERATIONS;
+use crate::output::Failure;
+use crate::table::{Api, Operation};
+
+/// The name of a list in `export`: `list_page_customers` -> `customers`, `list_call_logs` ->
+/// `call-logs`.
+fn export_name(op: &Operation) -> String {
+    let name = op.id.trim_start_matches("list_");
+    name.trim_start_matches("page_").replace('_', "-")
+}
+
+fn lists() -> impl Iterator<Item = &'static Operation> {
+    OPERATIONS.iter().filter(|op| op.api == Api::Pancake && op.list)
+}
+
+/// The `export` command, with one subcommand per list (its flags, less the page cursor).
+pub fn command() -> Command {
+    let mut command = Command::new("export")
+        .about("Write every item of a list (every page) as JSON Lines or CSV")
+        .long_about(
+            "Walk every page of a list with the client's pacing (5 calls per page per second) and \
+             retries, and write its items as JSON Lines (every field kept) or CSV (the columns \
+             of the first item; nested values as JSON). With --output-file and --resume, an \
+             interrupted export continues where it stopped, without losing or repeating a record.",
+        )
+        .subcommand_required(true);
+    for op in lists() {
+        let cursor = list(op.id).map(|l| match l.cursor {
+            Cursor::PageNumber => "page_number",
+            Cursor::CurrentCount => "current_count",
+        });
+        let mut sub = Command::new(export_name(op)).about(format!("Every item of {}", op.command));
+        for flag in op.params.iter().filter(|f| Some(f.name) != cursor && f.name != "page_size") {
+            let mut arg = Arg::new(flag.name).long(flag.long).help(flag.help);
+            if !flag.values.is_empty() {
+                arg = arg.value_parser(flag.values.to_vec());
+            }
+            sub = sub.arg(arg.required(flag.required));
+        }
+        sub = sub
+            .arg(
+                Arg::new("format")
+                    .long("format")
+                    .value_parser(["jsonl", "csv"])
+                    .default_value("jsonl")
+                    .help("Output format"),
+            )
+            .arg(
+                Arg::new("output-file")
+                    .long("output-file")
+                    .short('o')
+                    .value_name("FILE")
+                    .help("Write to FILE (default: stdout)"),
+            )
+            .arg(
+                Arg::new("resume")
+                    .long("resume")
+                    .action(ArgAction::SetTrue)
+                    .requires("output-file")
+                    .help("Continue the export already in FILE: keep its complete records, fetch the rest"),
+            );
+        command = command.subcommand(sub);
+    }
+    command
+}
+
+/// Runs an export.
+pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure> {
+    let (name, sub) = matches.subcommand().ok_or_else(|| Failure::usage("a list is needed"))?;
+    let op = lists()
+        .find(|op| export_name(op) == name)
+        .ok_or_else(|| Failure::usage(format!("no list {name}")))?;
+    let args = arguments(op, sub)?;
+    let csv = sub.get_one::<String>("format").is_some_and(|f| f == "csv");
+    let path = sub.get_one::<String>("output-file");
+
+    let (mut sink, done, columns): (Box<dyn Write>, u64, Option<Vec<String>>) = match path {
+        Some(path) if sub.get_flag("resume") => {
+            let (file, done, columns) = reopen(path, csv)?;
+            (Box::new(BufWriter::new(file)), done, columns)
+        }
+        Some(path) => {
+            let file = File::create(path).map_err(|e| Failure::other(format!("{path}: {e}")))?;
+            (Box::new(BufWriter::new(file)), 0, None)
+        }
+        None => (Box::new(std::io::stdout().lock()), 0, None),
+    };
+    let mut csv_out = csv.then_some(CsvOut { columns });
+
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} {msg} ({per_sec}) {elapsed}")
+                .unwrap_or(ProgressStyle::default_spinner()),
+        );
+        bar.set_message(name.to_string());
+        bar.set_position(done);
+        Some(bar)
+    } else {
+        None
+    };
+    let mut items =
+        clients.pancake.stream_json_after(op.id, Value::Object(args), CallOptions::default(), done)?;
+    let mut written = 0u64;
+    let write_error = |e: std::io::Error| Failure::other(format!("cannot write: {e}"));
+    while let Some(item) = items.try_next().await? {
+        match &mut csv_out {
+            Some(csv) => csv.write(&mut sink, &item).map_err(write_error)?,
+            None => writeln!(sink, "{item}").map_err(write_error)?,
+        }
+        written += 1;
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    }
+    sink.flush().map_err(write_error)?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(path) = path {
+        eprintln!("exported {} {name} to {path} ({written} fetched now)", done + written);
+    }
+    Ok(())
+}
+
+/// Reopens an interrupted export: keeps its complete records (a half-written last one is cut
+/// off), and tells how many there are (and the CSV columns).
+fn reopen(path: &str, csv: bool) -> Result<(File, u64, Option<Vec<String>>), Failure> {
+    let fail = |e: std::io::Error| Failure::other(format!("{path}: {e}"));
+    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((File::create(path).map_err(fail)?, 0, None));
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(fail)?;
+    let (keep, count, columns) = if csv { complete_csv(&bytes) } else { complete_lines(&bytes) };
+    file.set_len(keep as u64).map_err(fail)?;
+    file.seek(SeekFrom::End(0)).map_err(fail)?;
+    Ok((file, count, columns))
+}
+
+/// JSON Lines: the bytes up to the last newline, and the number of lines in them.
+fn complete_lines(bytes: &[u8]) -> (usize, u64, Option<Vec<String>>) {
+    let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let count = bytes[..keep].iter().filter(|b| **b == b'\n').count() as u64;
+    (keep, count, None)
+}
+
+/// CSV: the bytes of the header and of every complete record (ending in a newline, with every
+/// column), their number, and the columns.
+fn complete_csv(bytes: &[u8]) -> (usize, u64, Option<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut columns: Option<Vec<String>> = None;
+    let (mut keep, mut count) = (0usize, 0u64);
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        let end = reader.position().byte() as usize;
+        let ended = end > 0 && bytes.get(end - 1) == Some(&b'\n');
+        match &columns {
+            None if ended => {
+                columns = Some(record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
+            }
+            Some(header) if ended && record.len() == header.len() => count += 1,
+            _ => break,
+        }
+        keep = end;
+    }
+    if columns.is_none() {
+        keep = 0;
+    }
+    (keep, count, columns)
+}
+
+/// CSV output: the columns of the first item (or of the file being resumed).
+struct CsvOut {
+    columns: Option<Vec<String>>,
+}
+
+impl CsvOut {
+    fn write(&mut self, sink: &mut Box<dyn Write>, item: &Value) -> std::io::Result<()> {
+        let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+        if self.columns.is_none() {
+            let columns: Vec<String> =
+                item.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            writer.write_record(&columns)?;
+            self.columns = Some(columns);
+        }
+        let cells: Vec<String> = self
+            .columns
+            .iter()
+            .flatten()
+            .map(|column| match item.get(column) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        writer.write_record(&cells)?;
+        let bytes = writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        sink.write_all(&bytes)
+    }
+}

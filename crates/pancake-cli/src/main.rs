@@ -1,0 +1,116 @@
+//! `pancake`: every operation of the Pancake and Botcake public APIs from the shell, bulk
+//! export of lists, and an embedded sandbox (`--sandbox`) to try it all without a token.
+//!
+//! Exit codes: 0 success; 2 bad usage; 3 an input the API would refuse (nothing was sent);
+//! 4 a missing token; 5 no answer (connection failed or timed out); 6 an HTTP error status;
+//! 7 an API error (`success: false`); 8 a send whose outcome is unknown (it may have been
+//! delivered); 9 an answer that does not decode; 10 a list whose pages do not add up;
+//! 1 anything else.
+
+mod commands;
+mod export;
+mod operations;
+mod output;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+use pancake_sandbox::{DEFAULT_PAGE_TOKEN, DEFAULT_USER_TOKEN, Sandbox};
+use pancake_sdk::{Botcake, Pancake};
+
+use crate::output::Failure;
+
+fn main() -> ExitCode {
+    let matches = commands::cli().get_matches();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return output::fail(Failure::other(format!("cannot start: {e}"))),
+    };
+    match runtime.block_on(run(&matches)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => output::fail(failure),
+    }
+}
+
+/// The clients a command may use, and the sandbox that serves them with `--sandbox`.
+pub struct Clients {
+    pub botcake: Botcake,
+    pub pancake: Pancake,
+    _sandbox: Option<Sandbox>,
+}
+
+async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+    let (api, sub) = matches.subcommand().ok_or_else(|| Failure::usage("a command is needed; see --help"))?;
+    if api == "completions" {
+        return commands::completions(sub);
+    }
+    let clients = clients(matches)?;
+    let (command, args) =
+        sub.subcommand().ok_or_else(|| Failure::usage("an operation is needed; see --help"))?;
+    if api == "pancake" && command == "export" {
+        return export::run(&clients, args).await;
+    }
+    commands::call(&clients, matches, api, command, args).await
+}
+
+/// The path of Botcake's real base URL (`/api/public_api/v1`).
+fn botcake_stem() -> &'static str {
+    let url = <Botcake as pancake_sdk::Api>::DEFAULT_BASE_URL;
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+}
+
+/// Clients from the global flags (or the embedded sandbox).
+fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
+    let text = |name: &str| matches.get_one::<String>(name).cloned();
+    let timeout = matches.get_one::<f64>("timeout").copied();
+    let retries = matches.get_one::<u32>("max-retries").copied();
+    let (sandbox, base, bot_base, page, user, bot) = if matches.get_flag("sandbox") {
+        let sandbox = Sandbox::start(Default::default())
+            .map_err(|e| Failure::other(format!("cannot start the sandbox: {e}")))?;
+        let (base, bot_base) = (sandbox.pancake_url(), sandbox.botcake_url());
+        let page = Some(DEFAULT_PAGE_TOKEN.to_string());
+        (Some(sandbox), Some(base), Some(bot_base), page.clone(), Some(DEFAULT_USER_TOKEN.to_string()), page)
+    } else {
+        let base = text("base-url");
+        // Botcake's base URL carries its path stem (`/api/public_api/v1`, from the spec).
+        let stem = botcake_stem();
+        let bot_base = text("botcake-base-url")
+            .or_else(|| base.as_ref().map(|b| format!("{}{stem}", b.trim_end_matches('/'))));
+        (None, base, bot_base, text("page-token"), text("user-token"), text("botcake-token"))
+    };
+    macro_rules! settings {
+        ($builder:expr, $base:expr) => {{
+            let mut builder = $builder.user_agent(concat!("pancake-cli/", env!("CARGO_PKG_VERSION")));
+            if let Some(url) = $base {
+                builder = builder.base_url(url);
+            }
+            if let Some(seconds) = timeout {
+                builder = builder.timeout(std::time::Duration::from_secs_f64(seconds.max(0.001)));
+            }
+            if let Some(retries) = retries {
+                builder = builder.max_retries(retries);
+            }
+            builder
+        }};
+    }
+    let mut botcake = settings!(Botcake::builder(), bot_base);
+    if let Some(token) = bot {
+        botcake = botcake.access_token(token);
+    }
+    let per_second = matches.get_one::<u32>("rate-limit").copied().unwrap_or(5);
+    let pacing = (per_second > 0).then(|| pancake_sdk::rate_limit::RateLimit::per_second(per_second));
+    let mut pancake = settings!(Pancake::builder(), base).rate_limit(pacing);
+    if let Some(token) = page {
+        pancake = pancake.page_access_token(token);
+    }
+    if let Some(token) = user {
+        pancake = pancake.user_access_token(token);
+    }
+    Ok(Clients {
+        botcake: botcake.build().map_err(Failure::from)?,
+        pancake: pancake.build().map_err(Failure::from)?,
+        _sandbox: sandbox,
+    })
+}

@@ -1,0 +1,75 @@
+//! What the CLI prints: answers on stdout (pretty on a terminal, compact when piped, or one
+//! line per item), errors on stderr with an exit code by kind.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+/// A failed command: the exit code, and what to say.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad usage (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+
+    /// Anything else (exit 1).
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+impl From<pancake_sdk::Error> for Failure {
+    fn from(error: pancake_sdk::Error) -> Self {
+        use pancake_sdk::Error as E;
+        let code = match &error {
+            E::InvalidRequest { .. } => 3,
+            E::MissingCredential { .. } => 4,
+            E::Transport { .. } | E::Timeout { .. } => 5,
+            E::Status { .. } => 6,
+            E::Api { .. } => 7,
+            E::OutcomeUnknown { .. } => 8,
+            E::Decode { .. } => 9,
+            E::Pagination { .. } => 10,
+            _ => 1,
+        };
+        let mut message = error.to_string();
+        if let E::OutcomeUnknown { .. } = error {
+            message.push_str(
+                "\nThe outcome is unknown: the message may have been delivered. Check the conversation before sending it again.",
+            );
+        }
+        if let E::MissingCredential { .. } = error {
+            message.push_str(
+                "\nGive it with --page-token / --user-token / --botcake-token or the environment variables PANCAKE_PAGE_ACCESS_TOKEN, PANCAKE_USER_ACCESS_TOKEN, BOTCAKE_ACCESS_TOKEN (or try --sandbox).",
+            );
+        }
+        Failure { code, message }
+    }
+}
+
+/// Prints the failure on stderr and gives its exit code.
+pub fn fail(failure: Failure) -> ExitCode {
+    eprintln!("error: {}", failure.message);
+    ExitCode::from(failure.code)
+}
+
+/// Prints an answer: pretty JSON on a terminal, compact JSON when piped; with `items`, one
+/// compact line per element of that array (JSON Lines).
+pub fn print(value: &Value, items: Option<&str>) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    let written = match items.and_then(|key| value.get(key)).and_then(Value::as_array) {
+        Some(items) => items.iter().try_for_each(|item| writeln!(out, "{item}")),
+        None if std::io::stdout().is_terminal() => {
+            writeln!(out, "{}", serde_json::to_string_pretty(value).unwrap_or_default())
+        }
+        None => writeln!(out, "{value}"),
+    };
+    written.map_err(|e| Failure::other(format!("cannot write the answer: {e}")))
+}

@@ -1,0 +1,68 @@
+//! The shape of the generated table of operations (`operations.rs`).
+
+/// Which API an operation belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    /// Botcake.
+    Botcake,
+    /// Pancake.
+    Pancake,
+}
+
+/// How a flag's text becomes JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// As it is.
+    String,
+    /// A whole number.
+    Integer,
+    /// A number (no operation of the current specs has one).
+    #[allow(dead_code)]
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// Comma-separated whole numbers.
+    IntegerList,
+    /// JSON text.
+    Json,
+}
+
+/// One flag: a parameter or a body field.
+#[derive(Debug)]
+pub struct Flag {
+    /// The spec's name (`page_id`).
+    pub name: &'static str,
+    /// The flag (`--page-id`).
+    pub long: &'static str,
+    /// How its text becomes JSON.
+    pub kind: Kind,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The spec's description, with the constraints.
+    pub help: &'static str,
+    /// The values it may take, when the spec lists them.
+    pub values: &'static [&'static str],
+}
+
+/// One operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// Its API.
+    pub api: Api,
+    /// The spec's operationId (`list_conversations`).
+    pub id: &'static str,
+    /// The subcommand (`list-conversations`).
+    pub command: &'static str,
+    /// One line of help.
+    pub summary: &'static str,
+    /// The spec's description.
+    pub about: &'static str,
+    /// Path and query parameters.
+    pub params: &'static [Flag],
+    /// Request body fields.
+    pub body: &'static [Flag],
+    /// Whether it needs a body.
+    pub body_required: bool,
+    /// Whether it is a list (`export` walks it).
+    pub list: bool,
+}

@@ -1,0 +1,334 @@
+//! The built `pancake` binary against a sandbox: a command of every operation (the same request
+//! on the wire as the Rust client's), exit codes, export of a large list, and resume.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use pancake_sandbox::{Config, FaultRule, Sandbox};
+use serde_json::{Value, json};
+
+const PAGE: &str = "105000000000001";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `pancake` pointed at `sandbox`, with its tokens, no pacing, quick retries.
+fn pancake(sandbox: &Sandbox) -> Command {
+    let mut command = Command::cargo_bin("pancake").unwrap();
+    command
+        .env_clear()
+        .args([
+            "--base-url",
+            &sandbox.url(),
+            "--page-token",
+            sandbox.page_token(),
+            "--user-token",
+            sandbox.user_token(),
+        ])
+        .args([
+            "--botcake-token",
+            sandbox.page_token(),
+            "--rate-limit",
+            "0",
+            "--max-retries",
+            "0",
+            "--timeout",
+            "1",
+        ]);
+    command
+}
+
+/// The flags of one call of `tests/calls.json`, and its body for stdin.
+fn flags(args: &Value) -> (Vec<String>, Option<String>) {
+    let mut flags = Vec::new();
+    for (name, value) in args.as_object().unwrap() {
+        if name == "body" {
+            continue;
+        }
+        flags.push(format!("--{}", name.replace('_', "-")));
+        flags.push(match value {
+            Value::String(text) => text.clone(),
+            Value::Array(items) => items.iter().map(Value::to_string).collect::<Vec<_>>().join(","),
+            other => other.to_string(),
+        });
+    }
+    let body = args.get("body").map(|body| {
+        flags.push("--body-file".into());
+        flags.push("-".into());
+        body.to_string()
+    });
+    (flags, body)
+}
+
+/// The request the Rust client put on the wire for an operation (its insta snapshot).
+fn snapshot(operation: &str) -> Value {
+    let text =
+        std::fs::read_to_string(root().join(format!("tests/rust/snapshots/operations__{operation}.snap")))
+            .unwrap();
+    serde_json::from_str(text.splitn(3, "---").nth(2).unwrap()).unwrap()
+}
+
+/// The sandbox's last request, in the snapshots' form.
+fn on_the_wire(sandbox: &Sandbox) -> Value {
+    let request = sandbox.requests().pop().unwrap();
+    let pairs = |value: &Value, separator: &str| -> Vec<Value> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                let (k, v) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+                let v = match k {
+                    "host" => "127.0.0.1:[port]".to_string(),
+                    "user-agent" => {
+                        assert!(v.starts_with("pancake-cli/"), "{v}");
+                        "pancake-sdk-rust/[version]".to_string()
+                    }
+                    _ => v.to_string(),
+                };
+                json!(format!("{k}{separator}{v}"))
+            })
+            .collect()
+    };
+    json!({
+        "operation_id": request["operation_id"], "method": request["method"], "path": request["path"],
+        "query": pairs(&request["query"], "="), "headers": pairs(&request["headers"], ": "), "body": request["body"],
+    })
+}
+
+#[test]
+fn a_command_of_every_operation_puts_the_same_request_on_the_wire() {
+    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let table: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/calls.json")).unwrap()).unwrap();
+    let calls = table["calls"].as_array().unwrap();
+    for call in calls {
+        let operation = call["operation"].as_str().unwrap();
+        let (flags, body) = flags(&call["args"]);
+        let mut command = pancake(&sandbox);
+        command.arg(call["api"].as_str().unwrap()).arg(operation.replace('_', "-")).args(&flags);
+        if let Some(body) = body {
+            command.write_stdin(body);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{operation}: {}", String::from_utf8_lossy(&output.stderr));
+        let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(answer["success"], true, "{operation}");
+        assert_eq!(on_the_wire(&sandbox), snapshot(operation), "{operation}");
+    }
+    assert_eq!(calls.len(), 26);
+}
+
+#[test]
+fn exit_codes_differ_by_kind_of_failure() {
+    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let code = |command: &mut Command| command.output().unwrap().status.code();
+    let customers = [
+        "pancake",
+        "list-page-customers",
+        "--page-id",
+        PAGE,
+        "--since",
+        "0",
+        "--until",
+        "1",
+        "--page-number",
+        "1",
+    ];
+
+    assert_eq!(code(pancake(&sandbox).args(customers).args(["--page-size", "101"])), Some(3), "validation");
+    assert_eq!(
+        code(pancake(&sandbox).args(["pancake", "list-tags"])),
+        Some(2),
+        "usage: a required flag is missing"
+    );
+    let mut no_user = Command::cargo_bin("pancake").unwrap();
+    no_user.env_clear().args(["--base-url", &sandbox.url(), "pancake", "list-pages"]);
+    let output = no_user.output().unwrap();
+    assert_eq!(output.status.code(), Some(4), "missing credential");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PANCAKE_USER_ACCESS_TOKEN"));
+    let mut offline = Command::cargo_bin("pancake").unwrap();
+    offline.env_clear().args([
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--page-token",
+        "t",
+        "--max-retries",
+        "0",
+        "pancake",
+        "list-tags",
+        "--page-id",
+        PAGE,
+    ]);
+    assert_eq!(code(&mut offline), Some(5), "no answer");
+
+    sandbox.inject(FaultRule::next("html-502")).unwrap();
+    assert_eq!(
+        code(pancake(&sandbox).args(["pancake", "list-tags", "--page-id", PAGE])),
+        Some(6),
+        "HTTP status"
+    );
+    sandbox.inject(FaultRule::next("api-error=105")).unwrap();
+    assert_eq!(
+        code(pancake(&sandbox).args(["pancake", "list-tags", "--page-id", PAGE])),
+        Some(7),
+        "API error"
+    );
+    sandbox.inject(FaultRule::next("malformed-json")).unwrap();
+    assert_eq!(
+        code(pancake(&sandbox).args(["pancake", "list-tags", "--page-id", PAGE])),
+        Some(9),
+        "undecodable"
+    );
+
+    sandbox.inject(FaultRule::next("drop").for_operation("send_message")).unwrap();
+    let send = [
+        "pancake",
+        "send-message",
+        "--page-id",
+        PAGE,
+        "--conversation-id",
+        "105000000000001_6100000000010003",
+    ];
+    let output =
+        pancake(&sandbox).args(send).args(["--action", "reply_inbox", "--message", "Dạ"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(8), "outcome unknown");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("may have been delivered"));
+    assert_eq!(sandbox.journal().len(), 1, "sent once");
+}
+
+#[test]
+fn tokens_are_never_echoed() {
+    let sandbox =
+        Sandbox::start(Config { page_token: "tok-SECRET-cli".into(), ..Config::default() }).unwrap();
+    let mut help = Command::cargo_bin("pancake").unwrap();
+    help.env_clear().env("PANCAKE_PAGE_ACCESS_TOKEN", "tok-SECRET-cli").args([
+        "pancake",
+        "list-tags",
+        "--help",
+    ]);
+    let output = help.output().unwrap();
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("tok-SECRET-cli"));
+    let mut wrong = Command::cargo_bin("pancake").unwrap();
+    wrong.env_clear().args([
+        "--base-url",
+        &sandbox.url(),
+        "--page-token",
+        "tok-SECRET-wrong",
+        "pancake",
+        "list-tags",
+        "--page-id",
+        PAGE,
+    ]);
+    let output = wrong.output().unwrap();
+    assert_eq!(output.status.code(), Some(7));
+    let printed =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!printed.contains("tok-SECRET"), "{printed}");
+}
+
+#[test]
+fn the_embedded_sandbox_needs_no_token() {
+    let mut command = Command::cargo_bin("pancake").unwrap();
+    let output = command.env_clear().args(["--sandbox", "pancake", "list-pages"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["categorized"]["activated_page_ids"][0], PAGE);
+    let mut lines = Command::cargo_bin("pancake").unwrap();
+    let output = lines
+        .env_clear()
+        .args(["--sandbox", "--output", "jsonl", "pancake", "list-posts", "--page-id", PAGE])
+        .args(["--since", "0", "--until", "2000000000", "--page-number", "1", "--page-size", "30"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 30, "one post a line");
+    assert!(stdout.lines().all(|line| serde_json::from_str::<Value>(line).is_ok()));
+}
+
+#[test]
+fn export_writes_a_large_list_completely_and_resumes() {
+    let sandbox = Sandbox::start(Config { large_page_customers: 10_100, ..Config::default() }).unwrap();
+    let dir = std::env::temp_dir().join(format!("pancake-cli-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (full, part) = (dir.join("full.jsonl"), dir.join("part.jsonl"));
+    let export = |file: &PathBuf, resume: bool| {
+        let mut command = pancake(&sandbox);
+        command.args([
+            "pancake",
+            "export",
+            "customers",
+            "--page-id",
+            "105000000000099",
+            "--since",
+            "0",
+            "--until",
+            "2000000000",
+        ]);
+        command.arg("-o").arg(file);
+        if resume {
+            command.arg("--resume");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    export(&full, false);
+    let text = std::fs::read_to_string(&full).unwrap();
+    let psids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["psid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((text.lines().count(), psids.len()), (10_100, 10_100), "complete, no duplicates");
+
+    // An interruption in the middle of record 4,321: the resumed file equals the whole export.
+    let cut = text.match_indices('\n').nth(4_319).unwrap().0 + 1 + 20;
+    std::fs::write(&part, &text.as_bytes()[..cut]).unwrap();
+    let before = sandbox.requests().len();
+    export(&part, true);
+    assert_eq!(std::fs::read_to_string(&part).unwrap(), text);
+    assert_eq!(sandbox.requests().len() - before, 58, "pages 44 to 101: the first 43 are not fetched again");
+
+    // CSV too.
+    let (full_csv, part_csv) = (dir.join("full.csv"), dir.join("part.csv"));
+    let export_csv = |file: &PathBuf, resume: bool| {
+        let mut command = pancake(&sandbox);
+        command.args([
+            "pancake",
+            "export",
+            "posts",
+            "--page-id",
+            PAGE,
+            "--since",
+            "0",
+            "--until",
+            "2000000000",
+            "--format",
+            "csv",
+            "-o",
+        ]);
+        command.arg(file);
+        if resume {
+            command.arg("--resume");
+        }
+        assert!(command.output().unwrap().status.success());
+    };
+    export_csv(&full_csv, false);
+    let csv_text = std::fs::read_to_string(&full_csv).unwrap();
+    assert_eq!(csv_text.lines().count(), 76, "a header and 75 posts");
+    std::fs::write(&part_csv, &csv_text.as_bytes()[..csv_text.len() / 3]).unwrap();
+    export_csv(&part_csv, true);
+    assert_eq!(std::fs::read_to_string(&part_csv).unwrap(), csv_text);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = Command::cargo_bin("pancake").unwrap().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains("list-conversations") && script.contains("send-flow"), "{shell}");
+    }
+}
