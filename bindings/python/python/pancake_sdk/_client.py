@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, _token
+from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, _Client, _token
 from ._operations import AsyncBotcakeOperations, AsyncPancakeOperations, BotcakeOperations, PancakeOperations
 
 
-class Botcake(BotcakeOperations):
-    """A Botcake client.
+class _BotcakeSettings(_Client):
+    """The constructor of both Botcake clients.
 
     Args:
         access_token: The page's Botcake API token (Settings -> API); defaults to the
@@ -42,33 +42,8 @@ class Botcake(BotcakeOperations):
         )
 
 
-class AsyncBotcake(AsyncBotcakeOperations):
-    """A Botcake client for asyncio; the same arguments and methods as `Botcake`, awaitable."""
-
-    _api = "botcake"
-
-    def __init__(
-        self,
-        access_token: Optional[str] = None,
-        *,
-        base_url: Optional[str] = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> None:
-        super().__init__(
-            _token(access_token, "BOTCAKE_ACCESS_TOKEN"),
-            None,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            rate_limit=False,
-        )
-
-
-class Pancake(PancakeOperations):
-    """A Pancake (pages.fm) client.
+class _PancakeSettings(_Client):
+    """The constructor of both Pancake clients.
 
     Args:
         page_access_token: The page token, for `/api/public_api/v1/...` operations; defaults to
@@ -106,28 +81,17 @@ class Pancake(PancakeOperations):
         )
 
 
-class AsyncPancake(AsyncPancakeOperations):
-    """A Pancake client for asyncio; the same arguments and methods as `Pancake`, awaitable."""
+class Botcake(_BotcakeSettings, BotcakeOperations):
+    """A Botcake client (see `_BotcakeSettings` for its arguments)."""
 
-    _api = "pancake"
 
-    def __init__(
-        self,
-        page_access_token: Optional[str] = None,
-        user_access_token: Optional[str] = None,
-        *,
-        base_url: Optional[str] = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: bool = True,
-    ) -> None:
-        super().__init__(
-            _token(page_access_token, "PANCAKE_PAGE_ACCESS_TOKEN"),
-            _token(user_access_token, "PANCAKE_USER_ACCESS_TOKEN"),
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            rate_limit=rate_limit,
-        )
+class AsyncBotcake(_BotcakeSettings, AsyncBotcakeOperations):
+    """A Botcake client for asyncio: the same arguments and methods as `Botcake`, awaitable."""
+
+
+class Pancake(_PancakeSettings, PancakeOperations):
+    """A Pancake (pages.fm) client (see `_PancakeSettings` for its arguments)."""
+
+
+class AsyncPancake(_PancakeSettings, AsyncPancakeOperations):
+    """A Pancake client for asyncio: the same arguments and methods as `Pancake`, awaitable."""
