@@ -334,3 +334,20 @@ async fn json_calls_refuse_what_the_typed_call_refuses() {
     assert!(error.to_string().contains("no operation"), "{error}");
     assert!(env.sandbox.requests().is_empty());
 }
+
+#[tokio::test]
+async fn json_calls_keep_answers_the_typed_call_cannot_decode() {
+    let env = env();
+    // `"tags": null` does not fit the spec (a list): the typed call cannot decode it...
+    env.sandbox.inject(pancake_sandbox::FaultRule::next("null-lists")).unwrap();
+    let typed = env.pancake.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
+    assert!(matches!(typed, pancake_sdk::Error::Decode { .. }), "{typed:?}");
+    // ...but a JSON caller (Python, C, the CLI) still gets the data as it came.
+    env.sandbox.inject(pancake_sandbox::FaultRule::next("null-lists")).unwrap();
+    let args = serde_json::json!({ "page_id": PAGE_ID });
+    let answer = env.pancake.call_json("list_tags", args.clone(), Default::default()).await.unwrap();
+    assert_eq!(answer.json(), serde_json::json!({ "success": true, "tags": null }));
+    env.sandbox.inject(pancake_sandbox::FaultRule::next("malformed-json")).unwrap();
+    let broken = env.pancake.call_json("list_tags", args, Default::default()).await.unwrap_err();
+    assert!(matches!(broken, pancake_sdk::Error::Decode { .. }), "a body that is not JSON stays an error");
+}

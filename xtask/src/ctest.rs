@@ -15,6 +15,8 @@ const STRICT: [&str; 5] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic
 struct Sandbox {
     child: Child,
     url: String,
+    /// Kept open: the sandbox prints more lines after the first.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Sandbox {
@@ -26,11 +28,11 @@ impl Sandbox {
             .spawn()
             .map_err(|e| format!("{}: {e}", binary.display()))?;
         let mut line = String::new();
-        let stdout = child.stdout.take().ok_or("no sandbox stdout")?;
-        BufReader::new(stdout).read_line(&mut line).map_err(|e| format!("sandbox: {e}"))?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no sandbox stdout")?);
+        stdout.read_line(&mut line).map_err(|e| format!("sandbox: {e}"))?;
         let url =
             line.trim().strip_prefix("listening on ").ok_or(format!("sandbox said {line:?}"))?.to_string();
-        Ok(Sandbox { child, url })
+        Ok(Sandbox { child, url, _stdout: stdout })
     }
 }
 

@@ -235,7 +235,7 @@ pub fn dispatch(file: &syn::File) -> Result<TokenStream> {
                 let mut call = client.#method();
                 #(#sets)*
                 crate::dispatch::no_more(args)?;
-                call.send_with(options).await.map(crate::Response::into_json)
+                crate::dispatch::json_answer(call.send_with(options).await)
             }
         });
     }

@@ -14,6 +14,7 @@
 //! | `truncated` | 200 whose connection closes half-way through the announced body |
 //! | `drop` | the connection closes with no answer at all |
 //! | `redirect=CODE` | HTTP CODE (3xx) with a `Location` elsewhere, which a client must not follow |
+//! | `null-lists` | the normal answer with every top-level list replaced by `null` |
 //! | `repeat-page` | a list's first page, whatever `page_number` or `current_count` asked for |
 //! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
 //! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
@@ -49,6 +50,8 @@ pub enum Fault {
     RepeatPage,
     /// Answer this redirect status, pointing elsewhere (a client must not follow it).
     Redirect(u16),
+    /// Answer with every top-level list as `null` (valid JSON that does not fit the spec).
+    NullLists,
     /// Answer `{success: false}` with this code, at this status.
     ApiError {
         /// The `error_code`.
@@ -131,6 +134,7 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         ("truncated", None) => Fault::Truncated,
         ("drop", None) => Fault::Drop,
         ("repeat-page", None) => Fault::RepeatPage,
+        ("null-lists", None) => Fault::NullLists,
         ("redirect", _) => {
             let code = number("a 3xx status")?;
             if !(300..=399).contains(&code) {
@@ -171,7 +175,7 @@ mod tests {
     #[test]
     fn parses_every_fault() {
         let all = parse(
-            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307",
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307, null-lists",
         )
         .unwrap();
         assert_eq!(
@@ -190,6 +194,7 @@ mod tests {
                 Fault::ApiError { code: 100, status: 401 },
                 Fault::RepeatPage,
                 Fault::Redirect(307),
+                Fault::NullLists,
             ]
         );
     }

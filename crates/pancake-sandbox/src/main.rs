@@ -1,5 +1,7 @@
 //! `pancake-sandbox`: serves the Botcake and Pancake APIs on 127.0.0.1.
 
+use std::io::Write;
+
 use clap::Parser;
 use pancake_sandbox::{Config, DEFAULT_PAGE_TOKEN, DEFAULT_USER_TOKEN, Sandbox};
 
@@ -40,10 +42,15 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    println!("listening on {}", sandbox.url());
-    println!("botcake base url: {}", sandbox.botcake_url());
-    println!("pancake base url: {}", sandbox.pancake_url());
-    println!("tokens: page {:?}, user {:?}", sandbox.page_token(), sandbox.user_token());
+    // Whoever started the sandbox may stop reading after the first line: write errors are not
+    // a reason to stop serving.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on {}", sandbox.url());
+    let _ = writeln!(out, "botcake base url: {}", sandbox.botcake_url());
+    let _ = writeln!(out, "pancake base url: {}", sandbox.pancake_url());
+    let _ = writeln!(out, "tokens: page {:?}, user {:?}", sandbox.page_token(), sandbox.user_token());
+    let _ = out.flush();
+    drop(out);
     sandbox.wait();
     std::process::ExitCode::SUCCESS
 }

@@ -277,6 +277,11 @@ async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Bod
                 reply = Reply::coded(*status, *code, faults::message_for(*code))
             }
             Fault::RepeatPage => {}
+            Fault::NullLists => {
+                if let Value::Object(map) = &mut reply.body {
+                    map.values_mut().filter(|v| v.is_array()).for_each(|v| *v = Value::Null);
+                }
+            }
             Fault::Redirect(code) => {
                 let mut response = json_response(&Reply::error(*code, "moved"));
                 // Somewhere else entirely: a client that follows it leaks the request there.

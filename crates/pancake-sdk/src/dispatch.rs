@@ -27,6 +27,22 @@ pub(crate) fn no_more(args: Map<String, Value>) -> Result<(), Error> {
     }
 }
 
+/// A typed answer as raw JSON. A success (2xx) whose JSON does not fit the spec's types is
+/// still the caller's data: JSON callers get it as it came (only a body that is not JSON at
+/// all stays an error).
+pub(crate) fn json_answer<T>(
+    result: Result<crate::Response<T>, Error>,
+) -> Result<crate::Response<Value>, Error> {
+    match result {
+        Ok(response) => Ok(response.into_json()),
+        Err(Error::Decode { status, body, source }) => match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => Ok(crate::Response::new(value, status, Default::default(), body, None)),
+            Err(_) => Err(Error::Decode { status, body, source }),
+        },
+        Err(other) => Err(other),
+    }
+}
+
 /// The error for an operation id the API does not have.
 pub(crate) fn unknown_operation(operation_id: &str) -> Error {
     Error::invalid("operation", format!("no operation {operation_id:?}"))

@@ -4433,7 +4433,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_flows_by_path" => {
             #[allow(unused_mut)]
@@ -4451,7 +4451,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_flow_statistics" => {
             #[allow(unused_mut)]
@@ -4464,7 +4464,7 @@ pub(crate) async fn dispatch_json(
                 call = call.flow_id(crate::dispatch::arg::<i64>("flow_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_keywords" => {
             #[allow(unused_mut)]
@@ -4474,7 +4474,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_ice_breakers" => {
             #[allow(unused_mut)]
@@ -4484,7 +4484,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_main_menu" => {
             #[allow(unused_mut)]
@@ -4494,7 +4494,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_tools" => {
             #[allow(unused_mut)]
@@ -4504,7 +4504,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "create_keyword" => {
             #[allow(unused_mut)]
@@ -4514,7 +4514,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "update_keyword" => {
             #[allow(unused_mut)]
@@ -4532,7 +4532,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "send_flow" => {
             #[allow(unused_mut)]
@@ -4548,7 +4548,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "send_content" => {
             #[allow(unused_mut)]
@@ -4564,7 +4564,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }

@@ -8884,7 +8884,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_messages" => {
             #[allow(unused_mut)]
@@ -8914,7 +8914,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_customer_engagement_statistics" => {
             #[allow(unused_mut)]
@@ -8935,7 +8935,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_page_statistics" => {
             #[allow(unused_mut)]
@@ -8957,7 +8957,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_tag_statistics" => {
             #[allow(unused_mut)]
@@ -8979,7 +8979,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_user_statistics" => {
             #[allow(unused_mut)]
@@ -8997,7 +8997,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_multi_page_user_statistics" => {
             #[allow(unused_mut)]
@@ -9019,7 +9019,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "get_new_customer_statistics" => {
             #[allow(unused_mut)]
@@ -9045,7 +9045,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_page_customers" => {
             #[allow(unused_mut)]
@@ -9083,7 +9083,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_call_logs" => {
             #[allow(unused_mut)]
@@ -9125,7 +9125,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_tags" => {
             #[allow(unused_mut)]
@@ -9135,7 +9135,7 @@ pub(crate) async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "tag_conversation" => {
             #[allow(unused_mut)]
@@ -9161,7 +9161,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_posts" => {
             #[allow(unused_mut)]
@@ -9199,7 +9199,7 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "send_message" => {
             #[allow(unused_mut)]
@@ -9223,13 +9223,13 @@ pub(crate) async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         "list_pages" => {
             #[allow(unused_mut)]
             let mut call = client.list_pages();
             crate::dispatch::no_more(args)?;
-            call.send_with(options).await.map(crate::Response::into_json)
+            crate::dispatch::json_answer(call.send_with(options).await)
         }
         _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }
