@@ -245,6 +245,7 @@ static void test_bad_arguments(void) {
     pk_pager_free(NULL);
     pk_string_free(NULL);
     CHECK(strcmp(pk_result_name(PK_RESULT_TIMEOUT), "PK_RESULT_TIMEOUT") == 0, "result names");
+    CHECK(strcmp(pk_result_name(42), "PK_RESULT_UNKNOWN") == 0, "any int is safe to name");
     CHECK(strlen(pk_version()) > 0, "version");
     pk_pancake_free(pc);
 }

@@ -46,3 +46,12 @@ def test_a_repeated_page_stops_iteration_with_an_error(sandbox: Sandbox, pancake
         for _ in pancake.iter_page_customers(page_id=PAGE_ID, since=0, until=2_000_000_000):
             seen += 1
     assert seen == 100, "the first page (100 customers), once"
+
+
+def test_a_missing_list_mid_walk_is_an_error_not_an_end(sandbox: Sandbox, pancake: pancake_sdk.Pancake) -> None:
+    walk = pancake.iter_page_customers(page_id=PAGE_ID, since=0, until=2_000_000_000)
+    first = [next(walk) for _ in range(100)]  # the first page
+    assert len(first) == 100
+    sandbox.fault("null-lists", "list_page_customers")
+    with pytest.raises(pancake_sdk.PaginationError):
+        list(walk)

@@ -55,15 +55,16 @@ enum Kind {
     IntArray,
 }
 
-fn kind(document: &Value, schema: &Value) -> Kind {
+fn kind(document: &Value, schema: &Value) -> Result<Kind> {
     let schema = resolve(document, schema);
-    match schema["type"].as_str() {
+    Ok(match schema["type"].as_str() {
         Some("integer") => Kind::Int,
         Some("number") => Kind::Float,
         Some("boolean") => Kind::Bool,
         Some("array") if resolve(document, &schema["items"])["type"] == "integer" => Kind::IntArray,
-        _ => Kind::Str,
-    }
+        Some("string") => Kind::Str,
+        other => return Err(format!("a parameter of type {other:?} has no C form yet (see xtask/src/c.rs)")),
+    })
 }
 
 fn function(document: &Value, api: &str, method: &str, op: &Value) -> Result<String> {
@@ -81,7 +82,10 @@ fn function(document: &Value, api: &str, method: &str, op: &Value) -> Result<Str
         let name = param["name"].as_str().unwrap_or_default();
         let required = param["required"].as_bool().unwrap_or(false);
         let description = one_line(&param["description"]);
-        let (c_type, read) = match (kind(document, &param["schema"]), required) {
+        let (c_type, read) = match (
+            kind(document, &param["schema"]).map_err(|e| format!("{id}: {name}: {e}"))?,
+            required,
+        ) {
             (Kind::Str, true) => (
                 "*const c_char".to_string(),
                 format!("Value::String(unsafe {{ input::required_str({name:?}, {name})? }})"),

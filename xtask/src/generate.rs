@@ -69,6 +69,9 @@ pub fn run(check: bool) -> Result {
 
 /// Every file derived from the specs.
 pub fn all() -> Result<Vec<Generated>> {
+    for api in APIS {
+        crate::names::check(api.spec, &load_json(api.spec)?)?;
+    }
     let mut files: Vec<Generated> = APIS.iter().map(rust_client).collect::<Result<_>>()?;
     files.extend(crate::python::files()?);
     files.extend(crate::c::files()?);

@@ -6,6 +6,7 @@ mod ctest;
 mod generate;
 mod glue;
 mod lint;
+mod names;
 mod pytest;
 mod python;
 mod test;

@@ -7,12 +7,17 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pancake_sdk.h"
 
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s PAGE_ID\n", argv[0]);
+        return 2;
+    }
+    if (strlen(argv[1]) > 64 || strpbrk(argv[1], "\"\\") != NULL) {
+        fprintf(stderr, "%s: not a page id\n", argv[1]);
         return 2;
     }
     pk_options options = pk_options_default();

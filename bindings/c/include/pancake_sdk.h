@@ -257,9 +257,10 @@ uint16_t pk_last_error_status(void);
 bool pk_last_error_api_code(int64_t *out);
 
 /**
- * The name of a result code, e.g. `"PK_RESULT_TIMEOUT"` (static; do not free).
+ * The name of a result code, e.g. `"PK_RESULT_TIMEOUT"`, or `"PK_RESULT_UNKNOWN"` for a value
+ * that is none (static; do not free). Takes an `int` so that any value is safe to pass.
  */
-const char *pk_result_name(enum pk_result result);
+const char *pk_result_name(int result);
 
 /**
  * Get Flows: `GET /pages/{page_id}/flows`.
@@ -864,9 +865,10 @@ uint16_t pk_last_error_status(void);
 bool pk_last_error_api_code(int64_t *out);
 
 /**
- * The name of a result code, e.g. `"PK_RESULT_TIMEOUT"` (static; do not free).
+ * The name of a result code, e.g. `"PK_RESULT_TIMEOUT"`, or `"PK_RESULT_UNKNOWN"` for a value
+ * that is none (static; do not free). Takes an `int` so that any value is safe to pass.
  */
-const char *pk_result_name(enum pk_result result);
+const char *pk_result_name(int result);
 
 /**
  * Get Flows: `GET /pages/{page_id}/flows`.

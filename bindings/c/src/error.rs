@@ -48,7 +48,7 @@ thread_local! {
 /// Records the thread's last error.
 pub(crate) fn record(code: pk_result, message: String, status: u16, api_code: Option<i64>) -> pk_result {
     let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
-    LAST.with(|last| *last.borrow_mut() = Some(LastError { message, status, api_code }));
+    let _ = LAST.try_with(|last| *last.borrow_mut() = Some(LastError { message, status, api_code }));
     code
 }
 
@@ -80,16 +80,17 @@ pub(crate) fn fail(error: pancake_sdk::Error) -> pk_result {
 /// not free), or an empty string when there is none. Never shows a token.
 #[unsafe(no_mangle)]
 pub extern "C" fn pk_last_error() -> *const c_char {
-    LAST.with(|last| match last.borrow().as_ref() {
+    LAST.try_with(|last| match last.borrow().as_ref() {
         Some(error) => error.message.as_ptr(),
         None => c"".as_ptr(),
     })
+    .unwrap_or(c"".as_ptr())
 }
 
 /// The HTTP status of this thread's last error, or 0 when no answer came.
 #[unsafe(no_mangle)]
 pub extern "C" fn pk_last_error_status() -> u16 {
-    LAST.with(|last| last.borrow().as_ref().map_or(0, |e| e.status))
+    LAST.try_with(|last| last.borrow().as_ref().map_or(0, |e| e.status)).unwrap_or(0)
 }
 
 /// Writes the API's `error_code` of this thread's last error to `*out` and returns true, or
@@ -98,7 +99,7 @@ pub extern "C" fn pk_last_error_status() -> u16 {
 /// Safety: `out` is NULL (then only the answer is given) or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_last_error_api_code(out: *mut i64) -> bool {
-    let code = LAST.with(|last| last.borrow().as_ref().and_then(|e| e.api_code));
+    let code = LAST.try_with(|last| last.borrow().as_ref().and_then(|e| e.api_code)).ok().flatten();
     match code {
         Some(code) => {
             if !out.is_null() {
@@ -110,10 +111,28 @@ pub unsafe extern "C" fn pk_last_error_api_code(out: *mut i64) -> bool {
     }
 }
 
-/// The name of a result code, e.g. `"PK_RESULT_TIMEOUT"` (static; do not free).
+/// The name of a result code, e.g. `"PK_RESULT_TIMEOUT"`, or `"PK_RESULT_UNKNOWN"` for a value
+/// that is none (static; do not free). Takes an `int` so that any value is safe to pass.
 #[unsafe(no_mangle)]
-pub extern "C" fn pk_result_name(result: pk_result) -> *const c_char {
+pub extern "C" fn pk_result_name(result: std::ffi::c_int) -> *const c_char {
     use pk_result as R;
+    let known = [
+        R::PK_RESULT_OK,
+        R::PK_RESULT_INVALID_ARGUMENT,
+        R::PK_RESULT_VALIDATION,
+        R::PK_RESULT_MISSING_CREDENTIAL,
+        R::PK_RESULT_TRANSPORT,
+        R::PK_RESULT_TIMEOUT,
+        R::PK_RESULT_HTTP_STATUS,
+        R::PK_RESULT_API_ERROR,
+        R::PK_RESULT_OUTCOME_UNKNOWN,
+        R::PK_RESULT_DECODE,
+        R::PK_RESULT_PAGINATION,
+        R::PK_RESULT_PANIC,
+    ];
+    let Some(result) = known.into_iter().find(|r| *r as std::ffi::c_int == result) else {
+        return c"PK_RESULT_UNKNOWN".as_ptr();
+    };
     let name = match result {
         R::PK_RESULT_OK => c"PK_RESULT_OK",
         R::PK_RESULT_INVALID_ARGUMENT => c"PK_RESULT_INVALID_ARGUMENT",

@@ -82,6 +82,8 @@ pub struct pk_pancake {
 /// The items of a list, fetched page by page (opaque). Release with [`pk_pager_free`].
 pub struct pk_pager {
     stream: Mutex<ItemStream<'static, Value>>,
+    /// The process that made it: its connections do not survive a fork.
+    pid: u32,
 }
 
 /// Owned copies of the options' strings, to make a client again after `fork`.
@@ -335,7 +337,8 @@ pub unsafe extern "C" fn pk_pancake_iter(
             .current()?
             .stream_json(&operation, Value::Object(args), CallOptions::default())
             .map_err(fail)?;
-        unsafe { *out = Box::into_raw(Box::new(pk_pager { stream: Mutex::new(stream) })) };
+        let pager = pk_pager { stream: Mutex::new(stream), pid: std::process::id() };
+        unsafe { *out = Box::into_raw(Box::new(pager)) };
         Ok(())
     })
 }
@@ -351,6 +354,9 @@ pub unsafe extern "C" fn pk_pager_next(pager: *mut pk_pager, out_item_json: *mut
     guard(|| {
         let pager = unsafe { input::reference("pager", pager.cast_const())? };
         input::non_null("out_item_json", out_item_json)?;
+        if pancake_sdk::blocking::forked_since(pager.pid) {
+            return Err(invalid("the pager was made before a fork: start a new one in this process"));
+        }
         let mut stream = pager.stream.lock().unwrap_or_else(|p| p.into_inner());
         let next = pancake_sdk::blocking::block_on(stream.next())
             .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?;

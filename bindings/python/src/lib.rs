@@ -9,7 +9,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
+use std::panic::AssertUnwindSafe;
+
+use futures::{FutureExt, StreamExt};
 use pancake_sdk::paginate::ItemStream;
 use pancake_sdk::rate_limit::RateLimit;
 use pancake_sdk::{Botcake, CallOptions, Error, Pancake, Response};
@@ -24,6 +26,9 @@ fn runtime() -> PyResult<Arc<Runtime>> {
     pancake_sdk::blocking::runtime()
         .map_err(|e| PyValueError::new_err(format!("cannot start the SDK's runtime: {e}")))
 }
+
+/// What an awaiting caller hears when the SDK panicked (a bug) instead of answering.
+const PANICKED: &str = "the SDK panicked (a bug): the call did not complete";
 
 /// A client of either API.
 #[derive(Clone)]
@@ -267,8 +272,16 @@ impl NativeClient {
             (arguments(args)?, options(timeout)?, self.current()?, runtime()?);
         let operation = operation.to_string();
         let handle = runtime.spawn(async move {
-            let result = client.call(&operation, args, options).await;
-            Python::attach(|py| deliver(py, &done, answer(py, result).map(Bound::into_any)));
+            let result = AssertUnwindSafe(async move { client.call(&operation, args, options).await })
+                .catch_unwind()
+                .await;
+            Python::attach(|py| {
+                let outcome = match result {
+                    Ok(result) => answer(py, result).map(Bound::into_any),
+                    Err(_) => Err(sdk_error(py, PANICKED)),
+                };
+                deliver(py, &done, outcome);
+            });
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -291,7 +304,7 @@ impl NativeClient {
                 return Err(PyValueError::new_err(format!("{operation}: Botcake has no list operations")));
             }
         };
-        Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)) })
+        Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)), pid: std::process::id() })
     }
 
     fn __repr__(&self) -> String {
@@ -330,12 +343,39 @@ impl Task {
 #[pyclass(frozen, module = "pancake_sdk._native")]
 struct Pager {
     stream: Arc<tokio::sync::Mutex<ItemStream<'static, Value>>>,
+    /// The process that made it: its connections do not survive a fork.
+    pid: u32,
+}
+
+impl Pager {
+    fn usable(&self, py: Python<'_>) -> PyResult<()> {
+        if pancake_sdk::blocking::forked_since(self.pid) {
+            return Err(sdk_error(
+                py,
+                "this iterator was made before a fork: start a new one in this process",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A plain `PancakeSDKError`.
+fn sdk_error(py: Python<'_>, message: &str) -> PyErr {
+    let made = py
+        .import("pancake_sdk._exceptions")
+        .and_then(|module| module.getattr("_from_native"))
+        .and_then(|from_native| from_native.call1(("sdk", message, PyDict::new(py))));
+    match made {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(error) => error,
+    }
 }
 
 #[pymethods]
 impl Pager {
     /// The next item, or None at the end; blocks (without the GIL) while a page is fetched.
     fn next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.usable(py)?;
         let (stream, runtime) = (self.stream.clone(), runtime()?);
         let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
         match item {
@@ -347,15 +387,17 @@ impl Pager {
 
     /// Fetches the next item in the background; `done(item)` gets it, None at the end, or the
     /// exception.
-    fn start_next(&self, done: Py<PyAny>) -> PyResult<Task> {
+    fn start_next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Task> {
+        self.usable(py)?;
         let (stream, runtime) = (self.stream.clone(), runtime()?);
         let handle = runtime.spawn(async move {
-            let item = stream.lock().await.next().await;
+            let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
             Python::attach(|py| {
                 let outcome = match item {
-                    None => Ok(py.None().into_bound(py)),
-                    Some(Ok(value)) => pythonize::pythonize(py, &value).map_err(PyErr::from),
-                    Some(Err(error)) => Err(exception(py, error)),
+                    Err(_) => Err(sdk_error(py, PANICKED)),
+                    Ok(None) => Ok(py.None().into_bound(py)),
+                    Ok(Some(Ok(value))) => pythonize::pythonize(py, &value).map_err(PyErr::from),
+                    Ok(Some(Err(error))) => Err(exception(py, error)),
                 };
                 deliver(py, &done, outcome);
             });

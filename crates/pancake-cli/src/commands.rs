@@ -47,7 +47,7 @@ pub fn cli() -> Command {
                 .value_parser(["json", "jsonl"])
                 .default_value("json"),
         )
-        .arg(global("timeout", "Seconds one request may take").value_parser(value_parser!(f64)))
+        .arg(global("timeout", "Seconds one request may take").value_parser(seconds))
         .arg(
             global("max-retries", "Retries of a read after a transient failure (sends are never repeated)")
                 .value_parser(value_parser!(u32)),
@@ -75,6 +75,15 @@ pub fn cli() -> Command {
                 .about("Print a shell completion script")
                 .arg(Arg::new("shell").required(true).value_parser(value_parser!(Shell))),
         )
+}
+
+/// A positive, finite number of seconds.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text} is not a positive, finite number of seconds"))
 }
 
 fn global(name: &'static str, help: &'static str) -> Arg {

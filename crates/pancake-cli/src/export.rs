@@ -2,6 +2,7 @@
 //! pacing and retries), as JSON Lines or CSV, to a file or stdout; `--resume` continues an
 //! interrupted export of a file without losing or repeating a record.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 
@@ -90,16 +91,28 @@ pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure>
     let csv = sub.get_one::<String>("format").is_some_and(|f| f == "csv");
     let path = sub.get_one::<String>("output-file");
 
-    let (mut sink, done, columns): (Box<dyn Write>, u64, Option<Vec<String>>) = match path {
-        Some(path) if sub.get_flag("resume") => {
-            let (file, done, columns) = reopen(path, csv)?;
-            (Box::new(BufWriter::new(file)), done, columns)
+    // What this export is, kept beside the file, so that a resume continues the same one.
+    let settings = serde_json::json!({ "list": name, "format": if csv { "csv" } else { "jsonl" }, "args": Value::Object(args) });
+    let resuming = sub.get_flag("resume") && path.is_some_and(|p| std::path::Path::new(p).exists());
+    let (mut sink, done, columns, mut written_ids): (
+        Box<dyn Write>,
+        u64,
+        Option<Vec<String>>,
+        HashSet<String>,
+    ) = match path {
+        Some(path) if resuming => {
+            same_export(path, &settings)?;
+            let (file, kept) = reopen(path, csv)?;
+            (Box::new(BufWriter::new(file)), kept.count, kept.columns, kept.ids)
         }
         Some(path) => {
             let file = File::create(path).map_err(|e| Failure::other(format!("{path}: {e}")))?;
-            (Box::new(BufWriter::new(file)), 0, None)
+            let state = state_path(path);
+            std::fs::write(&state, settings.to_string())
+                .map_err(|e| Failure::other(format!("{state}: {e}")))?;
+            (Box::new(BufWriter::new(file)), 0, None, HashSet::new())
         }
-        None => (Box::new(std::io::stdout().lock()), 0, None),
+        None => (Box::new(std::io::stdout().lock()), 0, None, HashSet::new()),
     };
     let mut csv_out = csv.then_some(CsvOut { columns });
 
@@ -116,10 +129,14 @@ pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure>
         None
     };
     let mut items =
-        clients.pancake.stream_json_after(op.id, Value::Object(args), CallOptions::default(), done)?;
+        clients.pancake.stream_json_after(op.id, settings["args"].clone(), CallOptions::default(), done)?;
     let mut written = 0u64;
-    let write_error = |e: std::io::Error| Failure::other(format!("cannot write: {e}"));
+    let write_error = Failure::write;
     while let Some(item) = items.try_next().await? {
+        // A list that shifted since the interruption may give again a record the file has.
+        if !written_ids.is_empty() && identity(&item).is_some_and(|id| written_ids.remove(&id)) {
+            continue;
+        }
         match &mut csv_out {
             Some(csv) => csv.write(&mut sink, &item).map_err(write_error)?,
             None => writeln!(sink, "{item}").map_err(write_error)?,
@@ -139,55 +156,107 @@ pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure>
     Ok(())
 }
 
+fn state_path(path: &str) -> String {
+    format!("{path}.export.json")
+}
+
+/// Refuses to resume a file made by another export (another list, format or arguments).
+fn same_export(path: &str, settings: &Value) -> Result<(), Failure> {
+    let state = state_path(path);
+    let recorded: Option<Value> =
+        std::fs::read_to_string(&state).ok().and_then(|text| serde_json::from_str(&text).ok());
+    match recorded {
+        Some(recorded) if &recorded == settings => Ok(()),
+        Some(recorded) => Err(Failure::usage(format!(
+            "{path} holds another export ({recorded}); resume it with the same list, format and flags, or export to a new file"
+        ))),
+        None => Err(Failure::usage(format!(
+            "{path} was not written by `pancake pancake export` ({state} is missing)"
+        ))),
+    }
+}
+
+/// What identifies a record: its `id` (or `call_id`).
+fn identity(item: &Value) -> Option<String> {
+    ["id", "call_id"]
+        .iter()
+        .find_map(|key| item.get(*key))
+        .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_string))
+}
+
+/// What an interrupted export keeps of its file.
+struct Kept {
+    /// Bytes kept.
+    bytes: usize,
+    /// Records kept.
+    count: u64,
+    /// The CSV columns.
+    columns: Option<Vec<String>>,
+    /// The ids of the records kept.
+    ids: HashSet<String>,
+}
+
 /// Reopens an interrupted export: keeps its complete records (a half-written last one is cut
-/// off), and tells how many there are (and the CSV columns).
-fn reopen(path: &str, csv: bool) -> Result<(File, u64, Option<Vec<String>>), Failure> {
+/// off), and tells how many there are, the CSV columns, and the ids of the records kept.
+fn reopen(path: &str, csv: bool) -> Result<(File, Kept), Failure> {
     let fail = |e: std::io::Error| Failure::other(format!("{path}: {e}"));
-    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((File::create(path).map_err(fail)?, 0, None));
-        }
-        Err(e) => return Err(fail(e)),
-    };
+    let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(fail)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(fail)?;
-    let (keep, count, columns) = if csv { complete_csv(&bytes) } else { complete_lines(&bytes) };
-    file.set_len(keep as u64).map_err(fail)?;
+    let kept = if csv { complete_csv(&bytes) } else { complete_lines(&bytes) };
+    file.set_len(kept.bytes as u64).map_err(fail)?;
     file.seek(SeekFrom::End(0)).map_err(fail)?;
-    Ok((file, count, columns))
+    Ok((file, kept))
 }
 
-/// JSON Lines: the bytes up to the last newline, and the number of lines in them.
-fn complete_lines(bytes: &[u8]) -> (usize, u64, Option<Vec<String>>) {
+/// JSON Lines: the bytes up to the last newline, the number of lines in them, their ids.
+fn complete_lines(bytes: &[u8]) -> Kept {
     let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let count = bytes[..keep].iter().filter(|b| **b == b'\n').count() as u64;
-    (keep, count, None)
+    let lines: Vec<&[u8]> = bytes[..keep].split(|b| *b == b'\n').filter(|line| !line.is_empty()).collect();
+    let ids = lines
+        .iter()
+        .filter_map(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter_map(|v| identity(&v));
+    Kept { bytes: keep, count: lines.len() as u64, columns: None, ids: ids.collect() }
 }
 
-/// CSV: the bytes of the header and of every complete record (ending in a newline, with every
-/// column), their number, and the columns.
-fn complete_csv(bytes: &[u8]) -> (usize, u64, Option<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+/// CSV: the bytes of the header and of the complete records but the last (a record cut inside
+/// a quoted field can look complete, so the last one is always fetched again), their number,
+/// the columns, and the records' ids.
+fn complete_csv(bytes: &[u8]) -> Kept {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut columns: Option<Vec<String>> = None;
-    let (mut keep, mut count) = (0usize, 0u64);
+    let mut ends = Vec::new();
+    let mut ids = Vec::new();
     while let Ok(true) = reader.read_byte_record(&mut record) {
         let end = reader.position().byte() as usize;
-        let ended = end > 0 && bytes.get(end - 1) == Some(&b'\n');
         match &columns {
-            None if ended => {
-                columns = Some(record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect());
+            None => columns = Some(record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect()),
+            Some(header) if record.len() == header.len() => {
+                let id_column = header.iter().position(|c| c == "id" || c == "call_id");
+                ids.push(
+                    id_column.and_then(|i| record.get(i)).map(|id| String::from_utf8_lossy(id).into_owned()),
+                );
             }
-            Some(header) if ended && record.len() == header.len() => count += 1,
-            _ => break,
+            Some(_) => break,
         }
-        keep = end;
+        ends.push(end);
     }
-    if columns.is_none() {
-        keep = 0;
+    // ends[0] is where the header ends, ends[k] where record k ends: keep all records but the last.
+    let kept = ends.len().saturating_sub(2);
+    match (&columns, ends.first()) {
+        (Some(_), Some(&header_end)) if header_end > 0 && bytes.get(header_end - 1) == Some(&b'\n') => {
+            let keep = if kept == 0 { header_end } else { ends[kept] };
+            Kept {
+                bytes: keep,
+                count: kept as u64,
+                columns,
+                ids: ids.into_iter().take(kept).flatten().collect(),
+            }
+        }
+        _ => Kept { bytes: 0, count: 0, columns: None, ids: HashSet::new() },
     }
-    (keep, count, columns)
 }
 
 /// CSV output: the columns of the first item (or of the file being resumed).

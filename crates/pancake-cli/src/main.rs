@@ -64,7 +64,7 @@ fn botcake_stem() -> &'static str {
 /// Clients from the global flags (or the embedded sandbox).
 fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
     let text = |name: &str| matches.get_one::<String>(name).cloned();
-    let timeout = matches.get_one::<f64>("timeout").copied();
+    let timeout = matches.get_one::<std::time::Duration>("timeout").copied();
     let retries = matches.get_one::<u32>("max-retries").copied();
     let (sandbox, base, bot_base, page, user, bot) = if matches.get_flag("sandbox") {
         let sandbox = Sandbox::start(Default::default())
@@ -86,8 +86,8 @@ fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
             if let Some(url) = $base {
                 builder = builder.base_url(url);
             }
-            if let Some(seconds) = timeout {
-                builder = builder.timeout(std::time::Duration::from_secs_f64(seconds.max(0.001)));
+            if let Some(timeout) = timeout {
+                builder = builder.timeout(timeout);
             }
             if let Some(retries) = retries {
                 builder = builder.max_retries(retries);

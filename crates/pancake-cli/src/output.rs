@@ -23,6 +23,15 @@ impl Failure {
     pub fn other(message: impl Into<String>) -> Self {
         Failure { code: 1, message: message.into() }
     }
+
+    /// A write to stdout or a file failed; a reader that went away (`| head`) ends the command
+    /// quietly with success.
+    pub fn write(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure { code: 0, message: String::new() };
+        }
+        Failure::other(format!("cannot write: {error}"))
+    }
 }
 
 impl From<pancake_sdk::Error> for Failure {
@@ -54,8 +63,12 @@ impl From<pancake_sdk::Error> for Failure {
     }
 }
 
-/// Prints the failure on stderr and gives its exit code.
+/// Prints the failure on stderr and gives its exit code (a reader that went away, as with
+/// `| head`, is not a failure).
 pub fn fail(failure: Failure) -> ExitCode {
+    if failure.code == 0 {
+        return ExitCode::SUCCESS;
+    }
     eprintln!("error: {}", failure.message);
     ExitCode::from(failure.code)
 }
@@ -71,5 +84,5 @@ pub fn print(value: &Value, items: Option<&str>) -> Result<(), Failure> {
         }
         None => writeln!(out, "{value}"),
     };
-    written.map_err(|e| Failure::other(format!("cannot write the answer: {e}")))
+    written.map_err(Failure::write)
 }

@@ -285,10 +285,53 @@ fn export_writes_a_large_list_completely_and_resumes() {
     // An interruption in the middle of record 4,321: the resumed file equals the whole export.
     let cut = text.match_indices('\n').nth(4_319).unwrap().0 + 1 + 20;
     std::fs::write(&part, &text.as_bytes()[..cut]).unwrap();
+    std::fs::copy(format!("{}.export.json", full.display()), format!("{}.export.json", part.display()))
+        .unwrap();
     let before = sandbox.requests().len();
     export(&part, true);
     assert_eq!(std::fs::read_to_string(&part).unwrap(), text);
     assert_eq!(sandbox.requests().len() - before, 58, "pages 44 to 101: the first 43 are not fetched again");
+
+    // A resume must be the same export: another format (or list, or flags) is refused.
+    let mut other = pancake(&sandbox);
+    other.args([
+        "pancake",
+        "export",
+        "customers",
+        "--page-id",
+        "105000000000099",
+        "--since",
+        "0",
+        "--until",
+        "2000000000",
+    ]);
+    let output = other.args(["--format", "csv", "--resume", "-o"]).arg(&part).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read_to_string(&part).unwrap(), text, "the file is untouched");
+
+    // Messages walk by `current_count`, newest first: resume there too.
+    let (all_messages, some_messages) = (dir.join("messages.jsonl"), dir.join("some-messages.jsonl"));
+    let export_messages = |file: &PathBuf, resume: bool| {
+        let mut command = pancake(&sandbox);
+        command.args(["pancake", "export", "messages", "--page-id", PAGE, "--conversation-id"]);
+        command.args(["105000000000001_6100000000010003", "--customer-id", "cus-01-3", "-o"]).arg(file);
+        if resume {
+            command.arg("--resume");
+        }
+        assert!(command.output().unwrap().status.success());
+    };
+    export_messages(&all_messages, false);
+    let messages = std::fs::read_to_string(&all_messages).unwrap();
+    assert_eq!(messages.lines().count(), 54);
+    let cut = messages.match_indices('\n').nth(29).unwrap().0 + 5;
+    std::fs::write(&some_messages, &messages.as_bytes()[..cut]).unwrap();
+    std::fs::copy(
+        format!("{}.export.json", all_messages.display()),
+        format!("{}.export.json", some_messages.display()),
+    )
+    .unwrap();
+    export_messages(&some_messages, true);
+    assert_eq!(std::fs::read_to_string(&some_messages).unwrap(), messages);
 
     // CSV too.
     let (full_csv, part_csv) = (dir.join("full.csv"), dir.join("part.csv"));
@@ -318,6 +361,11 @@ fn export_writes_a_large_list_completely_and_resumes() {
     let csv_text = std::fs::read_to_string(&full_csv).unwrap();
     assert_eq!(csv_text.lines().count(), 76, "a header and 75 posts");
     std::fs::write(&part_csv, &csv_text.as_bytes()[..csv_text.len() / 3]).unwrap();
+    std::fs::copy(
+        format!("{}.export.json", full_csv.display()),
+        format!("{}.export.json", part_csv.display()),
+    )
+    .unwrap();
     export_csv(&part_csv, true);
     assert_eq!(std::fs::read_to_string(&part_csv).unwrap(), csv_text);
     let _ = std::fs::remove_dir_all(&dir);

@@ -146,8 +146,14 @@ where
         walk.largest = walk.largest.max(count);
         walk.seen += count as u64;
         walk.done = match page.total {
-            // With a total, only reaching it (or an empty page) ends the walk: a server may give
-            // fewer than `page_size` items a page.
+            // With a total, only reaching it ends the walk (a server may give fewer than
+            // `page_size` items a page); an empty page before it is an error, not an end.
+            Some(total) if count == 0 && walk.seen < total.max(0) as u64 => {
+                return Err(Error::Pagination {
+                    operation: list.operation,
+                    message: format!("call {} answered no items after {} of {total}", walk.call, walk.seen),
+                });
+            }
             Some(total) => count == 0 || walk.seen >= total.max(0) as u64,
             None => count == 0 || count < list.expected(walk.call).unwrap_or(walk.largest),
         };
@@ -266,11 +272,10 @@ impl crate::pancake::Client {
             let total = list.total.and_then(|field| answer[field].as_i64());
             let items = match answer.get(list.items) {
                 Some(Value::Array(items)) => items.clone(),
-                Some(Value::Null) => Vec::new(),
                 _ => {
                     return Err(Error::Pagination {
                         operation: list.operation,
-                        message: format!("the answer has no `{}` list", list.items),
+                        message: format!("call {call} answered no `{}` list", list.items),
                     });
                 }
             };
@@ -340,6 +345,14 @@ mod tests {
         let (items, error, calls) =
             walk_pages(&TOTALLED, vec![vec![1, 2], vec![3, 4], vec![5]], Some(5)).await;
         assert_eq!((items, error.is_none(), calls), (vec![1, 2, 3, 4, 5], true, 3));
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_before_the_total_is_an_error() {
+        static TOTALLED: List = List { total: Some("total"), ..LIST };
+        let (items, error, _) = walk_pages(&TOTALLED, vec![vec![1, 2, 3, 4], vec![]], Some(6)).await;
+        assert_eq!(items, vec![1, 2, 3, 4]);
+        assert!(matches!(error, Some(Error::Pagination { .. })), "{error:?}");
     }
 
     #[tokio::test]

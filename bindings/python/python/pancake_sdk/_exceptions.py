@@ -194,5 +194,7 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDK
         return PaginationError(message)
     if kind in ("api", "status"):
         cls = _status_class(status)
+        if kind == "status" and cls is APIError:
+            cls = APIStatusError  # an error status below 400 (a redirect): still a status error
         return cls(message, error_code=details.get("error_code"), api_message=details.get("api_message"), **common)
     return PancakeSDKError(message)
