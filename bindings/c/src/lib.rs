@@ -23,7 +23,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use pancake_sdk::paginate::ItemStream;
 use pancake_sdk::rate_limit::RateLimit;
-use pancake_sdk::{Botcake, CallOptions, Pancake};
+use pancake_sdk::{Botcake, CallOptions, Pancake, Settings};
 use serde_json::{Map, Value};
 
 pub use error::{pk_last_error, pk_last_error_api_code, pk_last_error_status, pk_result, pk_result_name};
@@ -86,66 +86,20 @@ pub struct pk_pager {
     pid: u32,
 }
 
-/// Owned copies of the options' strings, to make a client again after `fork`.
-#[derive(Clone)]
-struct Settings {
-    page_token: Option<String>,
-    user_token: Option<String>,
-    base_url: Option<String>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    max_retries: u32,
-    rate_limit: bool,
-}
-
-impl Settings {
-    unsafe fn read(options: *const pk_options) -> Result<Settings, pk_result> {
-        let options = if options.is_null() { pk_options_default() } else { unsafe { *options } };
-        let text = |name: &str, ptr: *const c_char| unsafe { input::optional_str(name, ptr) };
-        Ok(Settings {
-            page_token: text("page_token", options.page_token)?,
-            user_token: text("user_token", options.user_token)?,
-            base_url: text("base_url", options.base_url)?,
-            timeout: Duration::from_millis(u64::from(options.timeout_ms.max(1))),
-            connect_timeout: Duration::from_millis(u64::from(options.connect_timeout_ms.max(1))),
-            max_retries: options.max_retries,
-            rate_limit: options.rate_limit,
-        })
-    }
-
-    fn botcake(&self) -> Result<Botcake, pancake_sdk::Error> {
-        let mut builder = Botcake::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .max_retries(self.max_retries)
-            .user_agent(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")));
-        if let Some(token) = &self.page_token {
-            builder = builder.access_token(token.clone());
-        }
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url.clone());
-        }
-        builder.build()
-    }
-
-    fn pancake(&self) -> Result<Pancake, pancake_sdk::Error> {
-        let mut builder = Pancake::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .max_retries(self.max_retries)
-            .rate_limit(self.rate_limit.then_some(RateLimit::PANCAKE))
-            .user_agent(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")));
-        if let Some(token) = &self.page_token {
-            builder = builder.page_access_token(token.clone());
-        }
-        if let Some(token) = &self.user_token {
-            builder = builder.user_access_token(token.clone());
-        }
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url.clone());
-        }
-        builder.build()
-    }
+/// The SDK's settings from `pk_options` (owned copies, to make a client again after `fork`).
+unsafe fn read_options(options: *const pk_options) -> Result<Settings, pk_result> {
+    let options = if options.is_null() { pk_options_default() } else { unsafe { *options } };
+    let text = |name: &str, ptr: *const c_char| unsafe { input::optional_str(name, ptr) };
+    let mut settings = Settings::default();
+    settings.page_token = text("page_token", options.page_token)?;
+    settings.user_token = text("user_token", options.user_token)?;
+    settings.base_url = text("base_url", options.base_url)?;
+    settings.timeout = Some(Duration::from_millis(u64::from(options.timeout_ms.max(1))));
+    settings.connect_timeout = Some(Duration::from_millis(u64::from(options.connect_timeout_ms.max(1))));
+    settings.max_retries = Some(options.max_retries);
+    settings.rate_limit = Some(options.rate_limit.then_some(RateLimit::PANCAKE));
+    settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
+    Ok(settings)
 }
 
 /// Runs `f`, turning a panic into `PK_RESULT_PANIC`.
@@ -180,7 +134,7 @@ fn hand_over(out: *mut *mut c_char, text: String) -> Result<(), pk_result> {
 pub unsafe extern "C" fn pk_botcake_new(options: *const pk_options, out: *mut *mut pk_botcake) -> pk_result {
     guard(|| {
         input::non_null("out", out)?;
-        let settings = unsafe { Settings::read(options)? };
+        let settings = unsafe { read_options(options)? };
         let client = settings.botcake().map_err(fail)?;
         let boxed = Box::new(pk_botcake { settings, client: Mutex::new((std::process::id(), client)) });
         unsafe { *out = Box::into_raw(boxed) };
@@ -205,7 +159,7 @@ pub unsafe extern "C" fn pk_botcake_free(client: *mut pk_botcake) {
 pub unsafe extern "C" fn pk_pancake_new(options: *const pk_options, out: *mut *mut pk_pancake) -> pk_result {
     guard(|| {
         input::non_null("out", out)?;
-        let settings = unsafe { Settings::read(options)? };
+        let settings = unsafe { read_options(options)? };
         let client = settings.pancake().map_err(fail)?;
         let boxed = Box::new(pk_pancake { settings, client: Mutex::new((std::process::id(), client)) });
         unsafe { *out = Box::into_raw(boxed) };

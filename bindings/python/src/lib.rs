@@ -55,52 +55,14 @@ impl ApiClient {
 #[derive(Clone)]
 struct Settings {
     api: String,
-    page_token: Option<String>,
-    user_token: Option<String>,
-    base_url: Option<String>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    max_retries: u32,
-    rate_limit: bool,
+    sdk: pancake_sdk::Settings,
 }
 
 impl Settings {
     fn build(&self) -> Result<ApiClient, Error> {
-        macro_rules! common {
-            ($builder:expr) => {{
-                let mut builder = $builder
-                    .timeout(self.timeout)
-                    .connect_timeout(self.connect_timeout)
-                    .max_retries(self.max_retries)
-                    .user_agent(format!("pancake-sdk-python/{}", env!("CARGO_PKG_VERSION")));
-                if let Some(url) = &self.base_url {
-                    builder = builder.base_url(url.clone());
-                }
-                builder
-            }};
-        }
         Ok(match self.api.as_str() {
-            "botcake" => {
-                let mut builder = common!(Botcake::builder());
-                if let Some(token) = &self.page_token {
-                    builder = builder.access_token(token.clone());
-                }
-                if !self.rate_limit {
-                    builder = builder.rate_limit(None);
-                }
-                ApiClient::Botcake(builder.build()?)
-            }
-            _ => {
-                let mut builder = common!(Pancake::builder());
-                if let Some(token) = &self.page_token {
-                    builder = builder.page_access_token(token.clone());
-                }
-                if let Some(token) = &self.user_token {
-                    builder = builder.user_access_token(token.clone());
-                }
-                builder = builder.rate_limit(self.rate_limit.then_some(RateLimit::PANCAKE));
-                ApiClient::Pancake(builder.build()?)
-            }
+            "botcake" => ApiClient::Botcake(self.sdk.botcake()?),
+            _ => ApiClient::Pancake(self.sdk.pancake()?),
         })
     }
 }
@@ -227,16 +189,16 @@ impl NativeClient {
         if api != "botcake" && api != "pancake" {
             return Err(PyValueError::new_err(format!("api must be 'botcake' or 'pancake', got {api:?}")));
         }
-        let settings = Settings {
-            api: api.to_string(),
-            page_token,
-            user_token,
-            base_url,
-            timeout: seconds("timeout", timeout)?,
-            connect_timeout: seconds("connect_timeout", connect_timeout)?,
-            max_retries,
-            rate_limit,
-        };
+        let mut sdk = pancake_sdk::Settings::default();
+        sdk.page_token = page_token;
+        sdk.user_token = user_token;
+        sdk.base_url = base_url;
+        sdk.timeout = Some(seconds("timeout", timeout)?);
+        sdk.connect_timeout = Some(seconds("connect_timeout", connect_timeout)?);
+        sdk.max_retries = Some(max_retries);
+        sdk.rate_limit = Some(rate_limit.then_some(RateLimit::PANCAKE));
+        sdk.user_agent = Some(format!("pancake-sdk-python/{}", env!("CARGO_PKG_VERSION")));
+        let settings = Settings { api: api.to_string(), sdk };
         let client = settings.build().map_err(|e| exception(py, e))?;
         Ok(NativeClient { settings, client: Mutex::new((std::process::id(), client)) })
     }
@@ -308,7 +270,7 @@ impl NativeClient {
     }
 
     fn __repr__(&self) -> String {
-        let base = self.settings.base_url.as_deref().unwrap_or("(default)");
+        let base = self.settings.sdk.base_url.as_deref().unwrap_or("(default)");
         format!("<pancake_sdk._native.NativeClient api={} base_url={base}>", self.settings.api)
     }
 }

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use pancake_sandbox::{DEFAULT_PAGE_TOKEN, DEFAULT_USER_TOKEN, Sandbox};
-use pancake_sdk::{Botcake, Pancake};
+use pancake_sdk::{Botcake, Pancake, Settings};
 
 use crate::output::Failure;
 
@@ -64,8 +64,6 @@ fn botcake_stem() -> &'static str {
 /// Clients from the global flags (or the embedded sandbox).
 fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
     let text = |name: &str| matches.get_one::<String>(name).cloned();
-    let timeout = matches.get_one::<std::time::Duration>("timeout").copied();
-    let retries = matches.get_one::<u32>("max-retries").copied();
     let (sandbox, base, bot_base, page, user, bot) = if matches.get_flag("sandbox") {
         let sandbox = Sandbox::start(Default::default())
             .map_err(|e| Failure::other(format!("cannot start the sandbox: {e}")))?;
@@ -80,37 +78,23 @@ fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
             .or_else(|| base.as_ref().map(|b| format!("{}{stem}", b.trim_end_matches('/'))));
         (None, base, bot_base, text("page-token"), text("user-token"), text("botcake-token"))
     };
-    macro_rules! settings {
-        ($builder:expr, $base:expr) => {{
-            let mut builder = $builder.user_agent(concat!("pancake-cli/", env!("CARGO_PKG_VERSION")));
-            if let Some(url) = $base {
-                builder = builder.base_url(url);
-            }
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            if let Some(retries) = retries {
-                builder = builder.max_retries(retries);
-            }
-            builder
-        }};
-    }
-    let mut botcake = settings!(Botcake::builder(), bot_base);
-    if let Some(token) = bot {
-        botcake = botcake.access_token(token);
-    }
+    let mut pancake = Settings::default();
+    pancake.page_token = page;
+    pancake.user_token = user;
+    pancake.base_url = base;
+    pancake.timeout = matches.get_one::<std::time::Duration>("timeout").copied();
+    pancake.max_retries = matches.get_one::<u32>("max-retries").copied();
     let per_second = matches.get_one::<u32>("rate-limit").copied().unwrap_or(5);
-    let pacing = (per_second > 0).then(|| pancake_sdk::rate_limit::RateLimit::per_second(per_second));
-    let mut pancake = settings!(Pancake::builder(), base).rate_limit(pacing);
-    if let Some(token) = page {
-        pancake = pancake.page_access_token(token);
-    }
-    if let Some(token) = user {
-        pancake = pancake.user_access_token(token);
-    }
+    pancake.rate_limit =
+        Some((per_second > 0).then(|| pancake_sdk::rate_limit::RateLimit::per_second(per_second)));
+    pancake.user_agent = Some(concat!("pancake-cli/", env!("CARGO_PKG_VERSION")).to_string());
+    // Botcake: the same settings with its own token and base URL.
+    let mut botcake = pancake.clone();
+    botcake.page_token = bot;
+    botcake.base_url = bot_base;
     Ok(Clients {
-        botcake: botcake.build().map_err(Failure::from)?,
-        pancake: pancake.build().map_err(Failure::from)?,
+        botcake: botcake.botcake().map_err(Failure::from)?,
+        pancake: pancake.pancake().map_err(Failure::from)?,
         _sandbox: sandbox,
     })
 }

@@ -42,6 +42,7 @@ pub mod pancake;
 pub mod rate_limit;
 mod response;
 pub mod retry;
+mod settings;
 mod state;
 pub mod validate;
 
@@ -51,6 +52,7 @@ pub use error::{ApiErrorKind, Error};
 pub use options::CallOptions;
 pub use pancake::Client as Pancake;
 pub use response::{ApiWarning, Response};
+pub use settings::Settings;
 pub use state::ClientState;
 
 /// The SDK's version, as sent in the `User-Agent` header.
