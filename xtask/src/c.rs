@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::generate::{Generated, load_json};
+use crate::generate::{Generated, load_json, one_line, resolve};
 use crate::{Result, root};
 
 const GLUE: &str = "bindings/c/src/generated.rs";
@@ -37,13 +37,6 @@ pub fn files() -> Result<Vec<Generated>> {
         Generated { path: PathBuf::from(GLUE), text: glue },
         Generated { path: PathBuf::from(HEADER), text: header },
     ])
-}
-
-fn resolve(document: &Value, value: &Value) -> Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-        None => value.clone(),
-    }
 }
 
 /// How one parameter crosses the C boundary.
@@ -184,10 +177,6 @@ fn op_path(document: &Value, op: &Value) -> String {
         }
     }
     String::new()
-}
-
-fn one_line(value: &Value) -> String {
-    value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The header, by cbindgen over the hand-written sources and the fresh glue (so that the

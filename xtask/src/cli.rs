@@ -9,7 +9,7 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::Result;
-use crate::generate::{Generated, load_json};
+use crate::generate::{Generated, load_json, one_line, resolve};
 
 const TABLE: &str = "crates/pancake-cli/src/operations.rs";
 
@@ -39,13 +39,6 @@ pub fn files() -> Result<Vec<Generated>> {
         prettyplease::unparse(&file)
     );
     Ok(vec![Generated { path: PathBuf::from(TABLE), text }])
-}
-
-fn resolve(document: &Value, value: &Value) -> Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-        None => value.clone(),
-    }
 }
 
 fn operation(document: &Value, api: &TokenStream, op: &Value) -> Result<TokenStream> {
@@ -142,8 +135,4 @@ fn flag(document: &Value, name: &str, schema: &Value, required: bool, descriptio
     quote! {
         Flag { name: #name, long: #long, kind: Kind::#kind, required: #required, help: #help, values: &[#(#values),*] }
     }
-}
-
-fn one_line(value: &Value) -> String {
-    value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }

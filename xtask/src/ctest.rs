@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use crate::pytest::target_dir;
-use crate::{Result, root};
+use crate::{Result, root, succeed};
 
 const STRICT: [&str; 5] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"];
 
@@ -46,7 +46,7 @@ impl Drop for Sandbox {
 /// Builds the library and runs the C checks.
 pub fn run() -> Result {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    check(
+    succeed(
         Command::new(cargo).args(["build", "--quiet", "-p", "pancake-sdk-c", "-p", "pancake-sandbox"]),
         "cargo build",
     )?;
@@ -54,7 +54,7 @@ pub fn run() -> Result {
     let include = root().join("bindings/c/include");
     let test_binary = lib.join("c_test_sdk");
     let compile = |extra: &[&str], out: &std::path::Path| -> Result {
-        check(
+        succeed(
             Command::new("gcc")
                 .args(STRICT)
                 .args(extra)
@@ -71,7 +71,7 @@ pub fn run() -> Result {
         )
     };
     compile(&[], &test_binary)?;
-    check(
+    succeed(
         Command::new("g++")
             .args([
                 "-std=c++17",
@@ -90,12 +90,12 @@ pub fn run() -> Result {
     )?;
 
     let sandbox = Sandbox::start()?;
-    check(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
+    succeed(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
     drop(sandbox);
 
     let sandbox = Sandbox::start()?;
     if Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        check(
+        succeed(
             Command::new("valgrind")
                 .args([
                     "--quiet",
@@ -112,7 +112,7 @@ pub fn run() -> Result {
         println!("valgrind not found: running the C tests under AddressSanitizer instead");
         let asan = lib.join("c_test_sdk_asan");
         compile(&["-fsanitize=address", "-fno-omit-frame-pointer", "-g"], &asan)?;
-        check(
+        succeed(
             Command::new(&asan).env("PANCAKE_SANDBOX_URL", &sandbox.url),
             "C tests under AddressSanitizer",
         )?;
@@ -120,7 +120,7 @@ pub fn run() -> Result {
     drop(sandbox);
 
     let sandbox = Sandbox::start()?;
-    check(
+    succeed(
         Command::new("make").args(["-s", "-B", "-C", "bindings/c/examples"]).env("PKG_CONFIG_PATH", &lib),
         "make (the example, with pkg-config)",
     )?;
@@ -139,9 +139,4 @@ pub fn run() -> Result {
     }
     println!("the example listed the sandbox page's {lines} conversations");
     Ok(())
-}
-
-fn check(command: &mut Command, what: &str) -> Result {
-    let status = command.current_dir(root()).status().map_err(|e| format!("{what}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{what} failed")) }
 }

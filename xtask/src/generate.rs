@@ -85,6 +85,19 @@ pub fn load_json(relative: &str) -> Result<serde_json::Value> {
     serde_yaml::from_str(&text).map_err(|e| format!("{relative}: {e}"))
 }
 
+/// Follows one local `$ref` (`#/...`) of a spec; any other value is returned as it is.
+pub fn resolve(document: &serde_json::Value, value: &serde_json::Value) -> serde_json::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
+        None => value.clone(),
+    }
+}
+
+/// A spec's text on one line (for flags' help and C comments).
+pub fn one_line(value: &serde_json::Value) -> String {
+    value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn load_spec(relative: &str) -> Result<openapiv3::OpenAPI> {
     let path = root().join(relative);
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;

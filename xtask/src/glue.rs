@@ -61,12 +61,7 @@ pub fn operation_auth(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStr
 /// `operation_rules(operation_id)`: the bounds of each operation's numeric query parameters
 /// and of its body's arrays, from the spec, for the checks made before sending.
 pub fn operation_rules(document: &Value) -> TokenStream {
-    let resolve = |value: &serde_json::Value| -> serde_json::Value {
-        match value.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-            None => value.clone(),
-        }
-    };
+    let resolve = |value: &Value| crate::generate::resolve(document, value);
     let mut arms = Vec::new();
     for (_, item) in document["paths"].as_object().into_iter().flatten() {
         for (_, op) in item.as_object().into_iter().flatten() {

@@ -51,3 +51,12 @@ pub fn root() -> PathBuf {
 
 /// Result of an xtask step: an error is a message for the user.
 pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// Runs a command that must succeed (in the workspace root unless it has a directory of its own).
+pub fn succeed(command: &mut std::process::Command, what: &str) -> Result {
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
+    let status = command.status().map_err(|e| format!("{what}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }
+}

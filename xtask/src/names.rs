@@ -82,12 +82,7 @@ fn reserved(name: &str) -> Option<&'static str> {
 
 /// Every operation id, parameter and body field of one spec.
 pub fn check(spec: &str, document: &Value) -> Result {
-    let resolve = |value: &Value| -> Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(r) => document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-            None => value.clone(),
-        }
-    };
+    let resolve = |value: &Value| crate::generate::resolve(document, value);
     let mut problems = Vec::new();
     let mut exports = BTreeSet::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::{Result, root, venv};
+use crate::{Result, root, succeed, venv};
 
 /// Pinned tools of the Python checks.
 const TOOLS: [&str; 3] = ["maturin==1.16.0", "pytest==9.2.0", "mypy==2.4.1"];
@@ -20,14 +20,14 @@ pub fn target_dir() -> PathBuf {
 pub fn run() -> Result {
     venv::ensure(&TOOLS)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    check(
+    succeed(
         Command::new(cargo).args(["build", "--quiet", "-p", "pancake-sandbox"]),
         "cargo build -p pancake-sandbox",
     )?;
 
     let wheels = target_dir().join("wheels");
     let _ = std::fs::remove_dir_all(&wheels);
-    check(
+    succeed(
         Command::new(venv::bin("maturin"))
             .args(["build", "--quiet", "--manifest-path", "bindings/python/Cargo.toml", "--out"])
             .arg(&wheels)
@@ -40,7 +40,7 @@ pub fn run() -> Result {
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
         .ok_or("maturin built no wheel")?;
-    check(
+    succeed(
         Command::new(venv::bin("python"))
             .args([
                 "-m",
@@ -56,13 +56,13 @@ pub fn run() -> Result {
     )?;
 
     let sandbox = target_dir().join("debug/pancake-sandbox");
-    check(
+    succeed(
         Command::new(venv::bin("python"))
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/python"])
             .env("PANCAKE_SANDBOX_BIN", &sandbox),
         "pytest",
     )?;
-    check(
+    succeed(
         Command::new(venv::bin("python")).args([
             "-m",
             "mypy",
@@ -72,19 +72,14 @@ pub fn run() -> Result {
         ]),
         "mypy --strict (usage)",
     )?;
-    check(
+    succeed(
         Command::new(venv::bin("python"))
             .args(["-m", "mypy", "--strict", "--no-incremental", "-p", "pancake_sdk"])
             .current_dir(root().join("bindings/python/python")),
         "mypy --strict (package)",
     )?;
-    check(Command::new(venv::bin("python")).args(["-m", "mypy.stubtest", "pancake_sdk._native"]), "stubtest")
-}
-
-fn check(command: &mut Command, what: &str) -> Result {
-    if command.get_current_dir().is_none() {
-        command.current_dir(root());
-    }
-    let status = command.status().map_err(|e| format!("{what}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{what} failed")) }
+    succeed(
+        Command::new(venv::bin("python")).args(["-m", "mypy.stubtest", "pancake_sdk._native"]),
+        "stubtest",
+    )
 }

@@ -65,10 +65,7 @@ struct Argument {
 
 impl Api<'_> {
     fn resolve(&self, value: &Value) -> Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
-            None => value.clone(),
-        }
+        crate::generate::resolve(self.document, value)
     }
 
     fn operations(&self) -> Vec<(String, String, Value)> {

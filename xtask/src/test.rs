@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Result, ctest, generate, lint, pytest, root};
+use crate::{Result, ctest, generate, lint, pytest, succeed};
 
 /// Runs formatting, the drift check, the spec lint, clippy and every test.
 pub fn run() -> Result {
@@ -29,10 +29,5 @@ fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
 
 fn cargo(args: &[&str]) -> Result {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root())
-        .args(args)
-        .status()
-        .map_err(|e| format!("cargo {}: {e}", args.join(" ")))?;
-    if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed", args.join(" "))) }
+    succeed(Command::new(cargo).args(args), &format!("`cargo {}`", args.join(" ")))
 }
