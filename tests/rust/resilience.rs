@@ -34,9 +34,9 @@ fn client(sandbox: &Sandbox) -> Pancake {
             RetryPolicy::default()
                 .with_max_retries(3)
                 .with_base_delay(Duration::from_millis(10))
-                .with_max_delay(Duration::from_secs(2))
-                .with_deadline(Duration::from_secs(10)),
+                .with_max_delay(Duration::from_secs(2)),
         )
+        .deadline(Duration::from_secs(10))
         .rate_limit(None)
         .build()
         .unwrap()
@@ -229,9 +229,8 @@ async fn the_deadline_stops_retries() {
     let policy = RetryPolicy::default()
         .with_max_retries(5)
         .with_base_delay(Duration::from_millis(400))
-        .with_max_delay(Duration::from_secs(1))
-        .with_deadline(Duration::from_millis(150));
-    let options = CallOptions::new().retry(policy);
+        .with_max_delay(Duration::from_secs(1));
+    let options = CallOptions::new().retry(policy).deadline(Duration::from_millis(150));
     let error = env.pancake.list_tags().page_id(PAGE_ID).send_with(options).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(env.sandbox.requests().len(), 1, "the first retry would have passed the deadline");

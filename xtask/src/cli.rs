@@ -74,7 +74,26 @@ fn operation(document: &Value, api: &TokenStream, op: &Value) -> Result<TokenStr
                 let everywhere = variants
                     .iter()
                     .all(|v| v["required"].as_array().into_iter().flatten().any(|r| r == name.as_str()));
-                body.push(flag(document, name, property, everywhere, &property["description"]));
+                // A field in several kinds of body takes the values of all of them (`--action
+                // reply_inbox` and `--action private_replies`).
+                let mut merged = resolve(document, property);
+                let mut values: Vec<Value> = Vec::new();
+                for variant in &variants {
+                    let Some(other) = variant["properties"].get(name.as_str()) else { continue };
+                    for value in resolve(document, other)["enum"].as_array().into_iter().flatten() {
+                        if !values.contains(value) {
+                            values.push(value.clone());
+                        }
+                    }
+                }
+                let mut description = property["description"].clone();
+                if values.len() > 1 && merged["enum"].as_array().is_some_and(|e| e.len() < values.len()) {
+                    let listed: Vec<String> =
+                        values.iter().filter_map(Value::as_str).map(|v| format!("`{v}`")).collect();
+                    description = Value::String(format!("One of {}: the kind of request.", listed.join(", ")));
+                    merged["enum"] = Value::Array(values);
+                }
+                body.push(flag(document, name, &merged, everywhere, &description));
             }
         }
     }

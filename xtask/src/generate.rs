@@ -126,9 +126,11 @@ fn rust_client(api: &Api) -> Result<Generated> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", api.spec))?;
     WrapSend.visit_file_mut(&mut file);
+    crate::harden::apply(&mut file).map_err(|e| format!("{}: {e}", api.spec))?;
     let document = load_json(api.spec)?;
     let dispatch = glue::dispatch(&file)?;
     file.items.push(syn::parse2(glue::operation_auth(&spec)?).expect("operation_auth parses"));
+    file.items.push(syn::parse2(glue::operation_routes(&spec)?).expect("operation_route parses"));
     file.items.push(syn::parse2(glue::operation_rules(&document)).expect("operation_rules parses"));
     file.items.push(syn::parse2(glue::lists(&document)?).expect("lists parse"));
     file.items.push(syn::parse2(dispatch).expect("dispatch parses"));
@@ -185,7 +187,7 @@ impl VisitMut for WrapSend {
                 /// Checks the inputs, paces and retries as the client is set up to (see
                 /// [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
                 pub async fn send(self) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                    crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+                    crate::exchange::run(&self.client.inner, crate::CallOptions::default(), self.dispatch()).await
                 }
             })
             .expect("send parses");
@@ -195,7 +197,7 @@ impl VisitMut for WrapSend {
                     self,
                     options: crate::CallOptions,
                 ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                    crate::exchange::run(options, self.dispatch()).await
+                    crate::exchange::run(&self.client.inner, options, self.dispatch()).await
                 }
             })
             .expect("send_with parses");

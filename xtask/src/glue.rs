@@ -58,6 +58,25 @@ pub fn operation_auth(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStr
     })
 }
 
+/// `operation_route(operation_id)`: each operation's route template, for logs (which never
+/// show an id, a query or a token).
+pub fn operation_routes(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream> {
+    let mut arms = Vec::new();
+    for (path, _, op) in spec.operations() {
+        let id = op.operation_id.as_deref().ok_or(format!("{path}: no operationId"))?;
+        arms.push(quote! { #id => #path, });
+    }
+    Ok(quote! {
+        /// The route template of each operation (`/pages/{page_id}/tags`), from the spec.
+        pub(crate) fn operation_route(operation_id: &str) -> &'static str {
+            match operation_id {
+                #(#arms)*
+                _ => "",
+            }
+        }
+    })
+}
+
 /// `operation_rules(operation_id)`: the bounds of each operation's numeric query parameters
 /// and of its body's arrays, from the spec, for the checks made before sending.
 pub fn operation_rules(document: &Value) -> TokenStream {
@@ -108,7 +127,11 @@ pub fn hooks() -> Vec<syn::Item> {
         quote! {
             /// What the SDK's core needs of this API's operations.
             const TABLES: crate::state::OperationTables =
-                crate::state::OperationTables { auth: operation_auth, rules: operation_rules };
+                crate::state::OperationTables {
+                    auth: operation_auth,
+                    rules: operation_rules,
+                    route: operation_route,
+                };
         },
         quote! {
             impl ClientHooks<crate::state::ClientState> for Client {
@@ -125,7 +148,7 @@ pub fn hooks() -> Vec<syn::Item> {
                     request: reqwest::Request,
                     info: &OperationInfo,
                 ) -> reqwest::Result<reqwest::Response> {
-                    crate::exchange::execute(&self.inner, &self.client, request, info.operation_id).await
+                    crate::exchange::execute(&self.inner, &self.client, request, info.operation_id, &TABLES).await
                 }
             }
         },

@@ -5,6 +5,7 @@ mod cli;
 mod ctest;
 mod generate;
 mod glue;
+mod harden;
 mod lint;
 mod names;
 mod pytest;

@@ -152,6 +152,18 @@ impl Api<'_> {
                 };
                 let description =
                     properties.iter().map(|p| text(&self.resolve(p)["description"])).find(|d| !d.is_empty());
+                // A field that tells the body's variants apart lists every value it takes.
+                let description = match python_type.strip_prefix("Literal[") {
+                    Some(values) if properties.len() > 1 => {
+                        let values: Vec<String> = values
+                            .trim_end_matches(']')
+                            .split(", ")
+                            .map(|v| format!("`{}`", v.trim_matches('"')))
+                            .collect();
+                        Some(format!("One of {}: the kind of request.", values.join(", ")))
+                    }
+                    _ => description,
+                };
                 let (_, convert) = self.argument_type(&properties[0], &field);
                 arguments.push(Argument {
                     required: *required_in == variants.len(),
@@ -241,7 +253,7 @@ impl Api<'_> {
         );
         call_arguments(&mut out, &arguments);
         let call = if asynchronous { "await self._call" } else { "self._call" };
-        let _ = writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout))");
+        let _ = writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline))");
         Ok(out)
     }
 
@@ -269,7 +281,7 @@ impl Api<'_> {
         );
         let _ = write!(out, "{}", docstring(&what, &arguments, true));
         call_arguments(&mut out, &arguments);
-        let _ = writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout))");
+        let _ = writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline))");
         Ok(out)
     }
 
@@ -379,6 +391,7 @@ fn signature(out: &mut String, arguments: &[Argument]) {
         let _ = writeln!(out, "        {}: Optional[{}] = None,", argument.name, argument.python_type);
     }
     let _ = writeln!(out, "        timeout: Optional[float] = None,");
+    let _ = writeln!(out, "        deadline: Optional[float] = None,");
 }
 
 fn call_arguments(out: &mut String, arguments: &[Argument]) {
@@ -407,6 +420,9 @@ fn docstring(what: &str, arguments: &[Argument], iterator: bool) -> String {
         }
         out.push_str(
             "            timeout: Seconds each request may take, in place of the client's timeout.\n",
+        );
+        out.push_str(
+            "            deadline: Seconds the whole call may take (attempts, waits and backoff), in\n                place of the client's deadline.\n",
         );
     }
     if iterator {

@@ -79,6 +79,11 @@ typedef enum pk_result {
    * The library panicked (a bug); the call did not complete.
    */
   PK_RESULT_PANIC = 11,
+  /**
+   * The answer was larger than `pk_options.max_response_bytes`; reading stopped there. The
+   * request reached the server: a send may have been carried out.
+   */
+  PK_RESULT_TOO_LARGE = 12,
 } pk_result;
 
 /**
@@ -130,6 +135,16 @@ typedef struct pk_options {
    * Whether calls are spaced to stay within 5 per page per second (Pancake; default true).
    */
   bool rate_limit;
+  /**
+   * Milliseconds a whole call may take, attempts, waits and backoff together (default
+   * 60000).
+   */
+  uint32_t deadline_ms;
+  /**
+   * The largest answer body read, in bytes (default 33554432, 32 MiB); a larger answer
+   * fails with `PK_RESULT_TOO_LARGE`.
+   */
+  uint64_t max_response_bytes;
 } pk_options;
 
 #ifdef __cplusplus
@@ -137,7 +152,8 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, 3 retries, pacing on.
+ * The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s deadline, a
+ * 32 MiB answer limit, 3 retries, pacing on.
  */
 struct pk_options pk_options_default(void);
 
@@ -239,7 +255,8 @@ const char *pk_version(void);
 
 /**
  * The message of this thread's last error (static until the thread's next failing call; do
- * not free), or an empty string when there is none. Never shows a token.
+ * not free), or an empty string when there is none. Never shows a token of the client: the
+ * SDK redacts it, server text included.
  */
 const char *pk_last_error(void);
 
@@ -847,7 +864,8 @@ enum pk_result pk_pancake_get_multi_page_user_statistics(const struct pk_pancake
 
 /**
  * The message of this thread's last error (static until the thread's next failing call; do
- * not free), or an empty string when there is none. Never shows a token.
+ * not free), or an empty string when there is none. Never shows a token of the client: the
+ * SDK redacts it, server text included.
  */
 const char *pk_last_error(void);
 

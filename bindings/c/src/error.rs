@@ -33,6 +33,9 @@ pub enum pk_result {
     PK_RESULT_PAGINATION = 10,
     /// The library panicked (a bug); the call did not complete.
     PK_RESULT_PANIC = 11,
+    /// The answer was larger than `pk_options.max_response_bytes`; reading stopped there. The
+    /// request reached the server: a send may have been carried out.
+    PK_RESULT_TOO_LARGE = 12,
 }
 
 struct LastError {
@@ -64,7 +67,8 @@ pub(crate) fn fail(error: pancake_sdk::Error) -> pk_result {
         E::InvalidRequest { .. } => pk_result::PK_RESULT_VALIDATION,
         E::MissingCredential { .. } => pk_result::PK_RESULT_MISSING_CREDENTIAL,
         E::Transport { .. } => pk_result::PK_RESULT_TRANSPORT,
-        E::Timeout { .. } => pk_result::PK_RESULT_TIMEOUT,
+        E::Timeout { .. } | E::Deadline { .. } => pk_result::PK_RESULT_TIMEOUT,
+        E::TooLarge { .. } => pk_result::PK_RESULT_TOO_LARGE,
         E::Status { .. } => pk_result::PK_RESULT_HTTP_STATUS,
         E::Api { .. } => pk_result::PK_RESULT_API_ERROR,
         E::OutcomeUnknown { .. } => pk_result::PK_RESULT_OUTCOME_UNKNOWN,
@@ -77,7 +81,8 @@ pub(crate) fn fail(error: pancake_sdk::Error) -> pk_result {
 }
 
 /// The message of this thread's last error (static until the thread's next failing call; do
-/// not free), or an empty string when there is none. Never shows a token.
+/// not free), or an empty string when there is none. Never shows a token of the client: the
+/// SDK redacts it, server text included.
 #[unsafe(no_mangle)]
 pub extern "C" fn pk_last_error() -> *const c_char {
     LAST.try_with(|last| match last.borrow().as_ref() {
@@ -129,6 +134,7 @@ pub extern "C" fn pk_result_name(result: std::ffi::c_int) -> *const c_char {
         R::PK_RESULT_DECODE,
         R::PK_RESULT_PAGINATION,
         R::PK_RESULT_PANIC,
+        R::PK_RESULT_TOO_LARGE,
     ];
     let Some(result) = known.into_iter().find(|r| *r as std::ffi::c_int == result) else {
         return c"PK_RESULT_UNKNOWN".as_ptr();
@@ -146,6 +152,7 @@ pub extern "C" fn pk_result_name(result: std::ffi::c_int) -> *const c_char {
         R::PK_RESULT_DECODE => c"PK_RESULT_DECODE",
         R::PK_RESULT_PAGINATION => c"PK_RESULT_PAGINATION",
         R::PK_RESULT_PANIC => c"PK_RESULT_PANIC",
+        R::PK_RESULT_TOO_LARGE => c"PK_RESULT_TOO_LARGE",
     };
     name.as_ptr()
 }

@@ -51,9 +51,16 @@ pub struct pk_options {
     pub max_retries: u32,
     /// Whether calls are spaced to stay within 5 per page per second (Pancake; default true).
     pub rate_limit: bool,
+    /// Milliseconds a whole call may take, attempts, waits and backoff together (default
+    /// 60000).
+    pub deadline_ms: u32,
+    /// The largest answer body read, in bytes (default 33554432, 32 MiB); a larger answer
+    /// fails with `PK_RESULT_TOO_LARGE`.
+    pub max_response_bytes: u64,
 }
 
-/// The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, 3 retries, pacing on.
+/// The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s deadline, a
+/// 32 MiB answer limit, 3 retries, pacing on.
 #[unsafe(no_mangle)]
 pub extern "C" fn pk_options_default() -> pk_options {
     pk_options {
@@ -64,6 +71,8 @@ pub extern "C" fn pk_options_default() -> pk_options {
         connect_timeout_ms: 10_000,
         max_retries: 3,
         rate_limit: true,
+        deadline_ms: 60_000,
+        max_response_bytes: pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES,
     }
 }
 
@@ -97,6 +106,8 @@ unsafe fn read_options(options: *const pk_options) -> Result<Settings, pk_result
     settings.timeout = Some(Duration::from_millis(u64::from(options.timeout_ms.max(1))));
     settings.connect_timeout = Some(Duration::from_millis(u64::from(options.connect_timeout_ms.max(1))));
     settings.max_retries = Some(options.max_retries);
+    settings.deadline = Some(Duration::from_millis(u64::from(options.deadline_ms.max(1))));
+    settings.max_response_bytes = Some(options.max_response_bytes.max(1));
     settings.rate_limit = Some(options.rate_limit.then_some(RateLimit::PANCAKE));
     settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
     Ok(settings)

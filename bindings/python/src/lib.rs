@@ -4,7 +4,10 @@
 //! arguments as a dict, and this module runs them through the SDK's `call_json` (the typed
 //! client, with every check, retry and pacing of the Rust core). Requests run on one tokio
 //! runtime per process, with the GIL released; after a `fork` the child makes its own runtime
-//! and HTTP connections.
+//! and HTTP connections. Before the interpreter exits, an `atexit` hook stops the runtime, so
+//! that no worker thread touches Python while it finalizes.
+
+mod convert;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,14 +20,13 @@ use pancake_sdk::rate_limit::RateLimit;
 use pancake_sdk::{Botcake, CallOptions, Error, Pancake, Response};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use serde_json::Value;
-use tokio::runtime::Runtime;
+use tokio::runtime::Handle;
 
 /// The process's runtime (see `pancake_sdk::blocking`).
-fn runtime() -> PyResult<Arc<Runtime>> {
-    pancake_sdk::blocking::runtime()
-        .map_err(|e| PyValueError::new_err(format!("cannot start the SDK's runtime: {e}")))
+fn runtime(py: Python<'_>) -> PyResult<Handle> {
+    pancake_sdk::blocking::handle().map_err(|e| sdk_error(py, &format!("cannot start the SDK's runtime: {e}")))
 }
 
 /// What an awaiting caller hears when the SDK panicked (a bug) instead of answering.
@@ -73,10 +75,13 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     })
 }
 
-fn options(timeout: Option<f64>) -> PyResult<CallOptions> {
+fn options(timeout: Option<f64>, deadline: Option<f64>) -> PyResult<CallOptions> {
     let mut options = CallOptions::new();
     if let Some(timeout) = timeout {
         options = options.timeout(seconds("timeout", timeout)?);
+    }
+    if let Some(deadline) = deadline {
+        options = options.deadline(seconds("deadline", deadline)?);
     }
     Ok(options)
 }
@@ -96,27 +101,40 @@ fn exception(py: Python<'_>, error: Error) -> PyErr {
         }
         Error::Transport { .. } => "connection",
         Error::Timeout { .. } => "timeout",
+        Error::Deadline { operation, deadline } => {
+            let _ = details.set_item("operation", *operation);
+            let _ = details.set_item("deadline", deadline.as_secs_f64());
+            "deadline"
+        }
+        Error::TooLarge { operation, status, limit } => {
+            let _ = details.set_item("operation", *operation);
+            let _ = details.set_item("status_code", status.as_u16());
+            let _ = details.set_item("limit", *limit);
+            "too_large"
+        }
         Error::Status { status, body } => {
             let _ = details.set_item("status_code", status.as_u16());
-            let _ = details.set_item("body", String::from_utf8_lossy(body).into_owned());
+            body_details(py, &details, body, false);
             "status"
         }
         Error::Api { status, error_code, message, body } => {
             let _ = details.set_item("status_code", status.as_u16());
             let _ = details.set_item("error_code", *error_code);
             let _ = details.set_item("api_message", message.clone());
-            let _ = details.set_item("body", pythonize::pythonize(py, body).ok());
+            body_details(py, &details, body, true);
             "api"
         }
         Error::OutcomeUnknown { operation, status, body, .. } => {
             let _ = details.set_item("operation", *operation);
             let _ = details.set_item("status_code", status.map(|s| s.as_u16()));
-            let _ = details.set_item("body", body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()));
+            if let Some(body) = body {
+                body_details(py, &details, body, false);
+            }
             "outcome_unknown"
         }
         Error::Decode { status, body, .. } => {
             let _ = details.set_item("status_code", status.as_u16());
-            let _ = details.set_item("body", String::from_utf8_lossy(body).into_owned());
+            body_details(py, &details, body, false);
             "decode"
         }
         Error::Pagination { operation, .. } => {
@@ -136,6 +154,17 @@ fn exception(py: Python<'_>, error: Error) -> PyErr {
     }
 }
 
+/// An error body as the exception's `body` (redacted: text, or JSON for an API error) and
+/// `raw_body` (the bytes as they came).
+fn body_details(py: Python<'_>, details: &Bound<'_, PyDict>, body: &pancake_sdk::ErrorBody, json: bool) {
+    let shown = match body.json().filter(|_| json) {
+        Some(value) => pythonize::pythonize(py, &value).ok().map(Bound::unbind),
+        None => body.text().into_pyobject(py).ok().map(|s| s.into_any().unbind()),
+    };
+    let _ = details.set_item("body", shown);
+    let _ = details.set_item("raw_body", PyBytes::new(py, body.raw()));
+}
+
 /// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
 fn answer<'py>(py: Python<'py>, result: Result<Response<Value>, Error>) -> PyResult<Bound<'py, PyTuple>> {
     let response = result.map_err(|error| exception(py, error))?;
@@ -145,9 +174,12 @@ fn answer<'py>(py: Python<'py>, result: Result<Response<Value>, Error>) -> PyRes
     PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
 }
 
-/// Arguments from Python (a dict of JSON-compatible values).
+/// Arguments from Python (a dict of JSON-compatible values); a refusal is a `ValidationError`
+/// naming the argument.
 fn arguments(args: &Bound<'_, PyAny>) -> PyResult<Value> {
-    pythonize::depythonize(args).map_err(|e| PyValueError::new_err(format!("arguments: {e}")))
+    convert::arguments(args).map_err(|refusal| {
+        exception(args.py(), Error::InvalidRequest { field: Some(refusal.field), message: refusal.message })
+    })
 }
 
 /// A client of one API. Safe to share between threads.
@@ -173,7 +205,7 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, max_retries=3, rate_limit=true))]
+    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, deadline=60.0, max_response_bytes=pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES, max_retries=3, rate_limit=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -183,6 +215,8 @@ impl NativeClient {
         base_url: Option<String>,
         timeout: f64,
         connect_timeout: f64,
+        deadline: f64,
+        max_response_bytes: u64,
         max_retries: u32,
         rate_limit: bool,
     ) -> PyResult<Self> {
@@ -195,6 +229,8 @@ impl NativeClient {
         sdk.base_url = base_url;
         sdk.timeout = Some(seconds("timeout", timeout)?);
         sdk.connect_timeout = Some(seconds("connect_timeout", connect_timeout)?);
+        sdk.deadline = Some(seconds("deadline", deadline)?);
+        sdk.max_response_bytes = Some(max_response_bytes);
         sdk.max_retries = Some(max_retries);
         sdk.rate_limit = Some(rate_limit.then_some(RateLimit::PANCAKE));
         sdk.user_agent = Some(format!("pancake-sdk-python/{}", env!("CARGO_PKG_VERSION")));
@@ -204,16 +240,17 @@ impl NativeClient {
     }
 
     /// Calls `operation` with `args`; blocks (without the GIL) until it ends.
-    #[pyo3(signature = (operation, args, timeout=None))]
+    #[pyo3(signature = (operation, args, timeout=None, deadline=None))]
     fn call<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         args: &Bound<'py, PyAny>,
         timeout: Option<f64>,
+        deadline: Option<f64>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout)?, self.current()?, runtime()?);
+            (arguments(args)?, options(timeout, deadline)?, self.current()?, runtime(py)?);
         let operation = operation.to_string();
         let result =
             py.detach(|| runtime.block_on(async move { client.call(&operation, args, options).await }));
@@ -222,16 +259,18 @@ impl NativeClient {
 
     /// Starts a call of `operation` and returns at once; `done(outcome)` is called from
     /// another thread with the `(body, status, warning)` tuple or the exception.
-    #[pyo3(signature = (operation, args, done, timeout=None))]
+    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None))]
     fn start(
         &self,
+        py: Python<'_>,
         operation: &str,
         args: &Bound<'_, PyAny>,
         done: Py<PyAny>,
         timeout: Option<f64>,
+        deadline: Option<f64>,
     ) -> PyResult<Task> {
         let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout)?, self.current()?, runtime()?);
+            (arguments(args)?, options(timeout, deadline)?, self.current()?, runtime(py)?);
         let operation = operation.to_string();
         let handle = runtime.spawn(async move {
             let result = AssertUnwindSafe(async move { client.call(&operation, args, options).await })
@@ -249,15 +288,16 @@ impl NativeClient {
     }
 
     /// Every item of the list `operation`, page after page.
-    #[pyo3(signature = (operation, args, timeout=None))]
+    #[pyo3(signature = (operation, args, timeout=None, deadline=None))]
     fn stream(
         &self,
         py: Python<'_>,
         operation: &str,
         args: &Bound<'_, PyAny>,
         timeout: Option<f64>,
+        deadline: Option<f64>,
     ) -> PyResult<Pager> {
-        let (args, options) = (arguments(args)?, options(timeout)?);
+        let (args, options) = (arguments(args)?, options(timeout, deadline)?);
         let stream = match self.current()? {
             ApiClient::Pancake(client) => {
                 client.stream_json(operation, args, options).map_err(|e| exception(py, e))?
@@ -338,7 +378,7 @@ impl Pager {
     /// The next item, or None at the end; blocks (without the GIL) while a page is fetched.
     fn next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.usable(py)?;
-        let (stream, runtime) = (self.stream.clone(), runtime()?);
+        let (stream, runtime) = (self.stream.clone(), runtime(py)?);
         let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
         match item {
             None => Ok(None),
@@ -351,7 +391,7 @@ impl Pager {
     /// exception.
     fn start_next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Task> {
         self.usable(py)?;
-        let (stream, runtime) = (self.stream.clone(), runtime()?);
+        let (stream, runtime) = (self.stream.clone(), runtime(py)?);
         let handle = runtime.spawn(async move {
             let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
             Python::attach(|py| {
@@ -368,9 +408,34 @@ impl Pager {
     }
 }
 
+/// Stops the SDK's runtime before the interpreter finalizes (registered with `atexit`): calls
+/// under way end, worker threads stop, and none of them touches Python afterwards.
+#[pyfunction]
+fn _shutdown(py: Python<'_>) {
+    py.detach(|| pancake_sdk::blocking::shutdown(Duration::from_secs(2)));
+}
+
+/// Forgets the cached levels of the `pancake_sdk` loggers (call after changing them).
+#[pyfunction]
+fn reset_log_cache() {
+    if let Some(handle) = LOG_RESET.get() {
+        handle.reset();
+    }
+}
+
+static LOG_RESET: std::sync::OnceLock<pyo3_log::ResetHandle> = std::sync::OnceLock::new();
+
 /// The module.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The SDK's `tracing` events reach Python's `logging` (logger `pancake_sdk`) through `log`.
+    if let Ok(handle) = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::LoggersAndLevels)
+        .and_then(|logger| logger.install().map_err(|e| PyValueError::new_err(e.to_string())))
+    {
+        let _ = LOG_RESET.set(handle);
+    }
+    module.add_function(wrap_pyfunction!(_shutdown, module)?)?;
+    module.add_function(wrap_pyfunction!(reset_log_cache, module)?)?;
     module.add_class::<NativeClient>()?;
     module.add_class::<Task>()?;
     module.add_class::<Pager>()?;

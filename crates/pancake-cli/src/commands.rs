@@ -21,7 +21,10 @@ const EXIT_CODES: &str =
 4 a missing token; 5 no answer (connection failed or timed out); 6 an HTTP error status;
 7 an API error (success: false); 8 a send whose outcome is unknown (it may have been
 delivered: check before sending again); 9 an answer that does not decode; 10 a list whose
-pages do not add up; 1 anything else.";
+pages do not add up; 11 an answer larger than --max-response-bytes; 1 anything else.
+
+Error messages never show a token: the SDK redacts the tokens it holds from every error,
+including text the server sent back.";
 
 /// The whole command line.
 pub fn cli() -> Command {
@@ -48,6 +51,19 @@ pub fn cli() -> Command {
                 .default_value("json"),
         )
         .arg(global("timeout", "Seconds one request may take").value_parser(seconds))
+        .arg(
+            global("deadline", "Seconds a whole call may take, retries and waits included (default 60)")
+                .value_parser(seconds),
+        )
+        .arg(
+            global("max-response-bytes", "The largest answer read, in bytes (default 33554432, 32 MiB)")
+                .value_parser(value_parser!(u64).range(1..)),
+        )
+        .arg(
+            global("verbose", "Log each call and attempt on stderr (operation, route, status, duration)")
+                .short('v')
+                .action(ArgAction::SetTrue),
+        )
         .arg(
             global("max-retries", "Retries of a read after a transient failure (sends are never repeated)")
                 .value_parser(value_parser!(u32)),

@@ -5,7 +5,7 @@
 //! 4 a missing token; 5 no answer (connection failed or timed out); 6 an HTTP error status;
 //! 7 an API error (`success: false`); 8 a send whose outcome is unknown (it may have been
 //! delivered); 9 an answer that does not decode; 10 a list whose pages do not add up;
-//! 1 anything else.
+//! 11 an answer larger than `--max-response-bytes`; 1 anything else.
 
 mod commands;
 mod export;
@@ -23,6 +23,17 @@ use crate::output::Failure;
 
 fn main() -> ExitCode {
     let matches = commands::cli().get_matches();
+    if matches.get_flag("verbose") {
+        // Each call and attempt on stderr: operation, method, route, status, duration (never
+        // an id, a query or a token).
+        use tracing_subscriber::prelude::*;
+        let only_sdk = tracing_subscriber::filter::Targets::new()
+            .with_target("pancake_sdk", tracing_subscriber::filter::LevelFilter::DEBUG);
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .with(only_sdk)
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return output::fail(Failure::other(format!("cannot start: {e}"))),
@@ -83,6 +94,8 @@ fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
     pancake.user_token = user;
     pancake.base_url = base;
     pancake.timeout = matches.get_one::<std::time::Duration>("timeout").copied();
+    pancake.deadline = matches.get_one::<std::time::Duration>("deadline").copied();
+    pancake.max_response_bytes = matches.get_one::<u64>("max-response-bytes").copied();
     pancake.max_retries = matches.get_one::<u32>("max-retries").copied();
     let per_second = matches.get_one::<u32>("rate-limit").copied().unwrap_or(5);
     pancake.rate_limit =

@@ -855,8 +855,8 @@ pub const OPERATIONS: &[Operation] = &[
                 long: "action",
                 kind: Kind::String,
                 required: true,
-                help: "`reply_inbox`.",
-                values: &["reply_inbox"],
+                help: "One of `reply_inbox`, `private_replies`: the kind of request.",
+                values: &["reply_inbox", "private_replies"],
             },
             Flag {
                 name: "attachmentType",

@@ -40,7 +40,8 @@ impl From<pancake_sdk::Error> for Failure {
         let code = match &error {
             E::InvalidRequest { .. } => 3,
             E::MissingCredential { .. } => 4,
-            E::Transport { .. } | E::Timeout { .. } => 5,
+            E::Transport { .. } | E::Timeout { .. } | E::Deadline { .. } => 5,
+            E::TooLarge { .. } => 11,
             E::Status { .. } => 6,
             E::Api { .. } => 7,
             E::OutcomeUnknown { .. } => 8,

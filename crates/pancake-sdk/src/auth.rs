@@ -59,6 +59,12 @@ impl Tokens {
         }
     }
 
+    /// The tokens, as secrets to redact.
+    pub(crate) fn secrets(&self) -> crate::redact::Secrets {
+        let tokens = [&self.page, &self.user];
+        crate::redact::Secrets::new(tokens.into_iter().flatten().map(|t| t.expose_secret()))
+    }
+
     /// Whether a token of this kind is set.
     pub(crate) fn has(&self, kind: TokenKind) -> bool {
         self.get(kind).is_some()

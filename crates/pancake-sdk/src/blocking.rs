@@ -1,40 +1,64 @@
 //! One tokio runtime per process, for callers that are not async themselves (the Python and
 //! C bindings). A process that forks gets a new runtime in the child: the parent's worker
 //! threads do not exist there, so its runtime is left alone, never dropped.
+//!
+//! A host that is about to exit (a Python interpreter, from `atexit`) calls [`shutdown`]: the
+//! runtime's tasks end and its worker threads stop before the host tears itself down, so no
+//! worker touches the host while it finalizes. Calls after that fail with an error.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use tokio::runtime::Runtime;
+use tokio::runtime::{Handle, Runtime};
 
-static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+static RUNTIME: Mutex<Option<(u32, Runtime)>> = Mutex::new(None);
+static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 
-/// The runtime of this process (made on first use, and anew after a fork).
-pub fn runtime() -> std::io::Result<Arc<Runtime>> {
+/// A handle to the runtime of this process (made on first use, and anew after a fork).
+pub fn handle() -> std::io::Result<Handle> {
+    if SHUT_DOWN.load(Ordering::Acquire) {
+        return Err(std::io::Error::other("the SDK's runtime was shut down (the process is exiting)"));
+    }
     let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let pid = std::process::id();
     if let Some((owner, runtime)) = slot.as_ref()
         && *owner == pid
     {
-        return Ok(runtime.clone());
+        return Ok(runtime.handle().clone());
     }
-    let runtime = Arc::new(
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("pancake-sdk")
-            .enable_all()
-            .build()?,
-    );
-    if let Some(parent) = slot.replace((pid, runtime.clone())) {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pancake-sdk").enable_all().build()?;
+    let handle = runtime.handle().clone();
+    if let Some(parent) = slot.replace((pid, runtime)) {
+        // The parent's runtime: its threads are not in this process, so it cannot be dropped.
         std::mem::forget(parent);
     }
-    Ok(runtime)
+    Ok(handle)
 }
 
 /// Runs a future to completion on the process's runtime, blocking this thread (which must not
 /// be one of the runtime's own).
 pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
-    Ok(runtime()?.block_on(future))
+    Ok(handle()?.block_on(future))
+}
+
+/// Stops the runtime of this process: its tasks are dropped, and its worker threads are given
+/// up to `timeout` to finish what they are doing. Later calls fail. Safe to call more than once.
+pub fn shutdown(timeout: Duration) {
+    SHUT_DOWN.store(true, Ordering::Release);
+    let taken = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    match taken {
+        Some((owner, runtime)) if owner == std::process::id() => runtime.shutdown_timeout(timeout),
+        Some(parent) => std::mem::forget(parent),
+        None => {}
+    }
+}
+
+/// Whether [`shutdown`] was called.
+pub fn is_shut_down() -> bool {
+    SHUT_DOWN.load(Ordering::Acquire)
 }
 
 /// Whether the process forked since `pid` was recorded (a client made before must be made

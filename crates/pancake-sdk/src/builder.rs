@@ -1,4 +1,4 @@
-//! Building a client: tokens, base URL, timeouts, User-Agent.
+//! Building a client: tokens, base URL, timeouts, deadline, size limit, User-Agent.
 
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -9,12 +9,16 @@ use crate::Error;
 use crate::auth::Tokens;
 use crate::rate_limit::{Pacer, RateLimit};
 use crate::retry::RetryPolicy;
-use crate::state::ClientState;
+use crate::state::{ClientState, Limits};
 
 /// Connect timeout when none is set.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Total timeout of one request when none is set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Total time of a call (attempts, waits and backoff together) when none is set.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// The largest answer body a client reads when no limit is set: 32 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// One of the two generated clients ([`crate::Botcake`], [`crate::Pancake`]).
 pub trait Api: Sized + sealed::Sealed {
@@ -43,6 +47,8 @@ pub struct ClientBuilder<C> {
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    deadline: Duration,
+    max_response_bytes: u64,
     user_agent: Option<String>,
     retry: RetryPolicy,
     rate_limit: Option<RateLimit>,
@@ -58,6 +64,8 @@ impl<C: Api> Default for ClientBuilder<C> {
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             retry: RetryPolicy::default(),
             rate_limit: C::DEFAULT_RATE_LIMIT,
@@ -84,6 +92,23 @@ impl<C: Api> ClientBuilder<C> {
     /// Time to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Total time of a call, its attempts, waits for pacing and backoff together (default
+    /// 60 s): a call never takes longer. A read cut short fails with [`Error::Deadline`] or
+    /// [`Error::Timeout`]; a send whose request had left, with [`Error::OutcomeUnknown`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The largest answer body the client reads, in bytes (default 32 MiB,
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger answer fails with [`Error::TooLarge`] as
+    /// soon as its size shows (its `Content-Length`, or the bytes read so far), so memory stays
+    /// bounded whatever the server sends.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -126,6 +151,12 @@ impl<C: Api> ClientBuilder<C> {
         if let Some(error) = self.errors.into_iter().next() {
             return Err(error);
         }
+        if self.deadline.is_zero() {
+            return Err(Error::invalid("deadline", "must be longer than zero"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid("max_response_bytes", "must be at least 1"));
+        }
         let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim_end_matches('/');
         match reqwest::Url::parse(base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {}
@@ -150,7 +181,12 @@ impl<C: Api> ClientBuilder<C> {
             .map_err(|e| Error::InvalidRequest { field: None, message: e.without_url().to_string() })?;
         let tokens = Tokens { page: self.page_token, user: self.user_token };
         let pacer = self.rate_limit.and_then(Pacer::new);
-        Ok(C::assemble(base_url, http, ClientState::new(tokens, self.retry, pacer)))
+        let limits = Limits {
+            timeout: self.timeout,
+            deadline: self.deadline,
+            max_response_bytes: self.max_response_bytes,
+        };
+        Ok(C::assemble(base_url, http, ClientState::new(tokens, limits, self.retry, pacer)))
     }
 }
 

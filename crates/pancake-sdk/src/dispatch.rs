@@ -35,8 +35,8 @@ pub(crate) fn json_answer<T>(
 ) -> Result<crate::Response<Value>, Error> {
     match result {
         Ok(response) => Ok(response.into_json()),
-        Err(Error::Decode { status, body, source }) => match serde_json::from_slice::<Value>(&body) {
-            Ok(value) => Ok(crate::Response::new(value, status, Default::default(), body, None)),
+        Err(Error::Decode { status, body, source }) => match serde_json::from_slice::<Value>(body.raw()) {
+            Ok(value) => Ok(crate::Response::new(value, status, Default::default(), body.raw().clone(), None)),
             Err(_) => Err(Error::Decode { status, body, source }),
         },
         Err(other) => Err(other),
@@ -62,18 +62,20 @@ macro_rules! call_json_method {
         impl $api {
             /// Calls an operation by its id (`list_tags`, `send_flow`, ...) with its parameters,
             /// and its request body under `body`, as a JSON object; answers the raw JSON. Every
-            /// check, retry and pacing of the typed call applies.
+            /// check, retry and pacing of the typed call applies, and its errors are redacted
+            /// alike.
             pub async fn call_json(
                 &self,
                 operation_id: &str,
                 args: serde_json::Value,
                 options: crate::CallOptions,
             ) -> Result<crate::Response<serde_json::Value>, crate::Error> {
-                let args = crate::dispatch::object(args)?;
-                {
+                let result = async {
+                    let args = crate::dispatch::object(args)?;
                     use $generated as generated;
                     generated::dispatch_json(self, operation_id, args, options).await
-                }
+                };
+                result.await.map_err(|error| error.redacted(self.inner.secrets()))
             }
         }
     };

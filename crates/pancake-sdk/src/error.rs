@@ -1,11 +1,18 @@
 //! The SDK's one error type.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use reqwest::StatusCode;
 
 use crate::auth::TokenKind;
+use crate::redact::Secrets;
 
-/// Everything that can go wrong with a call. No variant's `Display` or `Debug` shows a token.
+/// Everything that can go wrong with a call.
+///
+/// No variant's `Display` or `Debug` shows a token of the client: every error a client returns
+/// has passed through its redaction step (see [`crate::redact`]), server text included. The
+/// raw bodies of answers stay available through [`ErrorBody::raw`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -43,13 +50,35 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// The call's deadline (attempts, waits and backoff together) passed before an answer
+    /// came; a send whose request had left is [`Error::OutcomeUnknown`] instead.
+    #[error("{operation}: the call's deadline of {deadline:?} passed before an answer came")]
+    Deadline {
+        /// The operation's id.
+        operation: &'static str,
+        /// The deadline.
+        deadline: Duration,
+    },
+
+    /// The answer's body was larger than the client's limit (`max_response_bytes`); reading
+    /// stopped there. The request reached the server: for a send, it may have been carried out.
+    #[error("{operation}: the answer (HTTP {status}) is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The operation's id.
+        operation: &'static str,
+        /// The status of the answer.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+
     /// The API answered with an error status and no API error object.
-    #[error("HTTP {status}: {}", snippet(body))]
+    #[error("HTTP {status}: {body}")]
     Status {
         /// The status.
         status: StatusCode,
         /// The body as it came (JSON string, HTML, ...).
-        body: Bytes,
+        body: ErrorBody,
     },
 
     /// The API answered `success: false`, whatever the HTTP status.
@@ -59,10 +88,10 @@ pub enum Error {
         status: StatusCode,
         /// The API's `error_code`, when it gave one.
         error_code: Option<i64>,
-        /// The API's `message`, when it gave one.
+        /// The API's `message`, when it gave one (redacted).
         message: Option<String>,
         /// The whole error body.
-        body: serde_json::Value,
+        body: ErrorBody,
     },
 
     /// A send (a POST) whose outcome is unknown: it may have reached the server and taken
@@ -79,7 +108,7 @@ pub enum Error {
         /// The status, when an answer (a 5xx) came.
         status: Option<StatusCode>,
         /// The body of that answer.
-        body: Option<Bytes>,
+        body: Option<ErrorBody>,
         /// The transport error, when no answer came (its URL removed).
         #[source]
         source: Option<reqwest::Error>,
@@ -97,12 +126,12 @@ pub enum Error {
 
     /// A successful answer (2xx) whose body does not decode into the spec's type. The server
     /// accepted the call: for a send, it went out; do not send it again.
-    #[error("HTTP {status}: the body does not decode ({source}): {}", snippet(body))]
+    #[error("HTTP {status}: the body does not decode ({source}): {body}")]
     Decode {
         /// The status.
         status: StatusCode,
         /// The raw body.
-        body: Bytes,
+        body: ErrorBody,
         /// Why it did not decode.
         #[source]
         source: serde_json::Error,
@@ -122,6 +151,7 @@ impl Error {
                 Some(*status)
             }
             Error::OutcomeUnknown { status, .. } => *status,
+            Error::TooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -144,13 +174,57 @@ impl Error {
         }
     }
 
-    /// The raw body of the answer, when there was one.
+    /// The raw body of the answer, when there was one, exactly as the server sent it: it may
+    /// hold what the server echoed of the request, the token included.
     pub fn body(&self) -> Option<Bytes> {
+        self.error_body().map(|body| body.raw().clone())
+    }
+
+    /// The body of the answer, when there was one.
+    pub fn error_body(&self) -> Option<&ErrorBody> {
         match self {
-            Error::Status { body, .. } | Error::Decode { body, .. } => Some(body.clone()),
-            Error::OutcomeUnknown { body, .. } => body.clone(),
-            Error::Api { body, .. } => Some(Bytes::from(body.to_string())),
+            Error::Status { body, .. } | Error::Decode { body, .. } | Error::Api { body, .. } => Some(body),
+            Error::OutcomeUnknown { body, .. } => body.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The same error with the client's secrets replaced in every text it renders (the raw
+    /// bodies are kept, and render redacted).
+    pub(crate) fn redacted(self, secrets: &Secrets) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        let scrub = |text: String| secrets.scrubbed(&text);
+        match self {
+            Error::InvalidRequest { field, message } => {
+                Error::InvalidRequest { field: field.map(scrub), message: scrub(message) }
+            }
+            Error::Status { status, body } => Error::Status { status, body: body.with_secrets(secrets) },
+            Error::Api { status, error_code, message, body } => Error::Api {
+                status,
+                error_code,
+                message: message.map(scrub),
+                body: body.with_secrets(secrets),
+            },
+            Error::OutcomeUnknown { operation, reason, status, body, source } => Error::OutcomeUnknown {
+                operation,
+                reason: scrub(reason),
+                status,
+                body: body.map(|b| b.with_secrets(secrets)),
+                source,
+            },
+            Error::Pagination { operation, message } => Error::Pagination { operation, message: scrub(message) },
+            Error::Decode { status, body, source } => {
+                let text = source.to_string();
+                let source = if secrets.scrub(&text) == text {
+                    source
+                } else {
+                    <serde_json::Error as serde::de::Error>::custom(secrets.scrubbed(&text))
+                };
+                Error::Decode { status, body: body.with_secrets(secrets), source }
+            }
+            other => other,
         }
     }
 
@@ -215,14 +289,72 @@ fn code_text(code: Option<i64>) -> String {
     code.map(|c| format!(" {c}")).unwrap_or_default()
 }
 
-/// The start of a body, for messages.
-fn snippet(body: &Bytes) -> String {
-    const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None if text.is_empty() => "(empty body)".to_string(),
-        None => text.to_string(),
+/// The body of an error answer: the raw bytes on explicit request ([`ErrorBody::raw`]), and
+/// renderings (`Display`, `Debug`, [`ErrorBody::text`]) with the client's secrets redacted.
+#[derive(Clone, Default)]
+pub struct ErrorBody {
+    raw: Bytes,
+    secrets: Secrets,
+}
+
+impl ErrorBody {
+    /// A body with nothing to redact yet (a client's redaction step adds its secrets).
+    pub fn new(raw: impl Into<Bytes>) -> Self {
+        ErrorBody { raw: raw.into(), secrets: Secrets::default() }
+    }
+
+    fn with_secrets(self, secrets: &Secrets) -> Self {
+        ErrorBody { raw: self.raw, secrets: secrets.clone() }
+    }
+
+    /// The body exactly as the server sent it. It may hold what the server echoed of the
+    /// request, the client's token included: do not log it as it is.
+    pub fn raw(&self) -> &Bytes {
+        &self.raw
+    }
+
+    /// The whole body as text (lossy UTF-8), the client's secrets redacted.
+    pub fn text(&self) -> String {
+        self.secrets.scrubbed(&String::from_utf8_lossy(&self.raw))
+    }
+
+    /// The body as JSON, the client's secrets redacted in its text; `None` when it is not JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.text()).ok()
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The start of the body (200 characters), redacted, for messages.
+    pub fn snippet(&self) -> String {
+        const MAX: usize = 200;
+        // Scrub before cutting, so that a secret across the cut is not half shown.
+        let text = self.text();
+        let text = text.trim();
+        match text.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}...", &text[..cut]),
+            None if text.is_empty() => "(empty body)".to_string(),
+            None => text.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.snippet())
+    }
+}
+
+impl std::fmt::Debug for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorBody").field("len", &self.raw.len()).field("start", &self.snippet()).finish()
     }
 }

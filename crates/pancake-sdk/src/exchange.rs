@@ -7,19 +7,19 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use progenitor_client::ResponseValue;
-use reqwest::header::HeaderMap;
+use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Version};
 use serde::Deserialize;
 
 use crate::options::CallOptions;
 use crate::response::ApiWarning;
 use crate::retry::{never_sent, retryable_status};
-use crate::state::ClientState;
-use crate::{Error, Response, rate_limit};
+use crate::state::{ClientState, OperationTables};
+use crate::{Error, ErrorBody, Response, rate_limit};
 
 tokio::task_local! {
     static EXCHANGE: RefCell<Exchange>;
@@ -81,45 +81,226 @@ fn record_error(error: Error) {
     let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().error = Some(error));
 }
 
-/// The `exec` hook: paces, sends, reads the whole body, retries what may be retried, and
-/// records the final answer for [`run`].
+/// The `exec` hook: paces, sends, reads the body (up to the size limit), retries what may be
+/// retried within the call's deadline, and records the final answer for [`run`].
 pub(crate) async fn execute(
     state: &ClientState,
     http: &reqwest::Client,
     mut request: reqwest::Request,
     operation: &'static str,
+    tables: &OperationTables,
 ) -> reqwest::Result<reqwest::Response> {
     let options = EXCHANGE.try_with(|slot| slot.borrow().options).unwrap_or_default();
     let policy = options.retry.unwrap_or(state.retry_policy());
-    if let Some(timeout) = options.timeout {
-        *request.timeout_mut() = Some(timeout);
-    }
+    let limits = state.limits();
+    let deadline = options.deadline.unwrap_or(limits.deadline);
+    let attempt_timeout = options.timeout.unwrap_or(limits.timeout);
     // Reads are safe to repeat; a POST may have taken effect as soon as it left.
     let idempotent = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !idempotent && request.body().is_none() {
+        // A POST without a body still says so: some proxies refuse one without a length (411).
+        *request.body_mut() = Some(reqwest::Body::from(Bytes::new()));
+        request.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
+    let call = Call {
+        operation,
+        method: request.method().clone(),
+        route: (tables.route)(operation),
+        idempotent,
+        deadline,
+        started: Instant::now(),
+    };
     let page = rate_limit::page_of(request.url().path()).map(str::to_owned);
-    let started = Instant::now();
     let mut retries = 0;
     loop {
-        if let (Some(pacer), Some(page)) = (state.pacer(), &page) {
-            pacer.wait(page).await;
+        if let (Some(pacer), Some(page)) = (state.pacer(), &page)
+            && tokio::time::timeout(call.remaining(), pacer.wait(page)).await.is_err()
+        {
+            // Nothing was sent in this wait: the deadline simply passed.
+            return Err(call.fail(http, Error::Deadline { operation, deadline }, retries));
+        }
+        let remaining = call.remaining();
+        if remaining.is_zero() {
+            return Err(call.fail(http, Error::Deadline { operation, deadline }, retries));
         }
         let copy = if retries < policy.max_retries { request.try_clone() } else { None };
         let last_chance = copy.is_none();
-        let outcome = attempt(http, copy.unwrap_or_else(|| clone_or_take(&mut request))).await;
+        let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
+        *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
+        let attempt_started = Instant::now();
+        let outcome = match tokio::time::timeout(remaining, attempt(http, sent, limits.max_response_bytes)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure::Deadline),
+        };
+        call.log_attempt(retries + 1, &outcome, attempt_started.elapsed());
 
         let retry = match &outcome {
             Ok(answer) => idempotent && retryable_status(answer.status),
-            Err(error) => (idempotent && !error.is_builder()) || never_sent(error),
+            Err(Failure::Http(error)) => (idempotent && !error.is_builder()) || never_sent(error),
+            Err(Failure::TooLarge { .. } | Failure::Deadline) => false,
         };
         if retry && !last_chance {
             let delay = policy.delay(retries, outcome.as_ref().ok().map(|a| &a.headers));
-            if let Some(delay) = delay.filter(|d| started.elapsed() + *d <= policy.deadline) {
+            // A wait that would reach the deadline is not made: the last outcome stands.
+            if let Some(delay) = delay.filter(|d| *d < call.remaining()) {
                 tokio::time::sleep(delay).await;
                 retries += 1;
                 continue;
             }
         }
-        return finish(http, outcome, idempotent, operation);
+        return call.finish(http, outcome, retries + 1);
+    }
+}
+
+/// One call as the exec hook runs it.
+struct Call {
+    operation: &'static str,
+    method: Method,
+    route: &'static str,
+    idempotent: bool,
+    deadline: Duration,
+    started: Instant,
+}
+
+/// How an attempt failed.
+enum Failure {
+    /// No (complete) answer.
+    Http(reqwest::Error),
+    /// The body passed the size limit (the status is the answer's).
+    TooLarge { status: StatusCode, limit: u64 },
+    /// The call's deadline passed during the attempt.
+    Deadline,
+}
+
+impl Call {
+    /// Time left before the deadline.
+    fn remaining(&self) -> Duration {
+        self.deadline.saturating_sub(self.started.elapsed())
+    }
+
+    fn log_attempt(&self, attempt: u32, outcome: &Result<Answer, Failure>, took: Duration) {
+        let status = outcome.as_ref().ok().map(|a| a.status.as_u16());
+        let failure = match outcome {
+            Ok(_) => None,
+            Err(Failure::Http(e)) if e.is_timeout() => Some("timeout"),
+            Err(Failure::Http(e)) if e.is_connect() => Some("connect"),
+            Err(Failure::Http(_)) => Some("transport"),
+            Err(Failure::TooLarge { .. }) => Some("too_large"),
+            Err(Failure::Deadline) => Some("deadline"),
+        };
+        tracing::debug!(
+            target: "pancake_sdk",
+            operation = self.operation,
+            method = %self.method,
+            route = self.route,
+            attempt,
+            status,
+            failure,
+            duration_ms = took.as_millis() as u64,
+            "attempt"
+        );
+    }
+
+    fn log_call(&self, attempts: u32, status: Option<StatusCode>, outcome: &str) {
+        tracing::info!(
+            target: "pancake_sdk",
+            operation = self.operation,
+            method = %self.method,
+            route = self.route,
+            attempts,
+            status = status.map(|s| s.as_u16()),
+            outcome,
+            duration_ms = self.started.elapsed().as_millis() as u64,
+            "call"
+        );
+    }
+
+    /// Records `error` as the call's outcome, and hands the generated code a stand-in.
+    fn fail(&self, http: &reqwest::Client, error: Error, attempts: u32) -> reqwest::Error {
+        self.log_call(attempts, error.status(), error_kind(&error));
+        record_error(error);
+        stand_in_error(http)
+    }
+
+    /// Records the final outcome and hands the generated code a response it can decode.
+    fn finish(
+        &self,
+        http: &reqwest::Client,
+        outcome: Result<Answer, Failure>,
+        attempts: u32,
+    ) -> reqwest::Result<reqwest::Response> {
+        let operation = self.operation;
+        match outcome {
+            Ok(answer) => {
+                // A send answered with neither a success nor a refusal (a 5xx, a redirect) may
+                // have been carried out.
+                if !self.idempotent && (answer.status.is_server_error() || answer.status.is_redirection()) {
+                    let error = Error::OutcomeUnknown {
+                        operation,
+                        reason: format!("the server answered HTTP {}", answer.status),
+                        status: Some(answer.status),
+                        body: Some(ErrorBody::new(answer.body.clone())),
+                        source: None,
+                    };
+                    self.log_call(attempts, Some(answer.status), "outcome_unknown");
+                    record_error(error);
+                } else {
+                    self.log_call(attempts, Some(answer.status), "answered");
+                }
+                let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
+                // The spec declares 200; any 2xx is a success, decoded as such (the real status
+                // is kept in the `Response`).
+                *rebuilt.status_mut() = if answer.status.is_success() { StatusCode::OK } else { answer.status };
+                *rebuilt.version_mut() = answer.version;
+                *rebuilt.headers_mut() = answer.headers.clone();
+                let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
+                Ok(reqwest::Response::from(rebuilt))
+            }
+            Err(Failure::TooLarge { status, limit }) => {
+                Err(self.fail(http, Error::TooLarge { operation, status, limit }, attempts))
+            }
+            Err(Failure::Deadline) if self.idempotent => {
+                Err(self.fail(http, Error::Deadline { operation, deadline: self.deadline }, attempts))
+            }
+            Err(Failure::Deadline) => {
+                let error = Error::OutcomeUnknown {
+                    operation,
+                    reason: format!("the call's deadline of {:?} passed after the request was sent", self.deadline),
+                    status: None,
+                    body: None,
+                    source: None,
+                };
+                Err(self.fail(http, error, attempts))
+            }
+            Err(Failure::Http(error)) => {
+                if !self.idempotent && !never_sent(&error) {
+                    let source = error.without_url();
+                    let reason = if source.is_timeout() {
+                        "timed out after the request was sent".to_string()
+                    } else {
+                        format!("the connection failed after the request was sent ({source})")
+                    };
+                    let error =
+                        Error::OutcomeUnknown { operation, reason, status: None, body: None, source: Some(source) };
+                    // The generated code needs an error of its own kind; `run` returns this one.
+                    return Err(self.fail(http, error, attempts));
+                }
+                let kind = if error.is_timeout() { "timeout" } else { "transport" };
+                self.log_call(attempts, None, kind);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// A short name of an error's kind, for logs.
+fn error_kind(error: &Error) -> &'static str {
+    match error {
+        Error::Deadline { .. } => "deadline",
+        Error::TooLarge { .. } => "too_large",
+        Error::OutcomeUnknown { .. } => "outcome_unknown",
+        Error::Timeout { .. } => "timeout",
+        _ => "error",
     }
 }
 
@@ -131,63 +312,26 @@ fn clone_or_take(request: &mut reqwest::Request) -> reqwest::Request {
     })
 }
 
-async fn attempt(http: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<Answer> {
-    let response = http.execute(request).await?;
+/// Sends one request and reads its body, never more than `limit` bytes: an answer whose
+/// `Content-Length` says more fails before any of its body is read, one that turns out longer
+/// fails as soon as it passes the limit.
+async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) -> Result<Answer, Failure> {
+    let mut response = http.execute(request).await.map_err(Failure::Http)?;
     let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
-    let body = response.bytes().await?;
-    Ok(Answer { status, version, headers, body })
-}
-
-/// Records the final outcome and hands the generated code a response it can decode.
-fn finish(
-    http: &reqwest::Client,
-    outcome: reqwest::Result<Answer>,
-    idempotent: bool,
-    operation: &'static str,
-) -> reqwest::Result<reqwest::Response> {
-    match outcome {
-        Ok(answer) => {
-            // A send answered with neither a success nor a refusal (a 5xx, a redirect) may
-            // have been carried out.
-            if !idempotent && (answer.status.is_server_error() || answer.status.is_redirection()) {
-                record_error(Error::OutcomeUnknown {
-                    operation,
-                    reason: format!("the server answered HTTP {}", answer.status),
-                    status: Some(answer.status),
-                    body: Some(answer.body.clone()),
-                    source: None,
-                });
-            }
-            let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
-            // The spec declares 200; any 2xx is a success, decoded as such (the real status is
-            // kept in the `Response`).
-            *rebuilt.status_mut() = if answer.status.is_success() { StatusCode::OK } else { answer.status };
-            *rebuilt.version_mut() = answer.version;
-            *rebuilt.headers_mut() = answer.headers.clone();
-            let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
-            Ok(reqwest::Response::from(rebuilt))
-        }
-        Err(error) => {
-            if !idempotent && !never_sent(&error) {
-                let source = error.without_url();
-                let reason = if source.is_timeout() {
-                    "timed out after the request was sent".to_string()
-                } else {
-                    format!("the connection failed after the request was sent ({source})")
-                };
-                record_error(Error::OutcomeUnknown {
-                    operation,
-                    reason,
-                    status: None,
-                    body: None,
-                    source: Some(source),
-                });
-                // The generated code needs an error of its own kind; `run` returns the one above.
-                return Err(stand_in_error(http));
-            }
-            Err(error)
-        }
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length > limit) {
+        return Err(Failure::TooLarge { status, limit });
     }
+    // Room for what was announced (never more than the limit), else a small start.
+    let capacity = declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize;
+    let mut body = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(Failure::TooLarge { status, limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer { status, version, headers, body: body.freeze() })
 }
 
 /// reqwest errors can be neither built by hand nor cloned: the original moved into the
@@ -197,8 +341,20 @@ fn stand_in_error(http: &reqwest::Client) -> reqwest::Error {
     http.get("http://").build().expect_err("an empty host is refused")
 }
 
-/// Runs a generated `dispatch` future with per-call options and maps its outcome.
-pub(crate) async fn run<T, E, F>(options: CallOptions, dispatch: F) -> Result<Response<T>, Error>
+/// Runs a generated `dispatch` future with per-call options and maps its outcome; every error
+/// passes through the client's redaction step.
+pub(crate) async fn run<T, E, F>(
+    state: &ClientState,
+    options: CallOptions,
+    dispatch: F,
+) -> Result<Response<T>, Error>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    outcome(options, dispatch).await.map_err(|error| error.redacted(state.secrets()))
+}
+
+async fn outcome<T, E, F>(options: CallOptions, dispatch: F) -> Result<Response<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
@@ -241,7 +397,7 @@ fn api_failure(answer: &Answer) -> Option<Error> {
         status: answer.status,
         error_code: envelope.code(),
         message: envelope.message,
-        body: serde_json::from_slice(&answer.body).unwrap_or_default(),
+        body: ErrorBody::new(answer.body.clone()),
     })
 }
 
@@ -261,15 +417,15 @@ fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> E
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => match answer {
             Some(answer) if answer.status.is_success() => {
-                Error::Decode { status: answer.status, body, source }
+                Error::Decode { status: answer.status, body: ErrorBody::new(body), source }
             }
-            Some(answer) => api_failure(&answer).unwrap_or(Error::Status { status: answer.status, body }),
-            None => Error::Decode { status: StatusCode::OK, body, source },
+            Some(answer) => api_failure(&answer)
+                .unwrap_or(Error::Status { status: answer.status, body: ErrorBody::new(body) }),
+            None => Error::Decode { status: StatusCode::OK, body: ErrorBody::new(body), source },
         },
         P::ErrorResponse(_) | P::UnexpectedResponse(_) => match answer {
-            Some(answer) => {
-                api_failure(&answer).unwrap_or(Error::Status { status: answer.status, body: answer.body })
-            }
+            Some(answer) => api_failure(&answer)
+                .unwrap_or(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) }),
             None => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
         },
     }

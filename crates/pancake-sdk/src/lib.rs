@@ -19,10 +19,16 @@
 //! [`CallOptions`]). A call returns a [`Response`] (the typed value, the status, the headers, the
 //! raw body, and any [`ApiWarning`]) or an [`Error`]. Around the generated code, the client:
 //!
-//! - checks inputs before sending, naming the field ([`validate`]);
+//! - checks inputs before sending, naming the field ([`validate`]); a path parameter is always
+//!   one path segment ([`path`]);
 //! - injects the token each route needs, never showing it in `Debug` output or errors;
 //! - paces its calls per page ([`rate_limit`]), retries reads and never repeats a send that may
 //!   have gone out ([`retry`], [`Error::OutcomeUnknown`]);
+//! - keeps every call within its deadline and every answer within the size limit
+//!   ([`ClientBuilder::deadline`], [`ClientBuilder::max_response_bytes`]);
+//! - redacts its tokens from every error it returns, server text included ([`redact`]);
+//! - logs each call and attempt with `tracing` (target `pancake_sdk`: operation, method, route
+//!   template, attempt, status, duration; never an id, a query or a token);
 //! - walks lists page after page with `.stream()` ([`paginate`]);
 //! - takes real date/time values for `since`, `until` and `date_range` ([`dates`]).
 
@@ -39,7 +45,9 @@ mod exchange;
 mod options;
 pub mod paginate;
 pub mod pancake;
+pub mod path;
 pub mod rate_limit;
+pub mod redact;
 mod response;
 pub mod retry;
 mod settings;
@@ -48,7 +56,8 @@ pub mod validate;
 
 pub use botcake::Client as Botcake;
 pub use builder::{Api, ClientBuilder};
-pub use error::{ApiErrorKind, Error};
+pub use builder::{DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES};
+pub use error::{ApiErrorKind, Error, ErrorBody};
 pub use options::CallOptions;
 pub use pancake::Client as Pancake;
 pub use response::{ApiWarning, Response};

@@ -13,6 +13,9 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
     /// The retry policy, in place of the client's.
     pub retry: Option<RetryPolicy>,
+    /// Total time of this call (attempts, waits and backoff together), in place of the
+    /// client's deadline.
+    pub deadline: Option<Duration>,
 }
 
 impl CallOptions {
@@ -24,6 +27,12 @@ impl CallOptions {
     /// Total time each attempt may take.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Total time of this call, attempts, waits and backoff together.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 

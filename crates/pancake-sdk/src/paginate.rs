@@ -80,8 +80,17 @@ pub fn list(operation: &str) -> Option<&'static List> {
     crate::pancake::generated::LISTS.iter().find(|list| list.operation == operation)
 }
 
-fn known(operation: &str) -> &'static List {
-    list(operation).unwrap_or_else(|| panic!("{operation} has x-pancake-pagination in the spec"))
+/// How `operation` pages; an error when the spec lost its `x-pancake-pagination`.
+fn known(operation: &'static str) -> Result<&'static List, Error> {
+    list(operation).ok_or_else(|| Error::Pagination {
+        operation,
+        message: "the spec gives this operation no x-pancake-pagination".into(),
+    })
+}
+
+/// A stream that yields only `error`.
+fn failed<'a, T: Send + 'a>(error: Error) -> ItemStream<'a, T> {
+    stream::once(async move { Err(error) }).boxed()
 }
 
 /// One fetched page: its items, and the total the server reported, if any.
@@ -172,7 +181,11 @@ fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
 impl<'a> builder::ListConversations<'a> {
     /// Every conversation of the query, page after page (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Conversation> {
-        walk(known("list_conversations"), self, |b: Self, call, _| async move {
+        let list = match known("list_conversations") {
+            Ok(list) => list,
+            Err(error) => return failed(error),
+        };
+        walk(list, self, |b: Self, call, _| async move {
             let answer = b.page_number(call).send().await?.into_inner();
             Ok(Page { items: answer.conversations, total: None })
         })
@@ -182,7 +195,10 @@ impl<'a> builder::ListConversations<'a> {
 impl<'a> builder::ListPageCustomers<'a> {
     /// Every customer of the query, 100 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Customer> {
-        let list = known("list_page_customers");
+        let list = match known("list_page_customers") {
+            Ok(list) => list,
+            Err(error) => return failed(error),
+        };
         walk(list, self.page_size(list.page_size.unwrap_or(100) as u64), |b: Self, call, _| async move {
             let answer = b.page_number(call).send().await?.into_inner();
             Ok(Page { items: answer.customers, total: answer.total })
@@ -193,7 +209,10 @@ impl<'a> builder::ListPageCustomers<'a> {
 impl<'a> builder::ListPosts<'a> {
     /// Every post of the query, 30 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::Post> {
-        let list = known("list_posts");
+        let list = match known("list_posts") {
+            Ok(list) => list,
+            Err(error) => return failed(error),
+        };
         walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
             let answer = b.page_number(call).send().await?.into_inner();
             Ok(Page { items: answer.posts, total: answer.total })
@@ -204,7 +223,10 @@ impl<'a> builder::ListPosts<'a> {
 impl<'a> builder::ListCallLogs<'a> {
     /// Every call log of the query, 30 per call (see [`crate::paginate`]).
     pub fn stream(self) -> ItemStream<'a, types::CallLog> {
-        let list = known("list_call_logs");
+        let list = match known("list_call_logs") {
+            Ok(list) => list,
+            Err(error) => return failed(error),
+        };
         walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
             let answer = b.page_number(call).send().await?.into_inner();
             Ok(Page { items: answer.data, total: None })
@@ -217,7 +239,11 @@ impl<'a> builder::ListMessages<'a> {
     /// from `current_count` (see [`crate::paginate`]). Do not set `current_count` on the
     /// builder: the walk sets it (to start further back, use `stream_json` with it).
     pub fn stream(self) -> ItemStream<'a, types::Message> {
-        walk(known("list_messages"), self, |b: Self, call, seen| async move {
+        let list = match known("list_messages") {
+            Ok(list) => list,
+            Err(error) => return failed(error),
+        };
+        walk(list, self, |b: Self, call, seen| async move {
             let b = if call == 1 { b } else { b.current_count(seen as i64) };
             let answer = b.send().await?.into_inner();
             Ok(Page { items: answer.messages, total: None })

@@ -8,14 +8,16 @@
 //!
 //! Waits grow exponentially from [`RetryPolicy::base_delay`] with jitter, up to
 //! [`RetryPolicy::max_delay`]; a `Retry-After` header (seconds or an HTTP date) is honoured,
-//! and one that asks for longer than `max_delay` ends the retries (the error is returned). No retry starts once [`RetryPolicy::deadline`] would be passed.
+//! and one that asks for longer than `max_delay` ends the retries (the error is returned).
+//! No wait or attempt reaches past the call's deadline (`ClientBuilder::deadline`,
+//! `CallOptions::deadline`): a wait that would is not made, and an attempt is cut at it.
 
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// How a client retries. The default: 3 retries, 250 ms base delay, 10 s cap, 60 s deadline.
+/// How a client retries. The default: 3 retries, 250 ms base delay, 10 s cap.
 /// Change it with the `with_*` methods: `RetryPolicy::default().with_max_retries(5)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -26,8 +28,6 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest wait between two attempts, `Retry-After` included.
     pub max_delay: Duration,
-    /// No retry starts after this long since the first attempt.
-    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -36,7 +36,6 @@ impl Default for RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(10),
-            deadline: Duration::from_secs(60),
         }
     }
 }
@@ -62,12 +61,6 @@ impl RetryPolicy {
     /// The longest wait between two attempts.
     pub fn with_max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
-        self
-    }
-
-    /// No retry starts after this long since the first attempt.
-    pub fn with_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
         self
     }
 

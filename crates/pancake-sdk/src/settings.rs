@@ -21,6 +21,10 @@ pub struct Settings {
     pub timeout: Option<Duration>,
     /// Time to connect.
     pub connect_timeout: Option<Duration>,
+    /// Total time of a call (attempts, waits and backoff together).
+    pub deadline: Option<Duration>,
+    /// The largest answer body read, in bytes.
+    pub max_response_bytes: Option<u64>,
     /// Retries of a read after a transient failure.
     pub max_retries: Option<u32>,
     /// Pancake's pacing: `None` keeps the default ([`RateLimit::PANCAKE`]), `Some(None)`
@@ -39,6 +43,8 @@ impl std::fmt::Debug for Settings {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("max_retries", &self.max_retries)
             .field("rate_limit", &self.rate_limit)
             .field("user_agent", &self.user_agent)
@@ -80,6 +86,12 @@ impl Settings {
         }
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(timeout);
+        }
+        if let Some(deadline) = self.deadline {
+            builder = builder.deadline(deadline);
+        }
+        if let Some(limit) = self.max_response_bytes {
+            builder = builder.max_response_bytes(limit);
         }
         if let Some(retries) = self.max_retries {
             builder = builder.max_retries(retries);

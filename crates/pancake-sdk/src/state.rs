@@ -1,11 +1,13 @@
-//! What every clone of a client shares: its tokens, its retry policy and its pacer.
+//! What every clone of a client shares: its tokens, its limits, its retry policy and its pacer.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use progenitor_client::OperationInfo;
 
 use crate::auth::{ApiKey, TokenKind, Tokens};
 use crate::rate_limit::Pacer;
+use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
 use crate::validate::Rule;
 use crate::{Error, exchange, validate};
@@ -19,8 +21,21 @@ pub struct ClientState {
 #[derive(Debug)]
 struct Shared {
     tokens: Tokens,
+    secrets: Secrets,
+    limits: Limits,
     retry: RetryPolicy,
     pacer: Option<Pacer>,
+}
+
+/// How long a call may take and how much it may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Total time of one attempt.
+    pub timeout: Duration,
+    /// Total time of a call: attempts, waits and backoff together.
+    pub deadline: Duration,
+    /// The largest answer body read, in bytes.
+    pub max_response_bytes: u64,
 }
 
 /// What the generated code of one API knows about each operation.
@@ -29,11 +44,34 @@ pub(crate) struct OperationTables {
     pub auth: fn(&str) -> Option<ApiKey>,
     /// What its parameters and body must satisfy.
     pub rules: fn(&str) -> &'static [Rule],
+    /// Its route template, for logs.
+    pub route: fn(&str) -> &'static str,
 }
 
 impl ClientState {
-    pub(crate) fn new(tokens: Tokens, retry: RetryPolicy, pacer: Option<Pacer>) -> Self {
-        ClientState { shared: Arc::new(Shared { tokens, retry, pacer }) }
+    pub(crate) fn new(tokens: Tokens, limits: Limits, retry: RetryPolicy, pacer: Option<Pacer>) -> Self {
+        let secrets = tokens.secrets();
+        ClientState { shared: Arc::new(Shared { tokens, secrets, limits, retry, pacer }) }
+    }
+
+    /// The client's secrets, which its errors never show.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.shared.secrets
+    }
+
+    /// The client's timeout, deadline and size limit.
+    pub(crate) fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    /// Total time of a call (attempts, waits and backoff together).
+    pub fn deadline(&self) -> Duration {
+        self.shared.limits.deadline
+    }
+
+    /// The largest answer body the client reads, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.shared.limits.max_response_bytes
     }
 
     /// Whether the client holds a token of this kind.

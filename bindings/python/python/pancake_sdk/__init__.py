@@ -8,7 +8,11 @@
 
 Clients: `Botcake`, `Pancake` (sync) and `AsyncBotcake`, `AsyncPancake` (asyncio). Answers are
 plain dicts of the JSON the server sent, every field kept; `pancake_sdk.types` describes them.
-Errors are subclasses of `PancakeSDKError` (see `pancake_sdk._exceptions`).
+Errors are subclasses of `PancakeSDKError` (see `pancake_sdk._exceptions`); none shows a token.
+Each call logs to the `logging` logger `pancake_sdk` (INFO: one line per call; DEBUG: one per
+attempt), with the operation, method, route template, attempt, status and duration, never an id,
+a query or a token. Levels are read once: after changing them, call
+`pancake_sdk._native.reset_log_cache()`.
 """
 
 from . import types
@@ -29,6 +33,7 @@ from ._exceptions import (
     PaginationError,
     PancakeSDKError,
     RateLimitError,
+    ResponseTooLargeError,
     ValidationError,
 )
 from ._native import __version__
@@ -53,6 +58,7 @@ __all__ = [
     "PaginationError",
     "PancakeSDKError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ValidationError",
     "__version__",
     "types",

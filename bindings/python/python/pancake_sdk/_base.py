@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import warnings
 from types import TracebackType
 from typing import Any, AsyncIterator, Dict, Iterator, Optional, Type, TypeVar
 
 from ._exceptions import APIWarning
+from . import _native
 from ._native import NativeClient
+
+# Stop the SDK's runtime before the interpreter finalizes, so that no worker thread touches
+# Python while it is torn down.
+atexit.register(_native._shutdown)
 
 _Self = TypeVar("_Self", bound="_Client")
 
@@ -17,6 +23,10 @@ DEFAULT_TIMEOUT = 30.0
 """Seconds one request may take (each attempt)."""
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to establish a connection."""
+DEFAULT_DEADLINE = 60.0
+"""Seconds a whole call may take: its attempts, waits and backoff together."""
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""The largest answer body read (32 MiB); a larger one raises `ResponseTooLargeError`."""
 DEFAULT_MAX_RETRIES = 3
 """Retries of a read after a transient failure (a send is never retried once it left)."""
 
@@ -52,6 +62,8 @@ class _Client:
         base_url: Optional[str],
         timeout: float,
         connect_timeout: float,
+        deadline: float,
+        max_response_bytes: int,
         max_retries: int,
         rate_limit: bool,
     ) -> None:
@@ -63,6 +75,8 @@ class _Client:
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
             max_retries=max_retries,
             rate_limit=rate_limit,
         )
@@ -87,13 +101,17 @@ class _SyncClient(_Client):
     ) -> None:
         self.close()
 
-    def _call(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Any:
-        body, _status, warning = self._native.call(operation, _without_none(args), timeout)
+    def _call(
+        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+    ) -> Any:
+        body, _status, warning = self._native.call(operation, _without_none(args), timeout, deadline)
         _warn(warning)
         return body
 
-    def _iter(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Iterator[Any]:
-        pager = self._native.stream(operation, _without_none(args), timeout)
+    def _iter(
+        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+    ) -> Iterator[Any]:
+        pager = self._native.stream(operation, _without_none(args), timeout, deadline)
 
         def items() -> Iterator[Any]:
             while True:
@@ -145,14 +163,20 @@ class _AsyncClient(_Client):
     ) -> None:
         self.close()
 
-    async def _call(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> Any:
+    async def _call(
+        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+    ) -> Any:
         cleaned = _without_none(args)
-        body, _status, warning = await _wait(lambda done: self._native.start(operation, cleaned, done, timeout))
+        body, _status, warning = await _wait(
+            lambda done: self._native.start(operation, cleaned, done, timeout, deadline)
+        )
         _warn(warning)
         return body
 
-    def _iter(self, operation: str, args: Dict[str, Any], timeout: Optional[float]) -> AsyncIterator[Any]:
-        pager = self._native.stream(operation, _without_none(args), timeout)
+    def _iter(
+        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+    ) -> AsyncIterator[Any]:
+        pager = self._native.stream(operation, _without_none(args), timeout, deadline)
 
         async def items() -> AsyncIterator[Any]:
             while True:

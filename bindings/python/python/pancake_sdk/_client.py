@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, _Client, _token
+from ._base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    _Client,
+    _token,
+)
 from ._operations import AsyncBotcakeOperations, AsyncPancakeOperations, BotcakeOperations, PancakeOperations
 
 
@@ -17,6 +25,9 @@ class _BotcakeSettings(_Client):
         base_url: In place of `https://botcake.io/api/public_api/v1` (a proxy, the sandbox).
         timeout: Seconds one request may take.
         connect_timeout: Seconds to establish a connection.
+        deadline: Seconds a whole call may take, attempts, waits and backoff together.
+        max_response_bytes: The largest answer body read (default 32 MiB); a larger one
+            raises `ResponseTooLargeError`.
         max_retries: Retries of a read after a transient failure (0 disables).
     """
 
@@ -29,6 +40,8 @@ class _BotcakeSettings(_Client):
         base_url: Optional[str] = None,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         super().__init__(
@@ -37,6 +50,8 @@ class _BotcakeSettings(_Client):
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
             max_retries=max_retries,
             rate_limit=False,
         )
@@ -53,6 +68,9 @@ class _PancakeSettings(_Client):
         base_url: In place of `https://pages.fm` (a proxy, the sandbox).
         timeout: Seconds one request may take.
         connect_timeout: Seconds to establish a connection.
+        deadline: Seconds a whole call may take, attempts, waits and backoff together.
+        max_response_bytes: The largest answer body read (default 32 MiB); a larger one
+            raises `ResponseTooLargeError`.
         max_retries: Retries of a read after a transient failure (0 disables).
         rate_limit: Space calls to stay within 5 per page per second (shared by threads).
     """
@@ -67,6 +85,8 @@ class _PancakeSettings(_Client):
         base_url: Optional[str] = None,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = True,
     ) -> None:
@@ -76,6 +96,8 @@ class _PancakeSettings(_Client):
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
             max_retries=max_retries,
             rate_limit=rate_limit,
         )

@@ -3,9 +3,10 @@
     PancakeSDKError
     ├── ValidationError (also a ValueError): refused before anything was sent; `.field` names it
     ├── MissingCredentialError: the client has no token of the kind the operation needs
-    └── APIError: `.status_code`, `.body`, `.error_code`, `.api_message`, `.kind`
+    └── APIError: `.status_code`, `.body`, `.raw_body`, `.error_code`, `.api_message`, `.kind`
         ├── APIConnectionError: no (complete) answer
-        │   └── APITimeoutError
+        │   └── APITimeoutError: a timeout, or the call's deadline passed
+        ├── ResponseTooLargeError: the answer was larger than `max_response_bytes`
         ├── OutcomeUnknownError: a send may have been delivered although it failed
         ├── APIResponseValidationError: a success whose body does not decode
         ├── PaginationError: a list's server repeated a page
@@ -17,7 +18,10 @@
             └── InternalServerError (5xx)
 
 `success: false` at HTTP 200 is an `APIError` itself. A success that carries an `error_code`
-is not an exception: it emits an `APIWarning`. No exception or warning ever shows a token.
+is not an exception: it emits an `APIWarning`. No exception or warning ever shows a token of
+the client: `str()`, `repr()`, `.body` and `.api_message` are redacted, server text included.
+Only `.raw_body` holds the answer's bytes exactly as they came, and it may hold what the server
+echoed of the request, the token included: do not log it as it is.
 """
 
 from __future__ import annotations
@@ -78,12 +82,17 @@ class APIError(PancakeSDKError):
         *,
         status_code: Optional[int] = None,
         body: Any = None,
+        raw_body: Optional[bytes] = None,
         error_code: Optional[int] = None,
         api_message: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+        """The answer's body (JSON for an API error, else text), the client's tokens redacted."""
+        self.raw_body = raw_body
+        """The answer's bytes exactly as they came: may hold what the server echoed, tokens
+        included."""
         self.error_code = error_code
         self.api_message = api_message
 
@@ -99,6 +108,15 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+class ResponseTooLargeError(APIError):
+    """The answer's body was larger than the client's `max_response_bytes`; reading stopped
+    there. The request reached the server: a send may have been carried out."""
+
+    def __init__(self, message: str, *, limit: Optional[int] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class OutcomeUnknownError(APIError):
@@ -177,13 +195,15 @@ def _status_class(status: Optional[int]) -> type[APIError]:
 def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDKError:
     """The exception for an error of the native module (called by it)."""
     status = details.get("status_code")
-    common: Dict[str, Any] = {"status_code": status, "body": details.get("body")}
+    common: Dict[str, Any] = {"status_code": status, "body": details.get("body"), "raw_body": details.get("raw_body")}
     if kind == "invalid_request":
         return ValidationError(message, details.get("field"))
     if kind == "missing_credential":
         return MissingCredentialError(message, details.get("operation"), details.get("token"))
-    if kind == "timeout":
+    if kind in ("timeout", "deadline"):
         return APITimeoutError(message)
+    if kind == "too_large":
+        return ResponseTooLargeError(message, limit=details.get("limit"), **common)
     if kind == "connection":
         return APIConnectionError(message)
     if kind == "outcome_unknown":

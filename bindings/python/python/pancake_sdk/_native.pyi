@@ -2,8 +2,11 @@
 
 from typing import Any, Callable, Dict, Optional, Tuple, final
 
-__all__ = ["NativeClient", "Pager", "Task", "__version__"]
+__all__ = ["NativeClient", "Pager", "Task", "__version__", "_shutdown", "reset_log_cache"]
 __version__: str
+
+def _shutdown() -> None: ...
+def reset_log_cache() -> None: ...
 
 @final
 class NativeClient:
@@ -16,11 +19,17 @@ class NativeClient:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
+        deadline: float = 60.0,
+        max_response_bytes: int = 33554432,
         max_retries: int = 3,
         rate_limit: bool = True,
     ) -> NativeClient: ...
     def call(
-        self, operation: str, args: Dict[str, Any], timeout: Optional[float] = None
+        self,
+        operation: str,
+        args: Dict[str, Any],
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Tuple[Any, int, Optional[Tuple[int, Optional[str]]]]: ...
     def start(
         self,
@@ -28,8 +37,15 @@ class NativeClient:
         args: Dict[str, Any],
         done: Callable[[Any], object],
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Task: ...
-    def stream(self, operation: str, args: Dict[str, Any], timeout: Optional[float] = None) -> Pager: ...
+    def stream(
+        self,
+        operation: str,
+        args: Dict[str, Any],
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> Pager: ...
 
 @final
 class Task:

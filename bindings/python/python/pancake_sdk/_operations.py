@@ -20,6 +20,7 @@ class BotcakeOperations(_SyncClient):
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowsResponse:
         """Get Flows
 
@@ -31,9 +32,11 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.FlowsResponse, self._call("get_flows", args, timeout))
+        return cast(_botcake.FlowsResponse, self._call("get_flows", args, timeout, deadline))
 
     def send_content(
         self,
@@ -44,6 +47,7 @@ class BotcakeOperations(_SyncClient):
         message_tag: Optional[str] = None,
         payload: Optional[_botcake.ContactData] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.SendResponse:
         """Send Content For Customer
 
@@ -62,10 +66,12 @@ class BotcakeOperations(_SyncClient):
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, self._call("send_content", args, timeout))
+        return cast(_botcake.SendResponse, self._call("send_content", args, timeout, deadline))
 
     def send_flow(
         self,
@@ -75,6 +81,7 @@ class BotcakeOperations(_SyncClient):
         psid: str,
         payload: Optional[_botcake.ContactData] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.SendResponse:
         """Send Flow For Customer
 
@@ -90,10 +97,12 @@ class BotcakeOperations(_SyncClient):
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it (WhatsApp customers look like `wa_<digits>`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, self._call("send_flow", args, timeout))
+        return cast(_botcake.SendResponse, self._call("send_flow", args, timeout, deadline))
 
     def get_flow_statistics(
         self,
@@ -101,6 +110,7 @@ class BotcakeOperations(_SyncClient):
         page_id: _botcake.PageId,
         flow_id: int,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowStatisticsResponse:
         """Get Flow Statistics
 
@@ -113,9 +123,11 @@ class BotcakeOperations(_SyncClient):
             page_id: Id of the Facebook page (a numeric string).
             flow_id: Id of the flow (from `get_flows`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast(_botcake.FlowStatisticsResponse, self._call("get_flow_statistics", args, timeout))
+        return cast(_botcake.FlowStatisticsResponse, self._call("get_flow_statistics", args, timeout, deadline))
 
     def get_flows_by_path(
         self,
@@ -123,6 +135,7 @@ class BotcakeOperations(_SyncClient):
         page_id: _botcake.PageId,
         path: Sequence[int],
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowsResponse:
         """Get Flows by path
 
@@ -140,15 +153,18 @@ class BotcakeOperations(_SyncClient):
             page_id: Id of the Facebook page (a numeric string).
             path: Folder ids from the root down to the folder to list, e.g. `[1, 2]` for folder 2 inside folder 1 ("Thư mục muốn lấy ra").
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast(_botcake.FlowsResponse, self._call("get_flows_by_path", args, timeout))
+        return cast(_botcake.FlowsResponse, self._call("get_flows_by_path", args, timeout, deadline))
 
     def get_ice_breakers(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.IceBreakersResponse:
         """Get Asked Question
 
@@ -160,15 +176,18 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.IceBreakersResponse, self._call("get_ice_breakers", args, timeout))
+        return cast(_botcake.IceBreakersResponse, self._call("get_ice_breakers", args, timeout, deadline))
 
     def get_keywords(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordsResponse:
         """Get Keywords
 
@@ -179,15 +198,18 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordsResponse, self._call("get_keywords", args, timeout))
+        return cast(_botcake.KeywordsResponse, self._call("get_keywords", args, timeout, deadline))
 
     def create_keyword(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordResponse:
         """Create Keyword
 
@@ -203,9 +225,11 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordResponse, self._call("create_keyword", args, timeout))
+        return cast(_botcake.KeywordResponse, self._call("create_keyword", args, timeout, deadline))
 
     def update_keyword(
         self,
@@ -214,6 +238,7 @@ class BotcakeOperations(_SyncClient):
         keyword_id: int,
         update: _botcake.KeywordUpdate,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordResponse:
         """Update Keyword
 
@@ -230,16 +255,19 @@ class BotcakeOperations(_SyncClient):
             keyword_id: Id of the keyword, as returned by `get_keywords`.
             update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The reference does not mark `flow_id` required; it is here, as the only field an update can carry.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast(_botcake.KeywordResponse, self._call("update_keyword", args, timeout))
+        return cast(_botcake.KeywordResponse, self._call("update_keyword", args, timeout, deadline))
 
     def get_main_menu(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.MainMenuResponse:
         """Get Main Menu
 
@@ -251,15 +279,18 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.MainMenuResponse, self._call("get_main_menu", args, timeout))
+        return cast(_botcake.MainMenuResponse, self._call("get_main_menu", args, timeout, deadline))
 
     def get_tools(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.ToolsResponse:
         """Get Tools
 
@@ -271,9 +302,11 @@ class BotcakeOperations(_SyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.ToolsResponse, self._call("get_tools", args, timeout))
+        return cast(_botcake.ToolsResponse, self._call("get_tools", args, timeout, deadline))
 
 
 class AsyncBotcakeOperations(_AsyncClient):
@@ -284,6 +317,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowsResponse:
         """Get Flows
 
@@ -295,9 +329,11 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.FlowsResponse, await self._call("get_flows", args, timeout))
+        return cast(_botcake.FlowsResponse, await self._call("get_flows", args, timeout, deadline))
 
     async def send_content(
         self,
@@ -308,6 +344,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         message_tag: Optional[str] = None,
         payload: Optional[_botcake.ContactData] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.SendResponse:
         """Send Content For Customer
 
@@ -326,10 +363,12 @@ class AsyncBotcakeOperations(_AsyncClient):
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, await self._call("send_content", args, timeout))
+        return cast(_botcake.SendResponse, await self._call("send_content", args, timeout, deadline))
 
     async def send_flow(
         self,
@@ -339,6 +378,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         psid: str,
         payload: Optional[_botcake.ContactData] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.SendResponse:
         """Send Flow For Customer
 
@@ -354,10 +394,12 @@ class AsyncBotcakeOperations(_AsyncClient):
             payload: Values for the Dynamic Block "Full Contact Data" variables, available to the flow or content as `{{name}}`. Keys include `user_first_name`, `user_last_name`, `user_full_name`, `#GENDER{{MALE|FEMALE|UNKNOWN}}`, `psid`, `ad_id`, `page_name`, `{{SPIN_1|SPIN_2}}`, `email`, `phone`, `address`, `current_date`, `CONVERSATION_LINK`, and any custom field.
             psid: The customer's page-scoped id, as Facebook returns it (WhatsApp customers look like `wa_<digits>`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, await self._call("send_flow", args, timeout))
+        return cast(_botcake.SendResponse, await self._call("send_flow", args, timeout, deadline))
 
     async def get_flow_statistics(
         self,
@@ -365,6 +407,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         page_id: _botcake.PageId,
         flow_id: int,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowStatisticsResponse:
         """Get Flow Statistics
 
@@ -377,9 +420,11 @@ class AsyncBotcakeOperations(_AsyncClient):
             page_id: Id of the Facebook page (a numeric string).
             flow_id: Id of the flow (from `get_flows`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast(_botcake.FlowStatisticsResponse, await self._call("get_flow_statistics", args, timeout))
+        return cast(_botcake.FlowStatisticsResponse, await self._call("get_flow_statistics", args, timeout, deadline))
 
     async def get_flows_by_path(
         self,
@@ -387,6 +432,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         page_id: _botcake.PageId,
         path: Sequence[int],
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.FlowsResponse:
         """Get Flows by path
 
@@ -404,15 +450,18 @@ class AsyncBotcakeOperations(_AsyncClient):
             page_id: Id of the Facebook page (a numeric string).
             path: Folder ids from the root down to the folder to list, e.g. `[1, 2]` for folder 2 inside folder 1 ("Thư mục muốn lấy ra").
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast(_botcake.FlowsResponse, await self._call("get_flows_by_path", args, timeout))
+        return cast(_botcake.FlowsResponse, await self._call("get_flows_by_path", args, timeout, deadline))
 
     async def get_ice_breakers(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.IceBreakersResponse:
         """Get Asked Question
 
@@ -424,15 +473,18 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.IceBreakersResponse, await self._call("get_ice_breakers", args, timeout))
+        return cast(_botcake.IceBreakersResponse, await self._call("get_ice_breakers", args, timeout, deadline))
 
     async def get_keywords(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordsResponse:
         """Get Keywords
 
@@ -443,15 +495,18 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordsResponse, await self._call("get_keywords", args, timeout))
+        return cast(_botcake.KeywordsResponse, await self._call("get_keywords", args, timeout, deadline))
 
     async def create_keyword(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordResponse:
         """Create Keyword
 
@@ -467,9 +522,11 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordResponse, await self._call("create_keyword", args, timeout))
+        return cast(_botcake.KeywordResponse, await self._call("create_keyword", args, timeout, deadline))
 
     async def update_keyword(
         self,
@@ -478,6 +535,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         keyword_id: int,
         update: _botcake.KeywordUpdate,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.KeywordResponse:
         """Update Keyword
 
@@ -494,16 +552,19 @@ class AsyncBotcakeOperations(_AsyncClient):
             keyword_id: Id of the keyword, as returned by `get_keywords`.
             update: The fields to update ("Các trường bạn muốn update"); only `flow_id` for now. The reference does not mark `flow_id` required; it is here, as the only field an update can carry.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast(_botcake.KeywordResponse, await self._call("update_keyword", args, timeout))
+        return cast(_botcake.KeywordResponse, await self._call("update_keyword", args, timeout, deadline))
 
     async def get_main_menu(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.MainMenuResponse:
         """Get Main Menu
 
@@ -515,15 +576,18 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.MainMenuResponse, await self._call("get_main_menu", args, timeout))
+        return cast(_botcake.MainMenuResponse, await self._call("get_main_menu", args, timeout, deadline))
 
     async def get_tools(
         self,
         *,
         page_id: _botcake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _botcake.ToolsResponse:
         """Get Tools
 
@@ -535,9 +599,11 @@ class AsyncBotcakeOperations(_AsyncClient):
         Args:
             page_id: Id of the Facebook page (a numeric string).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.ToolsResponse, await self._call("get_tools", args, timeout))
+        return cast(_botcake.ToolsResponse, await self._call("get_tools", args, timeout, deadline))
 
 
 class PancakeOperations(_SyncClient):
@@ -552,6 +618,7 @@ class PancakeOperations(_SyncClient):
         page_number: int,
         order_by: Optional[_pancake.ConversationOrder] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.ConversationsResponse:
         """Conversations
 
@@ -571,9 +638,11 @@ class PancakeOperations(_SyncClient):
             page_number: The page of results to return, from 1.
             order_by: Order of the conversations: `inserted_at` (when the conversation began; the default) or `updated_at` (when it last changed).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, self._call("list_conversations", args, timeout))
+        return cast(_pancake.ConversationsResponse, self._call("list_conversations", args, timeout, deadline))
 
     def iter_conversations(
         self,
@@ -583,6 +652,7 @@ class PancakeOperations(_SyncClient):
         until: UnixTimeLike,
         order_by: Optional[_pancake.ConversationOrder] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Iterator[_pancake.Conversation]:
         """Every item of `list_conversations`, page after page (the SDK sets `page_number`).
 
@@ -592,11 +662,13 @@ class PancakeOperations(_SyncClient):
             until: End of the time range, Unix seconds.
             order_by: Order of the conversations: `inserted_at` (when the conversation began; the default) or `updated_at` (when it last changed).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast(Iterator[_pancake.Conversation], self._iter("list_conversations", args, timeout))
+        return cast(Iterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
 
     def list_messages(
         self,
@@ -606,6 +678,7 @@ class PancakeOperations(_SyncClient):
         customer_id: str,
         current_count: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.MessagesResponse:
         """Get messages
 
@@ -625,9 +698,11 @@ class PancakeOperations(_SyncClient):
             customer_id: Id of the customer (from `list_conversations`).
             current_count: Index of the first message to return, counted from the newest: the number of messages already read. Without it the 20 newest messages come back; with it, 25 older ones.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast(_pancake.MessagesResponse, self._call("list_messages", args, timeout))
+        return cast(_pancake.MessagesResponse, self._call("list_messages", args, timeout, deadline))
 
     def iter_messages(
         self,
@@ -636,6 +711,7 @@ class PancakeOperations(_SyncClient):
         conversation_id: _pancake.ConversationId,
         customer_id: str,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Iterator[_pancake.Message]:
         """Every item of `list_messages`, page after page (the SDK sets `current_count`).
 
@@ -644,11 +720,13 @@ class PancakeOperations(_SyncClient):
             conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
             customer_id: Id of the customer (from `list_conversations`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast(Iterator[_pancake.Message], self._iter("list_messages", args, timeout))
+        return cast(Iterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
     def tag_conversation(
         self,
@@ -658,6 +736,7 @@ class PancakeOperations(_SyncClient):
         action: _pancake.TagAction,
         tag_id: str,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagConversationResponse:
         """Tag conversation
 
@@ -675,10 +754,12 @@ class PancakeOperations(_SyncClient):
             action: `add` a tag or `remove` it.
             tag_id: Id of the tag (from `list_tags`). The reference types it as a string although `list_tags` gives integers: send the integer's digits.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast(_pancake.TagConversationResponse, self._call("tag_conversation", args, timeout))
+        return cast(_pancake.TagConversationResponse, self._call("tag_conversation", args, timeout, deadline))
 
     def list_page_customers(
         self,
@@ -689,6 +770,7 @@ class PancakeOperations(_SyncClient):
         page_number: int,
         page_size: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PageCustomersResponse:
         """Page customers
 
@@ -708,9 +790,11 @@ class PancakeOperations(_SyncClient):
             page_number: The page of results to return, from 1.
             page_size: Customers per page, at most 100.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PageCustomersResponse, self._call("list_page_customers", args, timeout))
+        return cast(_pancake.PageCustomersResponse, self._call("list_page_customers", args, timeout, deadline))
 
     def iter_page_customers(
         self,
@@ -719,6 +803,7 @@ class PancakeOperations(_SyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Iterator[_pancake.Customer]:
         """Every item of `list_page_customers`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -727,11 +812,13 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.Customer], self._iter("list_page_customers", args, timeout))
+        return cast(Iterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
 
     def list_posts(
         self,
@@ -742,6 +829,7 @@ class PancakeOperations(_SyncClient):
         page_number: int,
         page_size: int,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PostsResponse:
         """Posts
 
@@ -760,9 +848,11 @@ class PancakeOperations(_SyncClient):
             page_number: The page of results to return, from 1.
             page_size: Posts per page, at most 30.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PostsResponse, self._call("list_posts", args, timeout))
+        return cast(_pancake.PostsResponse, self._call("list_posts", args, timeout, deadline))
 
     def iter_posts(
         self,
@@ -771,6 +861,7 @@ class PancakeOperations(_SyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Iterator[_pancake.Post]:
         """Every item of `list_posts`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -779,11 +870,13 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.Post], self._iter("list_posts", args, timeout))
+        return cast(Iterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
 
     def list_call_logs(
         self,
@@ -795,6 +888,7 @@ class PancakeOperations(_SyncClient):
         since: Optional[UnixTimeLike] = None,
         until: Optional[UnixTimeLike] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.CallLogsResponse:
         """Call logs
 
@@ -815,9 +909,11 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(_pancake.CallLogsResponse, self._call("list_call_logs", args, timeout))
+        return cast(_pancake.CallLogsResponse, self._call("list_call_logs", args, timeout, deadline))
 
     def iter_call_logs(
         self,
@@ -827,6 +923,7 @@ class PancakeOperations(_SyncClient):
         since: Optional[UnixTimeLike] = None,
         until: Optional[UnixTimeLike] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> Iterator[_pancake.CallLog]:
         """Every item of `list_call_logs`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -836,11 +933,13 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout))
+        return cast(Iterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
 
     def get_customer_engagement_statistics(
         self,
@@ -849,6 +948,7 @@ class PancakeOperations(_SyncClient):
         date_range: DateTimeRangeLike,
         by_hour: Optional[bool] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.CustomerEngagementStatisticsResponse:
         """Engagement statistics
 
@@ -861,9 +961,11 @@ class PancakeOperations(_SyncClient):
             by_hour: Group the statistics by hour ("Thống kê theo giờ").
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.CustomerEngagementStatisticsResponse, self._call("get_customer_engagement_statistics", args, timeout))
+        return cast(_pancake.CustomerEngagementStatisticsResponse, self._call("get_customer_engagement_statistics", args, timeout, deadline))
 
     def get_new_customer_statistics(
         self,
@@ -872,6 +974,7 @@ class PancakeOperations(_SyncClient):
         date_range: DateRangeLike,
         group_by: Optional[_pancake.NewCustomerGrouping] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.NewCustomerStatisticsResponse:
         """New customer statistics
 
@@ -889,9 +992,11 @@ class PancakeOperations(_SyncClient):
             group_by: How to group: `day` (the default), `hour`, or `page_id`.
             date_range: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.NewCustomerStatisticsResponse, self._call("get_new_customer_statistics", args, timeout))
+        return cast(_pancake.NewCustomerStatisticsResponse, self._call("get_new_customer_statistics", args, timeout, deadline))
 
     def get_page_statistics(
         self,
@@ -900,6 +1005,7 @@ class PancakeOperations(_SyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PageStatisticsResponse:
         """Page statistics
 
@@ -916,9 +1022,11 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.PageStatisticsResponse, self._call("get_page_statistics", args, timeout))
+        return cast(_pancake.PageStatisticsResponse, self._call("get_page_statistics", args, timeout, deadline))
 
     def get_tag_statistics(
         self,
@@ -927,6 +1035,7 @@ class PancakeOperations(_SyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagStatisticsResponse:
         """Tag statistics
 
@@ -942,9 +1051,11 @@ class PancakeOperations(_SyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.TagStatisticsResponse, self._call("get_tag_statistics", args, timeout))
+        return cast(_pancake.TagStatisticsResponse, self._call("get_tag_statistics", args, timeout, deadline))
 
     def get_user_statistics(
         self,
@@ -952,6 +1063,7 @@ class PancakeOperations(_SyncClient):
         page_id: _pancake.PageId,
         date_range: DateTimeRangeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.UserStatisticsResponse:
         """Users statistics
 
@@ -963,15 +1075,18 @@ class PancakeOperations(_SyncClient):
             page_id: Id of the page.
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, self._call("get_user_statistics", args, timeout))
+        return cast(_pancake.UserStatisticsResponse, self._call("get_user_statistics", args, timeout, deadline))
 
     def list_tags(
         self,
         *,
         page_id: _pancake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagsResponse:
         """List tags
 
@@ -985,14 +1100,17 @@ class PancakeOperations(_SyncClient):
         Args:
             page_id: Id of the page.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.TagsResponse, self._call("list_tags", args, timeout))
+        return cast(_pancake.TagsResponse, self._call("list_tags", args, timeout, deadline))
 
     def list_pages(
         self,
         *,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PagesResponse:
         """List pages
 
@@ -1002,7 +1120,7 @@ class PancakeOperations(_SyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast(_pancake.PagesResponse, self._call("list_pages", args, timeout))
+        return cast(_pancake.PagesResponse, self._call("list_pages", args, timeout, deadline))
 
     def send_message(
         self,
@@ -1020,6 +1138,7 @@ class PancakeOperations(_SyncClient):
         message_id: Optional[str] = None,
         post_id: Optional[str] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.SendMessageResponse:
         """Send inbox / Send private reply
 
@@ -1048,7 +1167,7 @@ class PancakeOperations(_SyncClient):
         Args:
             page_id: Id of the page.
             conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
-            action: `reply_inbox`.
+            action: One of `private_replies`, `reply_inbox`: the kind of request.
             attachmentType: Kind of attachment to send.
             content_url: URL of the image or file to send.
             message: Text of the message.
@@ -1059,10 +1178,12 @@ class PancakeOperations(_SyncClient):
             message_id: Id of the comment to answer.
             post_id: Id of the post that holds the comment.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, self._call("send_message", args, timeout))
+        return cast(_pancake.SendMessageResponse, self._call("send_message", args, timeout, deadline))
 
     def get_multi_page_user_statistics(
         self,
@@ -1070,6 +1191,7 @@ class PancakeOperations(_SyncClient):
         page_ids: str,
         date_range: DateTimeRangeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.UserStatisticsResponse:
         """Users statistics multiple pages
 
@@ -1082,9 +1204,11 @@ class PancakeOperations(_SyncClient):
             page_ids: Comma-separated ids of the pages, e.g. `page_id1,page_id2`.
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, self._call("get_multi_page_user_statistics", args, timeout))
+        return cast(_pancake.UserStatisticsResponse, self._call("get_multi_page_user_statistics", args, timeout, deadline))
 
 
 class AsyncPancakeOperations(_AsyncClient):
@@ -1099,6 +1223,7 @@ class AsyncPancakeOperations(_AsyncClient):
         page_number: int,
         order_by: Optional[_pancake.ConversationOrder] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.ConversationsResponse:
         """Conversations
 
@@ -1118,9 +1243,11 @@ class AsyncPancakeOperations(_AsyncClient):
             page_number: The page of results to return, from 1.
             order_by: Order of the conversations: `inserted_at` (when the conversation began; the default) or `updated_at` (when it last changed).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, await self._call("list_conversations", args, timeout))
+        return cast(_pancake.ConversationsResponse, await self._call("list_conversations", args, timeout, deadline))
 
     def iter_conversations(
         self,
@@ -1130,6 +1257,7 @@ class AsyncPancakeOperations(_AsyncClient):
         until: UnixTimeLike,
         order_by: Optional[_pancake.ConversationOrder] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> AsyncIterator[_pancake.Conversation]:
         """Every item of `list_conversations`, page after page (the SDK sets `page_number`).
 
@@ -1139,11 +1267,13 @@ class AsyncPancakeOperations(_AsyncClient):
             until: End of the time range, Unix seconds.
             order_by: Order of the conversations: `inserted_at` (when the conversation began; the default) or `updated_at` (when it last changed).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations", args, timeout))
+        return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
 
     async def list_messages(
         self,
@@ -1153,6 +1283,7 @@ class AsyncPancakeOperations(_AsyncClient):
         customer_id: str,
         current_count: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.MessagesResponse:
         """Get messages
 
@@ -1172,9 +1303,11 @@ class AsyncPancakeOperations(_AsyncClient):
             customer_id: Id of the customer (from `list_conversations`).
             current_count: Index of the first message to return, counted from the newest: the number of messages already read. Without it the 20 newest messages come back; with it, 25 older ones.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast(_pancake.MessagesResponse, await self._call("list_messages", args, timeout))
+        return cast(_pancake.MessagesResponse, await self._call("list_messages", args, timeout, deadline))
 
     def iter_messages(
         self,
@@ -1183,6 +1316,7 @@ class AsyncPancakeOperations(_AsyncClient):
         conversation_id: _pancake.ConversationId,
         customer_id: str,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> AsyncIterator[_pancake.Message]:
         """Every item of `list_messages`, page after page (the SDK sets `current_count`).
 
@@ -1191,11 +1325,13 @@ class AsyncPancakeOperations(_AsyncClient):
             conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
             customer_id: Id of the customer (from `list_conversations`).
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast(AsyncIterator[_pancake.Message], self._iter("list_messages", args, timeout))
+        return cast(AsyncIterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
     async def tag_conversation(
         self,
@@ -1205,6 +1341,7 @@ class AsyncPancakeOperations(_AsyncClient):
         action: _pancake.TagAction,
         tag_id: str,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagConversationResponse:
         """Tag conversation
 
@@ -1222,10 +1359,12 @@ class AsyncPancakeOperations(_AsyncClient):
             action: `add` a tag or `remove` it.
             tag_id: Id of the tag (from `list_tags`). The reference types it as a string although `list_tags` gives integers: send the integer's digits.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast(_pancake.TagConversationResponse, await self._call("tag_conversation", args, timeout))
+        return cast(_pancake.TagConversationResponse, await self._call("tag_conversation", args, timeout, deadline))
 
     async def list_page_customers(
         self,
@@ -1236,6 +1375,7 @@ class AsyncPancakeOperations(_AsyncClient):
         page_number: int,
         page_size: Optional[int] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PageCustomersResponse:
         """Page customers
 
@@ -1255,9 +1395,11 @@ class AsyncPancakeOperations(_AsyncClient):
             page_number: The page of results to return, from 1.
             page_size: Customers per page, at most 100.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PageCustomersResponse, await self._call("list_page_customers", args, timeout))
+        return cast(_pancake.PageCustomersResponse, await self._call("list_page_customers", args, timeout, deadline))
 
     def iter_page_customers(
         self,
@@ -1266,6 +1408,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> AsyncIterator[_pancake.Customer]:
         """Every item of `list_page_customers`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -1274,11 +1417,13 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.Customer], self._iter("list_page_customers", args, timeout))
+        return cast(AsyncIterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
 
     async def list_posts(
         self,
@@ -1289,6 +1434,7 @@ class AsyncPancakeOperations(_AsyncClient):
         page_number: int,
         page_size: int,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PostsResponse:
         """Posts
 
@@ -1307,9 +1453,11 @@ class AsyncPancakeOperations(_AsyncClient):
             page_number: The page of results to return, from 1.
             page_size: Posts per page, at most 30.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PostsResponse, await self._call("list_posts", args, timeout))
+        return cast(_pancake.PostsResponse, await self._call("list_posts", args, timeout, deadline))
 
     def iter_posts(
         self,
@@ -1318,6 +1466,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> AsyncIterator[_pancake.Post]:
         """Every item of `list_posts`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -1326,11 +1475,13 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.Post], self._iter("list_posts", args, timeout))
+        return cast(AsyncIterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
 
     async def list_call_logs(
         self,
@@ -1342,6 +1493,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: Optional[UnixTimeLike] = None,
         until: Optional[UnixTimeLike] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.CallLogsResponse:
         """Call logs
 
@@ -1362,9 +1514,11 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(_pancake.CallLogsResponse, await self._call("list_call_logs", args, timeout))
+        return cast(_pancake.CallLogsResponse, await self._call("list_call_logs", args, timeout, deadline))
 
     def iter_call_logs(
         self,
@@ -1374,6 +1528,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: Optional[UnixTimeLike] = None,
         until: Optional[UnixTimeLike] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> AsyncIterator[_pancake.CallLog]:
         """Every item of `list_call_logs`, page after page (the SDK sets `page_number` and `page_size`).
 
@@ -1383,11 +1538,13 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
 
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout))
+        return cast(AsyncIterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
 
     async def get_customer_engagement_statistics(
         self,
@@ -1396,6 +1553,7 @@ class AsyncPancakeOperations(_AsyncClient):
         date_range: DateTimeRangeLike,
         by_hour: Optional[bool] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.CustomerEngagementStatisticsResponse:
         """Engagement statistics
 
@@ -1408,9 +1566,11 @@ class AsyncPancakeOperations(_AsyncClient):
             by_hour: Group the statistics by hour ("Thống kê theo giờ").
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.CustomerEngagementStatisticsResponse, await self._call("get_customer_engagement_statistics", args, timeout))
+        return cast(_pancake.CustomerEngagementStatisticsResponse, await self._call("get_customer_engagement_statistics", args, timeout, deadline))
 
     async def get_new_customer_statistics(
         self,
@@ -1419,6 +1579,7 @@ class AsyncPancakeOperations(_AsyncClient):
         date_range: DateRangeLike,
         group_by: Optional[_pancake.NewCustomerGrouping] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.NewCustomerStatisticsResponse:
         """New customer statistics
 
@@ -1436,9 +1597,11 @@ class AsyncPancakeOperations(_AsyncClient):
             group_by: How to group: `day` (the default), `hour`, or `page_id`.
             date_range: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.NewCustomerStatisticsResponse, await self._call("get_new_customer_statistics", args, timeout))
+        return cast(_pancake.NewCustomerStatisticsResponse, await self._call("get_new_customer_statistics", args, timeout, deadline))
 
     async def get_page_statistics(
         self,
@@ -1447,6 +1610,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PageStatisticsResponse:
         """Page statistics
 
@@ -1463,9 +1627,11 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.PageStatisticsResponse, await self._call("get_page_statistics", args, timeout))
+        return cast(_pancake.PageStatisticsResponse, await self._call("get_page_statistics", args, timeout, deadline))
 
     async def get_tag_statistics(
         self,
@@ -1474,6 +1640,7 @@ class AsyncPancakeOperations(_AsyncClient):
         since: UnixTimeLike,
         until: UnixTimeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagStatisticsResponse:
         """Tag statistics
 
@@ -1489,9 +1656,11 @@ class AsyncPancakeOperations(_AsyncClient):
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.TagStatisticsResponse, await self._call("get_tag_statistics", args, timeout))
+        return cast(_pancake.TagStatisticsResponse, await self._call("get_tag_statistics", args, timeout, deadline))
 
     async def get_user_statistics(
         self,
@@ -1499,6 +1668,7 @@ class AsyncPancakeOperations(_AsyncClient):
         page_id: _pancake.PageId,
         date_range: DateTimeRangeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.UserStatisticsResponse:
         """Users statistics
 
@@ -1510,15 +1680,18 @@ class AsyncPancakeOperations(_AsyncClient):
             page_id: Id of the page.
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`, e.g. `27/07/2021 00:00:00 - 26/08/2021 23:59:59`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, await self._call("get_user_statistics", args, timeout))
+        return cast(_pancake.UserStatisticsResponse, await self._call("get_user_statistics", args, timeout, deadline))
 
     async def list_tags(
         self,
         *,
         page_id: _pancake.PageId,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.TagsResponse:
         """List tags
 
@@ -1532,14 +1705,17 @@ class AsyncPancakeOperations(_AsyncClient):
         Args:
             page_id: Id of the page.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.TagsResponse, await self._call("list_tags", args, timeout))
+        return cast(_pancake.TagsResponse, await self._call("list_tags", args, timeout, deadline))
 
     async def list_pages(
         self,
         *,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.PagesResponse:
         """List pages
 
@@ -1549,7 +1725,7 @@ class AsyncPancakeOperations(_AsyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast(_pancake.PagesResponse, await self._call("list_pages", args, timeout))
+        return cast(_pancake.PagesResponse, await self._call("list_pages", args, timeout, deadline))
 
     async def send_message(
         self,
@@ -1567,6 +1743,7 @@ class AsyncPancakeOperations(_AsyncClient):
         message_id: Optional[str] = None,
         post_id: Optional[str] = None,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.SendMessageResponse:
         """Send inbox / Send private reply
 
@@ -1595,7 +1772,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Args:
             page_id: Id of the page.
             conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
-            action: `reply_inbox`.
+            action: One of `private_replies`, `reply_inbox`: the kind of request.
             attachmentType: Kind of attachment to send.
             content_url: URL of the image or file to send.
             message: Text of the message.
@@ -1606,10 +1783,12 @@ class AsyncPancakeOperations(_AsyncClient):
             message_id: Id of the comment to answer.
             post_id: Id of the post that holds the comment.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, await self._call("send_message", args, timeout))
+        return cast(_pancake.SendMessageResponse, await self._call("send_message", args, timeout, deadline))
 
     async def get_multi_page_user_statistics(
         self,
@@ -1617,6 +1796,7 @@ class AsyncPancakeOperations(_AsyncClient):
         page_ids: str,
         date_range: DateTimeRangeLike,
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> _pancake.UserStatisticsResponse:
         """Users statistics multiple pages
 
@@ -1629,6 +1809,8 @@ class AsyncPancakeOperations(_AsyncClient):
             page_ids: Comma-separated ids of the pages, e.g. `page_id1,page_id2`.
             date_range: The time range, `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`.
             timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, await self._call("get_multi_page_user_statistics", args, timeout))
+        return cast(_pancake.UserStatisticsResponse, await self._call("get_multi_page_user_statistics", args, timeout, deadline))

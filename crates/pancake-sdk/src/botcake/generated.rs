@@ -101,19 +101,25 @@ detail; the shape here (with `content` required) is the one public integrations 
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DynamicBlockContent {
         ///Actions run when the content is sent (set a field, add a tag, ...); at most 5.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub actions: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub actions: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
         ///The messages to send (text with buttons, image, ...); at most 10.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub messages: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
         ///Quick replies shown under the last message; at most 11.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub quick_replies: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub quick_replies: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -849,20 +855,26 @@ carry.
         #[derive(Clone, Debug)]
         pub struct DynamicBlockContent {
             actions: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
             messages: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
             quick_replies: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -885,8 +897,10 @@ carry.
             pub fn actions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -901,8 +915,10 @@ carry.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -917,8 +933,10 @@ carry.
             pub fn quick_replies<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -2805,21 +2823,6 @@ pub struct Client {
     pub(crate) inner: crate::state::ClientState,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub(crate) fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -3135,7 +3138,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/flows", client.baseurl, encode_path(& page_id.to_string()),
+                "{}/pages/{}/flows", client.baseurl, crate ::path::segment("page_id", &
+                page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3188,14 +3192,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_flows_by_path`]
@@ -3243,8 +3252,9 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let path = path.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/flows/{}", client.baseurl, encode_path(& page_id
-                .to_string()), encode_path(& path.to_string()),
+                "{}/pages/{}/flows/{}", client.baseurl, crate ::path::segment("page_id",
+                & page_id.to_string()) ?, crate ::path::segment("path", & path
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3297,14 +3307,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_flow_statistics`]
@@ -3352,8 +3367,9 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let flow_id = flow_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/flows/{}/statistics", client.baseurl, encode_path(& page_id
-                .to_string()), encode_path(& flow_id.to_string()),
+                "{}/pages/{}/flows/{}/statistics", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?, crate
+                ::path::segment("flow_id", & flow_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3409,7 +3425,12 @@ pub mod builder {
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -3419,7 +3440,7 @@ pub mod builder {
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_keywords`]
@@ -3452,8 +3473,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/keywords", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/keywords", client.baseurl, crate ::path::segment("page_id",
+                & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3509,7 +3530,12 @@ pub mod builder {
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -3519,7 +3545,7 @@ pub mod builder {
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_ice_breakers`]
@@ -3555,8 +3581,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/ice_breaker", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/ice_breaker", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3612,7 +3638,12 @@ pub mod builder {
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -3622,7 +3653,7 @@ pub mod builder {
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_main_menu`]
@@ -3655,8 +3686,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/main_menu", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/main_menu", client.baseurl, crate ::path::segment("page_id",
+                & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3712,7 +3743,12 @@ pub mod builder {
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -3722,7 +3758,7 @@ pub mod builder {
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_tools`]
@@ -3755,7 +3791,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/tools", client.baseurl, encode_path(& page_id.to_string()),
+                "{}/pages/{}/tools", client.baseurl, crate ::path::segment("page_id", &
+                page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3808,14 +3845,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::create_keyword`]
@@ -3848,8 +3890,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/keywords/create", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/keywords/create", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3905,7 +3947,12 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -3915,7 +3962,7 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::update_keyword`]
@@ -3981,8 +4028,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/keywords/update", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/keywords/update", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4039,7 +4086,12 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -4049,7 +4101,7 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_flow`]
@@ -4113,8 +4165,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/flows/send_flow", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/flows/send_flow", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4168,14 +4220,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_content`]
@@ -4239,8 +4296,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/pages/{}/flows/send_content", client.baseurl, encode_path(& page_id
-                .to_string()),
+                "{}/pages/{}/flows/send_content", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4294,14 +4351,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
 }
@@ -4390,6 +4452,23 @@ pub(crate) fn operation_auth(operation_id: &str) -> Option<crate::auth::ApiKey> 
             })
         }
         _ => None,
+    }
+}
+/// The route template of each operation (`/pages/{page_id}/tags`), from the spec.
+pub(crate) fn operation_route(operation_id: &str) -> &'static str {
+    match operation_id {
+        "get_flows" => "/pages/{page_id}/flows",
+        "get_flows_by_path" => "/pages/{page_id}/flows/{path}",
+        "get_flow_statistics" => "/pages/{page_id}/flows/{flow_id}/statistics",
+        "get_keywords" => "/pages/{page_id}/keywords",
+        "get_ice_breakers" => "/pages/{page_id}/ice_breaker",
+        "get_main_menu" => "/pages/{page_id}/main_menu",
+        "get_tools" => "/pages/{page_id}/tools",
+        "create_keyword" => "/pages/{page_id}/keywords/create",
+        "update_keyword" => "/pages/{page_id}/keywords/update",
+        "send_flow" => "/pages/{page_id}/flows/send_flow",
+        "send_content" => "/pages/{page_id}/flows/send_content",
+        _ => "",
     }
 }
 /// What each operation's query parameters and body must satisfy, from the spec.
@@ -4573,6 +4652,7 @@ pub(crate) async fn dispatch_json(
 const TABLES: crate::state::OperationTables = crate::state::OperationTables {
     auth: operation_auth,
     rules: operation_rules,
+    route: operation_route,
 };
 impl ClientHooks<crate::state::ClientState> for Client {
     async fn pre<E>(
@@ -4587,7 +4667,13 @@ impl ClientHooks<crate::state::ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(&self.inner, &self.client, request, info.operation_id)
+        crate::exchange::execute(
+                &self.inner,
+                &self.client,
+                request,
+                info.operation_id,
+                &TABLES,
+            )
             .await
     }
 }

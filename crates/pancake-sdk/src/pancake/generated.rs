@@ -526,9 +526,12 @@ Facebook's 24-hour window.
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[^,]+(,[^,]+)*$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: ::std::sync::LazyLock<
+                ::std::option::Option<::regress::Regex>,
+            > = ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new("^[^,]+(,[^,]+)*$").ok()
+            });
+            if PATTERN.as_ref().and_then(|pattern| pattern.find(value)).is_none() {
                 return Err("doesn't match pattern \"^[^,]+(,[^,]+)*$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -6005,21 +6008,6 @@ pub struct Client {
     pub(crate) inner: crate::state::ClientState,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub(crate) fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -6579,8 +6567,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/conversations", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -6640,7 +6628,12 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -6650,7 +6643,7 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_messages`]
@@ -6727,8 +6720,9 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/public_api/v1/pages/{}/conversations/{}/messages", client
-                .baseurl, encode_path(& page_id.to_string()), encode_path(&
-                conversation_id.to_string()),
+                .baseurl, crate ::path::segment("page_id", & page_id.to_string()) ?,
+                crate ::path::segment("conversation_id", & conversation_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -6788,7 +6782,12 @@ pub mod builder {
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -6798,7 +6797,7 @@ pub mod builder {
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_customer_engagement_statistics`]
@@ -6863,7 +6862,7 @@ pub mod builder {
             let date_range = date_range.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/public_api/v1/pages/{}/statistics/customer_engagements", client
-                .baseurl, encode_path(& page_id.to_string()),
+                .baseurl, crate ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -6921,7 +6920,12 @@ pub mod builder {
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -6931,7 +6935,7 @@ pub mod builder {
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_page_statistics`]
@@ -6997,8 +7001,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/pages", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/statistics/pages", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7056,7 +7060,12 @@ pub mod builder {
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7066,7 +7075,7 @@ pub mod builder {
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_tag_statistics`]
@@ -7132,8 +7141,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/tags", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/statistics/tags", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7191,7 +7200,12 @@ pub mod builder {
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7201,7 +7215,7 @@ pub mod builder {
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_user_statistics`]
@@ -7252,8 +7266,8 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/users", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/statistics/users", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7310,7 +7324,12 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7320,7 +7339,7 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_multi_page_user_statistics`]
@@ -7430,7 +7449,12 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7440,7 +7464,7 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::get_new_customer_statistics`]
@@ -7507,7 +7531,7 @@ pub mod builder {
             let group_by = group_by.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/public_api/v1/pages/{}/statistics/customers", client.baseurl,
-                encode_path(& page_id.to_string()),
+                crate ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7565,7 +7589,12 @@ pub mod builder {
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7575,7 +7604,7 @@ pub mod builder {
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_page_customers`]
@@ -7672,8 +7701,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/page_customers", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/page_customers", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7733,7 +7762,12 @@ pub mod builder {
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7743,7 +7777,7 @@ pub mod builder {
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_call_logs`]
@@ -7850,8 +7884,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/sip_call_logs", client.baseurl,
-                encode_path(& page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/sip_call_logs", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7912,7 +7946,12 @@ pub mod builder {
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -7922,7 +7961,7 @@ pub mod builder {
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -7955,8 +7994,8 @@ pub mod builder {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/tags", client.baseurl, encode_path(&
-                page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/tags", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8009,14 +8048,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::tag_conversation`]
@@ -8101,8 +8145,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/public_api/v1/pages/{}/conversations/{}/tags", client.baseurl,
-                encode_path(& page_id.to_string()), encode_path(& conversation_id
-                .to_string()),
+                crate ::path::segment("page_id", & page_id.to_string()) ?, crate
+                ::path::segment("conversation_id", & conversation_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8159,7 +8203,12 @@ pub mod builder {
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -8169,7 +8218,7 @@ pub mod builder {
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_posts`]
@@ -8262,8 +8311,8 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/public_api/v1/pages/{}/posts", client.baseurl, encode_path(&
-                page_id.to_string()),
+                "{}/api/public_api/v1/pages/{}/posts", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8320,14 +8369,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::send_message`]
@@ -8392,9 +8446,9 @@ pub mod builder {
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/v1/pages/{}/conversations/{}/messages", client.baseurl,
-                encode_path(& page_id.to_string()), encode_path(& conversation_id
-                .to_string()),
+                "{}/api/v1/pages/{}/conversations/{}/messages", client.baseurl, crate
+                ::path::segment("page_id", & page_id.to_string()) ?, crate
+                ::path::segment("conversation_id", & conversation_id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8451,7 +8505,12 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
@@ -8461,7 +8520,7 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
     /**Builder for [`Client::list_pages`]
@@ -8531,14 +8590,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            crate::exchange::run(crate::CallOptions::default(), self.dispatch()).await
+            crate::exchange::run(
+                    &self.client.inner,
+                    crate::CallOptions::default(),
+                    self.dispatch(),
+                )
+                .await
         }
         /// Like `send`, with this call's own timeout or retry policy.
         pub async fn send_with(
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            crate::exchange::run(options, self.dispatch()).await
+            crate::exchange::run(&self.client.inner, options, self.dispatch()).await
         }
     }
 }
@@ -8655,6 +8719,37 @@ pub(crate) fn operation_auth(operation_id: &str) -> Option<crate::auth::ApiKey> 
             })
         }
         _ => None,
+    }
+}
+/// The route template of each operation (`/pages/{page_id}/tags`), from the spec.
+pub(crate) fn operation_route(operation_id: &str) -> &'static str {
+    match operation_id {
+        "list_conversations" => "/api/public_api/v1/pages/{page_id}/conversations",
+        "list_messages" => {
+            "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages"
+        }
+        "get_customer_engagement_statistics" => {
+            "/api/public_api/v1/pages/{page_id}/statistics/customer_engagements"
+        }
+        "get_page_statistics" => "/api/public_api/v1/pages/{page_id}/statistics/pages",
+        "get_tag_statistics" => "/api/public_api/v1/pages/{page_id}/statistics/tags",
+        "get_user_statistics" => "/api/public_api/v1/pages/{page_id}/statistics/users",
+        "get_multi_page_user_statistics" => "/api/v1/statistics/user",
+        "get_new_customer_statistics" => {
+            "/api/public_api/v1/pages/{page_id}/statistics/customers"
+        }
+        "list_page_customers" => "/api/public_api/v1/pages/{page_id}/page_customers",
+        "list_call_logs" => "/api/public_api/v1/pages/{page_id}/sip_call_logs",
+        "list_tags" => "/api/public_api/v1/pages/{page_id}/tags",
+        "tag_conversation" => {
+            "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags"
+        }
+        "list_posts" => "/api/public_api/v1/pages/{page_id}/posts",
+        "send_message" => {
+            "/api/v1/pages/{page_id}/conversations/{conversation_id}/messages"
+        }
+        "list_pages" => "/api/v1/pages",
+        _ => "",
     }
 }
 /// What each operation's query parameters and body must satisfy, from the spec.
@@ -9238,6 +9333,7 @@ pub(crate) async fn dispatch_json(
 const TABLES: crate::state::OperationTables = crate::state::OperationTables {
     auth: operation_auth,
     rules: operation_rules,
+    route: operation_route,
 };
 impl ClientHooks<crate::state::ClientState> for Client {
     async fn pre<E>(
@@ -9252,7 +9348,13 @@ impl ClientHooks<crate::state::ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(&self.inner, &self.client, request, info.operation_id)
+        crate::exchange::execute(
+                &self.inner,
+                &self.client,
+                request,
+                info.operation_id,
+                &TABLES,
+            )
             .await
     }
 }
