@@ -18,6 +18,10 @@
 //! | `repeat-page` | a list's first page, whatever `page_number` or `current_count` asked for |
 //! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
 //! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
+//! | `huge-body=BYTES` | 200 announcing and streaming BYTES bytes (never held in memory) |
+//! | `endless-body` | 200, chunked, a body that never ends (it stops after 10 GiB or 10 minutes) |
+//! | `echo=STATUS` | HTTP STATUS with a text body echoing the request as received, token and all (as proxies and error pages do) |
+//! | `echo-json=STATUS` | `{success: false, error_code: 100, message: <the request echoed>}` at HTTP STATUS |
 //!
 //! Refusals (`status=4xx`, `rate-limit`, `api-error`) answer before the operation runs: nothing
 //! is journaled. For every other fault the operation takes effect first (a send is journaled)
@@ -52,6 +56,14 @@ pub enum Fault {
     Redirect(u16),
     /// Answer with every top-level list as `null` (valid JSON that does not fit the spec).
     NullLists,
+    /// Answer 200 with a body of this many bytes, streamed.
+    HugeBody(u64),
+    /// Answer 200 with a chunked body that never ends.
+    EndlessBody,
+    /// Answer this status with the request echoed in a text body.
+    Echo(u16),
+    /// Answer `{success: false}` at this status with the request echoed in its `message`.
+    EchoJson(u16),
     /// Answer `{success: false}` with this code, at this status.
     ApiError {
         /// The `error_code`.
@@ -135,6 +147,15 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         ("drop", None) => Fault::Drop,
         ("repeat-page", None) => Fault::RepeatPage,
         ("null-lists", None) => Fault::NullLists,
+        ("huge-body", _) => Fault::HugeBody(number("a size in bytes")?.max(0) as u64),
+        ("endless-body", None) => Fault::EndlessBody,
+        ("echo" | "echo-json", _) => {
+            let code = number("an HTTP status")?;
+            if !(200..=599).contains(&code) {
+                return Err(format!("fault {name}: {code} is not an HTTP status"));
+            }
+            if name == "echo" { Fault::Echo(code as u16) } else { Fault::EchoJson(code as u16) }
+        }
         ("redirect", _) => {
             let code = number("a 3xx status")?;
             if !(300..=399).contains(&code) {
@@ -175,7 +196,7 @@ mod tests {
     #[test]
     fn parses_every_fault() {
         let all = parse(
-            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307, null-lists",
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307, null-lists, huge-body=1024, endless-body, echo=502, echo-json=401",
         )
         .unwrap();
         assert_eq!(
@@ -195,6 +216,10 @@ mod tests {
                 Fault::RepeatPage,
                 Fault::Redirect(307),
                 Fault::NullLists,
+                Fault::HugeBody(1024),
+                Fault::EndlessBody,
+                Fault::Echo(502),
+                Fault::EchoJson(401),
             ]
         );
     }

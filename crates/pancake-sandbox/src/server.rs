@@ -138,6 +138,16 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
         }))
     });
 
+    // What a proxy's error page shows of the request: its line and headers, as received.
+    let echo = {
+        let mut text = format!("{} {}\n", parts.method, parts.uri);
+        for (name, value) in &parts.headers {
+            text.push_str(&format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())));
+        }
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(&body));
+        text
+    };
     let fault_text = header("x-sandbox-fault")
         .or_else(|| query.iter().find(|(k, _)| k == "_sandbox_fault").map(|(_, v)| v.clone()))
         .or_else(|| world.with_state(|s| s.take_fault(&route.operation_id)));
@@ -150,7 +160,7 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
     // other fault shapes the answer after it ran.
     let (refusals, after): (Vec<Fault>, Vec<Fault>) = faults.into_iter().partition(Fault::is_refusal);
     if !refusals.is_empty() {
-        return apply_faults(Reply::ok(json!({ "success": true })), &refusals).await;
+        return apply_faults(Reply::ok(json!({ "success": true })), &refusals, &echo).await;
     }
     if let (Some(limiter), spec::ApiName::Pancake) = (&world.limiter, route.api) {
         let page = matched.path_params.iter().find(|(k, _)| k == "page_id").map(|(_, v)| v.clone());
@@ -172,7 +182,7 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
         Ok(call) => handlers::handle(&world, &call),
         Err(reply) => reply,
     };
-    apply_faults(reply, &after).await
+    apply_faults(reply, &after, &echo).await
 }
 
 /// Authentication, then every parameter, then the body: the first problem is the answer.
@@ -249,7 +259,7 @@ fn check<'a>(
     Ok(Call { route, params, body })
 }
 
-async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Body>, DropConnection> {
+async fn apply_faults(mut reply: Reply, faults: &[Fault], echo: &str) -> Result<Response<Body>, DropConnection> {
     let mut retry_after = None;
     for fault in faults {
         match fault {
@@ -277,6 +287,19 @@ async fn apply_faults(mut reply: Reply, faults: &[Fault]) -> Result<Response<Bod
                 reply = Reply::coded(*status, *code, faults::message_for(*code))
             }
             Fault::RepeatPage => {}
+            Fault::HugeBody(size) => return Ok(streamed(Some(*size))),
+            Fault::EndlessBody => return Ok(streamed(None)),
+            Fault::Echo(status) => {
+                let mut response = raw_response(*status, Bytes::from(echo.to_string()));
+                response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+                return Ok(response);
+            }
+            Fault::EchoJson(status) => {
+                reply = Reply {
+                    status: *status,
+                    body: json!({ "success": false, "error_code": 100, "message": format!("bad request: {echo}") }),
+                }
+            }
             Fault::NullLists => {
                 if let Value::Object(map) = &mut reply.body {
                     map.values_mut().filter(|v| v.is_array()).for_each(|v| *v = Value::Null);
@@ -363,6 +386,42 @@ fn html_502() -> Response<Body> {
     let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
     let mut response = raw_response(502, Bytes::from_static(html.as_bytes()));
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// A 200 whose body is `size` bytes (announced), or endless (chunked), made of 64 KiB chunks
+/// that are never held together: the start of a JSON object, then spaces. An endless body
+/// stops after 10 GiB or 10 minutes, so that a client that never hangs up cannot keep it going.
+fn streamed(size: Option<u64>) -> Response<Body> {
+    const CHUNK: usize = 64 * 1024;
+    const ENDLESS_BYTES: u64 = 10 * 1024 * 1024 * 1024;
+    const ENDLESS_TIME: std::time::Duration = std::time::Duration::from_secs(600);
+    let filler = Bytes::from(vec![b' '; CHUNK]);
+    let total = size.unwrap_or(ENDLESS_BYTES);
+    let started = std::time::Instant::now();
+    let chunks = futures_util::stream::unfold(0u64, move |sent| {
+        let filler = filler.clone();
+        async move {
+            if sent >= total || (size.is_none() && started.elapsed() > ENDLESS_TIME) {
+                return None;
+            }
+            let chunk = if sent == 0 {
+                let mut first = b"{\"tags\": [".to_vec();
+                first.resize(CHUNK.min(total as usize).max(first.len().min(total as usize)), b' ');
+                first.truncate(total.min(CHUNK as u64) as usize);
+                Bytes::from(first)
+            } else {
+                filler.slice(..(total - sent).min(CHUNK as u64) as usize)
+            };
+            let next = sent + chunk.len() as u64;
+            Some((Ok::<_, BoxError>(Frame::data(chunk)), next))
+        }
+    });
+    let mut response = Response::new(BodyExt::boxed(StreamBody::new(chunks)));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    if let Some(size) = size {
+        response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(size));
+    }
     response
 }
 

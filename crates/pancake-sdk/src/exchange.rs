@@ -430,3 +430,86 @@ fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> E
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::redact::Secrets;
+
+    const TOKEN: &str = "tok-SECRET-123";
+
+    fn answer(status: u16, body: Vec<u8>) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            version: Version::HTTP_11,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body),
+        }
+    }
+
+    /// Bodies a server may send: JSON objects with the envelope's fields in any type, echoes
+    /// of the token, and arbitrary bytes.
+    fn bodies() -> impl Strategy<Value = Vec<u8>> {
+        let scalar = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)),
+            ".{0,20}".prop_map(serde_json::Value::from),
+            Just(serde_json::Value::from(TOKEN)),
+        ];
+        let envelope = (scalar.clone(), scalar.clone(), scalar.clone(), proptest::collection::vec(scalar, 0..3))
+            .prop_map(|(success, code, message, errors)| {
+                serde_json::json!({ "success": success, "error_code": code, "message": message, "errors": errors })
+                    .to_string()
+                    .into_bytes()
+            });
+        prop_oneof![envelope, proptest::collection::vec(any::<u8>(), 0..64), ".{0,40}".prop_map(String::into_bytes)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whatever the status and body, classifying an answer never panics, a failure keeps
+        /// the raw body, and once redacted no rendering shows the token.
+        #[test]
+        fn any_answer_is_classified_and_redacted(status in 200u16..600, body in bodies()) {
+            let secrets = Secrets::new([TOKEN]);
+            let raw = body.clone();
+            let errors = [
+                api_failure(&answer(status, body.clone())),
+                Some(map_error::<()>(
+                    progenitor_client::Error::InvalidResponsePayload(
+                        Bytes::from(body.clone()),
+                        serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err(),
+                    ),
+                    Some(answer(status, body.clone())),
+                )),
+                Some(map_error::<()>(
+                    progenitor_client::Error::UnexpectedResponse(
+                        reqwest::Response::from(http::Response::new(reqwest::Body::from(Vec::new()))),
+                    ),
+                    Some(answer(status, body)),
+                )),
+            ];
+            for error in errors.into_iter().flatten() {
+                let error = error.redacted(&secrets);
+                if let Some(kept) = error.body() {
+                    prop_assert_eq!(&kept[..], &raw[..]);
+                }
+                let shown = format!("{error}\n{error:?}");
+                prop_assert!(!shown.contains(TOKEN), "{}", shown);
+            }
+        }
+
+        /// An envelope is read from any object body, never from anything else.
+        #[test]
+        fn an_envelope_needs_an_object(body in bodies()) {
+            let read = Envelope::read(&Bytes::from(body.clone()));
+            let is_object = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
+            prop_assert!(read.is_none() || is_object);
+        }
+    }
+}
