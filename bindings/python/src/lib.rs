@@ -429,7 +429,13 @@ static LOG_RESET: std::sync::OnceLock<pyo3_log::ResetHandle> = std::sync::OnceLo
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     // The SDK's `tracing` events reach Python's `logging` (logger `pancake_sdk`) through `log`.
+    // Only the SDK's own records cross (not those of the HTTP crates under it).
     if let Ok(handle) = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::LoggersAndLevels)
+        .map(|logger| {
+            logger
+                .filter(log::LevelFilter::Off)
+                .filter_target("pancake_sdk".to_string(), log::LevelFilter::Debug)
+        })
         .and_then(|logger| logger.install().map_err(|e| PyValueError::new_err(e.to_string())))
     {
         let _ = LOG_RESET.set(handle);
