@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pancake_sdk.h"
@@ -300,6 +301,86 @@ static void test_two_threads_share_a_client(void) {
     pk_pancake_free(pc);
 }
 
+/* A figure of /proc/self/status, in KiB (0 when absent). */
+static long status_kib(const char *field) {
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    long value = 0;
+    size_t n = strlen(field);
+    while (status != NULL && fgets(line, sizeof line, status) != NULL) {
+        if (strncmp(line, field, n) == 0) {
+            value = strtol(line + n, NULL, 10);
+        }
+    }
+    if (status != NULL) {
+        fclose(status);
+    }
+    return value;
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Hostile inputs and servers: ids that would change the route, huge and endless answers,
+ * echoed tokens, a server slower than the deadline. */
+static void test_hostile(void) {
+    pk_options po = options(base_url);
+    po.max_retries = 0;
+    po.deadline_ms = 20000;
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    char *json = NULL;
+
+    CHECK(pk_pancake_send_message(pc, "..", "..", "{\"action\":\"reply_inbox\",\"message\":\"Da\"}", &json) ==
+              PK_RESULT_VALIDATION,
+          "a dot-dot id is refused");
+    CHECK(strstr(pk_last_error(), "page_id") != NULL, "naming the field");
+    CHECK(pk_pancake_list_tags(pc, ".", &json) == PK_RESULT_VALIDATION, "a dot id is refused");
+    CHECK(pk_pancake_call(pc, "list_tags", "{\"page_id\":\"..\"}", &json) == PK_RESULT_VALIDATION,
+          "by name too");
+
+    long before = status_kib("VmHWM:");
+    fault("list_tags", "huge-body=1073741824");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_TOO_LARGE, "a 1 GiB answer");
+    CHECK(pk_last_error_status() == 200, "its status kept");
+    CHECK(strcmp(pk_result_name(PK_RESULT_TOO_LARGE), "PK_RESULT_TOO_LARGE") == 0, "named");
+    sandbox_post("/_sandbox/reset", "{}");
+    fault("list_tags", "endless-body");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_TOO_LARGE, "an endless answer");
+    sandbox_post("/_sandbox/reset", "{}");
+    long grown_mib = (status_kib("VmHWM:") - before) / 1024;
+    if (getenv("PK_UNDER_VALGRIND") == NULL) { /* valgrind's own memory blurs the figure */
+        CHECK(grown_mib < 100, "memory stays bounded");
+    }
+
+    fault("list_tags", "echo=502");
+    CHECK(pk_pancake_list_tags(pc, PAGE, &json) == PK_RESULT_HTTP_STATUS, "an echoing proxy page");
+    CHECK(strstr(pk_last_error(), "sandbox-page-token") == NULL, "no page token in the message");
+    CHECK(strstr(pk_last_error(), "[REDACTED]") != NULL, "redacted");
+    sandbox_post("/_sandbox/reset", "{}");
+    fault("list_pages", "echo-json=200");
+    CHECK(pk_pancake_list_pages(pc, &json) == PK_RESULT_API_ERROR, "an echoing API error");
+    CHECK(strstr(pk_last_error(), "sandbox-user-token") == NULL, "no user token in the message");
+    sandbox_post("/_sandbox/reset", "{}");
+    pk_pancake_free(pc);
+
+    pk_options slow = options(base_url);
+    slow.timeout_ms = 800;
+    slow.deadline_ms = 1200;
+    slow.max_retries = 5;
+    pk_pancake *patient = NULL;
+    CHECK(pk_pancake_new(&slow, &patient) == PK_RESULT_OK, "client with a deadline");
+    fault("list_tags", "latency=3000");
+    double started = now_seconds();
+    CHECK(pk_pancake_list_tags(patient, PAGE, &json) == PK_RESULT_TIMEOUT, "cut at the deadline");
+    CHECK(now_seconds() - started < 1.2 + 1.0, "never past the deadline");
+    sandbox_post("/_sandbox/reset", "{}");
+    pk_pancake_free(patient);
+}
+
 int main(void) {
     const char *url = getenv("PANCAKE_SANDBOX_URL");
     if (url == NULL || sscanf(url, "http://127.0.0.1:%d", &port) != 1) {
@@ -314,6 +395,7 @@ int main(void) {
     test_bad_arguments();
     test_pager();
     test_two_threads_share_a_client();
+    test_hostile();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -234,7 +234,8 @@ async fn bodies_are_sent_as_given() {
     // A POST without a body says so.
     env.botcake.create_keyword().page_id(PAGE_ID).send().await.unwrap();
     let sent = env.sandbox.requests().pop().unwrap();
-    let headers: Vec<&str> = sent["headers"].as_array().unwrap().iter().filter_map(|h| h[0].as_str()).collect();
+    let headers: Vec<&str> =
+        sent["headers"].as_array().unwrap().iter().filter_map(|h| h[0].as_str()).collect();
     assert!(headers.contains(&"content-length"), "{headers:?}");
 }
 

@@ -81,12 +81,17 @@ fn answers() -> impl Strategy<Value = Vec<u8>> {
     let body = prop_oneof![
         json_values().prop_map(|v| v.to_string().into_bytes()),
         json_values().prop_map(|v| json!({ "success": true, "tags": v }).to_string().into_bytes()),
-        json_values().prop_map(|v| json!({ "success": false, "message": format!("echo {TOKEN}"), "error_code": v }).to_string().into_bytes()),
+        json_values().prop_map(|v| {
+            json!({ "success": false, "message": format!("echo {TOKEN}"), "error_code": v })
+                .to_string()
+                .into_bytes()
+        }),
         proptest::collection::vec(any::<u8>(), 0..256),
         Just(format!("GET /x?access_token={TOKEN}").into_bytes()),
     ];
     (100u16..600, body, 0u8..3).prop_map(|(status, body, length)| {
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nConnection: close\r\n");
+        let mut head =
+            format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nConnection: close\r\n");
         match length {
             0 => head.push_str(&format!("Content-Length: {}\r\n", body.len())),
             1 => {}

@@ -90,7 +90,8 @@ fn operation(document: &Value, api: &TokenStream, op: &Value) -> Result<TokenStr
                 if values.len() > 1 && merged["enum"].as_array().is_some_and(|e| e.len() < values.len()) {
                     let listed: Vec<String> =
                         values.iter().filter_map(Value::as_str).map(|v| format!("`{v}`")).collect();
-                    description = Value::String(format!("One of {}: the kind of request.", listed.join(", ")));
+                    description =
+                        Value::String(format!("One of {}: the kind of request.", listed.join(", ")));
                     merged["enum"] = Value::Array(values);
                 }
                 body.push(flag(document, name, &merged, everywhere, &description));

@@ -105,7 +105,8 @@ pub fn run() -> Result {
                     "--error-exitcode=99",
                 ])
                 .arg(&test_binary)
-                .env("PANCAKE_SANDBOX_URL", &sandbox.url),
+                .env("PANCAKE_SANDBOX_URL", &sandbox.url)
+                .env("PK_UNDER_VALGRIND", "1"),
             "C tests under valgrind",
         )?;
     } else {

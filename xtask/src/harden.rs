@@ -170,7 +170,9 @@ fn types_items(file: &syn::File) -> &[syn::Item] {
 
 /// `#[serde(default, skip_serializing_if = "...::is_empty")]`.
 fn skipped_when_empty(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("::is_empty\""))
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("::is_empty\""))
 }
 
 fn optional(ty: &syn::Type) -> syn::Type {
@@ -234,7 +236,8 @@ impl VisitMut for KeepEmpty {
             }
             // `where T: TryInto<Vec<X>>` -> `where T: TryInto<Option<Vec<X>>>` (a `Vec` still
             // converts, through `From<T> for Option<T>`).
-            for predicate in method.sig.generics.where_clause.iter_mut().flat_map(|w| w.predicates.iter_mut()) {
+            for predicate in method.sig.generics.where_clause.iter_mut().flat_map(|w| w.predicates.iter_mut())
+            {
                 let syn::WherePredicate::Type(predicate) = predicate else { continue };
                 for bound in predicate.bounds.iter_mut() {
                     let syn::TypeParamBound::Trait(bound) = bound else { continue };
@@ -301,10 +304,12 @@ impl VisitMut for NoPanics {
                 && let syn::Expr::Call(inner) = &*call.receiver
                 && quote!(#inner).to_string().replace(' ', "").starts_with("::regress::Regex::new(")
             {
-                if let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(pattern), .. })) = inner.args.first()
+                if let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(pattern), .. })) =
+                    inner.args.first()
                     && let Err(e) = regress::Regex::new(&pattern.value())
                 {
-                    self.error = Some(format!("the spec's pattern {:?} does not compile: {e}", pattern.value()));
+                    self.error =
+                        Some(format!("the spec's pattern {:?} does not compile: {e}", pattern.value()));
                 }
                 call.method = syn::parse_quote!(ok);
                 return;

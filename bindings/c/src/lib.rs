@@ -14,6 +14,8 @@
 mod error;
 mod generated;
 mod input;
+#[cfg(test)]
+mod input_fuzz;
 
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};

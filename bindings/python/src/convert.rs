@@ -94,11 +94,8 @@ impl Walk {
             return Err(self.refuse(format!("is nested deeper than {MAX_DEPTH} levels")));
         }
         self.open.push(address);
-        let converted = if let Ok(dict) = value.cast::<PyDict>() {
-            self.dict(dict)
-        } else {
-            self.list(value)
-        };
+        let converted =
+            if let Ok(dict) = value.cast::<PyDict>() { self.dict(dict) } else { self.list(value) };
         self.open.pop();
         converted
     }

@@ -26,7 +26,8 @@ use tokio::runtime::Handle;
 
 /// The process's runtime (see `pancake_sdk::blocking`).
 fn runtime(py: Python<'_>) -> PyResult<Handle> {
-    pancake_sdk::blocking::handle().map_err(|e| sdk_error(py, &format!("cannot start the SDK's runtime: {e}")))
+    pancake_sdk::blocking::handle()
+        .map_err(|e| sdk_error(py, &format!("cannot start the SDK's runtime: {e}")))
 }
 
 /// What an awaiting caller hears when the SDK panicked (a bug) instead of answering.

@@ -30,7 +30,12 @@ fn main() -> ExitCode {
         let only_sdk = tracing_subscriber::filter::Targets::new()
             .with_target("pancake_sdk", tracing_subscriber::filter::LevelFilter::DEBUG);
         tracing_subscriber::registry()
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                    .with_target(false),
+            )
             .with(only_sdk)
             .init();
     }

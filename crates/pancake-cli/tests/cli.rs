@@ -380,3 +380,67 @@ fn completions_are_generated_for_each_shell() {
         assert!(script.contains("list-conversations") && script.contains("send-flow"), "{shell}");
     }
 }
+
+/// Hostile inputs and servers through the CLI: exit codes by kind, nothing sent for a refused
+/// id, no token on stderr, every variant of a body expressible with flags.
+#[test]
+fn hostile_inputs_and_servers_end_in_their_exit_codes_without_leaking() {
+    let sandbox = Sandbox::start(Config::default()).unwrap();
+
+    let refused = pancake(&sandbox)
+        .args([
+            "pancake",
+            "send-message",
+            "--page-id",
+            "..",
+            "--conversation-id",
+            "..",
+            "--action",
+            "reply_inbox",
+        ])
+        .args(["--message", "hi"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("page_id"), "{stderr}");
+    assert!(sandbox.requests().is_empty(), "nothing may be sent");
+
+    // A private reply to a recent comment, with flags alone.
+    let comment = format!("{PAGE}_900000074_1000149");
+    pancake(&sandbox)
+        .args(["pancake", "send-message", "--page-id", PAGE, "--conversation-id", &comment])
+        .args(["--action", "private_replies", "--post-id", "105000000000001_900000074"])
+        .args(["--message-id", &comment, "--message", "Shop đã inbox bạn nhé"])
+        .assert()
+        .success();
+    assert_eq!(sandbox.requests().pop().unwrap()["body"]["action"], "private_replies");
+    let help = pancake(&sandbox).args(["pancake", "send-message", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    assert!(help.contains("private_replies") && help.contains("reply_inbox"), "{help}");
+
+    // Echoed tokens never reach stderr; --verbose logs each call without ids or tokens.
+    for (fault, command) in [("echo=502", "list-tags"), ("echo-json=200", "list-pages")] {
+        sandbox.inject(FaultRule::next(fault)).unwrap();
+        let mut cli = pancake(&sandbox);
+        cli.args(["--verbose", "pancake", command]);
+        if command == "list-tags" {
+            cli.args(["--page-id", PAGE]);
+        }
+        let failed = cli.assert().failure();
+        let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+        assert!(!stderr.contains(sandbox.page_token()) && !stderr.contains(sandbox.user_token()), "{stderr}");
+        assert!(stderr.contains("[REDACTED]"), "{stderr}");
+        assert!(
+            stderr.contains("operation=") && stderr.contains("route="),
+            "--verbose logs the call: {stderr}"
+        );
+    }
+
+    // An answer over the size limit (11), a call past its deadline (5).
+    pancake(&sandbox)
+        .args(["--max-response-bytes", "16", "pancake", "list-tags", "--page-id", PAGE])
+        .assert()
+        .code(11);
+    sandbox.inject(FaultRule::next("latency=3000").times(5)).unwrap();
+    pancake(&sandbox).args(["--deadline", "0.5", "pancake", "list-tags", "--page-id", PAGE]).assert().code(5);
+}

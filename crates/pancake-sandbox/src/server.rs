@@ -259,7 +259,11 @@ fn check<'a>(
     Ok(Call { route, params, body })
 }
 
-async fn apply_faults(mut reply: Reply, faults: &[Fault], echo: &str) -> Result<Response<Body>, DropConnection> {
+async fn apply_faults(
+    mut reply: Reply,
+    faults: &[Fault],
+    echo: &str,
+) -> Result<Response<Body>, DropConnection> {
     let mut retry_after = None;
     for fault in faults {
         match fault {

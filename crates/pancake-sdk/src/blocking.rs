@@ -28,8 +28,11 @@ pub fn handle() -> std::io::Result<Handle> {
     {
         return Ok(runtime.handle().clone());
     }
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pancake-sdk").enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("pancake-sdk")
+        .enable_all()
+        .build()?;
     let handle = runtime.handle().clone();
     if let Some(parent) = slot.replace((pid, runtime)) {
         // The parent's runtime: its threads are not in this process, so it cannot be dropped.

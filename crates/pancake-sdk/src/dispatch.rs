@@ -36,7 +36,9 @@ pub(crate) fn json_answer<T>(
     match result {
         Ok(response) => Ok(response.into_json()),
         Err(Error::Decode { status, body, source }) => match serde_json::from_slice::<Value>(body.raw()) {
-            Ok(value) => Ok(crate::Response::new(value, status, Default::default(), body.raw().clone(), None)),
+            Ok(value) => {
+                Ok(crate::Response::new(value, status, Default::default(), body.raw().clone(), None))
+            }
             Err(_) => Err(Error::Decode { status, body, source }),
         },
         Err(other) => Err(other),

@@ -214,7 +214,9 @@ impl Error {
                 body: body.map(|b| b.with_secrets(secrets)),
                 source,
             },
-            Error::Pagination { operation, message } => Error::Pagination { operation, message: scrub(message) },
+            Error::Pagination { operation, message } => {
+                Error::Pagination { operation, message: scrub(message) }
+            }
             Error::Decode { status, body, source } => {
                 let text = source.to_string();
                 let source = if secrets.scrub(&text) == text {

@@ -128,10 +128,11 @@ pub(crate) async fn execute(
         let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
         *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
         let attempt_started = Instant::now();
-        let outcome = match tokio::time::timeout(remaining, attempt(http, sent, limits.max_response_bytes)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Failure::Deadline),
-        };
+        let outcome =
+            match tokio::time::timeout(remaining, attempt(http, sent, limits.max_response_bytes)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Failure::Deadline),
+            };
         call.log_attempt(retries + 1, &outcome, attempt_started.elapsed());
 
         let retry = match &outcome {
@@ -250,7 +251,8 @@ impl Call {
                 let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
                 // The spec declares 200; any 2xx is a success, decoded as such (the real status
                 // is kept in the `Response`).
-                *rebuilt.status_mut() = if answer.status.is_success() { StatusCode::OK } else { answer.status };
+                *rebuilt.status_mut() =
+                    if answer.status.is_success() { StatusCode::OK } else { answer.status };
                 *rebuilt.version_mut() = answer.version;
                 *rebuilt.headers_mut() = answer.headers.clone();
                 let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
@@ -265,7 +267,10 @@ impl Call {
             Err(Failure::Deadline) => {
                 let error = Error::OutcomeUnknown {
                     operation,
-                    reason: format!("the call's deadline of {:?} passed after the request was sent", self.deadline),
+                    reason: format!(
+                        "the call's deadline of {:?} passed after the request was sent",
+                        self.deadline
+                    ),
                     status: None,
                     body: None,
                     source: None,
@@ -280,8 +285,13 @@ impl Call {
                     } else {
                         format!("the connection failed after the request was sent ({source})")
                     };
-                    let error =
-                        Error::OutcomeUnknown { operation, reason, status: None, body: None, source: Some(source) };
+                    let error = Error::OutcomeUnknown {
+                        operation,
+                        reason,
+                        status: None,
+                        body: None,
+                        source: Some(source),
+                    };
                     // The generated code needs an error of its own kind; `run` returns this one.
                     return Err(self.fail(http, error, attempts));
                 }
@@ -456,7 +466,8 @@ mod tests {
             Just(serde_json::Value::Null),
             any::<bool>().prop_map(serde_json::Value::from),
             any::<i64>().prop_map(serde_json::Value::from),
-            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)),
             ".{0,20}".prop_map(serde_json::Value::from),
             Just(serde_json::Value::from(TOKEN)),
         ];
@@ -466,7 +477,11 @@ mod tests {
                     .to_string()
                     .into_bytes()
             });
-        prop_oneof![envelope, proptest::collection::vec(any::<u8>(), 0..64), ".{0,40}".prop_map(String::into_bytes)]
+        prop_oneof![
+            envelope,
+            proptest::collection::vec(any::<u8>(), 0..64),
+            ".{0,40}".prop_map(String::into_bytes)
+        ]
     }
 
     proptest! {

@@ -32,8 +32,8 @@ impl Secrets {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
         let mut spellings: Vec<String> = Vec::new();
         for value in values.into_iter().filter(|v| !v.is_empty()) {
-            let encoded: String = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
+            let encoded: String =
+                percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
             let form: String = form_urlencoded(value);
             // The JSON string without its two quotes.
             let quoted = serde_json::to_string(value).unwrap_or_default();
@@ -73,12 +73,8 @@ impl Secrets {
 
 /// `application/x-www-form-urlencoded` spelling (spaces as `+`), as query strings carry it.
 fn form_urlencoded(value: &str) -> String {
-    const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'*')
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b' ');
+    const FORM: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_').remove(b' ');
     percent_encoding::utf8_percent_encode(value, FORM).to_string().replace(' ', "+")
 }
 
@@ -91,12 +87,8 @@ mod tests {
     #[test]
     fn every_spelling_is_replaced() {
         let secrets = Secrets::new(["tok/en+1 \"x\"", ""]);
-        for leak in [
-            "tok/en+1 \"x\"",
-            "tok%2Fen%2B1%20%22x%22",
-            "tok%2Fen%2B1+%22x%22",
-            "tok/en+1 \\\"x\\\"",
-        ] {
+        for leak in ["tok/en+1 \"x\"", "tok%2Fen%2B1%20%22x%22", "tok%2Fen%2B1+%22x%22", "tok/en+1 \\\"x\\\""]
+        {
             let text = format!("echo: access_token={leak}&x=1");
             assert_eq!(secrets.scrub(&text), "echo: access_token=[REDACTED]&x=1", "{leak}");
         }

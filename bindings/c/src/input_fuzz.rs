@@ -1,0 +1,97 @@
+//! The C input layer under arbitrary bytes, bounded: whatever a C caller passes as an operation
+//! name, JSON arguments, an id or a body, the library answers a result code (never a panic)
+//! and, when it refuses, names the problem; a refused input is never sent.
+
+use std::ffi::{CStr, CString, c_char};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::{
+    pk_options_default, pk_pancake, pk_pancake_call, pk_pancake_free, pk_pancake_new,
+    pk_pancake_send_message, pk_result, pk_string_free,
+};
+use proptest::prelude::*;
+
+/// A listener that counts connections and never answers (calls end at the timeout).
+fn counting_listener() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (url, count)
+}
+
+fn client(url: &CStr) -> *mut pk_pancake {
+    let mut options = pk_options_default();
+    options.page_token = c"fuzz-page-token".as_ptr();
+    options.user_token = c"fuzz-user-token".as_ptr();
+    options.base_url = url.as_ptr();
+    options.max_retries = 0;
+    options.timeout_ms = 200;
+    options.rate_limit = false;
+    let mut client = std::ptr::null_mut();
+    assert_eq!(unsafe { pk_pancake_new(&options, &mut client) }, pk_result::PK_RESULT_OK);
+    client
+}
+
+/// Bytes a C string can hold (no NUL inside).
+fn c_text() -> impl Strategy<Value = CString> {
+    prop_oneof![
+        proptest::collection::vec(1u8..=255, 0..48),
+        "[a-z_]{0,20}".prop_map(String::into_bytes),
+        Just(b"..".to_vec()),
+        Just(b"{\"page_id\":\"..\"}".to_vec()),
+        "\\{\"page_id\":\"[./a-z0-9]{0,6}\"(,\"[a-z_]{1,10}\":(1|-1|\"x\"|null|\\[\\]|\\{\\}|1e999)){0,3}\\}"
+            .prop_map(String::into_bytes),
+    ]
+    .prop_map(|bytes| CString::new(bytes).unwrap())
+}
+
+fn last_error() -> String {
+    unsafe { CStr::from_ptr(crate::pk_last_error()) }.to_string_lossy().into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_input_gets_a_result_code_and_refusals_are_not_sent(
+        operation in prop_oneof![Just(c"list_tags".to_owned()), Just(c"send_message".to_owned()), c_text()],
+        args in c_text(),
+        id in c_text(),
+        body in c_text(),
+    ) {
+        let (url, connections) = counting_listener();
+        let url = CString::new(url).unwrap();
+        let client = client(&url);
+        let mut out: *mut c_char = std::ptr::null_mut();
+        for result in [
+            unsafe { pk_pancake_call(client, operation.as_ptr(), args.as_ptr(), &mut out) },
+            unsafe { pk_pancake_send_message(client, id.as_ptr(), id.as_ptr(), body.as_ptr(), &mut out) },
+        ] {
+            prop_assert_ne!(result, pk_result::PK_RESULT_PANIC, "{}", last_error());
+            if matches!(result, pk_result::PK_RESULT_INVALID_ARGUMENT | pk_result::PK_RESULT_VALIDATION) {
+                prop_assert!(!last_error().is_empty());
+            }
+            if result == pk_result::PK_RESULT_OK {
+                unsafe { pk_string_free(out) };
+                out = std::ptr::null_mut();
+            }
+            prop_assert!(!last_error().contains("fuzz-page-token") && !last_error().contains("fuzz-user-token"));
+        }
+        // `..` as an id is refused before any connection.
+        let dots = c"..";
+        let before = connections.load(Ordering::SeqCst);
+        let refused = unsafe { pk_pancake_send_message(client, dots.as_ptr(), dots.as_ptr(), c"{\"action\":\"reply_inbox\",\"message\":\"x\"}".as_ptr(), &mut out) };
+        prop_assert_eq!(refused, pk_result::PK_RESULT_VALIDATION);
+        prop_assert_eq!(connections.load(Ordering::SeqCst), before);
+        unsafe { pk_pancake_free(client) };
+    }
+}
