@@ -211,3 +211,10 @@ def test_busy_processes_exit_cleanly_every_time(sandbox: Sandbox, tmp_path: Path
         runs = list(pool.map(run, range(50)))
     failed = [r for r in runs if r.returncode != 0]
     assert not failed, f"{len(failed)} of 50 runs failed; first: exit {failed[0].returncode}\n{failed[0].stderr[-2000:]}"
+
+
+def test_docstrings_and_stubs_list_every_value_of_a_body_variant() -> None:
+    for method in (pancake_sdk.Pancake.send_message, pancake_sdk.AsyncPancake.send_message):
+        doc = method.__doc__ or ""
+        action = next(line for line in doc.splitlines() if line.strip().startswith("action:"))
+        assert "private_replies" in action and "reply_inbox" in action, action

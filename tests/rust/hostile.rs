@@ -287,3 +287,31 @@ async fn each_call_is_logged_without_ids_queries_or_tokens() {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
 }
+
+/// The SDK's own code (generated files included) holds no call that panics on bad data: no
+/// `unwrap`, `expect`, `panic!` or `unreachable!` outside its tests.
+#[test]
+fn the_sdk_has_no_panicking_calls_outside_tests() {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/pancake-sdk/src");
+    let mut files = vec![source];
+    let mut offenders = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Everything from the first test module on is test code.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (number, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or_default();
+            if [".unwrap()", ".expect(", "expect_err(", "panic!(", "unreachable!(", "todo!("]
+                .iter()
+                .any(|call| line.contains(call))
+            {
+                offenders.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "panicking calls:\n{}", offenders.join("\n"));
+}

@@ -117,11 +117,11 @@ pub(crate) async fn execute(
             && tokio::time::timeout(call.remaining(), pacer.wait(page)).await.is_err()
         {
             // Nothing was sent in this wait: the deadline simply passed.
-            return Err(call.fail(http, Error::Deadline { operation, deadline }, retries));
+            return call.fail(Error::Deadline { operation, deadline }, retries);
         }
         let remaining = call.remaining();
         if remaining.is_zero() {
-            return Err(call.fail(http, Error::Deadline { operation, deadline }, retries));
+            return call.fail(Error::Deadline { operation, deadline }, retries);
         }
         let copy = if retries < policy.max_retries { request.try_clone() } else { None };
         let last_chance = copy.is_none();
@@ -149,7 +149,7 @@ pub(crate) async fn execute(
                 continue;
             }
         }
-        return call.finish(http, outcome, retries + 1);
+        return call.finish(outcome, retries + 1);
     }
 }
 
@@ -217,19 +217,14 @@ impl Call {
     }
 
     /// Records `error` as the call's outcome, and hands the generated code a stand-in.
-    fn fail(&self, http: &reqwest::Client, error: Error, attempts: u32) -> reqwest::Error {
+    fn fail(&self, error: Error, attempts: u32) -> reqwest::Result<reqwest::Response> {
         self.log_call(attempts, error.status(), error_kind(&error));
         record_error(error);
-        stand_in_error(http)
+        Ok(stand_in())
     }
 
     /// Records the final outcome and hands the generated code a response it can decode.
-    fn finish(
-        &self,
-        http: &reqwest::Client,
-        outcome: Result<Answer, Failure>,
-        attempts: u32,
-    ) -> reqwest::Result<reqwest::Response> {
+    fn finish(&self, outcome: Result<Answer, Failure>, attempts: u32) -> reqwest::Result<reqwest::Response> {
         let operation = self.operation;
         match outcome {
             Ok(answer) => {
@@ -259,10 +254,10 @@ impl Call {
                 Ok(reqwest::Response::from(rebuilt))
             }
             Err(Failure::TooLarge { status, limit }) => {
-                Err(self.fail(http, Error::TooLarge { operation, status, limit }, attempts))
+                self.fail(Error::TooLarge { operation, status, limit }, attempts)
             }
             Err(Failure::Deadline) if self.idempotent => {
-                Err(self.fail(http, Error::Deadline { operation, deadline: self.deadline }, attempts))
+                self.fail(Error::Deadline { operation, deadline: self.deadline }, attempts)
             }
             Err(Failure::Deadline) => {
                 let error = Error::OutcomeUnknown {
@@ -275,7 +270,7 @@ impl Call {
                     body: None,
                     source: None,
                 };
-                Err(self.fail(http, error, attempts))
+                self.fail(error, attempts)
             }
             Err(Failure::Http(error)) => {
                 if !self.idempotent && !never_sent(&error) {
@@ -293,7 +288,7 @@ impl Call {
                         source: Some(source),
                     };
                     // The generated code needs an error of its own kind; `run` returns this one.
-                    return Err(self.fail(http, error, attempts));
+                    return self.fail(error, attempts);
                 }
                 let kind = if error.is_timeout() { "timeout" } else { "transport" };
                 self.log_call(attempts, None, kind);
@@ -344,11 +339,13 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     Ok(Answer { status, version, headers, body: body.freeze() })
 }
 
-/// reqwest errors can be neither built by hand nor cloned: the original moved into the
-/// recorded error, and the generated code gets this stand-in, which `run` never shows.
-fn stand_in_error(http: &reqwest::Client) -> reqwest::Error {
-    // An invalid URL makes a builder error without any I/O.
-    http.get("http://").build().expect_err("an empty host is refused")
+/// What the generated code gets when the call's outcome is an error recorded for [`run`]
+/// (reqwest errors can be neither built by hand nor cloned): an empty answer that `run` never
+/// shows, since a recorded error comes first.
+fn stand_in() -> reqwest::Response {
+    let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    reqwest::Response::from(answer)
 }
 
 /// Runs a generated `dispatch` future with per-call options and maps its outcome; every error
