@@ -183,6 +183,9 @@ fn arguments(args: &Bound<'_, PyAny>) -> PyResult<Value> {
     })
 }
 
+// The signature's default of `max_response_bytes`, written as a number for the stubs.
+const _: () = assert!(pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES == 33_554_432);
+
 /// A client of one API. Safe to share between threads.
 #[pyclass(frozen, module = "pancake_sdk._native")]
 struct NativeClient {
@@ -206,7 +209,7 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, deadline=60.0, max_response_bytes=pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES, max_retries=3, rate_limit=true))]
+    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, deadline=60.0, max_response_bytes=33554432, max_retries=3, rate_limit=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
