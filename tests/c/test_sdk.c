@@ -377,6 +377,12 @@ static void test_hostile(void) {
     double started = now_seconds();
     CHECK(pk_pancake_list_tags(patient, PAGE, &json) == PK_RESULT_TIMEOUT, "cut at the deadline");
     CHECK(now_seconds() - started < 1.2 + 1.0, "never past the deadline");
+    pk_call_options call = pk_call_options_default();
+    call.deadline_ms = 300;
+    started = now_seconds();
+    CHECK(pk_pancake_call_with(patient, "list_tags", "{\"page_id\":\"" PAGE "\"}", &call, &json) == PK_RESULT_TIMEOUT,
+          "a call's own deadline");
+    CHECK(now_seconds() - started < 0.3 + 1.0, "never past the call's deadline");
     sandbox_post("/_sandbox/reset", "{}");
     pk_pancake_free(patient);
 }

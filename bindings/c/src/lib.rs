@@ -78,6 +78,37 @@ pub extern "C" fn pk_options_default() -> pk_options {
     }
 }
 
+/// Settings of one call, in place of the client's: start from [`pk_call_options_default`]; a
+/// field left at 0 keeps the client's value.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct pk_call_options {
+    /// Milliseconds each attempt may take (0: the client's `timeout_ms`).
+    pub timeout_ms: u32,
+    /// Milliseconds the whole call may take, attempts, waits and backoff together (0: the
+    /// client's `deadline_ms`).
+    pub deadline_ms: u32,
+}
+
+/// Per-call settings that change nothing (every field 0).
+#[unsafe(no_mangle)]
+pub extern "C" fn pk_call_options_default() -> pk_call_options {
+    pk_call_options { timeout_ms: 0, deadline_ms: 0 }
+}
+
+/// The SDK's per-call options from `pk_call_options` (NULL: none).
+unsafe fn read_call_options(options: *const pk_call_options) -> CallOptions {
+    let Some(options) = (unsafe { options.as_ref() }) else { return CallOptions::default() };
+    let mut call = CallOptions::default();
+    if options.timeout_ms > 0 {
+        call = call.timeout(Duration::from_millis(u64::from(options.timeout_ms)));
+    }
+    if options.deadline_ms > 0 {
+        call = call.deadline(Duration::from_millis(u64::from(options.deadline_ms)));
+    }
+    call
+}
+
 /// A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
 pub struct pk_botcake {
     settings: Settings,
@@ -161,7 +192,9 @@ pub unsafe extern "C" fn pk_botcake_new(options: *const pk_options, out: *mut *m
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_botcake_free(client: *mut pk_botcake) {
     if !client.is_null() {
-        drop(unsafe { Box::from_raw(client) });
+        let mut client = unsafe { Box::from_raw(client) };
+        let made_in = client.client.get_mut().map_or(0, |slot| slot.0);
+        pancake_sdk::blocking::release(client, made_in);
     }
 }
 
@@ -186,7 +219,9 @@ pub unsafe extern "C" fn pk_pancake_new(options: *const pk_options, out: *mut *m
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_pancake_free(client: *mut pk_pancake) {
     if !client.is_null() {
-        drop(unsafe { Box::from_raw(client) });
+        let mut client = unsafe { Box::from_raw(client) };
+        let made_in = client.client.get_mut().map_or(0, |slot| slot.0);
+        pancake_sdk::blocking::release(client, made_in);
     }
 }
 
@@ -195,7 +230,9 @@ impl pk_botcake {
     fn current(&self) -> Result<Botcake, pk_result> {
         let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
         if pancake_sdk::blocking::forked_since(slot.0) {
-            *slot = (std::process::id(), self.settings.botcake().map_err(fail)?);
+            let (made_in, stale) =
+                std::mem::replace(&mut *slot, (std::process::id(), self.settings.botcake().map_err(fail)?));
+            pancake_sdk::blocking::release(stale, made_in);
         }
         Ok(slot.1.clone())
     }
@@ -206,7 +243,9 @@ impl pk_pancake {
     fn current(&self) -> Result<Pancake, pk_result> {
         let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
         if pancake_sdk::blocking::forked_since(slot.0) {
-            *slot = (std::process::id(), self.settings.pancake().map_err(fail)?);
+            let (made_in, stale) =
+                std::mem::replace(&mut *slot, (std::process::id(), self.settings.pancake().map_err(fail)?));
+            pancake_sdk::blocking::release(stale, made_in);
         }
         Ok(slot.1.clone())
     }
@@ -219,9 +258,19 @@ pub(crate) fn call(
     args: Map<String, Value>,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
+    call_with(api, operation, args, CallOptions::default(), out)
+}
+
+/// [`call`], with this call's own options.
+fn call_with(
+    api: Api<'_>,
+    operation: &str,
+    args: Map<String, Value>,
+    options: CallOptions,
+    out: *mut *mut c_char,
+) -> Result<(), pk_result> {
     input::non_null("out_json", out)?;
     let args = Value::Object(args);
-    let options = CallOptions::default();
     let answer = match api {
         Api::Botcake(client) => {
             let client = client.current()?;
@@ -257,12 +306,7 @@ pub unsafe extern "C" fn pk_botcake_call(
     args_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> pk_result {
-    guard(|| {
-        let client = unsafe { input::reference("client", client)? };
-        let operation = unsafe { input::required_str("operation", operation)? };
-        let args = unsafe { input::json_object("args_json", args_json)? };
-        call(Api::Botcake(client), &operation, args, out_json)
-    })
+    unsafe { pk_botcake_call_with(client, operation, args_json, std::ptr::null(), out_json) }
 }
 
 /// Calls a Pancake operation by its id; as [`pk_botcake_call`].
@@ -275,11 +319,46 @@ pub unsafe extern "C" fn pk_pancake_call(
     args_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> pk_result {
+    unsafe { pk_pancake_call_with(client, operation, args_json, std::ptr::null(), out_json) }
+}
+
+/// [`pk_botcake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+///
+/// Safety: as [`pk_botcake_call`]; `options` is NULL or points to a `pk_call_options`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_botcake_call_with(
+    client: *const pk_botcake,
+    operation: *const c_char,
+    args_json: *const c_char,
+    options: *const pk_call_options,
+    out_json: *mut *mut c_char,
+) -> pk_result {
     guard(|| {
         let client = unsafe { input::reference("client", client)? };
         let operation = unsafe { input::required_str("operation", operation)? };
         let args = unsafe { input::json_object("args_json", args_json)? };
-        call(Api::Pancake(client), &operation, args, out_json)
+        let options = unsafe { read_call_options(options) };
+        call_with(Api::Botcake(client), &operation, args, options, out_json)
+    })
+}
+
+/// [`pk_pancake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+///
+/// Safety: as [`pk_pancake_call`]; `options` is NULL or points to a `pk_call_options`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_call_with(
+    client: *const pk_pancake,
+    operation: *const c_char,
+    args_json: *const c_char,
+    options: *const pk_call_options,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let operation = unsafe { input::required_str("operation", operation)? };
+        let args = unsafe { input::json_object("args_json", args_json)? };
+        let options = unsafe { read_call_options(options) };
+        call_with(Api::Pancake(client), &operation, args, options, out_json)
     })
 }
 
@@ -338,13 +417,16 @@ pub unsafe extern "C" fn pk_pager_next(pager: *mut pk_pager, out_item_json: *mut
     })
 }
 
-/// Releases a pager; NULL is accepted.
+/// Releases a pager; NULL is accepted. In a process forked after the pager was made, its
+/// memory is left alone (freeing it there could block on a lock of the parent's threads).
 ///
 /// Safety: `pager` is NULL or was made by [`pk_pancake_iter`] and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_pager_free(pager: *mut pk_pager) {
     if !pager.is_null() {
-        drop(unsafe { Box::from_raw(pager) });
+        let pager = unsafe { Box::from_raw(pager) };
+        let made_in = pager.pid;
+        pancake_sdk::blocking::release(pager, made_in);
     }
 }
 

@@ -200,9 +200,19 @@ impl NativeClient {
         let pid = std::process::id();
         if pancake_sdk::blocking::forked_since(slot.0) {
             let fresh = Python::attach(|py| self.settings.build().map_err(|e| exception(py, e)))?;
-            *slot = (pid, fresh);
+            let (made_in, stale) = std::mem::replace(&mut *slot, (pid, fresh));
+            pancake_sdk::blocking::release(stale, made_in);
         }
         Ok(slot.1.clone())
+    }
+}
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        // A client of the parent, in a forked child: kept alive (a leaked clone holds it), never
+        // dropped (see `pancake_sdk::blocking::release`).
+        let slot = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
+        pancake_sdk::blocking::release_shared(&slot.1, slot.0);
     }
 }
 
@@ -280,12 +290,12 @@ impl NativeClient {
             let result = AssertUnwindSafe(async move { client.call(&operation, args, options).await })
                 .catch_unwind()
                 .await;
-            Python::attach(|py| {
+            Python::attach(move |py| {
                 let outcome = match result {
                     Ok(result) => answer(py, result).map(Bound::into_any),
                     Err(_) => Err(sdk_error(py, PANICKED)),
                 };
-                deliver(py, &done, outcome);
+                deliver(py, done, outcome);
             });
         });
         Ok(Task { abort: handle.abort_handle() })
@@ -320,8 +330,10 @@ impl NativeClient {
 }
 
 /// Hands an outcome to a Python callback; an exception raised by the callback is reported,
-/// not lost.
-fn deliver(py: Python<'_>, done: &Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>) {
+/// not lost. The callback is released here, with the GIL held: a reference released without it
+/// waits in a queue under a lock, which a `fork()` at that moment would leave locked forever
+/// in the child.
+fn deliver(py: Python<'_>, done: Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>) {
     let value = match outcome {
         Ok(value) => value,
         Err(error) => error.into_value(py).into_bound(py).into_any(),
@@ -329,6 +341,7 @@ fn deliver(py: Python<'_>, done: &Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>
     if let Err(error) = done.call1(py, (value,)) {
         error.write_unraisable(py, None);
     }
+    drop(done);
 }
 
 /// A call under way; `cancel()` stops waiting for it (a send may still have gone out).
@@ -351,6 +364,12 @@ struct Pager {
     stream: Arc<tokio::sync::Mutex<ItemStream<'static, Value>>>,
     /// The process that made it: its connections do not survive a fork.
     pid: u32,
+}
+
+impl Drop for Pager {
+    fn drop(&mut self) {
+        pancake_sdk::blocking::release_shared(&self.stream, self.pid);
+    }
 }
 
 impl Pager {
@@ -398,14 +417,14 @@ impl Pager {
         let (stream, runtime) = (self.stream.clone(), runtime(py)?);
         let handle = runtime.spawn(async move {
             let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
-            Python::attach(|py| {
+            Python::attach(move |py| {
                 let outcome = match item {
                     Err(_) => Err(sdk_error(py, PANICKED)),
                     Ok(None) => Ok(py.None().into_bound(py)),
                     Ok(Some(Ok(value))) => pythonize::pythonize(py, &value).map_err(PyErr::from),
                     Ok(Some(Err(error))) => Err(exception(py, error)),
                 };
-                deliver(py, &done, outcome);
+                deliver(py, done, outcome);
             });
         });
         Ok(Task { abort: handle.abort_handle() })

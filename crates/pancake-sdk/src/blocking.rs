@@ -64,6 +64,27 @@ pub fn is_shut_down() -> bool {
     SHUT_DOWN.load(Ordering::Acquire)
 }
 
+/// Releases `value`, made in the process `pid`. A value made before a fork (a client, a
+/// stream) holds connections registered with the parent's runtime: dropping it in the child
+/// could wait forever on a lock that one of the parent's threads held at the moment of the
+/// fork (those threads do not exist in the child to release it). Such a value is leaked
+/// instead, once per fork.
+pub fn release<T>(value: T, pid: u32) {
+    if forked_since(pid) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
+}
+
+/// For a shared value (an `Arc`, a client) made in the process `pid` and about to be dropped:
+/// in a forked child, a leaked clone keeps it from ever being dropped (see [`release`]).
+pub fn release_shared<T: Clone>(value: &T, pid: u32) {
+    if forked_since(pid) {
+        std::mem::forget(value.clone());
+    }
+}
+
 /// Whether the process forked since `pid` was recorded (a client made before must be made
 /// anew: its pooled connections belong to the parent).
 pub fn forked_since(pid: u32) -> bool {
