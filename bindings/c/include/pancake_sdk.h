@@ -147,6 +147,22 @@ typedef struct pk_options {
   uint64_t max_response_bytes;
 } pk_options;
 
+/**
+ * Settings of one call, in place of the client's: start from [`pk_call_options_default`]; a
+ * field left at 0 keeps the client's value.
+ */
+typedef struct pk_call_options {
+  /**
+   * Milliseconds each attempt may take (0: the client's `timeout_ms`).
+   */
+  uint32_t timeout_ms;
+  /**
+   * Milliseconds the whole call may take, attempts, waits and backoff together (0: the
+   * client's `deadline_ms`).
+   */
+  uint32_t deadline_ms;
+} pk_call_options;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -156,6 +172,11 @@ extern "C" {
  * 32 MiB answer limit, 3 retries, pacing on.
  */
 struct pk_options pk_options_default(void);
+
+/**
+ * Per-call settings that change nothing (every field 0).
+ */
+struct pk_call_options pk_call_options_default(void);
 
 /**
  * Makes a Botcake client from `options` (NULL: the defaults) and writes it to `*out`.
@@ -212,6 +233,28 @@ enum pk_result pk_pancake_call(const struct pk_pancake *client,
                                char **out_json);
 
 /**
+ * [`pk_botcake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ *
+ * Safety: as [`pk_botcake_call`]; `options` is NULL or points to a `pk_call_options`.
+ */
+enum pk_result pk_botcake_call_with(const struct pk_botcake *client,
+                                    const char *operation,
+                                    const char *args_json,
+                                    const struct pk_call_options *options,
+                                    char **out_json);
+
+/**
+ * [`pk_pancake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ *
+ * Safety: as [`pk_pancake_call`]; `options` is NULL or points to a `pk_call_options`.
+ */
+enum pk_result pk_pancake_call_with(const struct pk_pancake *client,
+                                    const char *operation,
+                                    const char *args_json,
+                                    const struct pk_call_options *options,
+                                    char **out_json);
+
+/**
  * Starts walking every item of a Pancake list operation (`"list_conversations"`,
  * `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`, `"list_messages"`) with its
  * arguments as JSON (the walk sets the page cursor and size); writes the pager to `*out`.
@@ -235,7 +278,8 @@ enum pk_result pk_pager_next(struct pk_pager *pager,
                              char **out_item_json);
 
 /**
- * Releases a pager; NULL is accepted.
+ * Releases a pager; NULL is accepted. In a process forked after the pager was made, its
+ * memory is left alone (freeing it there could block on a lock of the parent's threads).
  *
  * Safety: `pager` is NULL or was made by [`pk_pancake_iter`] and is not used afterwards.
  */
