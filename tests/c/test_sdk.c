@@ -75,6 +75,33 @@ static void sandbox_post(const char *path, const char *body) {
     close(fd);
 }
 
+/* GETs a sandbox admin endpoint; the answer (head and body) goes to `out`, cut to `size`. */
+static void sandbox_get(const char *path, char *out, size_t size) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        fprintf(stderr, "cannot reach the sandbox on port %d\n", port);
+        exit(2);
+    }
+    char request[256];
+    int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+    if (write(fd, request, (size_t)n) != n) {
+        fprintf(stderr, "short write to the sandbox\n");
+        exit(2);
+    }
+    size_t got = 0;
+    ssize_t r;
+    while (got + 1 < size && (r = read(fd, out + got, size - 1 - got)) > 0) {
+        got += (size_t)r;
+    }
+    out[got] = '\0';
+    close(fd);
+}
+
 static void fault(const char *operation, const char *what) {
     char body[256];
     snprintf(body, sizeof body, "{\"fault\":\"%s\",\"operation_id\":\"%s\",\"times\":10}", what, operation);
@@ -366,6 +393,24 @@ static void test_hostile(void) {
     CHECK(strstr(pk_last_error(), "sandbox-user-token") == NULL, "no user token in the message");
     sandbox_post("/_sandbox/reset", "{}");
     pk_pancake_free(pc);
+
+    /* A body is sent as given: empty lists stay. */
+    pk_options bo = options(botcake_url);
+    pk_botcake *bot = NULL;
+    CHECK(pk_botcake_new(&bo, &bot) == PK_RESULT_OK, "botcake client");
+    sandbox_post("/_sandbox/reset", "{}");
+    EXPECT_OK(pk_botcake_send_content(bot, PAGE,
+                                      "{\"psid\":\"6100000000010003\",\"data\":{\"version\":\"v2\",\"content\":"
+                                      "{\"messages\":[{\"type\":\"text\",\"text\":\"Xin chao\"}],"
+                                      "\"quick_replies\":[],\"actions\":[]}}}",
+                                      &json),
+              "send_content with empty lists", "true");
+    static char wire[16384];
+    sandbox_get("/_sandbox/requests", wire, sizeof wire);
+    CHECK(strstr(wire, "\"quick_replies\":[]") != NULL && strstr(wire, "\"actions\":[]") != NULL,
+          "the empty lists were sent");
+    sandbox_post("/_sandbox/reset", "{}");
+    pk_botcake_free(bot);
 
     pk_options slow = options(base_url);
     slow.timeout_ms = 800;
