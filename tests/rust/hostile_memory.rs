@@ -17,6 +17,33 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
 }
 
+/// A raw-socket server answering every request with `{"<key>": [item,item,...]}` of about
+/// `size` bytes, written a chunk at a time (never held whole).
+fn packed_server(item: &'static str, key: &'static str, size: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.read(&mut [0u8; 8192]);
+            let chunk = format!("{item},").repeat(64 * 1024 / (item.len() + 1));
+            let count = size / chunk.len();
+            let head = format!("{{\"{key}\":[");
+            let length = head.len() + count * chunk.len() + item.len() + 2;
+            let mut sent = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nContent-Type: application/json\r\n\r\n{head}"
+            );
+            for _ in 0..count {
+                sent = sent.and_then(|()| stream.write_all(chunk.as_bytes()));
+            }
+            let _ = sent.and_then(|()| write!(stream, "{item}]}}"));
+        }
+    });
+    url
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gigabyte_answer_keeps_memory_bounded() {
     let env = env();
@@ -36,6 +63,22 @@ async fn a_gigabyte_answer_keeps_memory_bounded() {
         env.sandbox.inject(FaultRule::next(fault)).unwrap();
         let error = client.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
         assert!(matches!(error, Error::TooLarge { .. }), "{fault}: {error:?}");
+    }
+    // Bodies within the limit, packed to blow up when decoded: 30 MiB of `{},` and of `1,`.
+    for (item, key) in [("{}", "conversations"), ("1", "tags")] {
+        let url = packed_server(item, key, 30 * 1024 * 1024);
+        let packed = Pancake::builder()
+            .page_access_token(env.sandbox.page_token())
+            .base_url(url)
+            .deadline(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        // (Only the kind is shown on failure: the answer itself is 30 MiB.)
+        let typed = packed.list_tags().page_id(PAGE_ID).send().await;
+        assert!(matches!(typed, Err(Error::TooLarge { .. })), "{item}: typed: not refused as too large");
+        let json =
+            packed.call_json("list_tags", serde_json::json!({ "page_id": PAGE_ID }), Default::default());
+        assert!(matches!(json.await, Err(Error::TooLarge { .. })), "{item}: JSON: not refused as too large");
     }
     let peak = status_kib("VmHWM:");
     let grown_mib = peak.saturating_sub(before) / 1024;

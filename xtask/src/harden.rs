@@ -18,7 +18,7 @@ use crate::Result;
 
 /// Applies every rewrite to a generated client.
 pub fn apply(file: &mut syn::File) -> Result {
-    let mut segments = CheckedSegments { rewritten: 0, error: None };
+    let mut segments = CheckedSegments { error: None };
     segments.visit_file_mut(file);
     if let Some(error) = segments.error {
         return Err(error);
@@ -36,11 +36,21 @@ pub fn apply(file: &mut syn::File) -> Result {
 
 /// `encode_path(&x.to_string())` in a `format!` becomes `crate::path::segment("x", &x.to_string())?`.
 struct CheckedSegments {
-    rewritten: usize,
     error: Option<String>,
 }
 
 impl VisitMut for CheckedSegments {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        // Every call was inside a `format!` and rewritten there; one elsewhere would keep
+        // progenitor's encoder, which lets `..` through.
+        if let syn::Expr::Path(func) = &*call.func
+            && func.path.is_ident("encode_path")
+        {
+            self.error = Some(format!("an encode_path outside a format!: {}", call.to_token_stream()));
+        }
+        syn::visit_mut::visit_expr_call_mut(self, call);
+    }
+
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         if !mac.path.is_ident("format") || !mac.tokens.to_string().contains("encode_path") {
             return;
@@ -62,7 +72,6 @@ impl VisitMut for CheckedSegments {
             };
             let value = &call.args;
             *arg = syn::parse_quote! { crate::path::segment(#name, #value)? };
-            self.rewritten += 1;
         }
         mac.tokens = args.to_token_stream();
     }

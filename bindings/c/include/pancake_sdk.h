@@ -137,12 +137,12 @@ typedef struct pk_options {
   bool rate_limit;
   /**
    * Milliseconds a whole call may take, attempts, waits and backoff together (default
-   * 60000).
+   * 60000; 0 keeps the default).
    */
   uint32_t deadline_ms;
   /**
-   * The largest answer body read, in bytes (default 33554432, 32 MiB); a larger answer
-   * fails with `PK_RESULT_TOO_LARGE`.
+   * The largest answer body read, in bytes (default 33554432, 32 MiB; 0 keeps the
+   * default); a larger answer fails with `PK_RESULT_TOO_LARGE`.
    */
   uint64_t max_response_bytes;
 } pk_options;

@@ -54,10 +54,10 @@ pub struct pk_options {
     /// Whether calls are spaced to stay within 5 per page per second (Pancake; default true).
     pub rate_limit: bool,
     /// Milliseconds a whole call may take, attempts, waits and backoff together (default
-    /// 60000).
+    /// 60000; 0 keeps the default).
     pub deadline_ms: u32,
-    /// The largest answer body read, in bytes (default 33554432, 32 MiB); a larger answer
-    /// fails with `PK_RESULT_TOO_LARGE`.
+    /// The largest answer body read, in bytes (default 33554432, 32 MiB; 0 keeps the
+    /// default); a larger answer fails with `PK_RESULT_TOO_LARGE`.
     pub max_response_bytes: u64,
 }
 
@@ -139,8 +139,10 @@ unsafe fn read_options(options: *const pk_options) -> Result<Settings, pk_result
     settings.timeout = Some(Duration::from_millis(u64::from(options.timeout_ms.max(1))));
     settings.connect_timeout = Some(Duration::from_millis(u64::from(options.connect_timeout_ms.max(1))));
     settings.max_retries = Some(options.max_retries);
-    settings.deadline = Some(Duration::from_millis(u64::from(options.deadline_ms.max(1))));
-    settings.max_response_bytes = Some(options.max_response_bytes.max(1));
+    // 0 keeps the default, as in `pk_call_options` (and for callers that zero the struct).
+    settings.deadline =
+        (options.deadline_ms > 0).then(|| Duration::from_millis(u64::from(options.deadline_ms)));
+    settings.max_response_bytes = (options.max_response_bytes > 0).then_some(options.max_response_bytes);
     settings.rate_limit = Some(options.rate_limit.then_some(RateLimit::PANCAKE));
     settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
     Ok(settings)

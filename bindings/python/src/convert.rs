@@ -102,8 +102,17 @@ impl Walk {
 
     fn dict(&mut self, dict: &Bound<'_, PyDict>) -> Result<Value, Refusal> {
         let mut map = Map::new();
-        for (key, item) in dict.iter() {
-            let Ok(key) = key.cast::<PyString>().map(|k| k.to_string()) else {
+        // A snapshot of the items (no code of the caller's runs to make it, and a key's
+        // `__str__` is never called), so that nothing can change the dict while it is walked.
+        for entry in dict.items().iter() {
+            let Ok((key, item)) = entry.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() else {
+                return Err(self.refuse("cannot be read"));
+            };
+            let Ok(key) = key
+                .cast::<PyString>()
+                .map_err(|_| ())
+                .and_then(|k| k.to_cow().map(|c| c.into_owned()).map_err(|_| ()))
+            else {
                 return Err(self.refuse("has a key that is not a str"));
             };
             self.path.push(key.clone());
@@ -115,9 +124,14 @@ impl Walk {
     }
 
     fn list(&mut self, list: &Bound<'_, PyAny>) -> Result<Value, Refusal> {
-        let mut items = Vec::new();
-        for (index, item) in list.try_iter().map_err(|_| self.refuse("cannot be iterated"))?.enumerate() {
-            let item = item.map_err(|_| self.refuse("cannot be iterated"))?;
+        // The items as stored (a subclass's `__iter__` never runs, so it cannot be endless).
+        let stored: Vec<Bound<'_, PyAny>> = match (list.cast::<PyList>(), list.cast::<PyTuple>()) {
+            (Ok(list), _) => list.iter().collect(),
+            (_, Ok(tuple)) => tuple.iter().collect(),
+            _ => return Err(self.refuse("cannot be iterated")),
+        };
+        let mut items = Vec::with_capacity(stored.len());
+        for (index, item) in stored.into_iter().enumerate() {
             self.path.push(format!("[{index}]"));
             let converted = self.value(&item);
             self.path.pop();

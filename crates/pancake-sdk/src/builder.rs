@@ -170,6 +170,9 @@ impl<C: Api> ClientBuilder<C> {
             None => sdk,
         };
         let http = reqwest::Client::builder()
+            // HTTP/1.1 only: an HTTP/2 server's GOAWAY carries text of its own choosing into
+            // the transport error's rendering, where redaction cannot reach.
+            .http1_only()
             // Redirects are not followed: following one could send a POST twice, and would
             // carry the token (in the header or the URL's query) to wherever it points.
             .redirect(reqwest::redirect::Policy::none())

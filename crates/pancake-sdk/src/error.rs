@@ -60,8 +60,10 @@ pub enum Error {
         deadline: Duration,
     },
 
-    /// The answer's body was larger than the client's limit (`max_response_bytes`); reading
-    /// stopped there. The request reached the server: for a send, it may have been carried out.
+    /// The answer's body was larger than the client's limit (`max_response_bytes`), or held
+    /// more JSON values than decoding within a small multiple of it allows (one per 16 bytes of
+    /// the limit, one object or array per 256); reading stopped there. For a send, the SDK
+    /// reports [`Error::OutcomeUnknown`] instead: the request reached the server.
     #[error("{operation}: the answer (HTTP {status}) is larger than the limit of {limit} bytes")]
     TooLarge {
         /// The operation's id.
@@ -320,9 +322,12 @@ impl ErrorBody {
         self.secrets.scrubbed(&String::from_utf8_lossy(&self.raw))
     }
 
-    /// The body as JSON, the client's secrets redacted in its text; `None` when it is not JSON.
+    /// The body as JSON, the client's secrets redacted in every string and key (after the
+    /// JSON is decoded, so no escape hides one); `None` when it is not JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(&self.text()).ok()
+        let mut value: serde_json::Value = serde_json::from_slice(&self.raw).ok()?;
+        scrub_json(&mut value, &self.secrets);
+        Some(value)
     }
 
     /// Its length in bytes.
@@ -345,6 +350,28 @@ impl ErrorBody {
             Some((cut, _)) => format!("{}...", &text[..cut]),
             None if text.is_empty() => "(empty body)".to_string(),
             None => text.to_string(),
+        }
+    }
+}
+
+/// Scrubs every string and key of a JSON value, iteratively (no recursion on server data).
+fn scrub_json(value: &mut serde_json::Value, secrets: &Secrets) {
+    if secrets.is_empty() {
+        return;
+    }
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            serde_json::Value::String(text) => *text = secrets.scrubbed(text),
+            serde_json::Value::Array(items) => pending.extend(items.iter_mut()),
+            serde_json::Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, item) in entries {
+                    map.insert(secrets.scrubbed(&key), item);
+                }
+                pending.extend(map.values_mut());
+            }
+            _ => {}
         }
     }
 }

@@ -253,6 +253,18 @@ impl Call {
                 let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
                 Ok(reqwest::Response::from(rebuilt))
             }
+            // A send that was answered went out: whatever the answer said is unread, so its
+            // outcome is unknown, never a plain failure that invites sending again.
+            Err(Failure::TooLarge { status, limit }) if !self.idempotent => {
+                let error = Error::OutcomeUnknown {
+                    operation,
+                    reason: format!("the answer (HTTP {status}) was larger than the limit of {limit} bytes"),
+                    status: Some(status),
+                    body: None,
+                    source: None,
+                };
+                self.fail(error, attempts)
+            }
             Err(Failure::TooLarge { status, limit }) => {
                 self.fail(Error::TooLarge { operation, status, limit }, attempts)
             }
@@ -336,7 +348,42 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
         }
         body.extend_from_slice(&chunk);
     }
+    if !decodes_within(&body, limit) {
+        return Err(Failure::TooLarge { status, limit });
+    }
     Ok(Answer { status, version, headers, body: body.freeze() })
+}
+
+/// Whether decoding `body` stays within a small multiple of `limit` in memory: a JSON text
+/// may hold at most one value per 16 bytes of the limit, and one object or array per 256 (an
+/// empty `{}` decodes into a whole typed struct). Real answers hold far fewer; a body packed
+/// with `{},{},...` or `1,1,...` to blow up when decoded is refused like a larger one. Counted
+/// outside strings, in one pass.
+fn decodes_within(body: &[u8], limit: u64) -> bool {
+    let (mut values, mut containers) = (0u64, 0u64);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                containers += 1;
+                values += 1;
+            }
+            b',' => values += 1,
+            _ => {}
+        }
+    }
+    values <= (limit / 16).max(4096) && containers <= (limit / 256).max(1024)
 }
 
 /// What the generated code gets when the call's outcome is an error recorded for [`run`]
@@ -358,7 +405,10 @@ pub(crate) async fn run<T, E, F>(
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    outcome(options, dispatch).await.map_err(|error| error.redacted(state.secrets()))
+    match outcome(options, dispatch).await {
+        Ok(response) => Ok(response.redacted(state.secrets())),
+        Err(error) => Err(error.redacted(state.secrets())),
+    }
 }
 
 async fn outcome<T, E, F>(options: CallOptions, dispatch: F) -> Result<Response<T>, Error>
@@ -514,6 +564,15 @@ mod tests {
                 let shown = format!("{error}\n{error:?}");
                 prop_assert!(!shown.contains(TOKEN), "{}", shown);
             }
+        }
+
+        /// Values are counted outside strings only.
+        #[test]
+        fn packed_bodies_are_refused_and_strings_are_not_counted(n in 1usize..2000, text in "[{},\\[\\]\"\\\\a]{0,64}") {
+            let packed = format!("[{}]", vec!["{}"; n].join(","));
+            prop_assert_eq!(decodes_within(packed.as_bytes(), 1024 * 256), n < 1024);
+            let quoted = serde_json::to_string(&vec![text; 3]).unwrap();
+            prop_assert!(decodes_within(quoted.as_bytes(), 0));
         }
 
         /// An envelope is read from any object body, never from anything else.

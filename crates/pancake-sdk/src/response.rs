@@ -27,7 +27,7 @@ pub struct Response<T> {
 pub struct ApiWarning {
     /// The `error_code`.
     pub error_code: i64,
-    /// The API's `message`, when it gave one.
+    /// The API's `message`, when it gave one (the client's tokens redacted).
     pub message: Option<String>,
 }
 
@@ -47,6 +47,14 @@ impl<T> Response<T> {
         warning: Option<ApiWarning>,
     ) -> Self {
         Response { value, status, headers, body, warning }
+    }
+
+    /// The same answer with the warning's message (server text) redacted.
+    pub(crate) fn redacted(mut self, secrets: &crate::redact::Secrets) -> Self {
+        if let Some(message) = self.warning.as_mut().and_then(|w| w.message.as_mut()) {
+            *message = secrets.scrubbed(message);
+        }
+        self
     }
 
     /// The warning the API gave with a success (`success: true` with an `error_code`).
