@@ -66,6 +66,27 @@ def test_deep_cyclic_and_out_of_range_arguments_raise_a_validation_error(sandbox
     assert sandbox.requests() == []
 
 
+def test_conversion_runs_none_of_the_callers_code(sandbox: Sandbox, botcake: pancake_sdk.Botcake) -> None:
+    class EndlessList(list):  # type: ignore[type-arg]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            while True:
+                yield {}
+
+    class MutatingKey(str):
+        def __str__(self) -> str:
+            data.clear()
+            return "x"
+
+        __hash__ = str.__hash__
+
+    data: Dict[Any, Any] = {"version": "v2", "content": {"messages": EndlessList([{"type": "text", "text": "hi"}])}}
+    data[MutatingKey("k")] = 1
+    # The endless `__iter__` and the mutating `__str__` never run: the stored items are sent.
+    botcake.send_content(page_id=PAGE_ID, psid="6100000000000001", data=data)
+    sent = sandbox.requests()[-1]["body"]["data"]
+    assert sent["content"]["messages"] == [{"type": "text", "text": "hi"}] and sent["k"] == 1, sent
+
+
 def test_a_huge_or_endless_answer_raises_the_size_error(sandbox: Sandbox) -> None:
     pancake = client(sandbox)
     sandbox.fault("huge-body=1073741824")

@@ -110,6 +110,18 @@ async fn a_huge_or_endless_answer_ends_in_the_size_error() {
     // A size error is not retried: the server answered.
     let requests = env.sandbox.requests().len();
     assert_eq!(requests, 3, "one request per call");
+    // A send answered too large went out: its outcome is unknown, never a plain failure.
+    env.sandbox.inject(FaultRule::next("huge-body=1073741824")).unwrap();
+    let error = env
+        .pancake
+        .send_message()
+        .page_id(PAGE_ID)
+        .conversation_id(format!("{PAGE_ID}_6100000000000001"))
+        .body(pancake_sdk::pancake::types::SendMessageRequest::inbox_text("hi"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
     assert!(Pancake::builder().max_response_bytes(0).build().is_err(), "a zero limit is refused");
 }
 

@@ -149,3 +149,32 @@ proptest! {
         }
     }
 }
+
+/// The texts a server controls in a success (a warning's message) and in an error body read as
+/// JSON (where an escape such as `\u0066` could spell the token) never show it.
+#[test]
+fn warnings_and_decoded_error_bodies_are_redacted() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let server = raw_server();
+    let client = client(&server);
+    let answer = |body: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    *server.answer.lock().unwrap() =
+        answer(&format!(r#"{{"success":true,"error_code":121,"message":"echo {TOKEN}","tags":[]}}"#));
+    let warned = runtime.block_on(client.list_tags().page_id("105").send()).unwrap();
+    let warning = warned.warning().expect("a warning");
+    assert!(!warning.message.as_deref().unwrap_or_default().contains(TOKEN), "{warning:?}");
+
+    let escaped = TOKEN.replacen('f', "\\u0066", 1);
+    *server.answer.lock().unwrap() =
+        answer(&format!(r#"{{"success":false,"message":"no","echo":"{escaped}"}}"#));
+    let error = runtime.block_on(client.list_tags().page_id("105").send()).unwrap_err();
+    let json = error.error_body().and_then(|b| b.json()).expect("a JSON body");
+    assert_eq!(json["echo"], "[REDACTED]", "{json}");
+    assert!(String::from_utf8_lossy(&error.body().unwrap()).contains(&escaped), "the raw body is kept");
+}
