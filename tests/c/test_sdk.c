@@ -48,8 +48,8 @@ static int port = 0;
         pk_string_free(json);                                                \
     } while (0)
 
-/* POSTs a JSON body to the sandbox's admin endpoint (a bare socket: no HTTP library needed). */
-static void sandbox_post(const char *path, const char *body) {
+/* A socket connected to the sandbox (a bare socket: no HTTP library needed). */
+static int sandbox_socket(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -60,6 +60,12 @@ static void sandbox_post(const char *path, const char *body) {
         fprintf(stderr, "cannot reach the sandbox on port %d\n", port);
         exit(2);
     }
+    return fd;
+}
+
+/* POSTs a JSON body to the sandbox's admin endpoint. */
+static void sandbox_post(const char *path, const char *body) {
+    int fd = sandbox_socket();
     char request[1024];
     int n = snprintf(request, sizeof request,
                      "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -77,16 +83,7 @@ static void sandbox_post(const char *path, const char *body) {
 
 /* GETs a sandbox admin endpoint; the answer (head and body) goes to `out`, cut to `size`. */
 static void sandbox_get(const char *path, char *out, size_t size) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        fprintf(stderr, "cannot reach the sandbox on port %d\n", port);
-        exit(2);
-    }
+    int fd = sandbox_socket();
     char request[256];
     int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
     if (write(fd, request, (size_t)n) != n) {
