@@ -239,7 +239,10 @@ async fn bodies_are_sent_as_given() {
 }
 
 /// The SDK's own code (generated files included) holds no call that panics on bad data: no
-/// `unwrap`, `expect`, `panic!` or `unreachable!` outside its tests.
+/// `unwrap`, `expect`, `panic!` or `unreachable!` outside its tests. progenitor's output, kept
+/// as progenitor writes it, has two that bad data cannot reach: a `pattern` of the spec (the
+/// generator refuses one that does not compile), and its `Client::new`, which the SDK never
+/// calls (it builds clients with `new_with_client`, from its own builder).
 #[test]
 fn the_sdk_has_no_panicking_calls_outside_tests() {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/pancake-sdk/src");
@@ -251,10 +254,19 @@ fn the_sdk_has_no_panicking_calls_outside_tests() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
+        let progenitor = text.lines().next().is_some_and(|l| l.contains("by progenitor"));
         // Everything from the first test module on is test code.
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
         for (number, line) in code.lines().enumerate() {
             let line = line.split("//").next().unwrap_or_default();
+            let known =
+                line.contains("::regress::Regex::new(\"") || line.contains("client.build().unwrap(), inner)");
+            if progenitor && known {
+                continue;
+            }
+            if !progenitor && line.contains("Client::new(") {
+                offenders.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+            }
             if [".unwrap()", ".expect(", "expect_err(", "panic!(", "unreachable!(", "todo!("]
                 .iter()
                 .any(|call| line.contains(call))

@@ -5,24 +5,21 @@
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use serde_json::Value;
+use quote::{format_ident, quote};
 
 use crate::Result;
-use crate::generate::{Generated, load_json, one_line, resolve};
+use crate::generate::Generated;
+use crate::model::{Operation, Schema, Spec, flat};
 
 const TABLE: &str = "crates/pancake-cli/src/operations.rs";
 
 /// The generated table.
-pub fn files() -> Result<Vec<Generated>> {
+pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
     let mut operations = Vec::new();
-    for (spec, api) in [("spec/botcake.yaml", quote! { Botcake }), ("spec/pancake.yaml", quote! { Pancake })]
-    {
-        let document = load_json(spec)?;
-        for (_, item) in document["paths"].as_object().into_iter().flatten() {
-            for (_, op) in item.as_object().into_iter().flatten() {
-                operations.push(operation(&document, &api, op)?);
-            }
+    for spec in specs {
+        let api = format_ident!("{}", spec.class);
+        for op in &spec.operations {
+            operations.push(operation(spec, &api, op));
         }
     }
     let tokens = quote! {
@@ -41,65 +38,42 @@ pub fn files() -> Result<Vec<Generated>> {
     Ok(vec![Generated { path: PathBuf::from(TABLE), text }])
 }
 
-fn operation(document: &Value, api: &TokenStream, op: &Value) -> Result<TokenStream> {
-    let id = op["operationId"].as_str().ok_or("an operation has no operationId")?;
+fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
+    let id = &op.id;
     let command = id.replace('_', "-");
-    let summary = one_line(&op["summary"]);
-    let about = op["description"].as_str().unwrap_or_default().trim().to_string();
-    let mut params = Vec::new();
-    for param in op["parameters"].as_array().into_iter().flatten() {
-        let param = resolve(document, param);
-        let name = param["name"].as_str().unwrap_or_default();
-        let required = param["required"].as_bool().unwrap_or(false);
-        params.push(flag(document, name, &param["schema"], required, &param["description"]));
-    }
+    let summary = &op.summary;
+    let about = &op.description;
+    let params = op.params.iter().map(|p| flag(spec, &p.name, &p.schema, p.required, &p.description));
     let mut body = Vec::new();
     let mut body_required = false;
-    if let Some(request) = op.get("requestBody") {
-        let request = resolve(document, request);
-        body_required = request["required"].as_bool().unwrap_or(false);
-        let schema = resolve(document, &request["content"]["application/json"]["schema"]);
-        let variants: Vec<Value> = match schema["oneOf"].as_array() {
-            Some(variants) => variants.iter().map(|v| resolve(document, v)).collect(),
-            None => vec![schema],
-        };
-        let mut seen = Vec::new();
-        for variant in &variants {
-            for (name, property) in variant["properties"].as_object().into_iter().flatten() {
-                if seen.contains(name) {
-                    continue;
-                }
-                seen.push(name.clone());
-                // A field is required of the CLI only when every kind of body requires it.
-                let everywhere = variants
-                    .iter()
-                    .all(|v| v["required"].as_array().into_iter().flatten().any(|r| r == name.as_str()));
-                // A field in several kinds of body takes the values of all of them (`--action
-                // reply_inbox` and `--action private_replies`).
-                let mut merged = resolve(document, property);
-                let mut values: Vec<Value> = Vec::new();
-                for variant in &variants {
-                    let Some(other) = variant["properties"].get(name.as_str()) else { continue };
-                    for value in resolve(document, other)["enum"].as_array().into_iter().flatten() {
-                        if !values.contains(value) {
-                            values.push(value.clone());
-                        }
+    if let Some(request) = &op.body {
+        body_required = request.required;
+        for field in &request.fields {
+            // A field is required of the CLI only when every kind of body requires it.
+            let everywhere = field.required_in == request.variants;
+            // A field in several kinds of body takes the values of all of them (`--action
+            // reply_inbox` and `--action private_replies`).
+            let mut merged = spec.resolve(&field.schemas[0]).clone();
+            let mut values: Vec<serde_json::Value> = Vec::new();
+            for schema in &field.schemas {
+                for value in &spec.resolve(schema).values {
+                    if !values.contains(value) {
+                        values.push(value.clone());
                     }
                 }
-                let mut description = property["description"].clone();
-                if values.len() > 1 && merged["enum"].as_array().is_some_and(|e| e.len() < values.len()) {
-                    let listed: Vec<String> =
-                        values.iter().filter_map(Value::as_str).map(|v| format!("`{v}`")).collect();
-                    description =
-                        Value::String(format!("One of {}: the kind of request.", listed.join(", ")));
-                    merged["enum"] = Value::Array(values);
-                }
-                body.push(flag(document, name, &merged, everywhere, &description));
             }
+            let mut description = field.schemas[0].description.clone();
+            if values.len() > 1 && merged.values.len() < values.len() {
+                let listed: Vec<String> =
+                    values.iter().filter_map(|v| v.as_str()).map(|v| format!("`{v}`")).collect();
+                description = format!("One of {}: the kind of request.", listed.join(", "));
+                merged.values = values;
+            }
+            body.push(flag(spec, &field.name, &merged, everywhere, &description));
         }
     }
-    let list = op.get("x-pancake-pagination").is_some();
-    Ok(quote! {
+    let list = op.pagination.is_some();
+    quote! {
         Operation {
             api: Api::#api,
             id: #id,
@@ -111,46 +85,43 @@ fn operation(document: &Value, api: &TokenStream, op: &Value) -> Result<TokenStr
             body_required: #body_required,
             list: #list,
         }
-    })
+    }
 }
 
-fn flag(document: &Value, name: &str, schema: &Value, required: bool, description: &Value) -> TokenStream {
-    let resolved = resolve(document, schema);
-    let kind = match resolved["type"].as_str() {
-        Some("integer") => quote! { Integer },
-        Some("number") => quote! { Number },
-        Some("boolean") => quote! { Boolean },
-        Some("array") if resolve(document, &resolved["items"])["type"] == "integer" => quote! { IntegerList },
-        Some("string") => quote! { String },
-        _ if resolved["oneOf"].is_array() => quote! { String },
+fn flag(spec: &Spec, name: &str, schema: &Schema, required: bool, description: &str) -> TokenStream {
+    let resolved = spec.resolve(schema);
+    let kind = match resolved.kind.as_str() {
+        "integer" => quote! { Integer },
+        "number" => quote! { Number },
+        "boolean" => quote! { Boolean },
+        "array" if resolved.items.as_deref().is_some_and(|i| spec.resolve(i).kind == "integer") => {
+            quote! { IntegerList }
+        }
+        "string" => quote! { String },
+        _ if !resolved.one_of.is_empty() => quote! { String },
         _ => quote! { Json },
     };
-    let mut help = one_line(description);
+    let mut help = flat(description);
     if help.is_empty() {
-        help = one_line(&resolved["description"]);
+        help = flat(&resolved.description);
     }
     let mut constraints = Vec::new();
-    if let Some(min) = resolved["minimum"].as_i64() {
+    if let Some(min) = resolved.minimum {
         constraints.push(format!("at least {min}"));
     }
-    if let Some(max) = resolved["maximum"].as_i64() {
+    if let Some(max) = resolved.maximum {
         constraints.push(format!("at most {max}"));
     }
-    if let Some(pattern) = resolved["pattern"].as_str() {
+    if let Some(pattern) = &resolved.pattern {
         constraints.push(format!("matches {pattern}"));
     }
-    if resolved["type"] == "object" || (resolved["type"].is_null() && !resolved["oneOf"].is_array()) {
+    if resolved.kind == "object" || (resolved.kind.is_empty() && resolved.one_of.is_empty()) {
         constraints.push("a JSON value".into());
     }
     if !constraints.is_empty() {
         help = format!("{help} [{}]", constraints.join("; "));
     }
-    let values: Vec<String> = resolved["enum"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+    let values: Vec<String> = resolved.values.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
     let long = name.replace('_', "-");
     quote! {
         Flag { name: #name, long: #long, kind: Kind::#kind, required: #required, help: #help, values: &[#(#values),*] }

@@ -4,12 +4,12 @@ mod c;
 mod cli;
 mod ctest;
 mod generate;
-mod glue;
-mod harden;
 mod lint;
+mod model;
 mod names;
 mod pytest;
 mod python;
+mod rust;
 mod test;
 mod venv;
 

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
 use crate::Result;
+use crate::model::Spec;
 
 const RUST: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if",
@@ -81,49 +80,36 @@ fn reserved(name: &str) -> Option<&'static str> {
 }
 
 /// Every operation id, parameter and body field of one spec.
-pub fn check(spec: &str, document: &Value) -> Result {
-    let resolve = |value: &Value| crate::generate::resolve(document, value);
+pub fn check(spec: &Spec) -> Result {
     let mut problems = Vec::new();
     let mut exports = BTreeSet::new();
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let id = op["operationId"].as_str().unwrap_or_default();
-            let at = format!("{spec}: {method} {path} ({id})");
-            if !snake(id) || id.starts_with("iter_") || reserved(id).is_some() {
-                problems.push(format!("{at}: the operationId must be snake_case, not start with iter_, and not be a keyword or a name in use"));
+    for op in &spec.operations {
+        let at = format!("{}: {} {} ({})", spec.file, op.method, op.path, op.id);
+        if !snake(&op.id) || op.id.starts_with("iter_") || reserved(&op.id).is_some() {
+            problems.push(format!("{at}: the operationId must be snake_case, not start with iter_, and not be a keyword or a name in use"));
+        }
+        if op.pagination.is_some() {
+            let name = op.id.trim_start_matches("list_").trim_start_matches("page_").to_string();
+            if !exports.insert(name.clone()) {
+                problems.push(format!("{at}: two lists would both be `export {name}`"));
             }
-            if op.get("x-pancake-pagination").is_some() {
-                let name = id.trim_start_matches("list_").trim_start_matches("page_").to_string();
-                if !exports.insert(name.clone()) {
-                    problems.push(format!("{at}: two lists would both be `export {name}`"));
-                }
+        }
+        for param in &op.params {
+            let name = &param.name;
+            if !snake(name) {
+                problems.push(format!("{at}: parameter {name:?} must be snake_case (it names a setter, a C argument, a keyword argument and a flag)"));
+            } else if let Some(why) = reserved(name) {
+                problems.push(format!("{at}: parameter {name:?} is {why}"));
             }
-            let mut params = BTreeSet::new();
-            for param in op["parameters"].as_array().into_iter().flatten() {
-                let name = resolve(param)["name"].as_str().unwrap_or_default().to_string();
-                if !snake(&name) {
-                    problems.push(format!("{at}: parameter {name:?} must be snake_case (it names a setter, a C argument, a keyword argument and a flag)"));
-                } else if let Some(why) = reserved(&name) {
-                    problems.push(format!("{at}: parameter {name:?} is {why}"));
-                }
-                params.insert(name);
-            }
-            let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") else { continue };
-            let schema = resolve(schema);
-            let variants: Vec<Value> = match schema["oneOf"].as_array() {
-                Some(variants) => variants.iter().map(&resolve).collect(),
-                None => vec![schema],
-            };
-            for variant in variants {
-                for name in variant["properties"].as_object().into_iter().flatten().map(|(name, _)| name) {
-                    if !identifier(name) {
-                        problems.push(format!("{at}: body field {name:?} is not an identifier"));
-                    } else if let Some(why) = reserved(name) {
-                        problems.push(format!("{at}: body field {name:?} is {why}"));
-                    } else if params.contains(name) {
-                        problems.push(format!("{at}: body field {name:?} has the name of a parameter"));
-                    }
-                }
+        }
+        for field in op.body.iter().flat_map(|b| &b.fields) {
+            let name = &field.name;
+            if !identifier(name) {
+                problems.push(format!("{at}: body field {name:?} is not an identifier"));
+            } else if let Some(why) = reserved(name) {
+                problems.push(format!("{at}: body field {name:?} is {why}"));
+            } else if op.params.iter().any(|p| p.name == *name) {
+                problems.push(format!("{at}: body field {name:?} has the name of a parameter"));
             }
         }
     }

@@ -247,11 +247,8 @@ pub async fn call(
         );
     }
     let jsonl = globals.get_one::<String>("output").is_some_and(|o| o == "jsonl");
-    let items = if jsonl {
-        Some(pancake_sdk::paginate::list(op.id).map(|l| l.items).unwrap_or("data"))
-    } else {
-        None
-    };
+    let items =
+        if jsonl { Some(crate::table::list(op.api, op.id).map(|l| l.items).unwrap_or("data")) } else { None };
     output::print(&answer.into_inner(), items)
 }
 

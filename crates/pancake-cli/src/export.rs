@@ -10,14 +10,13 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use pancake_sdk::CallOptions;
-use pancake_sdk::paginate::{Cursor, list};
 use serde_json::Value;
 
 use crate::Clients;
 use crate::commands::arguments;
 use crate::operations::OPERATIONS;
 use crate::output::Failure;
-use crate::table::{Api, Operation};
+use crate::table::{Api, Operation, list};
 
 /// The name of a list in `export`: `list_page_customers` -> `customers`, `list_call_logs` ->
 /// `call-logs`.
@@ -42,10 +41,7 @@ pub fn command() -> Command {
         )
         .subcommand_required(true);
     for op in lists() {
-        let cursor = list(op.id).map(|l| match l.cursor {
-            Cursor::PageNumber => "page_number",
-            Cursor::CurrentCount => "current_count",
-        });
+        let cursor = list(op.api, op.id).map(|l| l.cursor.param());
         let mut sub = Command::new(export_name(op)).about(format!("Every item of {}", op.command));
         for flag in op.params.iter().filter(|f| Some(f.name) != cursor && f.name != "page_size") {
             let mut arg = Arg::new(flag.name).long(flag.long).help(flag.help);

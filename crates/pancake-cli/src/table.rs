@@ -9,6 +9,21 @@ pub enum Api {
     Pancake,
 }
 
+impl Api {
+    /// What the SDK knows of the API's operations.
+    pub fn descriptor(self) -> &'static pancake_sdk::api::Descriptor {
+        match self {
+            Api::Botcake => &pancake_sdk::botcake::API,
+            Api::Pancake => &pancake_sdk::pancake::API,
+        }
+    }
+}
+
+/// How a list pages, from the SDK's table (`None` for an operation that is not a list).
+pub fn list(api: Api, id: &str) -> Option<&'static pancake_sdk::paginate::List> {
+    api.descriptor().operation(id).and_then(|op| op.list.as_ref())
+}
+
 /// How a flag's text becomes JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -26,7 +26,7 @@ impl TokenKind {
 
 /// Where an API key travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyLocation {
+pub enum KeyLocation {
     /// In a request header.
     Header,
     /// In a query parameter.
@@ -35,7 +35,7 @@ pub(crate) enum KeyLocation {
 
 /// The credential of one operation, from the spec's security scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ApiKey {
+pub struct ApiKey {
     /// The token it takes.
     pub token: TokenKind,
     /// Where it goes.

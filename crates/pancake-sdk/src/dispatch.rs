@@ -1,5 +1,6 @@
 //! Calling an operation by its id with JSON arguments: the door the Python and C bindings and
-//! the CLI use. Each API's `call_json` is generated; these are the helpers it shares.
+//! the CLI use. Each API's dispatch (one arm per operation, through its typed builder) is
+//! generated; the rest is here, once for every API ([`JsonApi`]).
 //!
 //! ```no_run
 //! # async fn demo(pancake: pancake_sdk::Pancake) -> Result<(), pancake_sdk::Error> {
@@ -9,10 +10,13 @@
 //! # Ok(()) }
 //! ```
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::{CallOptions, Error};
 
 /// One argument, converted to the type the operation's builder takes; the error names it.
 pub(crate) fn arg<T: DeserializeOwned>(name: &str, value: Value) -> Result<T, Error> {
@@ -59,29 +63,42 @@ pub(crate) fn object(args: Value) -> Result<Map<String, Value>, Error> {
     }
 }
 
-macro_rules! call_json_method {
-    ($api:path, $generated:path) => {
-        impl $api {
-            /// Calls an operation by its id (`list_tags`, `send_flow`, ...) with its parameters,
-            /// and its request body under `body`, as a JSON object; answers the raw JSON. Every
-            /// check, retry and pacing of the typed call applies, and its errors are redacted
-            /// alike.
-            pub async fn call_json(
-                &self,
-                operation_id: &str,
-                args: serde_json::Value,
-                options: crate::CallOptions,
-            ) -> Result<crate::Response<serde_json::Value>, crate::Error> {
-                let result = async {
-                    let args = crate::dispatch::object(args)?;
-                    use $generated as generated;
-                    generated::dispatch_json(self, operation_id, args, options).await
-                };
-                result.await.map_err(|error| error.redacted(self.inner.secrets()))
-            }
-        }
-    };
+/// The boxed answer of [`JsonApi::dispatch`].
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<crate::Response<Value>, Error>> + Send + 'a>>;
+
+/// A client that calls its API's operations by id with JSON: each API's generated client is
+/// one. The JSON door and `stream_json` are written once over it.
+pub trait JsonApi: Clone + Send + Sync + 'static {
+    /// The API's table of operations.
+    fn descriptor(&self) -> &'static crate::api::Descriptor;
+
+    /// The client's shared state (its secrets, for redaction).
+    fn state(&self) -> &crate::ClientState;
+
+    /// Calls one operation through its typed builder (generated).
+    fn dispatch<'a>(
+        &'a self,
+        operation_id: &'a str,
+        args: Map<String, Value>,
+        options: CallOptions,
+    ) -> Answer<'a>;
+
+    /// Calls an operation by its id with JSON arguments; see each client's `call_json`.
+    fn call_json<'a>(&'a self, operation_id: &'a str, args: Value, options: CallOptions) -> Answer<'a> {
+        Box::pin(call_json(self, operation_id, args, options))
+    }
 }
 
-call_json_method!(crate::botcake::Client, crate::botcake::generated);
-call_json_method!(crate::pancake::Client, crate::pancake::generated);
+/// The JSON door: arguments as an object, the call, its errors redacted.
+pub(crate) async fn call_json<C: JsonApi>(
+    client: &C,
+    operation_id: &str,
+    args: Value,
+    options: CallOptions,
+) -> Result<crate::Response<Value>, Error> {
+    let result = async {
+        let args = object(args)?;
+        client.dispatch(operation_id, args, options).await
+    };
+    result.await.map_err(|error| error.redacted(client.state().secrets()))
+}

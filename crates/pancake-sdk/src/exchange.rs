@@ -15,11 +15,12 @@ use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Version};
 use serde::Deserialize;
 
+use crate::api::{Check, Operation};
 use crate::options::CallOptions;
 use crate::response::ApiWarning;
 use crate::retry::{never_sent, retryable_status};
-use crate::state::{ClientState, OperationTables};
-use crate::{Error, ErrorBody, Response, rate_limit};
+use crate::state::ClientState;
+use crate::{Error, ErrorBody, Response, rate_limit, validate};
 
 tokio::task_local! {
     static EXCHANGE: RefCell<Exchange>;
@@ -29,6 +30,8 @@ tokio::task_local! {
 #[derive(Default)]
 struct Exchange {
     options: CallOptions,
+    /// A body to send as the caller gave it, in place of the typed one.
+    body: Option<serde_json::Value>,
     answer: Option<Answer>,
     error: Option<Error>,
 }
@@ -81,15 +84,50 @@ fn record_error(error: Error) {
     let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().error = Some(error));
 }
 
+/// The `pre` hook: puts in a body given as JSON, checks the request against the spec's rules
+/// and its route, then adds the credential.
+// The error type is progenitor's, as its hook requires.
+#[allow(clippy::result_large_err)]
+pub(crate) fn prepare<E>(
+    state: &ClientState,
+    request: &mut reqwest::Request,
+    operation: Option<&'static Operation>,
+) -> Result<(), progenitor_client::Error<E>> {
+    let Some(operation) = operation else {
+        return Err(fail(Error::InvalidRequest {
+            field: None,
+            message: "an operation the API's table does not know".into(),
+        }));
+    };
+    let given = EXCHANGE.try_with(|slot| slot.borrow_mut().body.take()).ok().flatten();
+    if let Some(body) = given {
+        let bytes = serde_json::to_vec(&body).map_err(|e| fail(Error::invalid("body", e.to_string())))?;
+        *request.body_mut() = Some(reqwest::Body::from(bytes));
+    }
+    let checked = validate::check(request, operation.rules)
+        .and_then(|()| {
+            if crate::path::matches_route(request.url().path(), operation.route) {
+                Ok(())
+            } else {
+                Err(Error::invalid(
+                    operation.path_params.first().copied().unwrap_or("path"),
+                    "a path parameter changed the request's route",
+                ))
+            }
+        })
+        .and_then(|()| state.authorize(request, operation.id, operation.auth));
+    checked.map_err(fail)
+}
+
 /// The `exec` hook: paces, sends, reads the body (up to the size limit), retries what may be
 /// retried within the call's deadline, and records the final answer for [`run`].
 pub(crate) async fn execute(
     state: &ClientState,
     http: &reqwest::Client,
     mut request: reqwest::Request,
-    operation: &'static str,
-    tables: &OperationTables,
+    operation: Option<&'static Operation>,
 ) -> reqwest::Result<reqwest::Response> {
+    let (route, operation) = operation.map_or(("", "unknown"), |op| (op.route, op.id));
     let options = EXCHANGE.try_with(|slot| slot.borrow().options).unwrap_or_default();
     let policy = options.retry.unwrap_or(state.retry_policy());
     let limits = state.limits();
@@ -105,7 +143,7 @@ pub(crate) async fn execute(
     let call = Call {
         operation,
         method: request.method().clone(),
-        route: (tables.route)(operation),
+        route,
         idempotent,
         deadline,
         started: Instant::now(),
@@ -399,23 +437,32 @@ fn stand_in() -> reqwest::Response {
 /// passes through the client's redaction step.
 pub(crate) async fn run<T, E, F>(
     state: &ClientState,
+    mut check: Check,
     options: CallOptions,
     dispatch: F,
 ) -> Result<Response<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    match outcome(options, dispatch).await {
+    if let Err(error) = check.finish() {
+        return Err(error.redacted(state.secrets()));
+    }
+    let body = check.take_body();
+    match outcome(options, body, dispatch).await {
         Ok(response) => Ok(response.redacted(state.secrets())),
         Err(error) => Err(error.redacted(state.secrets())),
     }
 }
 
-async fn outcome<T, E, F>(options: CallOptions, dispatch: F) -> Result<Response<T>, Error>
+async fn outcome<T, E, F>(
+    options: CallOptions,
+    body: Option<serde_json::Value>,
+    dispatch: F,
+) -> Result<Response<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let slot = RefCell::new(Exchange { options, ..Exchange::default() });
+    let slot = RefCell::new(Exchange { options, body, ..Exchange::default() });
     let (result, exchange) = EXCHANGE
         .scope(slot, async {
             let result = dispatch.await;
@@ -461,16 +508,11 @@ fn api_failure(answer: &Answer) -> Option<Error> {
 fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> Error {
     use progenitor_client::Error as P;
     match error {
-        P::InvalidRequest(message) | P::Custom(message) => {
-            // progenitor names the field in backticks or before "was not initialized".
-            let field = message
-                .split_once(" for ")
-                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or(rest).to_string())
-                .or_else(|| {
-                    message.strip_suffix(" was not initialized").map(|f| f.trim_matches('`').to_string())
-                });
-            Error::InvalidRequest { field, message }
-        }
+        // The builders check every setter's value and every required input, so what progenitor
+        // still refuses is the body its builder makes (`body_map`).
+        P::InvalidRequest(message) => Error::InvalidRequest { field: Some("body".into()), message },
+        // A hook's own error is returned from the slot before this is reached.
+        P::Custom(message) => Error::InvalidRequest { field: None, message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => match answer {
             Some(answer) if answer.status.is_success() => {

@@ -34,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod auth;
 pub mod blocking;
 pub mod botcake;

@@ -13,11 +13,12 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Conversations, customers, posts and call logs walk `page_number` from 1 (customers, posts
-//! and call logs at the documented largest `page_size`); messages walk `current_count` (the 20
-//! newest first, then 25 older ones at a time). A stream ends on an empty or short page, or
-//! once `total` items came; a server that repeats a page ends it with an error rather than
-//! looping forever. Each request goes through the client's pacing and retries.
+//! Every list of every API has a generated `.stream()`, and `stream_json` walks any list by its
+//! id; how each list walks comes from the spec's `x-pancake-pagination` ([`List`]): by
+//! `page_number` from 1, by `current_count` (the items read so far), by an offset, or by a
+//! cursor taken from the last item, at the documented largest `page_size`. A stream ends on an
+//! empty or short page, or once `total` items came; a server that repeats a page ends it with an
+//! error rather than looping forever. Each request goes through the client's pacing and retries.
 
 use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
@@ -27,10 +28,9 @@ use std::pin::Pin;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Serialize;
-
 use serde_json::{Map, Value};
 
-use crate::pancake::{builder, types};
+use crate::dispatch::JsonApi;
 use crate::{CallOptions, Error};
 
 /// A stream of the items of every page.
@@ -39,20 +39,14 @@ pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send 
 /// How a list operation pages, from the spec's `x-pancake-pagination`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct List {
-    /// The operation.
-    pub operation: &'static str,
     /// The answer's field holding the items.
     pub items: &'static str,
-    /// The parameter that moves through the list.
+    /// The parameter that moves through the list, and how.
     pub cursor: Cursor,
     /// The `page_size` each call sends (the documented maximum).
     pub page_size: Option<i64>,
     /// The answer's field counting every match, if any.
     pub total: Option<&'static str>,
-    /// Items of the first call (`current_count` lists).
-    pub first: Option<usize>,
-    /// Items of each later call (`current_count` lists).
-    pub next: Option<usize>,
 }
 
 /// The parameter that moves through a list.
@@ -61,112 +55,168 @@ pub enum Cursor {
     /// `page_number`, from 1.
     PageNumber,
     /// `current_count`: the number of items already read; absent on the first call.
-    CurrentCount,
+    CurrentCount {
+        /// Items of the first call.
+        first: Option<i64>,
+        /// Items of each later call.
+        next: Option<i64>,
+    },
+    /// `param` takes the value of the last item's `next_field`; absent on the first call.
+    Cursor {
+        /// The parameter.
+        param: &'static str,
+        /// The field of an item that names where the next call starts.
+        next_field: &'static str,
+    },
+    /// `param` is the number of items to skip.
+    Offset {
+        /// The parameter.
+        param: &'static str,
+    },
+}
+
+impl Cursor {
+    /// The parameter the walk sets.
+    pub fn param(&self) -> &'static str {
+        match *self {
+            Cursor::PageNumber => "page_number",
+            Cursor::CurrentCount { .. } => "current_count",
+            Cursor::Cursor { param, .. } | Cursor::Offset { param } => param,
+        }
+    }
 }
 
 impl List {
     /// The number of items a full answer to call `call` (from 1) holds, when known.
     fn expected(&self, call: u64) -> Option<usize> {
+        let size = |n: Option<i64>| n.and_then(|n| usize::try_from(n).ok());
         match self.cursor {
-            Cursor::PageNumber => self.page_size.map(|size| size as usize),
-            Cursor::CurrentCount if call == 1 => self.first,
-            Cursor::CurrentCount => self.next,
+            Cursor::CurrentCount { first, .. } if call == 1 => size(first),
+            Cursor::CurrentCount { next, .. } => size(next),
+            _ => size(self.page_size),
         }
     }
 }
 
-/// How `operation` pages, if it is a list.
-pub fn list(operation: &str) -> Option<&'static List> {
-    crate::pancake::generated::LISTS.iter().find(|list| list.operation == operation)
+/// Where a walk stands before a call: the call's number (from 1), the items read before it,
+/// and the cursor the last page gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The call's number, from 1.
+    pub call: u64,
+    /// The items read before it.
+    pub seen: u64,
+    /// The cursor the last page gave (cursor lists).
+    pub cursor: Option<String>,
 }
 
-/// How `operation` pages; an error when the spec lost its `x-pancake-pagination`.
-fn known(operation: &'static str) -> Result<&'static List, Error> {
-    list(operation).ok_or_else(|| Error::Pagination {
-        operation,
-        message: "the spec gives this operation no x-pancake-pagination".into(),
-    })
+/// One fetched page: its items, the total the server reported, and where the next starts.
+pub(crate) struct Page<T> {
+    pub items: Vec<T>,
+    pub total: Option<i64>,
+    pub next: Option<String>,
 }
 
 /// A stream that yields only `error`.
-fn failed<'a, T: Send + 'a>(error: Error) -> ItemStream<'a, T> {
+pub(crate) fn failed<'a, T: Send + 'a>(error: Error) -> ItemStream<'a, T> {
     stream::once(async move { Err(error) }).boxed()
 }
 
-/// One fetched page: its items, and the total the server reported, if any.
-struct Page<T> {
-    items: Vec<T>,
-    total: Option<i64>,
+/// The error for a list that the API's table does not know.
+pub(crate) fn not_a_list(operation: &'static str) -> Error {
+    Error::Pagination { operation, message: "the spec gives this operation no x-pancake-pagination".into() }
+}
+
+/// The cursor of the next call: `field` of the last item, as text (for the generated streams of
+/// cursor lists).
+#[allow(dead_code)]
+pub(crate) fn next_cursor<T: Serialize>(items: &[T], field: &str) -> Option<String> {
+    let last = serde_json::to_value(items.last()?).ok()?;
+    value_text(last.get(field)?)
+}
+
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// Where a walk stands.
 struct Walk<B> {
     builder: B,
-    call: u64,
-    seen: u64,
+    position: Position,
     largest: usize,
     /// Fingerprints of the pages seen (one number a page).
     pages: HashSet<u64>,
     done: bool,
 }
 
-/// Walks pages: `fetch(builder, call, seen)` gets call number `call` (from 1), `seen` items
-/// having come before.
-fn walk<'a, B, T, F, Fut>(list: &'static List, builder: B, fetch: F) -> ItemStream<'a, T>
-where
-    B: Clone + Send + 'a,
-    T: Serialize + Send + 'a,
-    F: Fn(B, u64, u64) -> Fut + Send + Sync + 'a,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
-{
-    walk_from(list, builder, (1, 0), fetch)
-}
-
-/// Walks pages from call `start.0`, `start.1` items having come before it.
-fn walk_from<'a, B, T, F, Fut>(
+/// Walks pages from the start: `fetch(builder, position)` gets one page.
+pub(crate) fn walk<'a, B, T, F, Fut>(
+    operation: &'static str,
     list: &'static List,
     builder: B,
-    start: (u64, u64),
     fetch: F,
 ) -> ItemStream<'a, T>
 where
     B: Clone + Send + 'a,
     T: Serialize + Send + 'a,
-    F: Fn(B, u64, u64) -> Fut + Send + Sync + 'a,
+    F: Fn(B, Position) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
-    let start =
-        Walk { builder, call: start.0, seen: start.1, largest: 0, pages: HashSet::new(), done: false };
+    walk_from(operation, list, builder, Position { call: 1, seen: 0, cursor: None }, fetch)
+}
+
+/// Walks pages from `start`.
+fn walk_from<'a, B, T, F, Fut>(
+    operation: &'static str,
+    list: &'static List,
+    builder: B,
+    start: Position,
+    fetch: F,
+) -> ItemStream<'a, T>
+where
+    B: Clone + Send + 'a,
+    T: Serialize + Send + 'a,
+    F: Fn(B, Position) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    let start = Walk { builder, position: start, largest: 0, pages: HashSet::new(), done: false };
     let pages = stream::try_unfold((start, fetch), move |(mut walk, fetch)| async move {
         if walk.done {
             return Ok(None);
         }
-        let page = fetch(walk.builder.clone(), walk.call, walk.seen).await?;
+        let call = walk.position.call;
+        let page = fetch(walk.builder.clone(), walk.position.clone()).await?;
         let count = page.items.len();
         if count > 0 && !walk.pages.insert(fingerprint(&page.items)) {
             return Err(Error::Pagination {
-                operation: list.operation,
-                message: format!(
-                    "call {} answered {count} items that an earlier call had answered",
-                    walk.call
-                ),
+                operation,
+                message: format!("call {call} answered {count} items that an earlier call had answered"),
             });
         }
         walk.largest = walk.largest.max(count);
-        walk.seen += count as u64;
+        walk.position.seen += count as u64;
+        let seen = walk.position.seen;
         walk.done = match page.total {
             // With a total, only reaching it ends the walk (a server may give fewer than
             // `page_size` items a page); an empty page before it is an error, not an end.
-            Some(total) if count == 0 && walk.seen < total.max(0) as u64 => {
+            Some(total) if count == 0 && seen < total.max(0) as u64 => {
                 return Err(Error::Pagination {
-                    operation: list.operation,
-                    message: format!("call {} answered no items after {} of {total}", walk.call, walk.seen),
+                    operation,
+                    message: format!("call {call} answered no items after {seen} of {total}"),
                 });
             }
-            Some(total) => count == 0 || walk.seen >= total.max(0) as u64,
-            None => count == 0 || count < list.expected(walk.call).unwrap_or(walk.largest),
+            Some(total) => count == 0 || seen >= total.max(0) as u64,
+            None => count == 0 || count < list.expected(call).unwrap_or(walk.largest),
         };
-        walk.call += 1;
+        if let Cursor::Cursor { .. } = list.cursor {
+            walk.done |= page.next.is_none() || page.next == walk.position.cursor;
+        }
+        walk.position.cursor = page.next;
+        walk.position.call += 1;
         Ok(Some((page.items, (walk, fetch))))
     });
     pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
@@ -178,147 +228,81 @@ fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
     hasher.finish()
 }
 
-impl<'a> builder::ListConversations<'a> {
-    /// Every conversation of the query, page after page (see [`crate::paginate`]).
-    pub fn stream(self) -> ItemStream<'a, types::Conversation> {
-        let list = match known("list_conversations") {
-            Ok(list) => list,
-            Err(error) => return failed(error),
+/// Every item of a list operation called by its id with JSON arguments, leaving out the first
+/// `skip` (what `stream_json` and `stream_json_after` of each client run).
+pub(crate) fn stream_json<C: JsonApi>(
+    client: C,
+    operation_id: &str,
+    args: Value,
+    options: CallOptions,
+    skip: u64,
+) -> Result<ItemStream<'static, Value>, Error> {
+    let operation = client.descriptor().operation(operation_id);
+    let Some((operation, list)) = operation.and_then(|op| op.list.as_ref().map(|list| (op.id, list))) else {
+        return Err(Error::invalid("operation", format!("{operation_id} is not a list operation")));
+    };
+    let mut args = crate::dispatch::object(args)?;
+    // A starting point given by the caller is where the walk starts.
+    let offset = match list.cursor {
+        Cursor::CurrentCount { .. } => args.remove("current_count").and_then(|v| v.as_u64()),
+        Cursor::Offset { param } => args.remove(param).and_then(|v| v.as_u64()),
+        _ => None,
+    };
+    let given = offset.is_some();
+    let offset = offset.unwrap_or(0);
+    let fetch = move |(client, mut args): (C, Map<String, Value>), position: Position| async move {
+        let mut put = |name: &str, value: Value| {
+            args.insert(name.to_string(), value);
         };
-        walk(list, self, |b: Self, call, _| async move {
-            let answer = b.page_number(call).send().await?.into_inner();
-            Ok(Page { items: answer.conversations, total: None })
-        })
-    }
-}
-
-impl<'a> builder::ListPageCustomers<'a> {
-    /// Every customer of the query, 100 per call (see [`crate::paginate`]).
-    pub fn stream(self) -> ItemStream<'a, types::Customer> {
-        let list = match known("list_page_customers") {
-            Ok(list) => list,
-            Err(error) => return failed(error),
-        };
-        walk(list, self.page_size(list.page_size.unwrap_or(100) as u64), |b: Self, call, _| async move {
-            let answer = b.page_number(call).send().await?.into_inner();
-            Ok(Page { items: answer.customers, total: answer.total })
-        })
-    }
-}
-
-impl<'a> builder::ListPosts<'a> {
-    /// Every post of the query, 30 per call (see [`crate::paginate`]).
-    pub fn stream(self) -> ItemStream<'a, types::Post> {
-        let list = match known("list_posts") {
-            Ok(list) => list,
-            Err(error) => return failed(error),
-        };
-        walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
-            let answer = b.page_number(call).send().await?.into_inner();
-            Ok(Page { items: answer.posts, total: answer.total })
-        })
-    }
-}
-
-impl<'a> builder::ListCallLogs<'a> {
-    /// Every call log of the query, 30 per call (see [`crate::paginate`]).
-    pub fn stream(self) -> ItemStream<'a, types::CallLog> {
-        let list = match known("list_call_logs") {
-            Ok(list) => list,
-            Err(error) => return failed(error),
-        };
-        walk(list, self.page_size(list.page_size.unwrap_or(30) as u64), |b: Self, call, _| async move {
-            let answer = b.page_number(call).send().await?.into_inner();
-            Ok(Page { items: answer.data, total: None })
-        })
-    }
-}
-
-impl<'a> builder::ListMessages<'a> {
-    /// Every message of the conversation, newest first: the 20 newest, then 25 at a time
-    /// from `current_count` (see [`crate::paginate`]). Do not set `current_count` on the
-    /// builder: the walk sets it (to start further back, use `stream_json` with it).
-    pub fn stream(self) -> ItemStream<'a, types::Message> {
-        let list = match known("list_messages") {
-            Ok(list) => list,
-            Err(error) => return failed(error),
-        };
-        walk(list, self, |b: Self, call, seen| async move {
-            let b = if call == 1 { b } else { b.current_count(seen as i64) };
-            let answer = b.send().await?.into_inner();
-            Ok(Page { items: answer.messages, total: None })
-        })
-    }
-}
-
-impl crate::pancake::Client {
-    /// Every item of a list operation called by its id with JSON arguments (what the bindings
-    /// use); the cursor and `page_size` are set by the walk. Fails at once for an operation
-    /// that is not a list.
-    pub fn stream_json(
-        &self,
-        operation_id: &str,
-        args: Value,
-        options: CallOptions,
-    ) -> Result<ItemStream<'static, Value>, Error> {
-        self.stream_json_after(operation_id, args, options, 0)
-    }
-
-    /// Like [`stream_json`](Self::stream_json), leaving out the first `skip` items (to resume
-    /// an interrupted walk): whole pages are not fetched again where the page size is known.
-    pub fn stream_json_after(
-        &self,
-        operation_id: &str,
-        args: Value,
-        options: CallOptions,
-        skip: u64,
-    ) -> Result<ItemStream<'static, Value>, Error> {
-        let list = list(operation_id)
-            .ok_or_else(|| Error::invalid("operation", format!("{operation_id} is not a list operation")))?;
-        let mut args = crate::dispatch::object(args)?;
-        // A `current_count` given by the caller is where the walk starts.
-        let offset = match list.cursor {
-            Cursor::CurrentCount => args.remove("current_count").and_then(|v| v.as_u64()),
-            Cursor::PageNumber => None,
-        };
-        let fetch = move |(client, mut args): (Self, Map<String, Value>), call: u64, seen: u64| async move {
-            match list.cursor {
-                Cursor::PageNumber => {
-                    args.insert("page_number".into(), call.into());
-                    if let Some(size) = list.page_size {
-                        args.insert("page_size".into(), size.into());
-                    }
-                }
-                Cursor::CurrentCount if call > 1 || offset.is_some() => {
-                    args.insert("current_count".into(), (offset.unwrap_or(0) + seen).into());
-                }
-                Cursor::CurrentCount => {}
+        match list.cursor {
+            Cursor::PageNumber => put("page_number", position.call.into()),
+            Cursor::CurrentCount { .. } if position.call > 1 || given => {
+                put("current_count", (offset + position.seen).into())
             }
-            let answer = client.call_json(list.operation, Value::Object(args), options).await?.into_inner();
-            let total = list.total.and_then(|field| answer[field].as_i64());
-            let items = match answer.get(list.items) {
-                Some(Value::Array(items)) => items.clone(),
-                _ => {
-                    return Err(Error::Pagination {
-                        operation: list.operation,
-                        message: format!("call {call} answered no `{}` list", list.items),
-                    });
+            Cursor::CurrentCount { .. } => {}
+            Cursor::Offset { param } => put(param, (offset + position.seen).into()),
+            Cursor::Cursor { param, .. } => {
+                if let Some(cursor) = position.cursor {
+                    put(param, cursor.into());
                 }
-            };
-            Ok(Page { items, total })
-        };
-        // Whole pages before the first item wanted are skipped by the cursor, the rest one by one.
-        let (start, within) = match (list.cursor, list.page_size) {
-            (Cursor::PageNumber, Some(size)) if size > 0 => {
-                let size = size as u64;
-                ((skip / size + 1, skip / size * size), skip % size)
             }
-            (Cursor::CurrentCount, _) => ((if skip > 0 { 2 } else { 1 }, skip), 0),
-            _ => ((1, 0), skip),
+        }
+        if let Some(size) = list.page_size {
+            put("page_size", size.into());
+        }
+        let mut answer = client.call_json(operation, Value::Object(args), options).await?.into_inner();
+        let total = list.total.and_then(|field| answer[field].as_i64());
+        let items = match answer.as_object_mut().and_then(|answer| answer.remove(list.items)) {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(Error::Pagination {
+                    operation,
+                    message: format!("call {} answered no `{}` list", position.call, list.items),
+                });
+            }
         };
-        let items = walk_from(list, (self.clone(), args), start, fetch);
-        Ok(items.skip(within as usize).boxed())
-    }
+        let next = match list.cursor {
+            Cursor::Cursor { next_field, .. } => {
+                items.last().and_then(|item| value_text(item.get(next_field)?))
+            }
+            _ => None,
+        };
+        Ok(Page { items, total, next })
+    };
+    // Whole pages before the first item wanted are skipped by the cursor, the rest one by one.
+    let (start, within) = match (list.cursor, list.page_size) {
+        (Cursor::PageNumber, Some(size)) if size > 0 => {
+            let size = size as u64;
+            (Position { call: skip / size + 1, seen: skip / size * size, cursor: None }, skip % size)
+        }
+        (Cursor::CurrentCount { .. }, _) => {
+            (Position { call: if skip > 0 { 2 } else { 1 }, seen: skip, cursor: None }, 0)
+        }
+        (Cursor::Offset { .. }, _) => (Position { call: 1, seen: skip, cursor: None }, 0),
+        _ => (Position { call: 1, seen: 0, cursor: None }, skip),
+    };
+    let items = walk_from(operation, list, (client, args), start, fetch);
+    Ok(items.skip(within as usize).boxed())
 }
 
 #[cfg(test)]
@@ -327,15 +311,7 @@ mod tests {
 
     use super::*;
 
-    const LIST: List = List {
-        operation: "list_things",
-        items: "things",
-        cursor: Cursor::PageNumber,
-        page_size: Some(4),
-        total: None,
-        first: None,
-        next: None,
-    };
+    const LIST: List = List { items: "things", cursor: Cursor::PageNumber, page_size: Some(4), total: None };
 
     /// Walks a list whose server answers `pages[call - 1]` (then nothing) with `total`.
     async fn walk_pages(
@@ -345,10 +321,10 @@ mod tests {
     ) -> (Vec<u32>, Option<Error>, usize) {
         let calls = Arc::new(Mutex::new(0));
         let counter = calls.clone();
-        let mut stream = walk(list, (), move |(), call, _| {
-            let items = pages.get(call as usize - 1).cloned().unwrap_or_default();
+        let mut stream = walk("list_things", list, (), move |(), position: Position| {
+            let items = pages.get(position.call as usize - 1).cloned().unwrap_or_default();
             *counter.lock().unwrap() += 1;
-            async move { Ok(Page { items, total }) }
+            async move { Ok(Page { items, total, next: None }) }
         });
         let mut items = Vec::new();
         let mut error = None;

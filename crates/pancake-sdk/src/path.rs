@@ -1,61 +1,53 @@
-//! Path parameters: each value is one path segment, checked and encoded before the URL is made,
-//! so that no id (from a webhook, a CSV, a caller) can change the route a token is sent to.
+//! Path parameters: each value is one path segment, so that no id (from a webhook, a CSV, a
+//! caller) can change the route a token is sent to.
 //!
-//! A value is refused when it is empty, blank, `.` or `..` (a URL parser resolves dot
-//! segments, so `/pages/../messages` would reach `/messages`). Every other value is sent as one
-//! segment: every byte that RFC 3986 does not allow in a segment as it is (`pchar`: letters,
-//! digits, `- . _ ~`, `! $ & ' ( ) * + , ; =`, `:` and `@`) is percent-encoded, so neither `/`
-//! nor `\` nor `%`, `?` or `#` can end it.
-
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+//! The generated builders check each path parameter as it is set, and refuse (naming the
+//! field, before anything is sent) a value that is empty, blank, `.` or `..` (a URL parser
+//! resolves dot segments, so `/pages/../messages` would reach `/messages`) or that holds a `\`
+//! (which a URL parser reads as `/`). progenitor's encoder then percent-encodes `/`, `%`, `?`,
+//! `#` and the other bytes that could end a segment. As a second line, the request's path is
+//! compared with the operation's route template before it is sent ([`matches_route`]).
 
 use crate::Error;
 
-/// Every byte but RFC 3986's `pchar` (unreserved, sub-delims, `:` and `@`).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
+/// Why `value` is not one path segment, if it is not.
+pub(crate) fn problem(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        return Some("must not be empty (it is a segment of the URL's path)".into());
+    }
+    if value == "." || value == ".." {
+        return Some(format!(
+            "{value:?} is not an id: as a segment of the URL's path it would change the route"
+        ));
+    }
+    if value.contains('\\') {
+        return Some("holds a backslash, which a URL parser reads as `/`: it would change the route".into());
+    }
+    None
+}
 
 /// Checks that `value` is a single path segment, naming `field` when it is not.
 pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty (it is a segment of the URL's path)"));
+    match problem(value) {
+        Some(message) => Err(Error::invalid(field, message)),
+        None => Ok(()),
     }
-    if value == "." || value == ".." {
-        return Err(Error::invalid(
-            field,
-            format!("{value:?} is not an id: as a segment of the URL's path it would change the route"),
-        ));
-    }
-    Ok(())
 }
 
-/// `value` as one encoded path segment.
-pub fn encode_segment(value: &str) -> String {
-    utf8_percent_encode(value, SEGMENT).to_string()
-}
-
-/// The generated code's path encoder: checks, then encodes; the error names `field`.
-// The error type is progenitor's, as the generated code requires.
-#[allow(clippy::result_large_err)]
-pub(crate) fn segment<E>(field: &str, value: &str) -> Result<String, progenitor_client::Error<E>> {
-    check_segment(field, value).map_err(crate::exchange::fail)?;
-    Ok(encode_segment(value))
+/// Whether a request's path ends with the shape of `route` (`/pages/{page_id}/tags`): as many
+/// segments, the same literal ones, and no empty one where a parameter goes.
+pub fn matches_route(path: &str, route: &str) -> bool {
+    let wanted: Vec<&str> = route.trim_start_matches('/').split('/').collect();
+    let actual: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if actual.len() < wanted.len() {
+        return false;
+    }
+    let tail = &actual[actual.len() - wanted.len()..];
+    wanted.iter().zip(tail).all(
+        |(wanted, actual)| {
+            if wanted.starts_with('{') { !actual.is_empty() } else { wanted == actual }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -64,34 +56,34 @@ mod tests {
 
     use super::*;
 
-    /// The path a URL parser makes of `/pages/{value}/tags`.
+    /// The path a URL parser makes of `/pages/{value}/tags`, encoded as the generated code does.
     fn parsed_path(value: &str) -> String {
-        let url = format!("http://host/pages/{}/tags", encode_segment(value));
+        let url = format!("http://host/pages/{}/tags", progenitor_client::encode_path(value));
         reqwest::Url::parse(&url).expect("an encoded segment makes a valid URL").path().to_string()
     }
 
     #[test]
-    fn dot_segments_and_blanks_are_refused_naming_the_field() {
-        for bad in ["", " ", "\t", ".", ".."] {
+    fn dot_segments_blanks_and_backslashes_are_refused_naming_the_field() {
+        for bad in ["", " ", "\t", ".", "..", "..\\..", "a\\b"] {
             let error = check_segment("page_id", bad).unwrap_err();
             assert!(
                 matches!(&error, Error::InvalidRequest { field: Some(f), .. } if f == "page_id"),
                 "{bad:?}: {error:?}"
             );
         }
-        for good in ["105000000000001", "...", ".a", "a.", "1_2", "%2e%2e"] {
+        for good in ["105000000000001", "...", ".a", "a.", "1_2", "%2e%2e", "1561,1564"] {
             assert!(check_segment("page_id", good).is_ok(), "{good:?}");
         }
     }
 
     #[test]
-    fn separators_are_encoded() {
-        assert_eq!(encode_segment("a/b"), "a%2Fb");
-        assert_eq!(encode_segment("..\\.."), "..%5C..");
-        assert_eq!(encode_segment("%2e%2e"), "%252e%252e");
-        assert_eq!(encode_segment("x?y#z"), "x%3Fy%23z");
-        assert_eq!(encode_segment("1561,1564"), "1561,1564");
-        assert_eq!(parsed_path("..\\..\\x"), "/pages/..%5C..%5Cx/tags");
+    fn the_route_check_sees_a_changed_route() {
+        let route = "/pages/{page_id}/tags";
+        assert!(matches_route("/api/v1/pages/105/tags", route));
+        assert!(!matches_route("/api/v1/pages//tags", route));
+        assert!(!matches_route("/api/v1/tags", route));
+        assert!(!matches_route("/api/v1/pages/1/2/tags", route));
+        assert_eq!(parsed_path("a/b?c#d%2e"), "/pages/a%2Fb%3Fc%23d%252e/tags");
     }
 
     proptest! {
@@ -107,6 +99,8 @@ mod tests {
             prop_assert_eq!(segments.len(), 4, "{:?} -> {}", value, path);
             prop_assert_eq!(segments[1], "pages");
             prop_assert_eq!(segments[3], "tags");
+            let route = "/pages/{page_id}/tags";
+            prop_assert!(matches_route(&path, route));
             let decoded = percent_encoding::percent_decode_str(segments[2]).decode_utf8().unwrap();
             prop_assert_eq!(decoded, value.as_str());
         }

@@ -3,14 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use progenitor_client::OperationInfo;
-
+use crate::Error;
 use crate::auth::{ApiKey, TokenKind, Tokens};
 use crate::rate_limit::Pacer;
 use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
-use crate::validate::Rule;
-use crate::{Error, exchange, validate};
 
 /// The shared state of a client and its clones. `Debug` shows no secret.
 #[derive(Clone, Debug)]
@@ -36,16 +33,6 @@ pub(crate) struct Limits {
     pub deadline: Duration,
     /// The largest answer body read, in bytes.
     pub max_response_bytes: u64,
-}
-
-/// What the generated code of one API knows about each operation.
-pub(crate) struct OperationTables {
-    /// Where the operation's credential goes.
-    pub auth: fn(&str) -> Option<ApiKey>,
-    /// What its parameters and body must satisfy.
-    pub rules: fn(&str) -> &'static [Rule],
-    /// Its route template, for logs.
-    pub route: fn(&str) -> &'static str,
 }
 
 impl ClientState {
@@ -88,18 +75,13 @@ impl ClientState {
         self.shared.pacer.as_ref()
     }
 
-    /// The `pre` hook: checks the request against the spec's rules, then adds the credential.
-    // The error type is progenitor's, as its hook requires.
-    #[allow(clippy::result_large_err)]
-    pub(crate) fn prepare<E>(
+    /// Adds the operation's credential to the request.
+    pub(crate) fn authorize(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
-        tables: &OperationTables,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let operation = info.operation_id;
-        let checked: Result<(), Error> = validate::check(request, (tables.rules)(operation))
-            .and_then(|()| self.shared.tokens.authorize(request, operation, (tables.auth)(operation)));
-        checked.map_err(exchange::fail)
+        operation: &'static str,
+        key: Option<ApiKey>,
+    ) -> Result<(), Error> {
+        self.shared.tokens.authorize(request, operation, key)
     }
 }

@@ -1,9 +1,10 @@
 //! Checks made before a request is sent, so that a bad input fails at once with an error that
 //! names the field, rather than at the API (or, worse, half-way through a bulk job).
 //!
-//! The bounds come from the spec (`minimum`/`maximum` of query parameters, `maxItems` of body
-//! arrays), in tables the generator writes; a few rules the spec cannot express are here:
-//! `since` must not be after `until`, and an inbox message is a text or an attachment, not both.
+//! Every rule comes from the spec, in the table the generator writes for each API: the bounds of
+//! numeric query parameters (`minimum`/`maximum`), of body arrays (`maxItems`), and the rules
+//! across fields of the `x-pancake-rules` extension (`since` not after `until`; an inbox message
+//! is a text or an attachment, not both).
 
 use serde_json::Value;
 
@@ -28,10 +29,32 @@ pub enum Rule {
         /// How many items at most.
         max: usize,
     },
+    /// A numeric query parameter that may not be larger than another (`since`, `until`).
+    NotAfter {
+        /// The parameter that comes first.
+        field: &'static str,
+        /// The one it may not pass.
+        other: &'static str,
+    },
+    /// Exactly one of the body's text fields is given (and none is blank), when the body's
+    /// `when.0` is `when.1`.
+    OneOf {
+        /// The fields.
+        fields: &'static [&'static str],
+        /// The body's discriminating field and value, if the rule holds for one kind of body.
+        when: Option<(&'static str, &'static str)>,
+        /// The message when more than one is given.
+        both: &'static str,
+        /// The message when none is given.
+        neither: &'static str,
+    },
 }
 
 /// Checks a request about to be sent.
 pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Error> {
+    if rules.is_empty() {
+        return Ok(());
+    }
     let query: Vec<(String, String)> = request.url().query_pairs().into_owned().collect();
     let number = |name: &str| -> Option<Result<i64, Error>> {
         let (_, raw) = query.iter().find(|(k, _)| k == name)?;
@@ -60,39 +83,50 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                     ));
                 }
             }
+            Rule::NotAfter { field, other } => {
+                if let (Some(first), Some(second)) = (number(field).transpose()?, number(other).transpose()?)
+                    && first > second
+                {
+                    return Err(Error::invalid(field, format!("{first} is after {other} ({second})")));
+                }
+            }
+            Rule::OneOf { fields, when, both, neither } => {
+                if let Some(body) = &body {
+                    one_of(body, fields, when, both, neither)?;
+                }
+            }
         }
-    }
-
-    if let (Some(since), Some(until)) = (number("since").transpose()?, number("until").transpose()?)
-        && since > until
-    {
-        return Err(Error::invalid("since", format!("{since} is after until ({until})")));
-    }
-    if let Some(body) = &body {
-        inbox_message(body)?;
     }
     Ok(())
 }
 
-/// An inbox message (`action: reply_inbox`) carries a text or an attachment: the API answers
-/// 500 to both at once, and has nothing to send with neither.
-fn inbox_message(body: &Value) -> Result<(), Error> {
-    if body.get("action").and_then(Value::as_str) != Some("reply_inbox") {
+/// [`Rule::OneOf`] on a body.
+fn one_of(
+    body: &Value,
+    fields: &[&str],
+    when: Option<(&str, &str)>,
+    both: &str,
+    neither: &str,
+) -> Result<(), Error> {
+    if let Some((key, value)) = when
+        && body.get(key).and_then(Value::as_str) != Some(value)
+    {
         return Ok(());
     }
-    let given = |key: &str| body.get(key).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-    if body.get("content_url").and_then(Value::as_str).is_some_and(|url| url.trim().is_empty()) {
-        return Err(Error::invalid("content_url", "must not be empty"));
-    }
-    match (given("message"), given("content_url")) {
-        (true, true) => Err(Error::invalid(
-            "message",
-            "an inbox message carries a text or an attachment (content_url), not both: send them in two calls",
-        )),
-        (false, false) => {
-            Err(Error::invalid("message", "an inbox message needs a text or an attachment (content_url)"))
+    let mut given = Vec::new();
+    for field in fields {
+        match body.get(*field) {
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                return Err(Error::invalid(field, "must not be empty"));
+            }
+            Some(Value::Null) | None => {}
+            Some(_) => given.push(*field),
         }
-        _ => Ok(()),
+    }
+    match given.as_slice() {
+        [_] => Ok(()),
+        [] => Err(Error::invalid(fields[0], neither)),
+        [first, ..] => Err(Error::invalid(first, both)),
     }
 }
 
@@ -114,6 +148,15 @@ mod tests {
         Rule::MaxItems { path: &["data", "content", "messages"], max: 2 },
     ];
 
+    const SINCE: &[Rule] = &[Rule::NotAfter { field: "since", other: "until" }];
+
+    const INBOX: &[Rule] = &[Rule::OneOf {
+        fields: &["message", "content_url"],
+        when: Some(("action", "reply_inbox")),
+        both: "an inbox message carries a text or an attachment, not both",
+        neither: "an inbox message needs a text or an attachment",
+    }];
+
     fn message(result: Result<(), Error>) -> String {
         result.unwrap_err().to_string()
     }
@@ -133,8 +176,8 @@ mod tests {
 
     #[test]
     fn since_may_not_be_after_until() {
-        assert!(check(&get("since=5&until=5"), &[]).is_ok());
-        assert_eq!(message(check(&get("since=6&until=5"), &[])), "invalid since: 6 is after until (5)");
+        assert!(check(&get("since=5&until=5"), SINCE).is_ok());
+        assert_eq!(message(check(&get("since=6&until=5"), SINCE)), "invalid since: 6 is after until (5)");
     }
 
     #[test]
@@ -153,12 +196,17 @@ mod tests {
         let both =
             serde_json::json!({ "action": "reply_inbox", "message": "hi", "content_url": "https://x/y.png" });
         assert!(
-            message(check(&post(both), &[]))
+            message(check(&post(both), INBOX))
                 .starts_with("invalid message: an inbox message carries a text or")
         );
         let neither = serde_json::json!({ "action": "reply_inbox" });
-        assert!(check(&post(neither), &[]).is_err());
+        assert_eq!(
+            message(check(&post(neither), INBOX)),
+            "invalid message: an inbox message needs a text or an attachment"
+        );
+        let blank = serde_json::json!({ "action": "reply_inbox", "content_url": " " });
+        assert_eq!(message(check(&post(blank), INBOX)), "invalid content_url: must not be empty");
         let reply = serde_json::json!({ "action": "private_replies", "post_id": "p", "message": "hi" });
-        assert!(check(&post(reply), &[]).is_ok());
+        assert!(check(&post(reply), INBOX).is_ok());
     }
 }

@@ -2,34 +2,14 @@
 //!
 //! Make a client with [`Client::builder`]; every operation is a method returning a builder.
 
-pub(crate) mod generated;
+mod generated;
+mod operations;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use generated::{Client, builder, types};
-
-use crate::builder::{Api, ClientBuilder};
-use crate::rate_limit::RateLimit;
-use crate::state::ClientState;
-
-impl Client {
-    /// Settings for a Botcake client.
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::default()
-    }
-}
-
-impl Api for Client {
-    const DEFAULT_BASE_URL: &'static str = generated::SERVER_URL;
-
-    const DEFAULT_RATE_LIMIT: Option<RateLimit> = None;
-
-    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self {
-        Client::new_with_client(base_url, http, state)
-    }
-}
+pub use operations::{API, Client, builder, types};
 
 /// Folder ids from the root to a folder, e.g. `[1, 2]`; in the URL, `1,2`. Never empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

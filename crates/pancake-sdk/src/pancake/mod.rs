@@ -4,30 +4,10 @@
 //! Make a client with [`Client::builder`], giving the page token, the user token, or both:
 //! each operation uses the one its route needs.
 
-pub(crate) mod generated;
+mod generated;
+mod operations;
 
-pub use generated::{Client, builder, types};
-
-use crate::builder::{Api, ClientBuilder};
-use crate::rate_limit::RateLimit;
-use crate::state::ClientState;
-
-impl Client {
-    /// Settings for a Pancake client.
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::default()
-    }
-}
-
-impl Api for Client {
-    const DEFAULT_BASE_URL: &'static str = generated::SERVER_URL;
-
-    const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::PANCAKE);
-
-    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self {
-        Client::new_with_client(base_url, http, state)
-    }
-}
+pub use operations::{API, Client, builder, types};
 
 impl types::SendMessageRequest {
     /// An inbox text message (`action: reply_inbox`).

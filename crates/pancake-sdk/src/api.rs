@@ -1,0 +1,114 @@
+//! What the SDK's core knows of an API: a table of its operations, generated from the spec
+//! (`<api>::API`). Pacing, retries, checks, pagination and the JSON dispatch read it, so that
+//! none of them is written for one API.
+
+use crate::Error;
+use crate::auth::ApiKey;
+use crate::paginate::List;
+use crate::validate::Rule;
+
+/// The operations of one API.
+#[derive(Debug)]
+pub struct Descriptor {
+    /// The API's name: `pancake`, `botcake`.
+    pub name: &'static str,
+    /// Every operation, in the spec's order.
+    pub operations: &'static [Operation],
+}
+
+impl Descriptor {
+    /// The operation with this id.
+    pub fn operation(&self, id: &str) -> Option<&'static Operation> {
+        self.operations.iter().find(|op| op.id == id)
+    }
+
+    /// The list operations.
+    pub fn lists(&self) -> impl Iterator<Item = &'static Operation> {
+        self.operations.iter().filter(|op| op.list.is_some())
+    }
+}
+
+/// One operation, from the spec.
+#[derive(Debug)]
+pub struct Operation {
+    /// Its id (`list_tags`).
+    pub id: &'static str,
+    /// `GET`, `POST`, ...
+    pub method: &'static str,
+    /// Its route template (`/pages/{page_id}/tags`), for logs and for the route check.
+    pub route: &'static str,
+    /// Whether it is a send (not GET/HEAD): never repeated once it may have left.
+    pub send: bool,
+    /// Where its credential goes; `None` when it takes none.
+    pub auth: Option<ApiKey>,
+    /// What its parameters and body must satisfy.
+    pub rules: &'static [Rule],
+    /// How it pages, when it is a list.
+    pub list: Option<List>,
+    /// Its path parameters, in the route's order.
+    pub path_params: &'static [&'static str],
+}
+
+/// The checks a builder makes as its setters run: the first refused value (named after its
+/// field), and which required inputs were given. Reported by `send`, before anything is sent.
+#[derive(Clone, Debug)]
+pub struct Check {
+    required: &'static [&'static str],
+    given: u64,
+    failure: Option<(&'static str, String)>,
+    body: Option<serde_json::Value>,
+}
+
+impl Check {
+    /// Checks for an operation that requires the inputs `required`.
+    pub fn new(required: &'static [&'static str]) -> Check {
+        Check { required, given: 0, failure: None, body: None }
+    }
+
+    /// Records that the required input number `bit` was given.
+    pub fn given(&mut self, bit: u32) {
+        self.given |= 1 << bit.min(63);
+    }
+
+    /// Records a refused value (the first one is reported).
+    pub fn fail(&mut self, field: &'static str, message: String) {
+        self.failure.get_or_insert((field, message));
+    }
+
+    /// Checks that a path parameter's value is one path segment.
+    pub fn segment(&mut self, field: &'static str, value: &str) {
+        if let Some(problem) = crate::path::problem(value) {
+            self.fail(field, problem);
+        }
+    }
+
+    /// The body to send as the caller gave it (the JSON door).
+    pub(crate) fn with_body(mut self, body: Option<serde_json::Value>) -> Check {
+        self.body = body;
+        self
+    }
+
+    /// The body given as JSON, to send as it is.
+    pub(crate) fn take_body(&mut self) -> Option<serde_json::Value> {
+        self.body.take()
+    }
+
+    /// The first refused value, or the first required input not given.
+    pub(crate) fn finish(&self) -> Result<(), Error> {
+        if let Some((field, message)) = &self.failure {
+            return Err(Error::InvalidRequest {
+                field: Some((*field).to_string()),
+                message: message.clone(),
+            });
+        }
+        for (bit, name) in self.required.iter().enumerate() {
+            if self.given & (1 << bit.min(63)) == 0 {
+                return Err(Error::InvalidRequest {
+                    field: Some((*name).to_string()),
+                    message: format!("{name} was not initialized"),
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,548 @@
+//! The operation model: each spec file read once into typed values that every generator reads
+//! (never the raw JSON). It holds what the SDK needs of each operation (where its token goes,
+//! its parameters and their bounds, its body, whether it is a read or a send, how it pages, its
+//! cross-field rules) and the spec's named schemas, for the bindings' types.
+//!
+//! The extensions it understands:
+//! - `x-pancake-token: page | user` on an apiKey security scheme: the SDK token it carries;
+//! - `x-pancake-pagination` on a list: `items`, `cursor` (`page_number`, `current_count`,
+//!   `cursor`, `offset`), `page_size`, `total`, `first`/`next` (`current_count`), `next_field`
+//!   (the answer's field that names where the next call starts, for `cursor`);
+//! - `x-pancake-rate-limit: {calls, seconds}` at the root: the client's default pacing per page;
+//! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`].
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::Result;
+
+/// One API: its spec file read into the model.
+#[derive(Debug)]
+pub struct Spec {
+    /// The spec file, from the workspace root (for messages and headers).
+    pub file: String,
+    /// The API's name in code: `pancake`, `botcake`.
+    pub module: String,
+    /// Its name in types: `Pancake`, `Botcake`.
+    pub class: String,
+    /// The first of the spec's `servers`.
+    pub server: String,
+    /// `x-pancake-rate-limit`: the client's default pacing, calls per seconds per page.
+    pub rate_limit: Option<(u64, u64)>,
+    /// Every operation, in the spec's order.
+    pub operations: Vec<Operation>,
+    /// The named schemas (`components.schemas`), in the spec's order.
+    pub schemas: Vec<(String, Schema)>,
+    /// The document as openapiv3 reads it, for progenitor.
+    pub openapi: openapiv3::OpenAPI,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The route template, `/pages/{page_id}/tags`.
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    /// Where its credential goes; `None` for an operation that takes none.
+    pub auth: Option<Auth>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    /// A send (not GET/HEAD): never repeated once it may have left.
+    pub send: bool,
+    pub pagination: Option<Pagination>,
+    /// The checks made before sending: bounds from the schemas, and `x-pancake-rules`.
+    pub rules: Vec<Rule>,
+    /// The schema of the 200 answer.
+    pub response: Option<Schema>,
+}
+
+/// Which token an operation takes, and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth {
+    /// `Page` or `User`.
+    pub token: String,
+    /// `Header` or `Query`.
+    pub location: String,
+    /// The header's or the query parameter's name.
+    pub name: String,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    /// `path` or `query`.
+    pub location: String,
+    pub required: bool,
+    pub description: String,
+    pub schema: Schema,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub required: bool,
+    /// The named schema, if the body is one.
+    pub type_name: Option<String>,
+    /// Its fields, merged over the body's `oneOf` variants, in order of appearance.
+    pub fields: Vec<Field>,
+    /// How many variants the body has (1 without `oneOf`).
+    pub variants: usize,
+}
+
+/// One field of a body, as the flat argument lists of Python, the CLI and C see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    /// In how many variants it is required.
+    pub required_in: usize,
+    /// Its schema in each variant that has it.
+    pub schemas: Vec<Schema>,
+}
+
+/// How a list walks its pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The answer's array of items.
+    pub items: String,
+    pub cursor: Cursor,
+    /// The `page_size` each call sends.
+    pub page_size: Option<i64>,
+    /// The answer's field counting every match.
+    pub total: Option<String>,
+}
+
+/// The parameter that moves through a list, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// `page_number`, from 1.
+    PageNumber,
+    /// `current_count`, the items read so far; `first` and `next` items a call.
+    CurrentCount { first: Option<u64>, next: Option<u64> },
+    /// An opaque cursor: `param` takes the value of the answer's `next_field` (or the id of
+    /// the last item when `next_field` is an item's field).
+    Cursor { param: String, next_field: String },
+    /// `param` is the number of items to skip.
+    Offset { param: String },
+}
+
+impl Cursor {
+    /// The parameter the walk sets.
+    pub fn param(&self) -> &str {
+        match self {
+            Cursor::PageNumber => "page_number",
+            Cursor::CurrentCount { .. } => "current_count",
+            Cursor::Cursor { param, .. } | Cursor::Offset { param } => param,
+        }
+    }
+}
+
+/// A check made before a request is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// A numeric query parameter's bounds (`minimum`, `maximum`).
+    Number { name: String, minimum: Option<i64>, maximum: Option<i64> },
+    /// The most items a body array holds (`maxItems`), at a path of object keys.
+    MaxItems { path: Vec<String>, max: u64 },
+    /// `x-pancake-rules: [{not_after: [since, until]}]`: a number not larger than another.
+    NotAfter { field: String, other: String },
+    /// `x-pancake-rules: [{one_of: [a, b], when: {key: value}, both: "...", neither: "..."}]`:
+    /// exactly one of the body's string fields is given (non-empty), when the body's `key` is
+    /// `value`; `both` and `neither` are the messages.
+    OneOf { fields: Vec<String>, when: Option<(String, String)>, both: String, neither: String },
+}
+
+/// A schema, as far as the generators need it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schema {
+    /// The named schema it refers to (`$ref`), if any; the rest is then empty.
+    pub reference: Option<String>,
+    /// `string`, `integer`, `number`, `boolean`, `array`, `object`, or empty.
+    pub kind: String,
+    pub description: String,
+    pub nullable: bool,
+    /// `enum` values.
+    pub values: Vec<Value>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub max_items: Option<u64>,
+    pub pattern: Option<String>,
+    /// An array's items.
+    pub items: Option<Box<Schema>>,
+    /// An object's properties, in order.
+    pub properties: Vec<(String, Schema)>,
+    pub required: Vec<String>,
+    /// An object's `additionalProperties` schema, when it has one.
+    pub additional: Option<Box<Schema>>,
+    /// `oneOf` variants.
+    pub one_of: Vec<Schema>,
+}
+
+impl Spec {
+    /// Reads one spec file (path from the workspace root).
+    pub fn load(file: &str, module: &str, class: &str) -> Result<Spec> {
+        let path = crate::root().join(file);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Spec::parse(file, module, class, &text)
+    }
+
+    /// Reads a spec from its text.
+    pub fn parse(file: &str, module: &str, class: &str, text: &str) -> Result<Spec> {
+        let document: Value = serde_yaml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+        let openapi: openapiv3::OpenAPI = serde_json::from_value(document.clone())
+            .map_err(|e| format!("{file}: not an OpenAPI 3.0 document: {e}"))?;
+        let reader = Reader { document: &document, file };
+        let server = document["servers"][0]["url"].as_str().ok_or(format!("{file}: no server"))?.to_string();
+        let mut operations = Vec::new();
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                operations.push(reader.operation(path, method, op)?);
+            }
+        }
+        let schemas = document["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, schema)| (name.clone(), reader.schema(schema)))
+            .collect();
+        let limit = &document["x-pancake-rate-limit"];
+        let rate_limit = match (limit["calls"].as_u64(), limit["seconds"].as_u64()) {
+            (Some(calls), Some(seconds)) => Some((calls, seconds)),
+            _ if limit.is_null() => None,
+            _ => return Err(format!("{file}: x-pancake-rate-limit takes `calls` and `seconds`")),
+        };
+        Ok(Spec {
+            rate_limit,
+            file: file.to_string(),
+            module: module.to_string(),
+            class: class.to_string(),
+            server,
+            operations,
+            schemas,
+            openapi,
+        })
+    }
+
+    /// A named schema.
+    pub fn schema(&self, name: &str) -> Option<&Schema> {
+        self.schemas.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
+    /// A schema with its reference followed (once).
+    pub fn resolve<'a>(&'a self, schema: &'a Schema) -> &'a Schema {
+        match &schema.reference {
+            Some(name) => self.schema(name).unwrap_or(schema),
+            None => schema,
+        }
+    }
+}
+
+impl Operation {
+    /// The schema of one item of a list's answer.
+    pub fn item_schema<'a>(&'a self, spec: &'a Spec) -> Option<&'a Schema> {
+        let pagination = self.pagination.as_ref()?;
+        let response = spec.resolve(self.response.as_ref()?);
+        let items = response.properties.iter().find(|(n, _)| *n == pagination.items)?;
+        spec.resolve(&items.1).items.as_deref()
+    }
+}
+
+/// Reads one document.
+struct Reader<'a> {
+    document: &'a Value,
+    file: &'a str,
+}
+
+impl Reader<'_> {
+    fn resolve(&self, value: &Value) -> Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) => self.document.pointer(r.trim_start_matches('#')).cloned().unwrap_or_default(),
+            None => value.clone(),
+        }
+    }
+
+    fn operation(&self, path: &str, method: &str, op: &Value) -> Result<Operation> {
+        let id =
+            op["operationId"].as_str().ok_or(format!("{}: {method} {path}: no operationId", self.file))?;
+        let at = |what: &str| format!("{}: {id}: {what}", self.file);
+        let mut params = Vec::new();
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let param = self.resolve(param);
+            let location = param["in"].as_str().unwrap_or_default().to_string();
+            if location != "path" && location != "query" {
+                return Err(at(&format!("parameters in {location} are not supported")));
+            }
+            params.push(Param {
+                name: param["name"].as_str().unwrap_or_default().to_string(),
+                required: param["required"].as_bool().unwrap_or(false),
+                description: text(&param["description"]),
+                schema: self.schema(&param["schema"]),
+                location,
+            });
+        }
+        let body = match op.get("requestBody") {
+            Some(request) => Some(self.body(&self.resolve(request))),
+            None => None,
+        };
+        let mut rules = Vec::new();
+        for param in params.iter().filter(|p| p.location == "query") {
+            let resolved = self.resolved(&param.schema);
+            if resolved.minimum.is_some() || resolved.maximum.is_some() {
+                rules.push(Rule::Number {
+                    name: param.name.clone(),
+                    minimum: resolved.minimum,
+                    maximum: resolved.maximum,
+                });
+            }
+        }
+        if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+            self.max_items(&self.resolve(schema), &mut Vec::new(), &mut rules);
+        }
+        for rule in op["x-pancake-rules"].as_array().into_iter().flatten() {
+            rules.push(self.rule(rule).map_err(|e| at(&e))?);
+        }
+        let pagination = match op.get("x-pancake-pagination") {
+            Some(p) => Some(pagination(p).map_err(|e| at(&e))?),
+            None => None,
+        };
+        let method = method.to_uppercase();
+        Ok(Operation {
+            id: id.to_string(),
+            send: method != "GET" && method != "HEAD",
+            method,
+            path: path.to_string(),
+            summary: one_line(&op["summary"]),
+            description: text(&op["description"]),
+            auth: self.auth(op).map_err(|e| at(&e))?,
+            params,
+            body,
+            pagination,
+            rules,
+            response: op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s)),
+        })
+    }
+
+    /// A schema with its reference followed.
+    fn resolved(&self, schema: &Schema) -> Schema {
+        match &schema.reference {
+            Some(name) => self.schema(&self.document["components"]["schemas"][name]),
+            None => schema.clone(),
+        }
+    }
+
+    fn auth(&self, op: &Value) -> std::result::Result<Option<Auth>, String> {
+        let requirements = op.get("security").or(self.document.get("security"));
+        let Some(name) = requirements
+            .and_then(|r| r.get(0))
+            .and_then(Value::as_object)
+            .and_then(|r| r.keys().next().cloned())
+        else {
+            return Ok(None);
+        };
+        let scheme = &self.document["components"]["securitySchemes"][&name];
+        if scheme["type"] != "apiKey" {
+            return Err(format!("security scheme {name} is not an apiKey"));
+        }
+        let location = match scheme["in"].as_str() {
+            Some("header") => "Header",
+            Some("query") => "Query",
+            other => return Err(format!("security scheme {name}: keys in {other:?} are not supported")),
+        };
+        let token = match scheme["x-pancake-token"].as_str() {
+            Some("page") => "Page",
+            Some("user") => "User",
+            _ => return Err(format!("security scheme {name}: set x-pancake-token to page or user")),
+        };
+        Ok(Some(Auth {
+            token: token.into(),
+            location: location.into(),
+            name: scheme["name"].as_str().unwrap_or_default().into(),
+        }))
+    }
+
+    fn body(&self, request: &Value) -> Body {
+        let raw = &request["content"]["application/json"]["schema"];
+        let type_name = raw["$ref"].as_str().map(|r| r.rsplit('/').next().unwrap_or_default().to_string());
+        let schema = self.resolve(raw);
+        let variants: Vec<Value> = match schema["oneOf"].as_array() {
+            Some(variants) => variants.iter().map(|v| self.resolve(v)).collect(),
+            None => vec![schema],
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        for variant in &variants {
+            let required: Vec<&str> =
+                variant["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            for (name, property) in variant["properties"].as_object().into_iter().flatten() {
+                let index = match fields.iter().position(|f| f.name == *name) {
+                    Some(index) => index,
+                    None => {
+                        fields.push(Field { name: name.clone(), required_in: 0, schemas: Vec::new() });
+                        fields.len() - 1
+                    }
+                };
+                fields[index].schemas.push(self.schema(property));
+                fields[index].required_in += usize::from(required.contains(&name.as_str()));
+            }
+        }
+        Body {
+            required: request["required"].as_bool().unwrap_or(false),
+            type_name,
+            fields,
+            variants: variants.len(),
+        }
+    }
+
+    /// The `maxItems` of the arrays below an object schema, with their property paths.
+    fn max_items(&self, schema: &Value, path: &mut Vec<String>, found: &mut Vec<Rule>) {
+        if path.len() > 8 {
+            return;
+        }
+        if let Some(max) = schema["maxItems"].as_u64() {
+            found.push(Rule::MaxItems { path: path.clone(), max });
+        }
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            path.push(name.clone());
+            self.max_items(&self.resolve(property), path, found);
+            path.pop();
+        }
+    }
+
+    fn rule(&self, rule: &Value) -> std::result::Result<Rule, String> {
+        let strings = |value: &Value| -> Vec<String> {
+            value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+        };
+        if let Some(pair) = rule.get("not_after") {
+            let [field, other] = strings(pair).try_into().map_err(|_| "not_after takes two names")?;
+            return Ok(Rule::NotAfter { field, other });
+        }
+        if let Some(fields) = rule.get("one_of") {
+            let fields = strings(fields);
+            if fields.len() < 2 {
+                return Err("one_of takes two names or more".into());
+            }
+            let when = match rule["when"].as_object() {
+                Some(when) => {
+                    let (key, value) = when.iter().next().ok_or("when takes one key")?;
+                    Some((key.clone(), value.as_str().ok_or("when takes a string value")?.to_string()))
+                }
+                None => None,
+            };
+            let message =
+                |key: &str| rule[key].as_str().map(str::to_string).ok_or(format!("one_of needs `{key}`"));
+            return Ok(Rule::OneOf { fields, when, both: message("both")?, neither: message("neither")? });
+        }
+        Err(format!("unknown rule {rule}"))
+    }
+
+    fn schema(&self, value: &Value) -> Schema {
+        self.schema_at(value, 0)
+    }
+
+    fn schema_at(&self, value: &Value, depth: usize) -> Schema {
+        if depth > 32 {
+            return Schema::default();
+        }
+        if let Some(reference) = value["$ref"].as_str() {
+            return Schema {
+                reference: Some(reference.rsplit('/').next().unwrap_or_default().to_string()),
+                ..Schema::default()
+            };
+        }
+        let child = |v: &Value| self.schema_at(v, depth + 1);
+        Schema {
+            reference: None,
+            kind: value["type"].as_str().unwrap_or_default().to_string(),
+            description: text(&value["description"]),
+            nullable: value["nullable"] == true,
+            values: value["enum"].as_array().cloned().unwrap_or_default(),
+            minimum: value["minimum"].as_i64(),
+            maximum: value["maximum"].as_i64(),
+            max_items: value["maxItems"].as_u64(),
+            pattern: value["pattern"].as_str().map(str::to_string),
+            items: value.get("items").map(|v| Box::new(child(v))),
+            properties: value["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, v)| (name.clone(), child(v)))
+                .collect(),
+            required: value["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            additional: match value.get("additionalProperties") {
+                Some(Value::Object(map)) if !map.is_empty() => {
+                    Some(Box::new(child(&value["additionalProperties"])))
+                }
+                _ => None,
+            },
+            one_of: value["oneOf"].as_array().into_iter().flatten().map(child).collect(),
+        }
+    }
+}
+
+fn pagination(value: &Value) -> std::result::Result<Pagination, String> {
+    let items = value["items"].as_str().ok_or("x-pancake-pagination needs items")?.to_string();
+    let param = || value["param"].as_str().map(str::to_string);
+    let cursor = match value["cursor"].as_str() {
+        Some("page_number") => Cursor::PageNumber,
+        Some("current_count") => {
+            Cursor::CurrentCount { first: value["first"].as_u64(), next: value["next"].as_u64() }
+        }
+        Some("cursor") => Cursor::Cursor {
+            param: param().ok_or("a cursor list needs `param`")?,
+            next_field: value["next_field"].as_str().ok_or("a cursor list needs `next_field`")?.to_string(),
+        },
+        Some("offset") => Cursor::Offset { param: param().ok_or("an offset list needs `param`")? },
+        other => return Err(format!("unknown pagination cursor {other:?}")),
+    };
+    Ok(Pagination {
+        items,
+        cursor,
+        page_size: value["page_size"].as_i64(),
+        total: value["total"].as_str().map(str::to_string),
+    })
+}
+
+/// A spec's text, trimmed.
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().trim().to_string()
+}
+
+/// A spec's text on one line (for flags' help and C comments).
+pub fn one_line(value: &Value) -> String {
+    value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A text on one line.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The project's APIs: spec file, module, class.
+pub const APIS: [(&str, &str, &str); 2] =
+    [("spec/botcake.yaml", "botcake", "Botcake"), ("spec/pancake.yaml", "pancake", "Pancake")];
+
+/// Every spec of the project, read once.
+pub fn load_all() -> Result<Vec<Spec>> {
+    APIS.iter().map(|(file, module, class)| Spec::load(file, module, class)).collect()
+}
+
+/// Reads the specs of `APIS` from another folder (for the tests of the generators).
+pub fn load_from(dir: &Path) -> Result<Vec<Spec>> {
+    APIS.iter()
+        .map(|(file, module, class)| {
+            let name = Path::new(file).file_name().unwrap_or_default();
+            let text = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{file}: {e}"))?;
+            Spec::parse(file, module, class, &text)
+        })
+        .collect()
+}
