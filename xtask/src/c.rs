@@ -160,19 +160,31 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
 /// The header, by cbindgen over the hand-written sources and the fresh glue (so that the
 /// drift check compares the header with what the spec makes, not with the glue on disk).
 fn header(glue: &str) -> Result<String> {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let crate_dir = root().join("bindings/c");
-    let scratch = root().join("target/xtask");
+    // A copy of the crate's sources with the fresh glue as `generated.rs` (cbindgen follows the
+    // `mod`s of `lib.rs`), in a folder of this run's own.
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = root().join(format!("target/xtask/c-{}-{run}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    let glue_copy = scratch.join("c_generated.rs");
-    std::fs::write(&glue_copy, glue).map_err(|e| format!("{}: {e}", glue_copy.display()))?;
+    let sources = std::fs::read_dir(crate_dir.join("src")).map_err(|e| format!("bindings/c/src: {e}"))?;
+    for entry in sources.flatten() {
+        let name = entry.file_name();
+        if name != "generated.rs" {
+            std::fs::copy(entry.path(), scratch.join(&name))
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        }
+    }
+    std::fs::write(scratch.join("generated.rs"), glue).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .map_err(|e| format!("bindings/c/cbindgen.toml: {e}"))?;
-    let mut builder = cbindgen::Builder::new().with_config(config);
-    for file in ["lib.rs", "error.rs", "input.rs"] {
-        builder = builder.with_src(crate_dir.join("src").join(file));
-    }
-    let bindings = builder.with_src(&glue_copy).generate().map_err(|e| format!("cbindgen: {e}"))?;
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(scratch.join("lib.rs"))
+        .generate()
+        .map_err(|e| format!("cbindgen: {e}"));
+    let _ = std::fs::remove_dir_all(&scratch);
     let mut out = Vec::new();
-    bindings.write(&mut out);
+    bindings?.write(&mut out);
     String::from_utf8(out).map_err(|e| format!("cbindgen wrote non-UTF-8: {e}"))
 }

@@ -45,19 +45,23 @@ pub fn run(check: bool) -> Result {
     Ok(())
 }
 
-/// Every file derived from the specs.
+/// Every file derived from the project's specs.
 pub fn all() -> Result<Vec<Generated>> {
-    let specs = crate::model::load_all()?;
-    for spec in &specs {
+    files(&crate::model::load_all()?)
+}
+
+/// Every file derived from these specs.
+pub fn files(specs: &[crate::model::Spec]) -> Result<Vec<Generated>> {
+    for spec in specs {
         crate::names::check(spec)?;
     }
     let mut files = Vec::new();
-    for spec in &specs {
+    for spec in specs {
         files.extend(crate::rust::files(spec)?);
     }
-    files.extend(crate::python::files(&specs)?);
-    files.extend(crate::c::files(&specs)?);
-    files.extend(crate::cli::files(&specs)?);
+    files.extend(crate::python::files(specs)?);
+    files.extend(crate::c::files(specs)?);
+    files.extend(crate::cli::files(specs)?);
     Ok(files)
 }
 

@@ -11,6 +11,8 @@ mod pytest;
 mod python;
 mod rust;
 mod test;
+#[cfg(test)]
+mod tests;
 mod venv;
 
 use std::path::{Path, PathBuf};

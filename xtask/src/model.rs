@@ -6,12 +6,11 @@
 //! The extensions it understands:
 //! - `x-pancake-token: page | user` on an apiKey security scheme: the SDK token it carries;
 //! - `x-pancake-pagination` on a list: `items`, `cursor` (`page_number`, `current_count`,
-//!   `cursor`, `offset`), `page_size`, `total`, `first`/`next` (`current_count`), `next_field`
-//!   (the answer's field that names where the next call starts, for `cursor`);
+//!   `offset`, `last_item`), `page_size`, `total`, `first`/`next` (`current_count`), `param`
+//!   (the parameter an `offset` or `last_item` list moves), `next_field` (the field of the last
+//!   item that the next call of a `last_item` list starts after);
 //! - `x-pancake-rate-limit: {calls, seconds}` at the root: the client's default pacing per page;
 //! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`].
-
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -124,9 +123,8 @@ pub enum Cursor {
     PageNumber,
     /// `current_count`, the items read so far; `first` and `next` items a call.
     CurrentCount { first: Option<u64>, next: Option<u64> },
-    /// An opaque cursor: `param` takes the value of the answer's `next_field` (or the id of
-    /// the last item when `next_field` is an item's field).
-    Cursor { param: String, next_field: String },
+    /// `param` takes the `next_field` of the last item read (a conversation id, ...).
+    LastItem { param: String, next_field: String },
     /// `param` is the number of items to skip.
     Offset { param: String },
 }
@@ -137,7 +135,7 @@ impl Cursor {
         match self {
             Cursor::PageNumber => "page_number",
             Cursor::CurrentCount { .. } => "current_count",
-            Cursor::Cursor { param, .. } | Cursor::Offset { param } => param,
+            Cursor::LastItem { param, .. } | Cursor::Offset { param } => param,
         }
     }
 }
@@ -285,10 +283,7 @@ impl Reader<'_> {
                 location,
             });
         }
-        let body = match op.get("requestBody") {
-            Some(request) => Some(self.body(&self.resolve(request))),
-            None => None,
-        };
+        let body = op.get("requestBody").map(|request| self.body(&self.resolve(request)));
         let mut rules = Vec::new();
         for param in params.iter().filter(|p| p.location == "query") {
             let resolved = self.resolved(&param.schema);
@@ -497,9 +492,12 @@ fn pagination(value: &Value) -> std::result::Result<Pagination, String> {
         Some("current_count") => {
             Cursor::CurrentCount { first: value["first"].as_u64(), next: value["next"].as_u64() }
         }
-        Some("cursor") => Cursor::Cursor {
-            param: param().ok_or("a cursor list needs `param`")?,
-            next_field: value["next_field"].as_str().ok_or("a cursor list needs `next_field`")?.to_string(),
+        Some("last_item") => Cursor::LastItem {
+            param: param().ok_or("a last_item list needs `param`")?,
+            next_field: value["next_field"]
+                .as_str()
+                .ok_or("a last_item list needs `next_field`")?
+                .to_string(),
         },
         Some("offset") => Cursor::Offset { param: param().ok_or("an offset list needs `param`")? },
         other => return Err(format!("unknown pagination cursor {other:?}")),
@@ -537,10 +535,11 @@ pub fn load_all() -> Result<Vec<Spec>> {
 }
 
 /// Reads the specs of `APIS` from another folder (for the tests of the generators).
-pub fn load_from(dir: &Path) -> Result<Vec<Spec>> {
+#[cfg(test)]
+pub fn load_from(dir: &std::path::Path) -> Result<Vec<Spec>> {
     APIS.iter()
         .map(|(file, module, class)| {
-            let name = Path::new(file).file_name().unwrap_or_default();
+            let name = std::path::Path::new(file).file_name().unwrap_or_default();
             let text = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{file}: {e}"))?;
             Spec::parse(file, module, class, &text)
         })

@@ -337,8 +337,8 @@ fn descriptor(op: &Operation) -> TokenStream {
                     let next = option_i64(next.map(|n| n as i64));
                     quote! { crate::paginate::Cursor::CurrentCount { first: #first, next: #next } }
                 }
-                Cursor::Cursor { param, next_field } => {
-                    quote! { crate::paginate::Cursor::Cursor { param: #param, next_field: #next_field } }
+                Cursor::LastItem { param, next_field } => {
+                    quote! { crate::paginate::Cursor::LastItem { param: #param, next_field: #next_field } }
                 }
                 Cursor::Offset { param } => quote! { crate::paginate::Cursor::Offset { param: #param } },
             };
@@ -599,7 +599,7 @@ fn stream(
             let param = format_ident!("{param}");
             (quote! { builder.#param(position.seen) }, quote! { None })
         }
-        Cursor::Cursor { param, next_field } => {
+        Cursor::LastItem { param, next_field } => {
             let param = format_ident!("{param}");
             (
                 quote! { match position.cursor.clone() { Some(cursor) => builder.#param(cursor), None => builder } },

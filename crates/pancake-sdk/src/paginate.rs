@@ -62,7 +62,7 @@ pub enum Cursor {
         next: Option<i64>,
     },
     /// `param` takes the value of the last item's `next_field`; absent on the first call.
-    Cursor {
+    LastItem {
         /// The parameter.
         param: &'static str,
         /// The field of an item that names where the next call starts.
@@ -81,7 +81,7 @@ impl Cursor {
         match *self {
             Cursor::PageNumber => "page_number",
             Cursor::CurrentCount { .. } => "current_count",
-            Cursor::Cursor { param, .. } | Cursor::Offset { param } => param,
+            Cursor::LastItem { param, .. } | Cursor::Offset { param } => param,
         }
     }
 }
@@ -212,7 +212,7 @@ where
             Some(total) => count == 0 || seen >= total.max(0) as u64,
             None => count == 0 || count < list.expected(call).unwrap_or(walk.largest),
         };
-        if let Cursor::Cursor { .. } = list.cursor {
+        if let Cursor::LastItem { .. } = list.cursor {
             walk.done |= page.next.is_none() || page.next == walk.position.cursor;
         }
         walk.position.cursor = page.next;
@@ -261,7 +261,7 @@ pub(crate) fn stream_json<C: JsonApi>(
             }
             Cursor::CurrentCount { .. } => {}
             Cursor::Offset { param } => put(param, (offset + position.seen).into()),
-            Cursor::Cursor { param, .. } => {
+            Cursor::LastItem { param, .. } => {
                 if let Some(cursor) = position.cursor {
                     put(param, cursor.into());
                 }
@@ -282,7 +282,7 @@ pub(crate) fn stream_json<C: JsonApi>(
             }
         };
         let next = match list.cursor {
-            Cursor::Cursor { next_field, .. } => {
+            Cursor::LastItem { next_field, .. } => {
                 items.last().and_then(|item| value_text(item.get(next_field)?))
             }
             _ => None,
