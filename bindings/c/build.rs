@@ -1,8 +1,13 @@
-//! Writes `pancake_sdk.pc` next to the built library, so that
+//! Gives the shared library its versioned soname (`libpancake_sdk.so.0` on Linux: the major
+//! version of the C ABI, raised when a change breaks compiled callers), links that name to the
+//! built file, and writes `pancake_sdk.pc` next to the library, so that
 //! `cc app.c $(pkg-config --cflags --libs pancake_sdk)` works with `PKG_CONFIG_PATH` pointing
 //! at the target directory (e.g. `target/debug`).
 
 use std::path::{Path, PathBuf};
+
+/// The major version of the C ABI: raised by any change that breaks a compiled caller.
+const ABI_MAJOR: u32 = 0;
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -23,5 +28,16 @@ fn main() {
         include = include.display(),
     );
     let _ = std::fs::write(profile_dir.join("pancake_sdk.pc"), pc);
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let soname = format!("libpancake_sdk.so.{ABI_MAJOR}");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+        // Programs linked to the library look for it by its soname.
+        let link = profile_dir.join(&soname);
+        if std::fs::read_link(&link).is_err() {
+            let _ = std::fs::remove_file(&link);
+            #[cfg(unix)]
+            let _ = std::os::unix::fs::symlink("libpancake_sdk.so", &link);
+        }
+    }
     println!("cargo:rerun-if-changed=build.rs");
 }

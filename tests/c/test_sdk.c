@@ -105,21 +105,25 @@ static void fault(const char *operation, const char *what) {
     sandbox_post("/_sandbox/faults", body);
 }
 
-static pk_options options(const char *url) {
-    pk_options o = pk_options_default();
-    o.page_token = "sandbox-page-token";
-    o.user_token = "sandbox-user-token";
-    o.base_url = url;
-    o.rate_limit = false;
+/* Settings for the sandbox; the caller releases them (a client keeps its own copy). */
+static pk_options *options(const char *url) {
+    pk_options *o = NULL;
+    CHECK(pk_options_new(&o) == PK_RESULT_OK, "settings");
+    CHECK(pk_options_set_page_token(o, "sandbox-page-token") == PK_RESULT_OK, "page token");
+    CHECK(pk_options_set_user_token(o, "sandbox-user-token") == PK_RESULT_OK, "user token");
+    CHECK(pk_options_set_base_url(o, url) == PK_RESULT_OK, "base URL");
+    CHECK(pk_options_set_rate_limit(o, false) == PK_RESULT_OK, "no pacing");
     return o;
 }
 
 static void test_every_operation(void) {
-    pk_options bo = options(botcake_url), po = options(base_url);
+    pk_options *bo = options(botcake_url), *po = options(base_url);
     pk_botcake *bot = NULL;
     pk_pancake *pc = NULL;
-    CHECK(pk_botcake_new(&bo, &bot) == PK_RESULT_OK, "botcake client");
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "pancake client");
+    CHECK(pk_botcake_new(bo, &bot) == PK_RESULT_OK, "botcake client");
+    pk_options_free(bo);
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "pancake client");
+    pk_options_free(po);
     int64_t path[] = {1561, 1564};
     int64_t current = 20, size100 = 100, size30 = 30;
     bool by_hour = false;
@@ -171,11 +175,12 @@ static void test_every_operation(void) {
 }
 
 static void test_error_kinds(void) {
-    pk_options po = options(base_url);
-    po.max_retries = 0;
-    po.timeout_ms = 500;
+    pk_options *po = options(base_url);
+    pk_options_set_max_retries(po, 0);
+    pk_options_set_timeout_ms(po, 500);
     pk_pancake *pc = NULL;
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
     char *untouched = (char *)&passed; /* a sentinel: outputs are written only on success */
     char *json = untouched;
     int64_t too_big = 101, code = 0;
@@ -231,17 +236,19 @@ static void test_error_kinds(void) {
     sandbox_post("/_sandbox/reset", "{}");
     json = untouched;
 
-    pk_options user_only = options(base_url);
-    user_only.page_token = NULL;
+    pk_options *user_only = options(base_url);
+    pk_options_set_page_token(user_only, NULL);
     pk_pancake *no_page = NULL;
-    CHECK(pk_pancake_new(&user_only, &no_page) == PK_RESULT_OK, "client without a page token");
+    CHECK(pk_pancake_new(user_only, &no_page) == PK_RESULT_OK, "client without a page token");
+    pk_options_free(user_only);
     CHECK(pk_pancake_list_tags(no_page, PAGE, &json) == PK_RESULT_MISSING_CREDENTIAL, "missing credential");
     pk_pancake_free(no_page);
 
-    pk_options offline = options("http://127.0.0.1:9");
-    offline.max_retries = 0;
+    pk_options *offline = options("http://127.0.0.1:9");
+    pk_options_set_max_retries(offline, 0);
     pk_pancake *away = NULL;
-    CHECK(pk_pancake_new(&offline, &away) == PK_RESULT_OK, "offline client");
+    CHECK(pk_pancake_new(offline, &away) == PK_RESULT_OK, "offline client");
+    pk_options_free(offline);
     CHECK(pk_pancake_list_tags(away, PAGE, &json) == PK_RESULT_TRANSPORT, "transport error");
     CHECK(strstr(pk_last_error(), "sandbox-page-token") == NULL, "no token in the message");
     pk_pancake_free(away);
@@ -250,9 +257,10 @@ static void test_error_kinds(void) {
 }
 
 static void test_bad_arguments(void) {
-    pk_options po = options(base_url);
+    pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
     char *json = NULL;
     CHECK(pk_pancake_list_tags(NULL, PAGE, &json) == PK_RESULT_INVALID_ARGUMENT, "NULL client");
     CHECK(pk_pancake_list_tags(pc, NULL, &json) == PK_RESULT_INVALID_ARGUMENT, "NULL required string");
@@ -261,10 +269,24 @@ static void test_bad_arguments(void) {
     CHECK(pk_pancake_tag_conversation(pc, PAGE, INBOX, "{not json", &json) == PK_RESULT_INVALID_ARGUMENT, "bad JSON");
     CHECK(pk_pancake_call(pc, "list_tags", "[1]", &json) == PK_RESULT_INVALID_ARGUMENT, "arguments not an object");
     CHECK(pk_pancake_call(pc, "no_such_operation", NULL, &json) == PK_RESULT_VALIDATION, "unknown operation");
-    CHECK(pk_pancake_new(&po, NULL) == PK_RESULT_INVALID_ARGUMENT, "NULL out client");
-    pk_options bad = options("ftp://example.com");
+    CHECK(pk_pancake_new(NULL, NULL) == PK_RESULT_INVALID_ARGUMENT, "NULL out client");
+    pk_options *zero = NULL;
+    CHECK(pk_options_new(&zero) == PK_RESULT_OK, "settings");
+    CHECK(pk_options_set_timeout_ms(zero, 0) == PK_RESULT_INVALID_ARGUMENT, "a timeout of 0 is refused");
+    CHECK(pk_options_set_max_response_bytes(zero, 0) == PK_RESULT_INVALID_ARGUMENT, "a limit of 0 is refused");
+    CHECK(pk_options_set_deadline_ms(NULL, 10) == PK_RESULT_INVALID_ARGUMENT, "NULL settings");
+    CHECK(pk_options_set_base_url(zero, "\xff") == PK_RESULT_INVALID_ARGUMENT, "a base URL that is not UTF-8");
+    pk_options_free(zero);
+    pk_options_free(NULL);
+    pk_call_options_free(NULL);
+    CHECK(strcmp(pk_result_name(PK_RESULT_OTHER), "PK_RESULT_OTHER") == 0, "the code of kinds to come");
+    pk_pager *no_pager = NULL;
+    CHECK(pk_pancake_iter(pc, "list_tags", "{}", &no_pager) == PK_RESULT_VALIDATION && no_pager == NULL,
+          "only a list has a pager");
+    pk_options *bad = options("ftp://example.com");
     pk_pancake *never = NULL;
-    CHECK(pk_pancake_new(&bad, &never) == PK_RESULT_VALIDATION && never == NULL, "bad base URL");
+    CHECK(pk_pancake_new(bad, &never) == PK_RESULT_VALIDATION && never == NULL, "bad base URL");
+    pk_options_free(bad);
     pk_pancake_free(NULL);
     pk_botcake_free(NULL);
     pk_pager_free(NULL);
@@ -276,9 +298,10 @@ static void test_bad_arguments(void) {
 }
 
 static void test_pager(void) {
-    pk_options po = options(base_url);
+    pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
     pk_pager *pager = NULL;
     CHECK(pk_pancake_iter(pc, "list_page_customers", "{\"page_id\":\"" PAGE "\",\"since\":0,\"until\":2000000000}",
                           &pager) == PK_RESULT_OK,
@@ -312,9 +335,10 @@ static void *worker(void *arg) {
 }
 
 static void test_two_threads_share_a_client(void) {
-    pk_options po = options(base_url);
+    pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
     struct shared a = {pc, 0}, b = {pc, 0};
     pthread_t ta, tb;
     pthread_create(&ta, NULL, worker, &a);
@@ -351,11 +375,12 @@ static double now_seconds(void) {
 /* Hostile inputs and servers: ids that would change the route, huge and endless answers,
  * echoed tokens, a server slower than the deadline. */
 static void test_hostile(void) {
-    pk_options po = options(base_url);
-    po.max_retries = 0;
-    po.deadline_ms = 20000;
+    pk_options *po = options(base_url);
+    pk_options_set_max_retries(po, 0);
+    pk_options_set_deadline_ms(po, 20000);
     pk_pancake *pc = NULL;
-    CHECK(pk_pancake_new(&po, &pc) == PK_RESULT_OK, "client");
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
     char *json = NULL;
 
     CHECK(pk_pancake_send_message(pc, "..", "..", "{\"action\":\"reply_inbox\",\"message\":\"Da\"}", &json) ==
@@ -392,9 +417,10 @@ static void test_hostile(void) {
     pk_pancake_free(pc);
 
     /* A body is sent as given: empty lists stay. */
-    pk_options bo = options(botcake_url);
+    pk_options *bo = options(botcake_url);
     pk_botcake *bot = NULL;
-    CHECK(pk_botcake_new(&bo, &bot) == PK_RESULT_OK, "botcake client");
+    CHECK(pk_botcake_new(bo, &bot) == PK_RESULT_OK, "botcake client");
+    pk_options_free(bo);
     sandbox_post("/_sandbox/reset", "{}");
     EXPECT_OK(pk_botcake_send_content(bot, PAGE,
                                       "{\"psid\":\"6100000000010003\",\"data\":{\"version\":\"v2\",\"content\":"
@@ -409,22 +435,25 @@ static void test_hostile(void) {
     sandbox_post("/_sandbox/reset", "{}");
     pk_botcake_free(bot);
 
-    pk_options slow = options(base_url);
-    slow.timeout_ms = 800;
-    slow.deadline_ms = 1200;
-    slow.max_retries = 5;
+    pk_options *slow = options(base_url);
+    pk_options_set_timeout_ms(slow, 800);
+    CHECK(pk_options_set_deadline_ms(slow, 1200) == PK_RESULT_OK, "a deadline");
+    CHECK(pk_options_set_max_retries(slow, 5) == PK_RESULT_OK, "retries");
     pk_pancake *patient = NULL;
-    CHECK(pk_pancake_new(&slow, &patient) == PK_RESULT_OK, "client with a deadline");
+    CHECK(pk_pancake_new(slow, &patient) == PK_RESULT_OK, "client with a deadline");
+    pk_options_free(slow);
     fault("list_tags", "latency=3000");
     double started = now_seconds();
     CHECK(pk_pancake_list_tags(patient, PAGE, &json) == PK_RESULT_TIMEOUT, "cut at the deadline");
     CHECK(now_seconds() - started < 1.2 + 1.0, "never past the deadline");
-    pk_call_options call = pk_call_options_default();
-    call.deadline_ms = 300;
+    pk_call_options *call = NULL;
+    CHECK(pk_call_options_new(&call) == PK_RESULT_OK, "call settings");
+    CHECK(pk_call_options_set_deadline_ms(call, 300) == PK_RESULT_OK, "a call's deadline");
     started = now_seconds();
-    CHECK(pk_pancake_call_with(patient, "list_tags", "{\"page_id\":\"" PAGE "\"}", &call, &json) == PK_RESULT_TIMEOUT,
+    CHECK(pk_pancake_call_with(patient, "list_tags", "{\"page_id\":\"" PAGE "\"}", call, &json) == PK_RESULT_TIMEOUT,
           "a call's own deadline");
     CHECK(now_seconds() - started < 0.3 + 1.0, "never past the call's deadline");
+    pk_call_options_free(call);
     sandbox_post("/_sandbox/reset", "{}");
     pk_pancake_free(patient);
 }

@@ -168,3 +168,13 @@ def test_tokens_never_show(sandbox: Sandbox) -> None:
     for error in errors:
         for text in (str(error), repr(error), repr(vars(error))):
             assert SECRET not in text, text
+
+
+def test_every_error_kind_of_the_sdk_has_its_own_exception() -> None:
+    from pancake_sdk import _exceptions, _native
+
+    assert len(_native.ERROR_KINDS) == len(set(_native.ERROR_KINDS)) >= 11
+    for kind in _native.ERROR_KINDS:
+        error = _exceptions._from_native(kind, "m", {"status_code": 500})
+        assert type(error) is not pancake_sdk.PancakeSDKError, kind
+    assert type(_exceptions._from_native("a_kind_from_the_future", "m", {})) is pancake_sdk.PancakeSDKError

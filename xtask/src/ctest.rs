@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use crate::pytest::target_dir;
 use crate::{Result, root, succeed};
 
-const STRICT: [&str; 5] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"];
+const STRICT: [&str; 6] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Wredundant-decls"];
 
 /// A sandbox process, stopped when dropped.
 struct Sandbox {
@@ -40,6 +40,22 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Checks that the shared library carries its versioned soname (`libpancake_sdk.so.MAJOR`).
+fn soname(lib: &std::path::Path) -> Result {
+    let Ok(output) = Command::new("readelf").arg("-d").arg(lib.join("libpancake_sdk.so")).output() else {
+        println!("readelf not found: the soname is not checked");
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    match text.lines().find(|l| l.contains("(SONAME)")) {
+        Some(line) if line.contains("[libpancake_sdk.so.") => {
+            println!("{}", line.trim());
+            Ok(())
+        }
+        _ => Err("libpancake_sdk.so has no versioned soname".into()),
     }
 }
 
@@ -79,6 +95,7 @@ pub fn run() -> Result {
                 "-Wextra",
                 "-Werror",
                 "-pedantic",
+                "-Wredundant-decls",
                 "-fsyntax-only",
                 "-x",
                 "c++",
@@ -89,8 +106,40 @@ pub fn run() -> Result {
         "g++ (the header as C++)",
     )?;
 
+    soname(&lib)?;
+
     let sandbox = Sandbox::start()?;
     succeed(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
+    drop(sandbox);
+
+    // Every call of tests/calls.json through its typed C function, compared with the snapshots.
+    let replay_source = lib.join("c_replay.c");
+    let specs = crate::model::load_all()?;
+    std::fs::write(&replay_source, crate::creplay::source(&specs)?)
+        .map_err(|e| format!("{}: {e}", replay_source.display()))?;
+    let replay = lib.join("c_replay");
+    succeed(
+        Command::new("gcc")
+            .args(STRICT)
+            .arg("-I")
+            .arg(&include)
+            .arg(&replay_source)
+            .arg("-o")
+            .arg(&replay)
+            .arg(format!("-L{}", lib.display()))
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg("-lpancake_sdk"),
+        "gcc (the replay of tests/calls.json)",
+    )?;
+    let sandbox = Sandbox::start()?;
+    succeed(
+        Command::new(&replay)
+            .env("PANCAKE_SANDBOX_URL", &sandbox.url)
+            .env("BOTCAKE_SANDBOX_URL", format!("{}/api/public_api/v1", sandbox.url))
+            .stdout(Stdio::null()),
+        "the C replay of tests/calls.json",
+    )?;
+    crate::creplay::compare(&sandbox.url)?;
     drop(sandbox);
 
     let sandbox = Sandbox::start()?;

@@ -59,6 +59,7 @@ pub fn files(specs: &[crate::model::Spec]) -> Result<Vec<Generated>> {
     for spec in specs {
         files.extend(crate::rust::files(spec)?);
     }
+    files.push(crate::rust::registry(specs)?);
     files.extend(crate::python::files(specs)?);
     files.extend(crate::c::files(specs)?);
     files.extend(crate::cli::files(specs)?);

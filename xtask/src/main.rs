@@ -2,6 +2,7 @@
 
 mod c;
 mod cli;
+mod creplay;
 mod ctest;
 mod generate;
 mod lint;

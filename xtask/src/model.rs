@@ -231,6 +231,11 @@ impl Spec {
         self.schemas.iter().find(|(n, _)| n == name).map(|(_, s)| s)
     }
 
+    /// The ids of the list operations.
+    pub fn lists_ids(&self) -> Vec<&str> {
+        self.operations.iter().filter(|op| op.pagination.is_some()).map(|op| op.id.as_str()).collect()
+    }
+
     /// A schema with its reference followed (once).
     pub fn resolve<'a>(&'a self, schema: &'a Schema) -> &'a Schema {
         match &schema.reference {

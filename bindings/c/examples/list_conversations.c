@@ -20,15 +20,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s: not a page id\n", argv[1]);
         return 2;
     }
-    pk_options options = pk_options_default();
-    options.page_token = getenv("PANCAKE_PAGE_ACCESS_TOKEN");
-    options.base_url = getenv("PANCAKE_BASE_URL");
-
+    pk_options *options = NULL;
     pk_pancake *client = NULL;
-    if (pk_pancake_new(&options, &client) != PK_RESULT_OK) {
+    if (pk_options_new(&options) != PK_RESULT_OK ||
+        pk_options_set_page_token(options, getenv("PANCAKE_PAGE_ACCESS_TOKEN")) != PK_RESULT_OK ||
+        pk_options_set_base_url(options, getenv("PANCAKE_BASE_URL")) != PK_RESULT_OK ||
+        pk_pancake_new(options, &client) != PK_RESULT_OK) {
         fprintf(stderr, "cannot make a client: %s\n", pk_last_error());
+        pk_options_free(options);
         return 1;
     }
+    pk_options_free(options);
     char args[256];
     snprintf(args, sizeof args, "{\"page_id\":\"%s\",\"since\":0,\"until\":2000000000}", argv[1]);
     pk_pager *pager = NULL;

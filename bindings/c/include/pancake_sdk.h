@@ -84,12 +84,32 @@ typedef enum pk_result {
    * request reached the server: a send may have been carried out.
    */
   PK_RESULT_TOO_LARGE = 12,
+  /**
+   * A failure of a kind this library's version does not name (a newer SDK's); the message
+   * says what happened.
+   */
+  PK_RESULT_OTHER = 13,
 } pk_result;
 
 /**
  * A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
  */
 typedef struct pk_botcake pk_botcake;
+
+/**
+ * Settings of one call, in place of the client's (opaque): make them with
+ * [`pk_call_options_new`] (every value the client's), set what you need, release them with
+ * [`pk_call_options_free`].
+ */
+typedef struct pk_call_options pk_call_options;
+
+/**
+ * Settings of a client (opaque): make them with [`pk_options_new`], change what you need with
+ * the `pk_options_set_*` functions, pass them to a `pk_*_new`, and release them with
+ * [`pk_options_free`]. The defaults: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s
+ * deadline, a 32 MiB answer limit, 3 retries, the API's own pacing.
+ */
+typedef struct pk_options pk_options;
 
 /**
  * The items of a list, fetched page by page (opaque). Release with [`pk_pager_free`].
@@ -101,177 +121,139 @@ typedef struct pk_pager pk_pager;
  */
 typedef struct pk_pancake pk_pancake;
 
-/**
- * Settings of a client; start from [`pk_options_default`] and change what you need.
- */
-typedef struct pk_options {
-  /**
-   * The page token (Botcake's token; Pancake's page token), or NULL.
-   */
-  const char *page_token;
-  /**
-   * The Pancake user token, or NULL (Botcake has none).
-   */
-  const char *user_token;
-  /**
-   * The API's base URL in place of the real one (the sandbox, a proxy), or NULL. For
-   * Botcake it includes the path stem `/api/public_api/v1`.
-   */
-  const char *base_url;
-  /**
-   * Milliseconds one request may take (default 30000).
-   */
-  uint32_t timeout_ms;
-  /**
-   * Milliseconds to establish a connection (default 10000).
-   */
-  uint32_t connect_timeout_ms;
-  /**
-   * Retries of a read after a transient failure (default 3; 0 disables). A send is never
-   * retried once it may have left.
-   */
-  uint32_t max_retries;
-  /**
-   * Whether calls are spaced to stay within 5 per page per second (Pancake; default true).
-   */
-  bool rate_limit;
-  /**
-   * Milliseconds a whole call may take, attempts, waits and backoff together (default
-   * 60000; 0 keeps the default).
-   */
-  uint32_t deadline_ms;
-  /**
-   * The largest answer body read, in bytes (default 33554432, 32 MiB; 0 keeps the
-   * default); a larger answer fails with `PK_RESULT_TOO_LARGE`.
-   */
-  uint64_t max_response_bytes;
-} pk_options;
-
-/**
- * Settings of one call, in place of the client's: start from [`pk_call_options_default`]; a
- * field left at 0 keeps the client's value.
- */
-typedef struct pk_call_options {
-  /**
-   * Milliseconds each attempt may take (0: the client's `timeout_ms`).
-   */
-  uint32_t timeout_ms;
-  /**
-   * Milliseconds the whole call may take, attempts, waits and backoff together (0: the
-   * client's `deadline_ms`).
-   */
-  uint32_t deadline_ms;
-} pk_call_options;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s deadline, a
- * 32 MiB answer limit, 3 retries, pacing on.
- */
-struct pk_options pk_options_default(void);
-
-/**
- * Per-call settings that change nothing (every field 0).
- */
-struct pk_call_options pk_call_options_default(void);
-
-/**
- * Makes a Botcake client from `options` (NULL: the defaults) and writes it to `*out`.
+ * Makes settings with the defaults and writes them to `*out`.
  *
- * Safety: `options` is NULL or points to a `pk_options` whose strings are NULL or valid
- * NUL-terminated UTF-8; `out` points to writable storage for a pointer.
+ * Safety: `out` points to writable storage for a pointer.
  */
-enum pk_result pk_botcake_new(const struct pk_options *options,
-                              struct pk_botcake **out);
+enum pk_result pk_options_new(struct pk_options **out);
 
 /**
- * Releases a Botcake client; NULL is accepted. No call may be running on it.
+ * Releases settings; NULL is accepted. Clients made from them keep their own copy.
  *
- * Safety: `client` is NULL or was made by [`pk_botcake_new`] and is not used afterwards.
+ * Safety: `options` is NULL or was made by [`pk_options_new`] and is not used afterwards.
  */
-void pk_botcake_free(struct pk_botcake *client);
+void pk_options_free(struct pk_options *options);
 
 /**
- * Makes a Pancake client from `options` (NULL: the defaults) and writes it to `*out`.
+ * Sets the page token (Botcake's token; Pancake's page token); NULL removes it. The text is
+ * copied.
  *
- * Safety: as [`pk_botcake_new`].
+ * Safety: `options` was made by [`pk_options_new`]; `token` is NULL or NUL-terminated.
  */
-enum pk_result pk_pancake_new(const struct pk_options *options,
-                              struct pk_pancake **out);
+enum pk_result pk_options_set_page_token(struct pk_options *options,
+                                         const char *token);
 
 /**
- * Releases a Pancake client; NULL is accepted. No call may be running on it.
+ * Sets the Pancake user token (Botcake has none); NULL removes it. The text is copied.
  *
- * Safety: `client` is NULL or was made by [`pk_pancake_new`] and is not used afterwards.
+ * Safety: as [`pk_options_set_page_token`].
  */
-void pk_pancake_free(struct pk_pancake *client);
+enum pk_result pk_options_set_user_token(struct pk_options *options,
+                                         const char *token);
 
 /**
- * Calls a Botcake operation by its id (e.g. `"get_flows"`) with its parameters, and its
- * request body under `"body"`, as a JSON object (`args_json`, or NULL for none); writes the
- * answer's JSON to `*out_json` (release it with [`pk_string_free`]). Blocks until the call ends.
+ * Sets the API's base URL in place of the real one (the sandbox, a proxy); NULL restores the
+ * real one. For Botcake it includes the path stem `/api/public_api/v1`.
  *
- * Safety: `client` was made by [`pk_botcake_new`]; the strings are NULL or valid
- * NUL-terminated; `out_json` points to writable storage for a pointer.
+ * Safety: as [`pk_options_set_page_token`].
  */
-enum pk_result pk_botcake_call(const struct pk_botcake *client,
-                               const char *operation,
-                               const char *args_json,
-                               char **out_json);
+enum pk_result pk_options_set_base_url(struct pk_options *options,
+                                       const char *url);
 
 /**
- * Calls a Pancake operation by its id; as [`pk_botcake_call`].
+ * Sets the milliseconds one request may take (default 30000; at least 1).
  *
- * Safety: as [`pk_botcake_call`], with a client made by [`pk_pancake_new`].
+ * Safety: `options` was made by [`pk_options_new`].
  */
-enum pk_result pk_pancake_call(const struct pk_pancake *client,
-                               const char *operation,
-                               const char *args_json,
-                               char **out_json);
+enum pk_result pk_options_set_timeout_ms(struct pk_options *options,
+                                         uint32_t ms);
 
 /**
- * [`pk_botcake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ * Sets the milliseconds to establish a connection (default 10000; at least 1).
  *
- * Safety: as [`pk_botcake_call`]; `options` is NULL or points to a `pk_call_options`.
+ * Safety: `options` was made by [`pk_options_new`].
  */
-enum pk_result pk_botcake_call_with(const struct pk_botcake *client,
-                                    const char *operation,
-                                    const char *args_json,
-                                    const struct pk_call_options *options,
-                                    char **out_json);
+enum pk_result pk_options_set_connect_timeout_ms(struct pk_options *options,
+                                                 uint32_t ms);
 
 /**
- * [`pk_pancake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ * Sets the milliseconds a whole call may take, attempts, waits and backoff together (default
+ * 60000; at least 1).
  *
- * Safety: as [`pk_pancake_call`]; `options` is NULL or points to a `pk_call_options`.
+ * Safety: `options` was made by [`pk_options_new`].
  */
-enum pk_result pk_pancake_call_with(const struct pk_pancake *client,
-                                    const char *operation,
-                                    const char *args_json,
-                                    const struct pk_call_options *options,
-                                    char **out_json);
+enum pk_result pk_options_set_deadline_ms(struct pk_options *options,
+                                          uint32_t ms);
 
 /**
- * Starts walking every item of a Pancake list operation (`"list_conversations"`,
- * `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`, `"list_messages"`) with its
- * arguments as JSON (the walk sets the page cursor and size); writes the pager to `*out`.
+ * Sets the largest answer body read, in bytes (default 33554432, 32 MiB; at least 1); a
+ * larger answer fails with `PK_RESULT_TOO_LARGE`.
  *
- * Safety: as [`pk_pancake_call`]; `out` points to writable storage for a pointer.
+ * Safety: `options` was made by [`pk_options_new`].
  */
-enum pk_result pk_pancake_iter(const struct pk_pancake *client,
-                               const char *operation,
-                               const char *args_json,
-                               struct pk_pager **out);
+enum pk_result pk_options_set_max_response_bytes(struct pk_options *options,
+                                                 uint64_t bytes);
+
+/**
+ * Sets the retries of a read after a transient failure (default 3; 0 disables). A send is
+ * never retried once it may have left.
+ *
+ * Safety: `options` was made by [`pk_options_new`].
+ */
+enum pk_result pk_options_set_max_retries(struct pk_options *options,
+                                          uint32_t retries);
+
+/**
+ * Switches the client-side pacing on (the API's own: Pancake's 5 calls per page per second;
+ * the default) or off.
+ *
+ * Safety: `options` was made by [`pk_options_new`].
+ */
+enum pk_result pk_options_set_rate_limit(struct pk_options *options,
+                                         bool on);
+
+/**
+ * Makes per-call settings that change nothing and writes them to `*out`.
+ *
+ * Safety: `out` points to writable storage for a pointer.
+ */
+enum pk_result pk_call_options_new(struct pk_call_options **out);
+
+/**
+ * Releases per-call settings; NULL is accepted.
+ *
+ * Safety: `options` is NULL or was made by [`pk_call_options_new`] and is not used afterwards.
+ */
+void pk_call_options_free(struct pk_call_options *options);
+
+/**
+ * Sets the milliseconds each attempt of the call may take (at least 1).
+ *
+ * Safety: `options` was made by [`pk_call_options_new`].
+ */
+enum pk_result pk_call_options_set_timeout_ms(struct pk_call_options *options,
+                                              uint32_t ms);
+
+/**
+ * Sets the milliseconds the whole call may take, attempts, waits and backoff together (at
+ * least 1).
+ *
+ * Safety: `options` was made by [`pk_call_options_new`].
+ */
+enum pk_result pk_call_options_set_deadline_ms(struct pk_call_options *options,
+                                               uint32_t ms);
 
 /**
  * Writes the next item's JSON to `*out_item_json` (release it with [`pk_string_free`]), or
  * NULL when the list is done. Blocks while a page is fetched. A pager is used by one thread
  * at a time.
  *
- * Safety: `pager` was made by [`pk_pancake_iter`]; `out_item_json` points to writable
+ * Safety: `pager` was made by a `pk_*_iter`; `out_item_json` points to writable
  * storage for a pointer.
  */
 enum pk_result pk_pager_next(struct pk_pager *pager,
@@ -281,7 +263,7 @@ enum pk_result pk_pager_next(struct pk_pager *pager,
  * Releases a pager; NULL is accepted. In a process forked after the pager was made, its
  * memory is left alone (freeing it there could block on a lock of the parent's threads).
  *
- * Safety: `pager` is NULL or was made by [`pk_pancake_iter`] and is not used afterwards.
+ * Safety: `pager` is NULL or was made by a `pk_*_iter` and is not used afterwards.
  */
 void pk_pager_free(struct pk_pager *pager);
 
@@ -322,6 +304,57 @@ bool pk_last_error_api_code(int64_t *out);
  * that is none (static; do not free). Takes an `int` so that any value is safe to pass.
  */
 const char *pk_result_name(int result);
+
+/**
+ * Makes a Botcake client from `options` (NULL: the defaults) and writes it to `*out`.
+ *
+ * Safety: `options` is NULL or was made by `pk_options_new`; `out` points to writable storage
+ * for a pointer.
+ */
+enum pk_result pk_botcake_new(const struct pk_options *options,
+                              struct pk_botcake **out);
+
+/**
+ * Releases a Botcake client; NULL is accepted. No call may be running on it.
+ *
+ * Safety: `client` is NULL or was made by [`pk_botcake_new`] and is not used afterwards.
+ */
+void pk_botcake_free(struct pk_botcake *client);
+
+/**
+ * Calls a Botcake operation by its id with its parameters, and its request body under
+ * `"body"`, as a JSON object (`args_json`, or NULL for none); writes the answer's JSON to
+ * `*out_json` (release it with `pk_string_free`). Blocks until the call ends.
+ *
+ * Safety: `client` was made by [`pk_botcake_new`]; the strings are NULL or valid NUL-terminated;
+ * `out_json` points to writable storage for a pointer.
+ */
+enum pk_result pk_botcake_call(const struct pk_botcake *client,
+                               const char *operation,
+                               const char *args_json,
+                               char **out_json);
+
+/**
+ * [`pk_botcake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ *
+ * Safety: as [`pk_botcake_call`]; `options` is NULL or was made by `pk_call_options_new`.
+ */
+enum pk_result pk_botcake_call_with(const struct pk_botcake *client,
+                                    const char *operation,
+                                    const char *args_json,
+                                    const struct pk_call_options *options,
+                                    char **out_json);
+
+/**
+ * Starts walking every item of a Botcake list operation (none yet) with its arguments as
+ * JSON (the walk sets the page cursor and size); writes the pager to `*out`.
+ *
+ * Safety: as [`pk_botcake_call`]; `out` points to writable storage for a pointer.
+ */
+enum pk_result pk_botcake_iter(const struct pk_botcake *client,
+                               const char *operation,
+                               const char *args_json,
+                               struct pk_pager **out);
 
 /**
  * Get Flows: `GET /pages/{page_id}/flows`.
@@ -535,6 +568,57 @@ enum pk_result pk_botcake_get_main_menu(const struct pk_botcake *client,
 enum pk_result pk_botcake_get_tools(const struct pk_botcake *client,
                                     const char *page_id,
                                     char **out_json);
+
+/**
+ * Makes a Pancake client from `options` (NULL: the defaults) and writes it to `*out`.
+ *
+ * Safety: `options` is NULL or was made by `pk_options_new`; `out` points to writable storage
+ * for a pointer.
+ */
+enum pk_result pk_pancake_new(const struct pk_options *options,
+                              struct pk_pancake **out);
+
+/**
+ * Releases a Pancake client; NULL is accepted. No call may be running on it.
+ *
+ * Safety: `client` is NULL or was made by [`pk_pancake_new`] and is not used afterwards.
+ */
+void pk_pancake_free(struct pk_pancake *client);
+
+/**
+ * Calls a Pancake operation by its id with its parameters, and its request body under
+ * `"body"`, as a JSON object (`args_json`, or NULL for none); writes the answer's JSON to
+ * `*out_json` (release it with `pk_string_free`). Blocks until the call ends.
+ *
+ * Safety: `client` was made by [`pk_pancake_new`]; the strings are NULL or valid NUL-terminated;
+ * `out_json` points to writable storage for a pointer.
+ */
+enum pk_result pk_pancake_call(const struct pk_pancake *client,
+                               const char *operation,
+                               const char *args_json,
+                               char **out_json);
+
+/**
+ * [`pk_pancake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
+ *
+ * Safety: as [`pk_pancake_call`]; `options` is NULL or was made by `pk_call_options_new`.
+ */
+enum pk_result pk_pancake_call_with(const struct pk_pancake *client,
+                                    const char *operation,
+                                    const char *args_json,
+                                    const struct pk_call_options *options,
+                                    char **out_json);
+
+/**
+ * Starts walking every item of a Pancake list operation (`"list_conversations"`, `"list_messages"`, `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`) with its arguments as
+ * JSON (the walk sets the page cursor and size); writes the pager to `*out`.
+ *
+ * Safety: as [`pk_pancake_call`]; `out` points to writable storage for a pointer.
+ */
+enum pk_result pk_pancake_iter(const struct pk_pancake *client,
+                               const char *operation,
+                               const char *args_json,
+                               struct pk_pager **out);
 
 /**
  * Conversations: `GET /api/public_api/v1/pages/{page_id}/conversations`.

@@ -36,6 +36,9 @@ pub enum pk_result {
     /// The answer was larger than `pk_options.max_response_bytes`; reading stopped there. The
     /// request reached the server: a send may have been carried out.
     PK_RESULT_TOO_LARGE = 12,
+    /// A failure of a kind this library's version does not name (a newer SDK's); the message
+    /// says what happened.
+    PK_RESULT_OTHER = 13,
 }
 
 struct LastError {
@@ -60,22 +63,27 @@ pub(crate) fn invalid(message: &str) -> pk_result {
     record(pk_result::PK_RESULT_INVALID_ARGUMENT, message.to_string(), 0, None)
 }
 
+/// The result code of an SDK error kind.
+pub(crate) fn code(kind: pancake_sdk::ErrorKind) -> pk_result {
+    use pancake_sdk::ErrorKind as K;
+    match kind {
+        K::InvalidRequest => pk_result::PK_RESULT_VALIDATION,
+        K::MissingCredential => pk_result::PK_RESULT_MISSING_CREDENTIAL,
+        K::Transport => pk_result::PK_RESULT_TRANSPORT,
+        K::Timeout | K::Deadline => pk_result::PK_RESULT_TIMEOUT,
+        K::TooLarge => pk_result::PK_RESULT_TOO_LARGE,
+        K::Status => pk_result::PK_RESULT_HTTP_STATUS,
+        K::Api => pk_result::PK_RESULT_API_ERROR,
+        K::OutcomeUnknown => pk_result::PK_RESULT_OUTCOME_UNKNOWN,
+        K::Decode => pk_result::PK_RESULT_DECODE,
+        K::Pagination => pk_result::PK_RESULT_PAGINATION,
+        _ => pk_result::PK_RESULT_OTHER,
+    }
+}
+
 /// The SDK's error as a result code, recorded.
 pub(crate) fn fail(error: pancake_sdk::Error) -> pk_result {
-    use pancake_sdk::Error as E;
-    let code = match &error {
-        E::InvalidRequest { .. } => pk_result::PK_RESULT_VALIDATION,
-        E::MissingCredential { .. } => pk_result::PK_RESULT_MISSING_CREDENTIAL,
-        E::Transport { .. } => pk_result::PK_RESULT_TRANSPORT,
-        E::Timeout { .. } | E::Deadline { .. } => pk_result::PK_RESULT_TIMEOUT,
-        E::TooLarge { .. } => pk_result::PK_RESULT_TOO_LARGE,
-        E::Status { .. } => pk_result::PK_RESULT_HTTP_STATUS,
-        E::Api { .. } => pk_result::PK_RESULT_API_ERROR,
-        E::OutcomeUnknown { .. } => pk_result::PK_RESULT_OUTCOME_UNKNOWN,
-        E::Decode { .. } => pk_result::PK_RESULT_DECODE,
-        E::Pagination { .. } => pk_result::PK_RESULT_PAGINATION,
-        _ => pk_result::PK_RESULT_TRANSPORT,
-    };
+    let code = code(error.kind());
     let status = error.status().map_or(0, |s| s.as_u16());
     record(code, error.to_string(), status, error.error_code())
 }
@@ -135,6 +143,7 @@ pub extern "C" fn pk_result_name(result: std::ffi::c_int) -> *const c_char {
         R::PK_RESULT_PAGINATION,
         R::PK_RESULT_PANIC,
         R::PK_RESULT_TOO_LARGE,
+        R::PK_RESULT_OTHER,
     ];
     let Some(result) = known.into_iter().find(|r| *r as std::ffi::c_int == result) else {
         return c"PK_RESULT_UNKNOWN".as_ptr();
@@ -153,6 +162,22 @@ pub extern "C" fn pk_result_name(result: std::ffi::c_int) -> *const c_char {
         R::PK_RESULT_PAGINATION => c"PK_RESULT_PAGINATION",
         R::PK_RESULT_PANIC => c"PK_RESULT_PANIC",
         R::PK_RESULT_TOO_LARGE => c"PK_RESULT_TOO_LARGE",
+        R::PK_RESULT_OTHER => c"PK_RESULT_OTHER",
     };
     name.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_a_code_of_its_own() {
+        use pancake_sdk::ErrorKind as K;
+        let codes: std::collections::BTreeSet<i32> = K::ALL.iter().map(|k| code(*k) as i32).collect();
+        assert!(!codes.contains(&(pk_result::PK_RESULT_OTHER as i32)));
+        assert!(!codes.contains(&(pk_result::PK_RESULT_OK as i32)));
+        // Only a timeout and a passed deadline share one (PK_RESULT_TIMEOUT).
+        assert_eq!(codes.len(), K::ALL.len() - 1);
+    }
 }

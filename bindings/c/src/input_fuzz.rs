@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{
-    pk_options_default, pk_pancake, pk_pancake_call, pk_pancake_free, pk_pancake_new,
+    pk_options_free, pk_options_new, pk_options_set_base_url, pk_options_set_max_retries,
+    pk_options_set_page_token, pk_options_set_rate_limit, pk_options_set_timeout_ms,
+    pk_options_set_user_token, pk_pancake, pk_pancake_call, pk_pancake_free, pk_pancake_new,
     pk_pancake_send_message, pk_result, pk_string_free,
 };
 use proptest::prelude::*;
@@ -29,15 +31,20 @@ fn counting_listener() -> (String, Arc<AtomicUsize>) {
 }
 
 fn client(url: &CStr) -> *mut pk_pancake {
-    let mut options = pk_options_default();
-    options.page_token = c"fuzz-page-token".as_ptr();
-    options.user_token = c"fuzz-user-token".as_ptr();
-    options.base_url = url.as_ptr();
-    options.max_retries = 0;
-    options.timeout_ms = 200;
-    options.rate_limit = false;
+    let mut options = std::ptr::null_mut();
+    let ok = pk_result::PK_RESULT_OK;
+    unsafe {
+        assert_eq!(pk_options_new(&mut options), ok);
+        assert_eq!(pk_options_set_page_token(options, c"fuzz-page-token".as_ptr()), ok);
+        assert_eq!(pk_options_set_user_token(options, c"fuzz-user-token".as_ptr()), ok);
+        assert_eq!(pk_options_set_base_url(options, url.as_ptr()), ok);
+        assert_eq!(pk_options_set_max_retries(options, 0), ok);
+        assert_eq!(pk_options_set_timeout_ms(options, 200), ok);
+        assert_eq!(pk_options_set_rate_limit(options, false), ok);
+    }
     let mut client = std::ptr::null_mut();
-    assert_eq!(unsafe { pk_pancake_new(&options, &mut client) }, pk_result::PK_RESULT_OK);
+    assert_eq!(unsafe { pk_pancake_new(options, &mut client) }, ok);
+    unsafe { pk_options_free(options) };
     client
 }
 

@@ -23,9 +23,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::StreamExt;
+use pancake_sdk::dynamic::ForkSafe;
 use pancake_sdk::paginate::ItemStream;
-use pancake_sdk::rate_limit::RateLimit;
-use pancake_sdk::{Botcake, CallOptions, Pancake, Settings};
+use pancake_sdk::{CallOptions, Settings};
 use serde_json::{Map, Value};
 
 pub use error::{pk_last_error, pk_last_error_api_code, pk_last_error_status, pk_result, pk_result_name};
@@ -33,92 +33,265 @@ pub use generated::*;
 
 use crate::error::{fail, invalid, record};
 
-/// Settings of a client; start from [`pk_options_default`] and change what you need.
-#[repr(C)]
-#[derive(Clone, Copy)]
+/// Settings of a client (opaque): make them with [`pk_options_new`], change what you need with
+/// the `pk_options_set_*` functions, pass them to a `pk_*_new`, and release them with
+/// [`pk_options_free`]. The defaults: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s
+/// deadline, a 32 MiB answer limit, 3 retries, the API's own pacing.
 pub struct pk_options {
-    /// The page token (Botcake's token; Pancake's page token), or NULL.
-    pub page_token: *const c_char,
-    /// The Pancake user token, or NULL (Botcake has none).
-    pub user_token: *const c_char,
-    /// The API's base URL in place of the real one (the sandbox, a proxy), or NULL. For
-    /// Botcake it includes the path stem `/api/public_api/v1`.
-    pub base_url: *const c_char,
-    /// Milliseconds one request may take (default 30000).
-    pub timeout_ms: u32,
-    /// Milliseconds to establish a connection (default 10000).
-    pub connect_timeout_ms: u32,
-    /// Retries of a read after a transient failure (default 3; 0 disables). A send is never
-    /// retried once it may have left.
-    pub max_retries: u32,
-    /// Whether calls are spaced to stay within 5 per page per second (Pancake; default true).
-    pub rate_limit: bool,
-    /// Milliseconds a whole call may take, attempts, waits and backoff together (default
-    /// 60000; 0 keeps the default).
-    pub deadline_ms: u32,
-    /// The largest answer body read, in bytes (default 33554432, 32 MiB; 0 keeps the
-    /// default); a larger answer fails with `PK_RESULT_TOO_LARGE`.
-    pub max_response_bytes: u64,
+    settings: Settings,
 }
 
-/// The default settings: no tokens, the real APIs, 30 s / 10 s timeouts, a 60 s deadline, a
-/// 32 MiB answer limit, 3 retries, pacing on.
+/// Makes settings with the defaults and writes them to `*out`.
+///
+/// Safety: `out` points to writable storage for a pointer.
 #[unsafe(no_mangle)]
-pub extern "C" fn pk_options_default() -> pk_options {
-    pk_options {
-        page_token: std::ptr::null(),
-        user_token: std::ptr::null(),
-        base_url: std::ptr::null(),
-        timeout_ms: 30_000,
-        connect_timeout_ms: 10_000,
-        max_retries: 3,
-        rate_limit: true,
-        deadline_ms: 60_000,
-        max_response_bytes: pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES,
+pub unsafe extern "C" fn pk_options_new(out: *mut *mut pk_options) -> pk_result {
+    guard(|| {
+        input::non_null("out", out)?;
+        let mut settings = Settings::default();
+        settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
+        unsafe { *out = Box::into_raw(Box::new(pk_options { settings })) };
+        Ok(())
+    })
+}
+
+/// Releases settings; NULL is accepted. Clients made from them keep their own copy.
+///
+/// Safety: `options` is NULL or was made by [`pk_options_new`] and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_free(options: *mut pk_options) {
+    if !options.is_null() {
+        drop(unsafe { Box::from_raw(options) });
     }
 }
 
-/// Settings of one call, in place of the client's: start from [`pk_call_options_default`]; a
-/// field left at 0 keeps the client's value.
-#[repr(C)]
-#[derive(Clone, Copy)]
+/// Changes settings made by [`pk_options_new`]; the error names `what`.
+unsafe fn change(
+    options: *mut pk_options,
+    f: impl FnOnce(&mut Settings) -> Result<(), pk_result>,
+) -> pk_result {
+    guard(|| {
+        input::non_null("options", options)?;
+        f(unsafe { &mut (*options).settings })
+    })
+}
+
+/// A positive number of milliseconds.
+fn millis(name: &str, value: u32) -> Result<Duration, pk_result> {
+    if value == 0 {
+        return Err(invalid(&format!("{name} must be at least 1 millisecond")));
+    }
+    Ok(Duration::from_millis(u64::from(value)))
+}
+
+/// Sets the page token (Botcake's token; Pancake's page token); NULL removes it. The text is
+/// copied.
+///
+/// Safety: `options` was made by [`pk_options_new`]; `token` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_page_token(
+    options: *mut pk_options,
+    token: *const c_char,
+) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.page_token = input::optional_str("page_token", token)?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the Pancake user token (Botcake has none); NULL removes it. The text is copied.
+///
+/// Safety: as [`pk_options_set_page_token`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_user_token(
+    options: *mut pk_options,
+    token: *const c_char,
+) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.user_token = input::optional_str("user_token", token)?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the API's base URL in place of the real one (the sandbox, a proxy); NULL restores the
+/// real one. For Botcake it includes the path stem `/api/public_api/v1`.
+///
+/// Safety: as [`pk_options_set_page_token`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_base_url(options: *mut pk_options, url: *const c_char) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.base_url = input::optional_str("base_url", url)?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the milliseconds one request may take (default 30000; at least 1).
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_timeout_ms(options: *mut pk_options, ms: u32) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.timeout = Some(millis("timeout_ms", ms)?);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the milliseconds to establish a connection (default 10000; at least 1).
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_connect_timeout_ms(options: *mut pk_options, ms: u32) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.connect_timeout = Some(millis("connect_timeout_ms", ms)?);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the milliseconds a whole call may take, attempts, waits and backoff together (default
+/// 60000; at least 1).
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_deadline_ms(options: *mut pk_options, ms: u32) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.deadline = Some(millis("deadline_ms", ms)?);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the largest answer body read, in bytes (default 33554432, 32 MiB; at least 1); a
+/// larger answer fails with `PK_RESULT_TOO_LARGE`.
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_max_response_bytes(
+    options: *mut pk_options,
+    bytes: u64,
+) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            if bytes == 0 {
+                return Err(invalid("max_response_bytes must be at least 1"));
+            }
+            s.max_response_bytes = Some(bytes);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the retries of a read after a transient failure (default 3; 0 disables). A send is
+/// never retried once it may have left.
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_max_retries(options: *mut pk_options, retries: u32) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.max_retries = Some(retries);
+            Ok(())
+        })
+    }
+}
+
+/// Switches the client-side pacing on (the API's own: Pancake's 5 calls per page per second;
+/// the default) or off.
+///
+/// Safety: `options` was made by [`pk_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_rate_limit(options: *mut pk_options, on: bool) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            s.rate_limit = if on { None } else { Some(None) };
+            Ok(())
+        })
+    }
+}
+
+/// Settings of one call, in place of the client's (opaque): make them with
+/// [`pk_call_options_new`] (every value the client's), set what you need, release them with
+/// [`pk_call_options_free`].
 pub struct pk_call_options {
-    /// Milliseconds each attempt may take (0: the client's `timeout_ms`).
-    pub timeout_ms: u32,
-    /// Milliseconds the whole call may take, attempts, waits and backoff together (0: the
-    /// client's `deadline_ms`).
-    pub deadline_ms: u32,
+    options: CallOptions,
 }
 
-/// Per-call settings that change nothing (every field 0).
+/// Makes per-call settings that change nothing and writes them to `*out`.
+///
+/// Safety: `out` points to writable storage for a pointer.
 #[unsafe(no_mangle)]
-pub extern "C" fn pk_call_options_default() -> pk_call_options {
-    pk_call_options { timeout_ms: 0, deadline_ms: 0 }
+pub unsafe extern "C" fn pk_call_options_new(out: *mut *mut pk_call_options) -> pk_result {
+    guard(|| {
+        input::non_null("out", out)?;
+        unsafe { *out = Box::into_raw(Box::new(pk_call_options { options: CallOptions::default() })) };
+        Ok(())
+    })
 }
 
-/// The SDK's per-call options from `pk_call_options` (NULL: none).
-unsafe fn read_call_options(options: *const pk_call_options) -> CallOptions {
-    let Some(options) = (unsafe { options.as_ref() }) else { return CallOptions::default() };
-    let mut call = CallOptions::default();
-    if options.timeout_ms > 0 {
-        call = call.timeout(Duration::from_millis(u64::from(options.timeout_ms)));
+/// Releases per-call settings; NULL is accepted.
+///
+/// Safety: `options` is NULL or was made by [`pk_call_options_new`] and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_call_options_free(options: *mut pk_call_options) {
+    if !options.is_null() {
+        drop(unsafe { Box::from_raw(options) });
     }
-    if options.deadline_ms > 0 {
-        call = call.deadline(Duration::from_millis(u64::from(options.deadline_ms)));
-    }
-    call
 }
 
-/// A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
-pub struct pk_botcake {
-    settings: Settings,
-    client: Mutex<(u32, Botcake)>,
+/// Sets the milliseconds each attempt of the call may take (at least 1).
+///
+/// Safety: `options` was made by [`pk_call_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_call_options_set_timeout_ms(options: *mut pk_call_options, ms: u32) -> pk_result {
+    guard(|| {
+        input::non_null("options", options)?;
+        let options = unsafe { &mut *options };
+        options.options = options.options.timeout(millis("timeout_ms", ms)?);
+        Ok(())
+    })
 }
 
-/// A Pancake client (opaque). Thread-safe; release with [`pk_pancake_free`].
-pub struct pk_pancake {
-    settings: Settings,
-    client: Mutex<(u32, Pancake)>,
+/// Sets the milliseconds the whole call may take, attempts, waits and backoff together (at
+/// least 1).
+///
+/// Safety: `options` was made by [`pk_call_options_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_call_options_set_deadline_ms(
+    options: *mut pk_call_options,
+    ms: u32,
+) -> pk_result {
+    guard(|| {
+        input::non_null("options", options)?;
+        let options = unsafe { &mut *options };
+        options.options = options.options.deadline(millis("deadline_ms", ms)?);
+        Ok(())
+    })
+}
+
+/// A client of one API, inside each API's opaque handle (`pk_botcake`, `pk_pancake`, ...):
+/// made anew in a forked child, never dropped there.
+pub(crate) struct Client {
+    inner: ForkSafe,
+}
+
+/// What each API's handle holds (generated for each).
+pub(crate) trait Handle: Sized {
+    /// The API's name.
+    const API: &'static str;
+    /// The handle around a client.
+    fn wrap(client: Client) -> Self;
+    /// Its client.
+    fn client(&self) -> &Client;
 }
 
 /// The items of a list, fetched page by page (opaque). Release with [`pk_pager_free`].
@@ -128,24 +301,70 @@ pub struct pk_pager {
     pid: u32,
 }
 
-/// The SDK's settings from `pk_options` (owned copies, to make a client again after `fork`).
-unsafe fn read_options(options: *const pk_options) -> Result<Settings, pk_result> {
-    let options = if options.is_null() { pk_options_default() } else { unsafe { *options } };
-    let text = |name: &str, ptr: *const c_char| unsafe { input::optional_str(name, ptr) };
-    let mut settings = Settings::default();
-    settings.page_token = text("page_token", options.page_token)?;
-    settings.user_token = text("user_token", options.user_token)?;
-    settings.base_url = text("base_url", options.base_url)?;
-    settings.timeout = Some(Duration::from_millis(u64::from(options.timeout_ms.max(1))));
-    settings.connect_timeout = Some(Duration::from_millis(u64::from(options.connect_timeout_ms.max(1))));
-    settings.max_retries = Some(options.max_retries);
-    // 0 keeps the default, as in `pk_call_options` (and for callers that zero the struct).
-    settings.deadline =
-        (options.deadline_ms > 0).then(|| Duration::from_millis(u64::from(options.deadline_ms)));
-    settings.max_response_bytes = (options.max_response_bytes > 0).then_some(options.max_response_bytes);
-    settings.rate_limit = Some(options.rate_limit.then_some(RateLimit::PANCAKE));
-    settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
-    Ok(settings)
+/// Makes a client of `H`'s API from `options` (NULL: the defaults) and writes it to `*out`.
+pub(crate) unsafe fn client_new<H: Handle>(options: *const pk_options, out: *mut *mut H) -> pk_result {
+    guard(|| {
+        input::non_null("out", out)?;
+        let settings = match unsafe { options.as_ref() } {
+            Some(options) => options.settings.clone(),
+            None => {
+                let mut settings = Settings::default();
+                settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
+                settings
+            }
+        };
+        let inner = ForkSafe::new(H::API, settings).map_err(fail)?;
+        unsafe { *out = Box::into_raw(Box::new(H::wrap(Client { inner }))) };
+        Ok(())
+    })
+}
+
+/// Releases a client; NULL is accepted. In a forked child its connections are left alone.
+pub(crate) unsafe fn client_free<H: Handle>(client: *mut H) {
+    if !client.is_null() {
+        drop(unsafe { Box::from_raw(client) });
+    }
+}
+
+/// Calls an operation by its id with JSON arguments (`args_json`, NULL for none).
+pub(crate) unsafe fn client_call<H: Handle>(
+    client: *const H,
+    operation: *const c_char,
+    args_json: *const c_char,
+    options: *const pk_call_options,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? }.client();
+        let operation = unsafe { input::required_str("operation", operation)? };
+        let args = unsafe { input::json_object("args_json", args_json)? };
+        let options = unsafe { options.as_ref() }.map(|o| o.options).unwrap_or_default();
+        call_with(client, &operation, args, options, out_json)
+    })
+}
+
+/// Starts walking every item of a list operation with its JSON arguments.
+pub(crate) unsafe fn client_iter<H: Handle>(
+    client: *const H,
+    operation: *const c_char,
+    args_json: *const c_char,
+    out: *mut *mut pk_pager,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? }.client();
+        let operation = unsafe { input::required_str("operation", operation)? };
+        let args = unsafe { input::json_object("args_json", args_json)? };
+        input::non_null("out", out)?;
+        let stream = client
+            .inner
+            .current()
+            .map_err(fail)?
+            .stream_json(&operation, Value::Object(args), CallOptions::default(), 0)
+            .map_err(fail)?;
+        let pager = pk_pager { stream: Mutex::new(stream), pid: std::process::id() };
+        unsafe { *out = Box::into_raw(Box::new(pager)) };
+        Ok(())
+    })
 }
 
 /// Runs `f`, turning a panic into `PK_RESULT_PANIC`.
@@ -172,230 +391,39 @@ fn hand_over(out: *mut *mut c_char, text: String) -> Result<(), pk_result> {
     Ok(())
 }
 
-/// Makes a Botcake client from `options` (NULL: the defaults) and writes it to `*out`.
-///
-/// Safety: `options` is NULL or points to a `pk_options` whose strings are NULL or valid
-/// NUL-terminated UTF-8; `out` points to writable storage for a pointer.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_botcake_new(options: *const pk_options, out: *mut *mut pk_botcake) -> pk_result {
-    guard(|| {
-        input::non_null("out", out)?;
-        let settings = unsafe { read_options(options)? };
-        let client = settings.botcake().map_err(fail)?;
-        let boxed = Box::new(pk_botcake { settings, client: Mutex::new((std::process::id(), client)) });
-        unsafe { *out = Box::into_raw(boxed) };
-        Ok(())
-    })
-}
-
-/// Releases a Botcake client; NULL is accepted. No call may be running on it.
-///
-/// Safety: `client` is NULL or was made by [`pk_botcake_new`] and is not used afterwards.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_botcake_free(client: *mut pk_botcake) {
-    if !client.is_null() {
-        let mut client = unsafe { Box::from_raw(client) };
-        let made_in = client.client.get_mut().map_or(0, |slot| slot.0);
-        pancake_sdk::blocking::release(client, made_in);
-    }
-}
-
-/// Makes a Pancake client from `options` (NULL: the defaults) and writes it to `*out`.
-///
-/// Safety: as [`pk_botcake_new`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_pancake_new(options: *const pk_options, out: *mut *mut pk_pancake) -> pk_result {
-    guard(|| {
-        input::non_null("out", out)?;
-        let settings = unsafe { read_options(options)? };
-        let client = settings.pancake().map_err(fail)?;
-        let boxed = Box::new(pk_pancake { settings, client: Mutex::new((std::process::id(), client)) });
-        unsafe { *out = Box::into_raw(boxed) };
-        Ok(())
-    })
-}
-
-/// Releases a Pancake client; NULL is accepted. No call may be running on it.
-///
-/// Safety: `client` is NULL or was made by [`pk_pancake_new`] and is not used afterwards.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_pancake_free(client: *mut pk_pancake) {
-    if !client.is_null() {
-        let mut client = unsafe { Box::from_raw(client) };
-        let made_in = client.client.get_mut().map_or(0, |slot| slot.0);
-        pancake_sdk::blocking::release(client, made_in);
-    }
-}
-
-impl pk_botcake {
-    /// The client (made anew in a forked child).
-    fn current(&self) -> Result<Botcake, pk_result> {
-        let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        if pancake_sdk::blocking::forked_since(slot.0) {
-            let (made_in, stale) =
-                std::mem::replace(&mut *slot, (std::process::id(), self.settings.botcake().map_err(fail)?));
-            pancake_sdk::blocking::release(stale, made_in);
-        }
-        Ok(slot.1.clone())
-    }
-}
-
-impl pk_pancake {
-    /// The client (made anew in a forked child).
-    fn current(&self) -> Result<Pancake, pk_result> {
-        let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        if pancake_sdk::blocking::forked_since(slot.0) {
-            let (made_in, stale) =
-                std::mem::replace(&mut *slot, (std::process::id(), self.settings.pancake().map_err(fail)?));
-            pancake_sdk::blocking::release(stale, made_in);
-        }
-        Ok(slot.1.clone())
-    }
-}
-
-/// Calls an operation of either API with JSON arguments; writes the answer's JSON to `out`.
+/// Calls an operation with JSON arguments; writes the answer's JSON to `out`.
 pub(crate) fn call(
-    api: Api<'_>,
+    client: &Client,
     operation: &str,
     args: Map<String, Value>,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
-    call_with(api, operation, args, CallOptions::default(), out)
+    call_with(client, operation, args, CallOptions::default(), out)
 }
 
 /// [`call`], with this call's own options.
 fn call_with(
-    api: Api<'_>,
+    client: &Client,
     operation: &str,
     args: Map<String, Value>,
     options: CallOptions,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
     input::non_null("out_json", out)?;
+    let client = client.inner.current().map_err(fail)?;
     let args = Value::Object(args);
-    let answer = match api {
-        Api::Botcake(client) => {
-            let client = client.current()?;
-            pancake_sdk::blocking::block_on(async move { client.call_json(operation, args, options).await })
-        }
-        Api::Pancake(client) => {
-            let client = client.current()?;
-            pancake_sdk::blocking::block_on(async move { client.call_json(operation, args, options).await })
-        }
-    }
-    .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
-    .map_err(fail)?;
-    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
-}
-
-/// A client of either API, for [`call`].
-#[derive(Clone, Copy)]
-pub(crate) enum Api<'a> {
-    Botcake(&'a pk_botcake),
-    Pancake(&'a pk_pancake),
-}
-
-/// Calls a Botcake operation by its id (e.g. `"get_flows"`) with its parameters, and its
-/// request body under `"body"`, as a JSON object (`args_json`, or NULL for none); writes the
-/// answer's JSON to `*out_json` (release it with [`pk_string_free`]). Blocks until the call ends.
-///
-/// Safety: `client` was made by [`pk_botcake_new`]; the strings are NULL or valid
-/// NUL-terminated; `out_json` points to writable storage for a pointer.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_botcake_call(
-    client: *const pk_botcake,
-    operation: *const c_char,
-    args_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> pk_result {
-    unsafe { pk_botcake_call_with(client, operation, args_json, std::ptr::null(), out_json) }
-}
-
-/// Calls a Pancake operation by its id; as [`pk_botcake_call`].
-///
-/// Safety: as [`pk_botcake_call`], with a client made by [`pk_pancake_new`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_pancake_call(
-    client: *const pk_pancake,
-    operation: *const c_char,
-    args_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> pk_result {
-    unsafe { pk_pancake_call_with(client, operation, args_json, std::ptr::null(), out_json) }
-}
-
-/// [`pk_botcake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
-///
-/// Safety: as [`pk_botcake_call`]; `options` is NULL or points to a `pk_call_options`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_botcake_call_with(
-    client: *const pk_botcake,
-    operation: *const c_char,
-    args_json: *const c_char,
-    options: *const pk_call_options,
-    out_json: *mut *mut c_char,
-) -> pk_result {
-    guard(|| {
-        let client = unsafe { input::reference("client", client)? };
-        let operation = unsafe { input::required_str("operation", operation)? };
-        let args = unsafe { input::json_object("args_json", args_json)? };
-        let options = unsafe { read_call_options(options) };
-        call_with(Api::Botcake(client), &operation, args, options, out_json)
-    })
-}
-
-/// [`pk_pancake_call`] with this call's own timeout and deadline (`options` NULL: the client's).
-///
-/// Safety: as [`pk_pancake_call`]; `options` is NULL or points to a `pk_call_options`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_pancake_call_with(
-    client: *const pk_pancake,
-    operation: *const c_char,
-    args_json: *const c_char,
-    options: *const pk_call_options,
-    out_json: *mut *mut c_char,
-) -> pk_result {
-    guard(|| {
-        let client = unsafe { input::reference("client", client)? };
-        let operation = unsafe { input::required_str("operation", operation)? };
-        let args = unsafe { input::json_object("args_json", args_json)? };
-        let options = unsafe { read_call_options(options) };
-        call_with(Api::Pancake(client), &operation, args, options, out_json)
-    })
-}
-
-/// Starts walking every item of a Pancake list operation (`"list_conversations"`,
-/// `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`, `"list_messages"`) with its
-/// arguments as JSON (the walk sets the page cursor and size); writes the pager to `*out`.
-///
-/// Safety: as [`pk_pancake_call`]; `out` points to writable storage for a pointer.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn pk_pancake_iter(
-    client: *const pk_pancake,
-    operation: *const c_char,
-    args_json: *const c_char,
-    out: *mut *mut pk_pager,
-) -> pk_result {
-    guard(|| {
-        let client = unsafe { input::reference("client", client)? };
-        let operation = unsafe { input::required_str("operation", operation)? };
-        let args = unsafe { input::json_object("args_json", args_json)? };
-        input::non_null("out", out)?;
-        let stream = client
-            .current()?
-            .stream_json(&operation, Value::Object(args), CallOptions::default())
+    let answer =
+        pancake_sdk::blocking::block_on(async move { client.call_json(operation, args, options).await })
+            .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
             .map_err(fail)?;
-        let pager = pk_pager { stream: Mutex::new(stream), pid: std::process::id() };
-        unsafe { *out = Box::into_raw(Box::new(pager)) };
-        Ok(())
-    })
+    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
 }
 
 /// Writes the next item's JSON to `*out_item_json` (release it with [`pk_string_free`]), or
 /// NULL when the list is done. Blocks while a page is fetched. A pager is used by one thread
 /// at a time.
 ///
-/// Safety: `pager` was made by [`pk_pancake_iter`]; `out_item_json` points to writable
+/// Safety: `pager` was made by a `pk_*_iter`; `out_item_json` points to writable
 /// storage for a pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_pager_next(pager: *mut pk_pager, out_item_json: *mut *mut c_char) -> pk_result {
@@ -422,7 +450,7 @@ pub unsafe extern "C" fn pk_pager_next(pager: *mut pk_pager, out_item_json: *mut
 /// Releases a pager; NULL is accepted. In a process forked after the pager was made, its
 /// memory is left alone (freeing it there could block on a lock of the parent's threads).
 ///
-/// Safety: `pager` is NULL or was made by [`pk_pancake_iter`] and is not used afterwards.
+/// Safety: `pager` is NULL or was made by a `pk_*_iter` and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pk_pager_free(pager: *mut pk_pager) {
     if !pager.is_null() {

@@ -9,15 +9,15 @@
 
 mod convert;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt};
+use pancake_sdk::dynamic::{AnyClient, ForkSafe};
 use pancake_sdk::paginate::ItemStream;
-use pancake_sdk::rate_limit::RateLimit;
-use pancake_sdk::{Botcake, CallOptions, Error, Pancake, Response};
+use pancake_sdk::{CallOptions, Error, Response};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -32,43 +32,6 @@ fn runtime(py: Python<'_>) -> PyResult<Handle> {
 
 /// What an awaiting caller hears when the SDK panicked (a bug) instead of answering.
 const PANICKED: &str = "the SDK panicked (a bug): the call did not complete";
-
-/// A client of either API.
-#[derive(Clone)]
-enum ApiClient {
-    Botcake(Botcake),
-    Pancake(Pancake),
-}
-
-impl ApiClient {
-    async fn call(
-        &self,
-        operation: &str,
-        args: Value,
-        options: CallOptions,
-    ) -> Result<Response<Value>, Error> {
-        match self {
-            ApiClient::Botcake(client) => client.call_json(operation, args, options).await,
-            ApiClient::Pancake(client) => client.call_json(operation, args, options).await,
-        }
-    }
-}
-
-/// What a client is made from, kept to make it again in a forked child.
-#[derive(Clone)]
-struct Settings {
-    api: String,
-    sdk: pancake_sdk::Settings,
-}
-
-impl Settings {
-    fn build(&self) -> Result<ApiClient, Error> {
-        Ok(match self.api.as_str() {
-            "botcake" => ApiClient::Botcake(self.sdk.botcake()?),
-            _ => ApiClient::Pancake(self.sdk.pancake()?),
-        })
-    }
-}
 
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
@@ -87,63 +50,22 @@ fn options(timeout: Option<f64>, deadline: Option<f64>) -> PyResult<CallOptions>
     Ok(options)
 }
 
-/// The SDK's error as the matching exception of `pancake_sdk._exceptions`.
+/// The SDK's error as the matching exception of `pancake_sdk._exceptions`, chosen by its
+/// [`pancake_sdk::ErrorKind`]'s name; its details come from the error's accessors.
 fn exception(py: Python<'_>, error: Error) -> PyErr {
     let details = PyDict::new(py);
-    let kind = match &error {
-        Error::InvalidRequest { field, .. } => {
-            let _ = details.set_item("field", field.clone());
-            "invalid_request"
-        }
-        Error::MissingCredential { operation, token } => {
-            let _ = details.set_item("operation", *operation);
-            let _ = details.set_item("token", token.describe());
-            "missing_credential"
-        }
-        Error::Transport { .. } => "connection",
-        Error::Timeout { .. } => "timeout",
-        Error::Deadline { operation, deadline } => {
-            let _ = details.set_item("operation", *operation);
-            let _ = details.set_item("deadline", deadline.as_secs_f64());
-            "deadline"
-        }
-        Error::TooLarge { operation, status, limit } => {
-            let _ = details.set_item("operation", *operation);
-            let _ = details.set_item("status_code", status.as_u16());
-            let _ = details.set_item("limit", *limit);
-            "too_large"
-        }
-        Error::Status { status, body } => {
-            let _ = details.set_item("status_code", status.as_u16());
-            body_details(py, &details, body, false);
-            "status"
-        }
-        Error::Api { status, error_code, message, body } => {
-            let _ = details.set_item("status_code", status.as_u16());
-            let _ = details.set_item("error_code", *error_code);
-            let _ = details.set_item("api_message", message.clone());
-            body_details(py, &details, body, true);
-            "api"
-        }
-        Error::OutcomeUnknown { operation, status, body, .. } => {
-            let _ = details.set_item("operation", *operation);
-            let _ = details.set_item("status_code", status.map(|s| s.as_u16()));
-            if let Some(body) = body {
-                body_details(py, &details, body, false);
-            }
-            "outcome_unknown"
-        }
-        Error::Decode { status, body, .. } => {
-            let _ = details.set_item("status_code", status.as_u16());
-            body_details(py, &details, body, false);
-            "decode"
-        }
-        Error::Pagination { operation, .. } => {
-            let _ = details.set_item("operation", *operation);
-            "pagination"
-        }
-        _ => "sdk",
-    };
+    let _ = details.set_item("field", error.field());
+    let _ = details.set_item("operation", error.operation());
+    let _ = details.set_item("token", error.token().map(|t| t.describe()));
+    let _ = details.set_item("deadline", error.deadline().map(|d| d.as_secs_f64()));
+    let _ = details.set_item("limit", error.limit());
+    let _ = details.set_item("status_code", error.status().map(|s| s.as_u16()));
+    let _ = details.set_item("error_code", error.error_code());
+    let _ = details.set_item("api_message", error.api_message());
+    if let Some(body) = error.error_body() {
+        body_details(py, &details, body, error.kind() == pancake_sdk::ErrorKind::Api);
+    }
+    let kind = error.kind().name();
     let message = error.to_string();
     let made = py
         .import("pancake_sdk._exceptions")
@@ -186,33 +108,16 @@ fn arguments(args: &Bound<'_, PyAny>) -> PyResult<Value> {
 // The signature's default of `max_response_bytes`, written as a number for the stubs.
 const _: () = assert!(pancake_sdk::DEFAULT_MAX_RESPONSE_BYTES == 33_554_432);
 
-/// A client of one API. Safe to share between threads.
+/// A client of one API. Safe to share between threads; made anew in a forked child.
 #[pyclass(frozen, module = "pancake_sdk._native")]
 struct NativeClient {
-    settings: Settings,
-    client: Mutex<(u32, ApiClient)>,
+    client: ForkSafe,
 }
 
 impl NativeClient {
-    /// The client, made anew in a forked child (the parent's connections are not usable there).
-    fn current(&self) -> PyResult<ApiClient> {
-        let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
-        if pancake_sdk::blocking::forked_since(slot.0) {
-            let fresh = Python::attach(|py| self.settings.build().map_err(|e| exception(py, e)))?;
-            let (made_in, stale) = std::mem::replace(&mut *slot, (pid, fresh));
-            pancake_sdk::blocking::release(stale, made_in);
-        }
-        Ok(slot.1.clone())
-    }
-}
-
-impl Drop for NativeClient {
-    fn drop(&mut self) {
-        // A client of the parent, in a forked child: kept alive (a leaked clone holds it), never
-        // dropped (see `pancake_sdk::blocking::release`).
-        let slot = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        pancake_sdk::blocking::release_shared(&slot.1, slot.0);
+    /// The client of this process.
+    fn current(&self, py: Python<'_>) -> PyResult<AnyClient> {
+        self.client.current().map_err(|e| exception(py, e))
     }
 }
 
@@ -234,8 +139,9 @@ impl NativeClient {
         max_retries: u32,
         rate_limit: bool,
     ) -> PyResult<Self> {
-        if api != "botcake" && api != "pancake" {
-            return Err(PyValueError::new_err(format!("api must be 'botcake' or 'pancake', got {api:?}")));
+        if !pancake_sdk::dynamic::apis().contains(&api) {
+            let known = pancake_sdk::dynamic::apis().join("', '");
+            return Err(PyValueError::new_err(format!("api must be one of '{known}', got {api:?}")));
         }
         let mut sdk = pancake_sdk::Settings::default();
         sdk.page_token = page_token;
@@ -246,11 +152,11 @@ impl NativeClient {
         sdk.deadline = Some(seconds("deadline", deadline)?);
         sdk.max_response_bytes = Some(max_response_bytes);
         sdk.max_retries = Some(max_retries);
-        sdk.rate_limit = Some(rate_limit.then_some(RateLimit::PANCAKE));
+        // On: the API's own pacing (Pancake's published limit; none for Botcake).
+        sdk.rate_limit = if rate_limit { None } else { Some(None) };
         sdk.user_agent = Some(format!("pancake-sdk-python/{}", env!("CARGO_PKG_VERSION")));
-        let settings = Settings { api: api.to_string(), sdk };
-        let client = settings.build().map_err(|e| exception(py, e))?;
-        Ok(NativeClient { settings, client: Mutex::new((std::process::id(), client)) })
+        let client = ForkSafe::new(api, sdk).map_err(|e| exception(py, e))?;
+        Ok(NativeClient { client })
     }
 
     /// Calls `operation` with `args`; blocks (without the GIL) until it ends.
@@ -264,10 +170,10 @@ impl NativeClient {
         deadline: Option<f64>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout, deadline)?, self.current()?, runtime(py)?);
+            (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
         let result =
-            py.detach(|| runtime.block_on(async move { client.call(&operation, args, options).await }));
+            py.detach(|| runtime.block_on(async move { client.call_json(&operation, args, options).await }));
         answer(py, result)
     }
 
@@ -284,10 +190,10 @@ impl NativeClient {
         deadline: Option<f64>,
     ) -> PyResult<Task> {
         let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout, deadline)?, self.current()?, runtime(py)?);
+            (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
         let handle = runtime.spawn(async move {
-            let result = AssertUnwindSafe(async move { client.call(&operation, args, options).await })
+            let result = AssertUnwindSafe(async move { client.call_json(&operation, args, options).await })
                 .catch_unwind()
                 .await;
             Python::attach(move |py| {
@@ -312,20 +218,14 @@ impl NativeClient {
         deadline: Option<f64>,
     ) -> PyResult<Pager> {
         let (args, options) = (arguments(args)?, options(timeout, deadline)?);
-        let stream = match self.current()? {
-            ApiClient::Pancake(client) => {
-                client.stream_json(operation, args, options).map_err(|e| exception(py, e))?
-            }
-            ApiClient::Botcake(_) => {
-                return Err(PyValueError::new_err(format!("{operation}: Botcake has no list operations")));
-            }
-        };
+        let stream =
+            self.current(py)?.stream_json(operation, args, options, 0).map_err(|e| exception(py, e))?;
         Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)), pid: std::process::id() })
     }
 
     fn __repr__(&self) -> String {
-        let base = self.settings.sdk.base_url.as_deref().unwrap_or("(default)");
-        format!("<pancake_sdk._native.NativeClient api={} base_url={base}>", self.settings.api)
+        let base = self.client.settings().base_url.as_deref().unwrap_or("(default)");
+        format!("<pancake_sdk._native.NativeClient api={} base_url={base}>", self.client.api())
     }
 }
 
@@ -469,5 +369,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Task>()?;
     module.add_class::<Pager>()?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let kinds: Vec<&str> = pancake_sdk::ErrorKind::ALL.iter().map(|k| k.name()).collect();
+    module.add("ERROR_KINDS", kinds)?;
     Ok(())
 }

@@ -106,10 +106,12 @@ fn clients(matches: &ArgMatches) -> Result<Clients, Failure> {
     pancake.rate_limit =
         Some((per_second > 0).then(|| pancake_sdk::rate_limit::RateLimit::per_second(per_second)));
     pancake.user_agent = Some(concat!("pancake-cli/", env!("CARGO_PKG_VERSION")).to_string());
-    // Botcake: the same settings with its own token and base URL.
+    // Botcake: the same settings with its own token and base URL, and its own pacing (none).
     let mut botcake = pancake.clone();
     botcake.page_token = bot;
+    botcake.user_token = None;
     botcake.base_url = bot_base;
+    botcake.rate_limit = None;
     Ok(Clients {
         botcake: botcake.botcake().map_err(Failure::from)?,
         pancake: pancake.pancake().map_err(Failure::from)?,

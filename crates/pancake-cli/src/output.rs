@@ -36,26 +36,27 @@ impl Failure {
 
 impl From<pancake_sdk::Error> for Failure {
     fn from(error: pancake_sdk::Error) -> Self {
-        use pancake_sdk::Error as E;
-        let code = match &error {
-            E::InvalidRequest { .. } => 3,
-            E::MissingCredential { .. } => 4,
-            E::Transport { .. } | E::Timeout { .. } | E::Deadline { .. } => 5,
-            E::TooLarge { .. } => 11,
-            E::Status { .. } => 6,
-            E::Api { .. } => 7,
-            E::OutcomeUnknown { .. } => 8,
-            E::Decode { .. } => 9,
-            E::Pagination { .. } => 10,
+        use pancake_sdk::ErrorKind as K;
+        let kind = error.kind();
+        let code = match kind {
+            K::InvalidRequest => 3,
+            K::MissingCredential => 4,
+            K::Transport | K::Timeout | K::Deadline => 5,
+            K::TooLarge => 11,
+            K::Status => 6,
+            K::Api => 7,
+            K::OutcomeUnknown => 8,
+            K::Decode => 9,
+            K::Pagination => 10,
             _ => 1,
         };
         let mut message = error.to_string();
-        if let E::OutcomeUnknown { .. } = error {
+        if kind == K::OutcomeUnknown {
             message.push_str(
                 "\nThe outcome is unknown: the message may have been delivered. Check the conversation before sending it again.",
             );
         }
-        if let E::MissingCredential { .. } = error {
+        if kind == K::MissingCredential {
             message.push_str(
                 "\nGive it with --page-token / --user-token / --botcake-token or the environment variables PANCAKE_PAGE_ACCESS_TOKEN, PANCAKE_USER_ACCESS_TOKEN, BOTCAKE_ACCESS_TOKEN (or try --sandbox).",
             );

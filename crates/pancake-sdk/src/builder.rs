@@ -20,7 +20,7 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 /// The largest answer body a client reads when no limit is set: 32 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// One of the two generated clients ([`crate::Botcake`], [`crate::Pancake`]).
+/// A generated client of one API ([`crate::Botcake`], [`crate::Pancake`]).
 pub trait Api: Sized + sealed::Sealed {
     /// Where the real API lives.
     const DEFAULT_BASE_URL: &'static str;
@@ -32,9 +32,8 @@ pub trait Api: Sized + sealed::Sealed {
 }
 
 pub(crate) mod sealed {
+    /// Implemented by each API's generated client only.
     pub trait Sealed {}
-    impl Sealed for crate::botcake::Client {}
-    impl Sealed for crate::pancake::Client {}
 }
 
 /// Settings of a client; make one with `Botcake::builder()` or `Pancake::builder()`.
@@ -135,6 +134,14 @@ impl<C: Api> ClientBuilder<C> {
     /// Botcake clients with none.
     pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.rate_limit = limit;
+        self
+    }
+
+    /// Both tokens at once (for [`crate::Settings`]): the page token (Botcake's only one) and
+    /// the user token.
+    pub(crate) fn tokens(mut self, page: Option<String>, user: Option<String>) -> Self {
+        self.page_token = page.and_then(|token| self.token("page_token", token));
+        self.user_token = user.and_then(|token| self.token("user_token", token));
         self
     }
 

@@ -140,7 +140,152 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is. This list is stable: the Python exceptions, the C
+/// result codes and the CLI's exit codes are mapped from it (and only from it). A new kind may
+/// be added in a minor release, so match it with a fallback arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An input the API would refuse, named in [`Error::field`]; nothing was sent.
+    InvalidRequest,
+    /// The client has no token of the kind the operation needs; nothing was sent.
+    MissingCredential,
+    /// No (complete) answer came: the connection failed.
+    Transport,
+    /// An attempt timed out.
+    Timeout,
+    /// The call's deadline passed.
+    Deadline,
+    /// The answer was larger than the client's limit.
+    TooLarge,
+    /// An error status without an API error object.
+    Status,
+    /// The API's own error (`success: false`, `error_code`).
+    Api,
+    /// A send failed after it may have left: it may have been carried out.
+    OutcomeUnknown,
+    /// A list's walk stopped (a server that repeats pages, or loses items).
+    Pagination,
+    /// A success whose body does not decode.
+    Decode,
+}
+
+impl ErrorKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::InvalidRequest,
+        ErrorKind::MissingCredential,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Deadline,
+        ErrorKind::TooLarge,
+        ErrorKind::Status,
+        ErrorKind::Api,
+        ErrorKind::OutcomeUnknown,
+        ErrorKind::Pagination,
+        ErrorKind::Decode,
+    ];
+
+    /// The kind's stable name: `invalid_request`, `missing_credential`, `transport`, `timeout`,
+    /// `deadline`, `too_large`, `status`, `api`, `outcome_unknown`, `pagination`, `decode`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::MissingCredential => "missing_credential",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Deadline => "deadline",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Status => "status",
+            ErrorKind::Api => "api",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
+            ErrorKind::Pagination => "pagination",
+            ErrorKind::Decode => "decode",
+        }
+    }
+
+    /// Whether nothing was sent: the request can be fixed and sent again.
+    pub fn nothing_sent(self) -> bool {
+        matches!(self, ErrorKind::InvalidRequest | ErrorKind::MissingCredential)
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Error {
+    /// What kind of failure this is (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidRequest { .. } => ErrorKind::InvalidRequest,
+            Error::MissingCredential { .. } => ErrorKind::MissingCredential,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Deadline { .. } => ErrorKind::Deadline,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::Status { .. } => ErrorKind::Status,
+            Error::Api { .. } => ErrorKind::Api,
+            Error::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
+            Error::Pagination { .. } => ErrorKind::Pagination,
+            Error::Decode { .. } => ErrorKind::Decode,
+        }
+    }
+
+    /// The input an [`ErrorKind::InvalidRequest`] is about, when it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidRequest { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The operation the error is about, when the error says it.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::MissingCredential { operation, .. }
+            | Error::Deadline { operation, .. }
+            | Error::TooLarge { operation, .. }
+            | Error::OutcomeUnknown { operation, .. }
+            | Error::Pagination { operation, .. } => Some(operation),
+            _ => None,
+        }
+    }
+
+    /// The token a [`ErrorKind::MissingCredential`] needs.
+    pub fn token(&self) -> Option<TokenKind> {
+        match self {
+            Error::MissingCredential { token, .. } => Some(*token),
+            _ => None,
+        }
+    }
+
+    /// The deadline a [`ErrorKind::Deadline`] passed.
+    pub fn deadline(&self) -> Option<Duration> {
+        match self {
+            Error::Deadline { deadline, .. } => Some(*deadline),
+            _ => None,
+        }
+    }
+
+    /// The size limit a [`ErrorKind::TooLarge`] passed, in bytes.
+    pub fn limit(&self) -> Option<u64> {
+        match self {
+            Error::TooLarge { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// The API's `message` of an [`ErrorKind::Api`] (redacted).
+    pub fn api_message(&self) -> Option<&str> {
+        match self {
+            Error::Api { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
     /// An input error about `field`.
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
         Error::InvalidRequest { field: Some(field.to_string()), message: message.into() }

@@ -256,7 +256,7 @@ impl Call {
 
     /// Records `error` as the call's outcome, and hands the generated code a stand-in.
     fn fail(&self, error: Error, attempts: u32) -> reqwest::Result<reqwest::Response> {
-        self.log_call(attempts, error.status(), error_kind(&error));
+        self.log_call(attempts, error.status(), error.kind().name());
         record_error(error);
         Ok(stand_in())
     }
@@ -349,16 +349,6 @@ impl Call {
 }
 
 /// A short name of an error's kind, for logs.
-fn error_kind(error: &Error) -> &'static str {
-    match error {
-        Error::Deadline { .. } => "deadline",
-        Error::TooLarge { .. } => "too_large",
-        Error::OutcomeUnknown { .. } => "outcome_unknown",
-        Error::Timeout { .. } => "timeout",
-        _ => "error",
-    }
-}
-
 /// The request for a last attempt: a copy when the body allows one, else the request itself.
 fn clone_or_take(request: &mut reqwest::Request) -> reqwest::Request {
     request.try_clone().unwrap_or_else(|| {

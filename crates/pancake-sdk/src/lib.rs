@@ -35,12 +35,14 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod apis;
 pub mod auth;
 pub mod blocking;
 pub mod botcake;
 mod builder;
 pub mod dates;
 pub mod dispatch;
+pub mod dynamic;
 mod error;
 mod exchange;
 mod options;
@@ -58,7 +60,7 @@ pub mod validate;
 pub use botcake::Client as Botcake;
 pub use builder::{Api, ClientBuilder};
 pub use builder::{DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES};
-pub use error::{ApiErrorKind, Error, ErrorBody};
+pub use error::{ApiErrorKind, Error, ErrorBody, ErrorKind};
 pub use options::CallOptions;
 pub use pancake::Client as Pancake;
 pub use response::{ApiWarning, Response};

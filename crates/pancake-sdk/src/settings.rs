@@ -27,8 +27,8 @@ pub struct Settings {
     pub max_response_bytes: Option<u64>,
     /// Retries of a read after a transient failure.
     pub max_retries: Option<u32>,
-    /// Pancake's pacing: `None` keeps the default ([`RateLimit::PANCAKE`]), `Some(None)`
-    /// switches it off. Botcake clients are not paced.
+    /// Pacing: `None` keeps the API's default (Pancake: [`RateLimit::PANCAKE`]; Botcake: none),
+    /// `Some(None)` switches it off.
     pub rate_limit: Option<Option<RateLimit>>,
     /// A product token put before the SDK's own in `User-Agent`.
     pub user_agent: Option<String>,
@@ -53,31 +53,13 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// A Botcake client (its token is `page_token`).
-    pub fn botcake(&self) -> Result<Botcake, Error> {
-        let mut builder = self.common(Botcake::builder());
-        if let Some(token) = &self.page_token {
-            builder = builder.access_token(token.clone());
-        }
-        builder.build()
-    }
-
-    /// A Pancake client.
-    pub fn pancake(&self) -> Result<Pancake, Error> {
-        let mut builder = self.common(Pancake::builder());
-        if let Some(token) = &self.page_token {
-            builder = builder.page_access_token(token.clone());
-        }
-        if let Some(token) = &self.user_token {
-            builder = builder.user_access_token(token.clone());
-        }
+    /// A client of the API `C` (`page_token` is Botcake's token).
+    pub fn build<C: Api>(&self) -> Result<C, Error> {
+        let mut builder =
+            ClientBuilder::<C>::default().tokens(self.page_token.clone(), self.user_token.clone());
         if let Some(limit) = self.rate_limit {
             builder = builder.rate_limit(limit);
         }
-        builder.build()
-    }
-
-    fn common<C: Api>(&self, mut builder: ClientBuilder<C>) -> ClientBuilder<C> {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url.clone());
         }
@@ -99,7 +81,17 @@ impl Settings {
         if let Some(product) = &self.user_agent {
             builder = builder.user_agent(product.clone());
         }
-        builder
+        builder.build()
+    }
+
+    /// A Botcake client (its token is `page_token`).
+    pub fn botcake(&self) -> Result<Botcake, Error> {
+        self.build()
+    }
+
+    /// A Pancake client.
+    pub fn pancake(&self) -> Result<Pancake, Error> {
+        self.build()
     }
 }
 

@@ -193,7 +193,8 @@ def _status_class(status: Optional[int]) -> type[APIError]:
 
 
 def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDKError:
-    """The exception for an error of the native module (called by it)."""
+    """The exception for an error of the native module (called by it): `kind` is the name of
+    the SDK's `ErrorKind` (an unknown kind, from a newer native module, is a `PancakeSDKError`)."""
     status = details.get("status_code")
     common: Dict[str, Any] = {"status_code": status, "body": details.get("body"), "raw_body": details.get("raw_body")}
     if kind == "invalid_request":
@@ -204,7 +205,7 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDK
         return APITimeoutError(message)
     if kind == "too_large":
         return ResponseTooLargeError(message, limit=details.get("limit"), **common)
-    if kind == "connection":
+    if kind == "transport":
         return APIConnectionError(message)
     if kind == "outcome_unknown":
         return OutcomeUnknownError(message, operation=details.get("operation"), **common)

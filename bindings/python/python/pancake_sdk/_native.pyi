@@ -2,8 +2,9 @@
 
 from typing import Any, Callable, Dict, Optional, Tuple, final
 
-__all__ = ["NativeClient", "Pager", "Task", "__version__", "_shutdown", "reset_log_cache"]
+__all__ = ["ERROR_KINDS", "NativeClient", "Pager", "Task", "__version__", "_shutdown", "reset_log_cache"]
 __version__: str
+ERROR_KINDS: list[str]
 
 def _shutdown() -> None: ...
 def reset_log_cache() -> None: ...

@@ -472,6 +472,7 @@ let response = client.get_tools()
         builder::GetTools::new(self)
     }
 }
+impl crate::builder::sealed::Sealed for Client {}
 impl crate::builder::Api for Client {
     const DEFAULT_BASE_URL: &'static str = SERVER_URL;
     const DEFAULT_RATE_LIMIT: Option<crate::rate_limit::RateLimit> = None;
