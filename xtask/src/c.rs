@@ -5,8 +5,8 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use crate::generate::Generated;
 use crate::model::{Operation, Schema, Spec, flat};
+use crate::output::Generated;
 use crate::{Result, root};
 
 const GLUE: &str = "bindings/c/src/generated.rs";

@@ -8,8 +8,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::Result;
-use crate::generate::Generated;
 use crate::model::{Operation, Schema, Spec, flat};
+use crate::output::Generated;
 
 const TABLE: &str = "crates/pancake-cli/src/operations.rs";
 

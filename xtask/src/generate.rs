@@ -2,15 +2,9 @@
 //! ([`crate::model`]): the Rust client, the Python and C glue, the C header and the CLI's table.
 
 use std::fs;
-use std::path::PathBuf;
 
+use crate::output::Generated;
 use crate::{Result, root};
-
-/// A file derived from the spec: its path (from the root) and its full text.
-pub struct Generated {
-    pub path: PathBuf,
-    pub text: String,
-}
 
 /// Regenerates every derived file, or with `check` compares them with what is committed.
 pub fn run(check: bool) -> Result {

@@ -8,6 +8,7 @@ mod generate;
 mod lint;
 mod model;
 mod names;
+mod output;
 mod pytest;
 mod python;
 mod rust;

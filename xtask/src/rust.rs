@@ -12,8 +12,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{ToTokens, format_ident, quote};
 
 use crate::Result;
-use crate::generate::Generated;
 use crate::model::{Cursor, Operation, Rule, Spec};
+use crate::output::Generated;
 
 /// Schemas replaced by hand-written SDK types.
 const REPLACEMENTS: &[(&str, &str)] = &[
@@ -57,7 +57,7 @@ pub fn registry(specs: &[Spec]) -> Result<Generated> {
         }
     });
     let tokens = quote! {
-        //! Every API of the SDK by its name, for clients chosen at run time ([`crate::dynamic`]).
+        //! Every API of the SDK by its name, for clients chosen at run time ([`crate::registry`]).
 
         /// The APIs' names.
         pub(crate) const NAMES: &[&str] = &[#(#names),*];

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::generate::Generated;
 use crate::model::Spec;
+use crate::output::Generated;
 
 fn fixture() -> Spec {
     let path = crate::root().join("xtask/tests/fixtures/shop.yaml");

@@ -23,8 +23,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::StreamExt;
-use pancake_sdk::dynamic::ForkSafe;
 use pancake_sdk::paginate::ItemStream;
+use pancake_sdk::registry::ForkSafe;
 use pancake_sdk::{CallOptions, Settings};
 use serde_json::{Map, Value};
 

@@ -15,8 +15,9 @@ use std::time::Duration;
 use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt};
-use pancake_sdk::dynamic::{AnyClient, ForkSafe};
+use pancake_sdk::dynamic::AnyClient;
 use pancake_sdk::paginate::ItemStream;
+use pancake_sdk::registry::ForkSafe;
 use pancake_sdk::{CallOptions, Error, Response};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -139,8 +140,8 @@ impl NativeClient {
         max_retries: u32,
         rate_limit: bool,
     ) -> PyResult<Self> {
-        if !pancake_sdk::dynamic::apis().contains(&api) {
-            let known = pancake_sdk::dynamic::apis().join("', '");
+        if !pancake_sdk::registry::apis().contains(&api) {
+            let known = pancake_sdk::registry::apis().join("', '");
             return Err(PyValueError::new_err(format!("api must be one of '{known}', got {api:?}")));
         }
         let mut sdk = pancake_sdk::Settings::default();

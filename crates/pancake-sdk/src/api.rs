@@ -4,7 +4,6 @@
 
 use crate::Error;
 use crate::auth::ApiKey;
-use crate::paginate::List;
 use crate::validate::Rule;
 
 /// The operations of one API.
@@ -110,5 +109,55 @@ impl Check {
             }
         }
         Ok(())
+    }
+}
+
+/// How a list operation pages, from the spec's `x-pancake-pagination`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct List {
+    /// The answer's field holding the items.
+    pub items: &'static str,
+    /// The parameter that moves through the list, and how.
+    pub cursor: Cursor,
+    /// The `page_size` each call sends (the documented maximum).
+    pub page_size: Option<i64>,
+    /// The answer's field counting every match, if any.
+    pub total: Option<&'static str>,
+}
+
+/// The parameter that moves through a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    /// `page_number`, from 1.
+    PageNumber,
+    /// `current_count`: the number of items already read; absent on the first call.
+    CurrentCount {
+        /// Items of the first call.
+        first: Option<i64>,
+        /// Items of each later call.
+        next: Option<i64>,
+    },
+    /// `param` takes the value of the last item's `next_field`; absent on the first call.
+    LastItem {
+        /// The parameter.
+        param: &'static str,
+        /// The field of an item that names where the next call starts.
+        next_field: &'static str,
+    },
+    /// `param` is the number of items to skip.
+    Offset {
+        /// The parameter.
+        param: &'static str,
+    },
+}
+
+impl Cursor {
+    /// The parameter the walk sets.
+    pub fn param(&self) -> &'static str {
+        match *self {
+            Cursor::PageNumber => "page_number",
+            Cursor::CurrentCount { .. } => "current_count",
+            Cursor::LastItem { param, .. } | Cursor::Offset { param } => param,
+        }
     }
 }

@@ -1,14 +1,13 @@
-//! Clients chosen at run time, by the API's name: what the Python and C bindings hold. Each
-//! is a [`DynClient`] (any API's client behind one interface), kept in a [`ForkSafe`] slot that
-//! makes it anew in a process that forked.
+//! Any API's client behind one interface ([`DynClient`]), for callers that choose the API at
+//! run time (see [`crate::registry`]).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::dispatch::{Answer, JsonApi};
 use crate::paginate::ItemStream;
-use crate::{CallOptions, Error, Settings};
+use crate::{CallOptions, Error};
 
 /// Any API's client, called by operation id with JSON.
 pub trait DynClient: Send + Sync {
@@ -50,65 +49,3 @@ impl<C: JsonApi> DynClient for C {
 
 /// A client of any API.
 pub type AnyClient = Arc<dyn DynClient>;
-
-/// The names of the SDK's APIs (`botcake`, `pancake`).
-pub fn apis() -> &'static [&'static str] {
-    crate::apis::NAMES
-}
-
-/// A client of the API named `api`, made from `settings`.
-pub fn client(api: &str, settings: &Settings) -> Result<AnyClient, Error> {
-    crate::apis::build(api, settings).unwrap_or_else(|| {
-        Err(Error::invalid("api", format!("no API {api:?} (the SDK has {})", crate::apis::NAMES.join(", "))))
-    })
-}
-
-/// A client that a forked child makes anew (its pooled connections belong to the parent), and
-/// that is never dropped in a child (see [`crate::blocking::release`]).
-pub struct ForkSafe {
-    api: String,
-    settings: Settings,
-    slot: Mutex<(u32, AnyClient)>,
-}
-
-impl ForkSafe {
-    /// A client of the API named `api`.
-    pub fn new(api: &str, settings: Settings) -> Result<ForkSafe, Error> {
-        let client = client(api, &settings)?;
-        Ok(ForkSafe { api: api.to_string(), settings, slot: Mutex::new((std::process::id(), client)) })
-    }
-
-    /// The API's name.
-    pub fn api(&self) -> &str {
-        &self.api
-    }
-
-    /// The settings the client is made from.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// The client of this process (made anew after a fork).
-    pub fn current(&self) -> Result<AnyClient, Error> {
-        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if crate::blocking::forked_since(slot.0) {
-            let fresh = client(&self.api, &self.settings)?;
-            let (made_in, stale) = std::mem::replace(&mut *slot, (std::process::id(), fresh));
-            crate::blocking::release(stale, made_in);
-        }
-        Ok(slot.1.clone())
-    }
-}
-
-impl Drop for ForkSafe {
-    fn drop(&mut self) {
-        let slot = self.slot.get_mut().unwrap_or_else(|p| p.into_inner());
-        crate::blocking::release_shared(&slot.1, slot.0);
-    }
-}
-
-impl std::fmt::Debug for ForkSafe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ForkSafe").field("api", &self.api).field("settings", &self.settings).finish()
-    }
-}

@@ -51,6 +51,7 @@ pub mod pancake;
 pub mod path;
 pub mod rate_limit;
 pub mod redact;
+pub mod registry;
 mod response;
 pub mod retry;
 mod settings;

@@ -30,71 +30,20 @@ use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use crate::api::{Cursor, List};
 use crate::dispatch::JsonApi;
 use crate::{CallOptions, Error};
 
 /// A stream of the items of every page.
 pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
 
-/// How a list operation pages, from the spec's `x-pancake-pagination`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct List {
-    /// The answer's field holding the items.
-    pub items: &'static str,
-    /// The parameter that moves through the list, and how.
-    pub cursor: Cursor,
-    /// The `page_size` each call sends (the documented maximum).
-    pub page_size: Option<i64>,
-    /// The answer's field counting every match, if any.
-    pub total: Option<&'static str>,
-}
-
-/// The parameter that moves through a list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cursor {
-    /// `page_number`, from 1.
-    PageNumber,
-    /// `current_count`: the number of items already read; absent on the first call.
-    CurrentCount {
-        /// Items of the first call.
-        first: Option<i64>,
-        /// Items of each later call.
-        next: Option<i64>,
-    },
-    /// `param` takes the value of the last item's `next_field`; absent on the first call.
-    LastItem {
-        /// The parameter.
-        param: &'static str,
-        /// The field of an item that names where the next call starts.
-        next_field: &'static str,
-    },
-    /// `param` is the number of items to skip.
-    Offset {
-        /// The parameter.
-        param: &'static str,
-    },
-}
-
-impl Cursor {
-    /// The parameter the walk sets.
-    pub fn param(&self) -> &'static str {
-        match *self {
-            Cursor::PageNumber => "page_number",
-            Cursor::CurrentCount { .. } => "current_count",
-            Cursor::LastItem { param, .. } | Cursor::Offset { param } => param,
-        }
-    }
-}
-
-impl List {
-    /// The number of items a full answer to call `call` (from 1) holds, when known.
-    fn expected(&self, call: u64) -> Option<usize> {
-        let size = |n: Option<i64>| n.and_then(|n| usize::try_from(n).ok());
-        match self.cursor {
-            Cursor::CurrentCount { first, .. } if call == 1 => size(first),
-            Cursor::CurrentCount { next, .. } => size(next),
-            _ => size(self.page_size),
-        }
+/// The number of items a full answer to call `call` (from 1) holds, when known.
+fn expected(list: &List, call: u64) -> Option<usize> {
+    let size = |n: Option<i64>| n.and_then(|n| usize::try_from(n).ok());
+    match list.cursor {
+        Cursor::CurrentCount { first, .. } if call == 1 => size(first),
+        Cursor::CurrentCount { next, .. } => size(next),
+        _ => size(list.page_size),
     }
 }
 
@@ -210,7 +159,7 @@ where
                 });
             }
             Some(total) => count == 0 || seen >= total.max(0) as u64,
-            None => count == 0 || count < list.expected(call).unwrap_or(walk.largest),
+            None => count == 0 || count < expected(list, call).unwrap_or(walk.largest),
         };
         if let Cursor::LastItem { .. } = list.cursor {
             walk.done |= page.next.is_none() || page.next == walk.position.cursor;
