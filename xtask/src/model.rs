@@ -6,7 +6,8 @@
 //! The extensions it understands:
 //! - `x-pancake-token: page | user` on an apiKey security scheme: the SDK token it carries;
 //! - `x-pancake-pagination` on a list: `items`, `cursor` (`page_number`, `current_count`,
-//!   `offset`, `last_item`), `page_size`, `total`, `first`/`next` (`current_count`), `param`
+//!   `offset`, `last_item`), `page_size`, `default_page_size` (what the API answers without
+//!   one: the sandbox's page size), `total`, `first`/`next` (`current_count`), `param`
 //!   (the parameter an `offset` or `last_item` list moves), `next_field` (the field of the last
 //!   item that the next call of a `last_item` list starts after);
 //! - `x-pancake-rate-limit: {calls, seconds}` at the root: the client's default pacing per page;
@@ -112,6 +113,8 @@ pub struct Pagination {
     pub cursor: Cursor,
     /// The `page_size` each call sends.
     pub page_size: Option<i64>,
+    /// The items a call answers when it sends no `page_size`.
+    pub default_page_size: Option<i64>,
     /// The answer's field counting every match.
     pub total: Option<String>,
 }
@@ -511,6 +514,7 @@ fn pagination(value: &Value) -> std::result::Result<Pagination, String> {
         items,
         cursor,
         page_size: value["page_size"].as_i64(),
+        default_page_size: value["default_page_size"].as_i64(),
         total: value["total"].as_str().map(str::to_string),
     })
 }

@@ -13,7 +13,7 @@ use pancake_sdk::CallOptions;
 use serde_json::Value;
 
 use crate::Clients;
-use crate::commands::arguments;
+use crate::arguments::arguments;
 use crate::operations::OPERATIONS;
 use crate::output::Failure;
 use crate::table::{Api, Operation, list};

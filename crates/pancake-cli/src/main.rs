@@ -7,6 +7,7 @@
 //! delivered); 9 an answer that does not decode; 10 a list whose pages do not add up;
 //! 11 an answer larger than `--max-response-bytes`; 1 anything else.
 
+mod arguments;
 mod commands;
 mod export;
 mod operations;

@@ -15,7 +15,7 @@
 //! | `drop` | the connection closes with no answer at all |
 //! | `redirect=CODE` | HTTP CODE (3xx) with a `Location` elsewhere, which a client must not follow |
 //! | `null-lists` | the normal answer with every top-level list replaced by `null` |
-//! | `repeat-page` | a list's first page, whatever `page_number` or `current_count` asked for |
+//! | `repeat-page` | a list's first page, whatever its cursor (`page_number`, `current_count`, ...) asked for |
 //! | `warning=CODE` | the normal answer with `success: true` and `error_code: CODE` |
 //! | `api-error=CODE` / `api-error=CODE@STATUS` | `{success: false, error_code: CODE}` (HTTP 200 or STATUS) |
 //! | `huge-body=BYTES` | 200 announcing and streaming BYTES bytes (never held in memory) |

@@ -168,15 +168,19 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
             return Ok(json_response(&Reply::error(429, "Too many requests: 5 calls per page per second")));
         }
     }
-    let query: Vec<(String, String)> = if after.contains(&Fault::RepeatPage) {
-        let first_page =
-            query.into_iter().filter(|(k, _)| k != "current_count").map(|(k, v)| match k.as_str() {
-                "page_number" => (k, "1".to_string()),
-                _ => (k, v),
-            });
-        first_page.collect()
-    } else {
-        query
+    // A repeated page: the list's first page, whatever its cursor asked for.
+    let query: Vec<(String, String)> = match (&route.paging, after.contains(&Fault::RepeatPage)) {
+        (Some(paging), true) => {
+            let cursor = paging.cursor.param();
+            let first = (paging.cursor == spec::PageCursor::PageNumber).then(|| "1".to_string());
+            query
+                .into_iter()
+                .filter_map(
+                    |(k, v)| if k == cursor { first.clone().map(|one| (k, one)) } else { Some((k, v)) },
+                )
+                .collect()
+        }
+        _ => query,
     };
     let reply = match check(&world, route, matched.path_params, &query, &header, &body) {
         Ok(call) => handlers::handle(&world, &call),

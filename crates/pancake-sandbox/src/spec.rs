@@ -85,6 +85,68 @@ enum Segment {
     Param(String),
 }
 
+/// How a list pages, from the spec's `x-pancake-pagination`: one list handler pages every list
+/// by it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paging {
+    /// The answer's array of items.
+    pub items: String,
+    /// The parameter that moves through the list, and how.
+    pub cursor: PageCursor,
+    /// Items a call answers when it sends no `page_size` (`default_page_size`).
+    pub default_size: Option<usize>,
+    /// The answer's field that counts every match.
+    pub total: Option<String>,
+}
+
+/// How a list's calls say where they start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageCursor {
+    /// `page_number`, from 1, of `page_size` items.
+    PageNumber,
+    /// `current_count` items already read: `first` items without it, `next` with it.
+    CurrentCount { first: usize, next: usize },
+    /// `param` items to skip.
+    Offset { param: String },
+    /// After the item whose `field` is `param`'s value.
+    LastItem { param: String, field: String },
+}
+
+impl PageCursor {
+    /// The parameter the client moves.
+    pub fn param(&self) -> &str {
+        match self {
+            PageCursor::PageNumber => "page_number",
+            PageCursor::CurrentCount { .. } => "current_count",
+            PageCursor::Offset { param } | PageCursor::LastItem { param, .. } => param,
+        }
+    }
+}
+
+fn paging(value: &Value) -> Result<Paging, String> {
+    let text = |key: &str| value[key].as_str().map(str::to_string);
+    let size = |key: &str| value[key].as_u64().map(|n| n as usize);
+    let cursor = match value["cursor"].as_str() {
+        Some("page_number") => PageCursor::PageNumber,
+        Some("current_count") => PageCursor::CurrentCount {
+            first: size("first").ok_or("current_count needs `first`")?,
+            next: size("next").ok_or("current_count needs `next`")?,
+        },
+        Some("offset") => PageCursor::Offset { param: text("param").ok_or("offset needs `param`")? },
+        Some("last_item") => PageCursor::LastItem {
+            param: text("param").ok_or("last_item needs `param`")?,
+            field: text("next_field").ok_or("last_item needs `next_field`")?,
+        },
+        other => return Err(format!("unknown pagination cursor {other:?}")),
+    };
+    Ok(Paging {
+        items: text("items").ok_or("x-pancake-pagination needs `items`")?,
+        cursor,
+        default_size: size("default_page_size"),
+        total: text("total"),
+    })
+}
+
 /// One operation of one API.
 pub struct Route {
     pub api: ApiName,
@@ -94,6 +156,8 @@ pub struct Route {
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub auth: Option<Auth>,
+    /// How it pages, when it is a list.
+    pub paging: Option<Paging>,
     segments: Vec<Segment>,
 }
 
@@ -292,8 +356,13 @@ fn read(api: ApiName, text: &str) -> Result<Vec<Route>, String> {
             None => None,
         };
 
+        let paging = match op_json.get("x-pancake-pagination") {
+            Some(value) => Some(paging(value).map_err(|e| format!("{operation_id}: {e}"))?),
+            None => None,
+        };
         routes.push(Route {
             api,
+            paging,
             method: method.to_string(),
             segments: template
                 .split('/')

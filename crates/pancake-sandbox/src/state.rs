@@ -7,12 +7,11 @@ use std::sync::Mutex;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::Config;
 use crate::data::{self, Page};
 use crate::faults::FaultRule;
-use crate::handlers::Call;
 use crate::spec::Catalog;
 
 /// Requests kept in the log; older ones are dropped.
@@ -84,16 +83,11 @@ impl State {
         self.conversation_tags.entry(id.to_string()).or_insert_with(|| data::initial_tags(index))
     }
 
-    /// Records a write or a send.
-    pub fn journal(&mut self, call: &Call, page: &str, body: Value) {
-        let entry = json!({
-            "seq": self.journal.len() + 1,
-            "api": call.route.api,
-            "operation_id": call.route.operation_id,
-            "page_id": page,
-            "conversation_id": call.params.get("conversation_id"),
-            "body": body,
-        });
+    /// Records a write or a send (an entry made by `Call::journal_entry`), numbering it.
+    pub fn journal(&mut self, mut entry: Value) {
+        if let Some(fields) = entry.as_object_mut() {
+            fields.insert("seq".into(), (self.journal.len() + 1).into());
+        }
         self.journal.push(entry);
     }
 

@@ -56,7 +56,7 @@ pub fn handle(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
                 let id = keywords.iter().filter_map(|k| k["id"].as_i64()).max().unwrap_or(640) + 1;
                 let keyword = json!({ "is_activated": false, "id": id, "flow_id": null });
                 keywords.push(keyword.clone());
-                s.journal(call, page.id, json!(null));
+                s.journal(call.journal_entry(page.id, json!(null)));
                 keyword
             });
             Reply::ok(json!({ "success": true, "keyword": { "id": keyword["id"], "flow_id": null } }))
@@ -71,7 +71,7 @@ pub fn handle(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
                 let keyword = s.keywords(page.id).iter_mut().find(|k| k["id"] == id)?;
                 keyword["flow_id"] = json!(flow_id);
                 let answer = json!({ "id": id, "flow_id": flow_id });
-                s.journal(call, page.id, call.body.clone().unwrap_or_default());
+                s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
                 Some(answer)
             });
             match updated {
@@ -84,11 +84,15 @@ pub fn handle(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             if !flow_exists(flow_id) {
                 return Some(Reply::error(400, "your params wrong"));
             }
-            world.with_state(|s| s.journal(call, page.id, call.body.clone().unwrap_or_default()));
+            world.with_state(|s| {
+                s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()))
+            });
             Reply::ok(json!({ "success": true }))
         }
         "send_content" => {
-            world.with_state(|s| s.journal(call, page.id, call.body.clone().unwrap_or_default()));
+            world.with_state(|s| {
+                s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()))
+            });
             Reply::ok(json!({ "success": true }))
         }
         _ => return None,

@@ -3,68 +3,89 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value, json};
 
-use super::{Call, PageRef, Reply, page_slice};
+use super::{Call, Listing, PageRef, Reply};
 use crate::data::{self, Page};
 use crate::state::World;
 
-/// Conversations per page of `list_conversations`.
-pub const CONVERSATIONS_PER_PAGE: usize = 60;
-/// Customers per page when `page_size` is absent.
-pub const DEFAULT_CUSTOMER_PAGE_SIZE: usize = 20;
-/// Messages without `current_count`, and with it.
-pub const FIRST_MESSAGES: usize = 20;
-/// Messages per call with `current_count`.
-pub const MORE_MESSAGES: usize = 25;
 /// Private replies go only to comments at most this old (seconds), by Facebook's rules.
 pub const PRIVATE_REPLY_WINDOW: i64 = 7 * 24 * 3600;
 /// The sandbox's "now" for the 7-day rule: the end of its data year.
 pub const NOW: i64 = data::EPOCH + data::SPAN;
 
-/// Answers an operation on a page, or `None` when the call is not one.
-pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
-    Some(match call.route.operation_id.as_str() {
-        "list_conversations" => list_conversations(world, call, page)?,
-        "list_messages" => list_messages(call, page)?,
+/// The matches of a list call on a page, before paging (the list handler pages them by the
+/// spec's `x-pancake-pagination`); `None` when the call is not a list of this API, an error
+/// reply for a query the API refuses.
+pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<Result<Listing<'a>, Reply>> {
+    let listing =
+        |count: usize, item: Box<dyn Fn(usize) -> Value + 'a>| Listing { count, item, extra: Map::new() };
+    Some(Ok(match call.route.operation_id.as_str() {
+        "list_conversations" => {
+            let (since, until) = range(call)?;
+            let by_update = call.str("order_by") == Some("updated_at");
+            let time = move |i: usize| {
+                if by_update { data::updated_time(page, i) } else { data::conversation_time(page, i) }
+            };
+            let mut matching: Vec<usize> =
+                (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
+            matching.sort_by_key(|i| std::cmp::Reverse(time(*i)));
+            listing(
+                matching.len(),
+                Box::new(move |n| {
+                    let i = matching[n];
+                    let id = data::conversation_id(page, i);
+                    let tags = world.with_state(|s| s.conversation_tags(&id, i).clone());
+                    data::conversation(page, i, &tags)
+                }),
+            )
+        }
+        "list_messages" => {
+            let Some(i) = find_conversation(page, call.str("conversation_id")?) else {
+                return Some(Err(Reply::error(404, "conversation_id: no such conversation on this page")));
+            };
+            let conversation = data::conversation(page, i, &[]);
+            let customer = conversation["customers"][0].clone();
+            if call.str("customer_id") != customer["id"].as_str() {
+                return Some(Err(Reply::error(400, "customer_id: not the customer of this conversation")));
+            }
+            let total = data::message_count(i);
+            let mut extra = Map::new();
+            extra.insert("conversation_id".into(), conversation["id"].clone());
+            extra.insert("customers".into(), json!([customer]));
+            // Newest first.
+            Listing { count: total, item: Box::new(move |n| data::message(page, i, total - 1 - n)), extra }
+        }
         "list_page_customers" => {
             let (since, until) = range(call)?;
             let matching: Vec<usize> = (0..page.customers)
                 .filter(|i| in_range(data::customer_time(page, *i), since, until))
                 .collect();
-            let size = call.int("page_size").map_or(DEFAULT_CUSTOMER_PAGE_SIZE, |s| s as usize);
-            let customers: Vec<Value> = page_slice(&matching, call.int("page_number")?, size)
-                .iter()
-                .map(|i| data::customer(page, *i))
-                .collect();
-            Reply::ok(json!({ "success": true, "total": matching.len(), "customers": customers }))
+            listing(matching.len(), Box::new(move |n| data::customer(page, matching[n])))
         }
         "list_posts" => {
             let (since, until) = range(call)?;
             let mut matching: Vec<usize> =
                 (0..page.posts).filter(|i| in_range(data::post_time(page, *i), since, until)).collect();
             matching.reverse();
-            let posts: Vec<Value> =
-                page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
-                    .iter()
-                    .map(|i| data::post(page, *i))
-                    .collect();
-            Reply::ok(json!({ "success": true, "total": matching.len(), "posts": posts }))
+            listing(matching.len(), Box::new(move |n| data::post(page, matching[n])))
         }
         "list_call_logs" => {
             let since = call.int("since").unwrap_or(i64::MIN);
             let until = call.int("until").unwrap_or(i64::MAX);
             if since > until {
-                return Some(Reply::error(400, "until: must not be before since"));
+                return Some(Err(Reply::error(400, "until: must not be before since")));
             }
             let mut matching: Vec<usize> =
                 (0..page.call_logs).filter(|i| in_range(data::call_time(page, *i), since, until)).collect();
             matching.reverse();
-            let logs: Vec<Value> =
-                page_slice(&matching, call.int("page_number")?, call.int("page_size")? as usize)
-                    .iter()
-                    .map(|i| data::call_log(page, *i))
-                    .collect();
-            Reply::ok(json!({ "success": true, "data": logs }))
+            listing(matching.len(), Box::new(move |n| data::call_log(page, matching[n])))
         }
+        _ => return None,
+    }))
+}
+
+/// Answers an operation on a page, or `None` when the call is not one.
+pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
+    Some(match call.route.operation_id.as_str() {
         "list_tags" => {
             let tags: Vec<Value> = data::TAGS
                 .iter()
@@ -196,49 +217,6 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
     })
 }
 
-fn list_conversations(world: &World, call: &Call, page: &Page) -> Option<Reply> {
-    let (since, until) = range(call)?;
-    let by_update = call.str("order_by") == Some("updated_at");
-    let time =
-        |i: usize| if by_update { data::updated_time(page, i) } else { data::conversation_time(page, i) };
-    let mut matching: Vec<usize> =
-        (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
-    matching.sort_by_key(|i| std::cmp::Reverse(time(*i)));
-    let conversations: Vec<Value> = page_slice(&matching, call.int("page_number")?, CONVERSATIONS_PER_PAGE)
-        .iter()
-        .map(|i| {
-            let id = data::conversation_id(page, *i);
-            let tags = world.with_state(|s| s.conversation_tags(&id, *i).clone());
-            data::conversation(page, *i, &tags)
-        })
-        .collect();
-    Some(Reply::ok(json!({ "success": true, "conversations": conversations })))
-}
-
-fn list_messages(call: &Call, page: &Page) -> Option<Reply> {
-    let Some(i) = find_conversation(page, call.str("conversation_id")?) else {
-        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
-    };
-    let conversation = data::conversation(page, i, &[]);
-    let customer = &conversation["customers"][0];
-    if call.str("customer_id") != customer["id"].as_str() {
-        return Some(Reply::error(400, "customer_id: not the customer of this conversation"));
-    }
-    let total = data::message_count(i);
-    let (skip, take) = match call.int("current_count") {
-        None => (0, FIRST_MESSAGES),
-        Some(count) => (count as usize, MORE_MESSAGES),
-    };
-    let messages: Vec<Value> =
-        (0..total).rev().skip(skip).take(take).map(|n| data::message(page, i, n)).collect();
-    Some(Reply::ok(json!({
-        "success": true,
-        "conversation_id": conversation["id"],
-        "messages": messages,
-        "customers": [customer],
-    })))
-}
-
 fn tag_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {
     let conversation_id = call.str("conversation_id")?;
     let Some(i) = find_conversation(page, conversation_id) else {
@@ -257,7 +235,7 @@ fn tag_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {
             tags.sort_unstable();
         }
         let tags = tags.clone();
-        s.journal(call, page.id, call.body.clone().unwrap_or_default());
+        s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
         tags
     });
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -310,7 +288,7 @@ fn send_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
         }
     }
     let id = world.with_state(|s| {
-        s.journal(call, page.id, body.clone());
+        s.journal(call.journal_entry(page.id, body.clone()));
         format!("m_sandbox_{}", s.journal.len())
     });
     Some(Reply::ok(json!({ "success": true, "id": id, "message": text.unwrap_or_default() })))

@@ -5991,8 +5991,9 @@ bodies on 502/504. Sends are not idempotent.
 
 `x-pancake-pagination` on a list operation tells the SDK how to walk its pages: the
 answer's array of `items`, the `cursor` parameter (`page_number` from 1, or
-`current_count`, the number of items read), the `page_size` to send, the `total` field, and
-for `current_count` the size of the `first` and of each `next` call.
+`current_count`, the number of items read), the `page_size` to send, the size the API
+answers when none is sent (`default_page_size`), the `total` field, and for
+`current_count` the size of the `first` and of each `next` call.
 `x-pancake-rules` lists the checks across fields that the SDK makes before sending
 (`not_after: [a, b]`: a is not after b; `one_of`: exactly one of the fields is given, with
 the messages for both and for neither). `x-pancake-rate-limit` is the documented pace.
