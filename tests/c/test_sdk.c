@@ -169,6 +169,11 @@ static void test_every_operation(void) {
                "send_message", "m_sandbox_");
     EXPECT_OK(pk_pancake_list_pages(pc, &json), "list_pages", "activated_page_ids");
     EXPECT_OK(pk_pancake_call(pc, "list_tags", "{\"page_id\":\"" PAGE "\"}", &json), "generic call", "Spam");
+    EXPECT_OK(pk_botcake_call(bot, "get_keywords", "{\"page_id\":\"" PAGE "\"}", &json), "generic Botcake call", "641");
+    pk_pager *not_a_list = NULL;
+    CHECK(pk_botcake_iter(bot, "get_flows", "{\"page_id\":\"" PAGE "\"}", &not_a_list) == PK_RESULT_VALIDATION &&
+              not_a_list == NULL && strstr(pk_last_error(), "not a list") != NULL,
+          "Botcake's pager refuses an operation that is not a list");
 
     pk_botcake_free(bot);
     pk_pancake_free(pc);

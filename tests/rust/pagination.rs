@@ -128,3 +128,56 @@ async fn json_streams_walk_lists_like_typed_ones() {
     assert_eq!(messages.len(), 54);
     assert!(client.stream_json("list_tags", serde_json::json!({}), Default::default()).is_err());
 }
+
+/// Every list of every API has a stream; `stream_json` exists on both clients and refuses, at
+/// once, an operation that is not a list; the tables the core reads agree with the spec.
+#[tokio::test]
+async fn every_api_describes_its_lists_and_streams_them_by_id() {
+    let env = env();
+    for api in [&pancake_sdk::botcake::API, &pancake_sdk::pancake::API] {
+        for op in api.operations {
+            assert_eq!(op.send, op.method != "GET", "{}: a send is what is not a read", op.id);
+            for param in op.path_params {
+                assert!(op.route.contains(&format!("{{{param}}}")), "{}: {param} is in its route", op.id);
+            }
+        }
+    }
+    let mut lists: Vec<&str> = pancake_sdk::pancake::API.lists().map(|op| op.id).collect();
+    lists.sort_unstable();
+    assert_eq!(
+        lists,
+        ["list_call_logs", "list_conversations", "list_messages", "list_page_customers", "list_posts"]
+    );
+    assert_eq!(pancake_sdk::botcake::API.lists().count(), 0);
+    let not_a_list =
+        env.botcake.stream_json("get_flows", serde_json::json!({ "page_id": PAGE_ID }), Default::default());
+    let error = not_a_list.err().expect("get_flows is not a list");
+    assert_eq!(error.kind(), pancake_sdk::ErrorKind::InvalidRequest);
+    assert_eq!(error.field(), Some("operation"));
+    assert!(env.sandbox.requests().is_empty(), "nothing was sent");
+}
+
+/// A stream resumed after `skip` items goes on where it stopped, without fetching whole pages
+/// again where the list pages by number.
+#[tokio::test]
+async fn a_json_stream_resumes_after_the_items_already_read() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let args = serde_json::json!({ "page_id": PAGE_ID, "since": 0, "until": UNTIL });
+    let all: Vec<serde_json::Value> = client
+        .stream_json("list_page_customers", args.clone(), Default::default())
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let calls = env.sandbox.requests().len();
+    let rest: Vec<serde_json::Value> = client
+        .stream_json_after("list_page_customers", args, Default::default(), 150)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest, all[150..].to_vec());
+    let resumed = env.sandbox.requests().len() - calls;
+    assert_eq!(resumed, 2, "pages 2 and 3 of 100, not page 1 again");
+}
