@@ -322,4 +322,30 @@ mod tests {
         assert!(matches!(error, Some(Error::Pagination { operation: "list_things", .. })), "{error:?}");
         assert_eq!(calls, 3);
     }
+
+    /// A list that continues after its last item: each call starts after the previous page's
+    /// last id; the walk ends when a page gives no next cursor or the same one again.
+    #[tokio::test]
+    async fn a_last_item_list_walks_by_the_ids_it_reads() {
+        static AFTER: List = List {
+            items: "things",
+            cursor: Cursor::LastItem { param: "after", next_field: "id" },
+            page_size: Some(2),
+            total: None,
+        };
+        let all: Vec<u32> = (1..=5).collect();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let stream = walk("list_things", &AFTER, (), move |(), position: Position| {
+            log.lock().unwrap().push(position.cursor.clone());
+            let start = position.cursor.as_deref().map_or(0, |c| c.parse::<usize>().unwrap());
+            let items: Vec<u32> = all.iter().copied().skip(start).take(2).collect();
+            let next = next_cursor(&items.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(), "id");
+            async move { Ok(Page { items, total: None, next }) }
+        });
+        let items: Vec<u32> = stream.try_collect().await.unwrap();
+        assert_eq!(items, vec![1, 2, 3, 4, 5]);
+        let asked = asked.lock().unwrap().clone();
+        assert_eq!(asked, vec![None, Some("2".to_string()), Some("4".to_string())]);
+    }
 }
