@@ -77,14 +77,11 @@ pub fn cli() -> Command {
             Api::Botcake,
             "The Botcake API: flows, keywords, menus, tools, sends",
         ))
-        .subcommand(
-            api_command(
-                "pancake",
-                Api::Pancake,
-                "The Pancake API: conversations, customers, posts, statistics, sends",
-            )
-            .subcommand(crate::export::command()),
-        )
+        .subcommand(api_command(
+            "pancake",
+            Api::Pancake,
+            "The Pancake API: conversations, customers, posts, statistics, sends",
+        ))
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
@@ -114,7 +111,10 @@ fn api_command(name: &'static str, api: Api, about: &'static str) -> Command {
     for op in OPERATIONS.iter().filter(|op| op.api == api) {
         command = command.subcommand(operation_command(op));
     }
-    command
+    match crate::export::command(api) {
+        Some(export) => command.subcommand(export),
+        None => command,
+    }
 }
 
 fn operation_command(op: &'static Operation) -> Command {
@@ -157,20 +157,16 @@ fn flag_arg(flag: &'static Flag, body: bool) -> Arg {
 pub async fn call(
     clients: &Clients,
     globals: &ArgMatches,
-    api: &str,
+    api: Api,
     command: &str,
     matches: &ArgMatches,
 ) -> Result<(), Failure> {
-    let api = if api == "botcake" { Api::Botcake } else { Api::Pancake };
     let op = OPERATIONS
         .iter()
         .find(|op| op.api == api && op.command == command)
         .ok_or_else(|| Failure::usage(format!("no operation {command}")))?;
     let args = Value::Object(arguments(op, matches)?);
-    let answer = match api {
-        Api::Botcake => clients.botcake.call_json(op.id, args, CallOptions::default()).await,
-        Api::Pancake => clients.pancake.call_json(op.id, args, CallOptions::default()).await,
-    }?;
+    let answer = clients.of(api).call_json(op.id, args, CallOptions::default()).await?;
     if let Some(warning) = answer.warning() {
         eprintln!(
             "warning: the API answered success with error_code {}: {}",

@@ -25,22 +25,24 @@ fn export_name(op: &Operation) -> String {
     name.trim_start_matches("page_").replace('_', "-")
 }
 
-fn lists() -> impl Iterator<Item = &'static Operation> {
-    OPERATIONS.iter().filter(|op| op.api == Api::Pancake && op.list)
+fn lists(api: Api) -> impl Iterator<Item = &'static Operation> {
+    OPERATIONS.iter().filter(move |op| op.api == api && op.list)
 }
 
-/// The `export` command, with one subcommand per list (its flags, less the page cursor).
-pub fn command() -> Command {
+/// The `export` command of an API, with one subcommand per list (its flags, less the page
+/// cursor); `None` for an API without lists.
+pub fn command(api: Api) -> Option<Command> {
+    lists(api).next()?;
     let mut command = Command::new("export")
         .about("Write every item of a list (every page) as JSON Lines or CSV")
         .long_about(
-            "Walk every page of a list with the client's pacing (5 calls per page per second) and \
+            "Walk every page of a list with the client's pacing (Pancake: 5 calls per page per second) and \
              retries, and write its items as JSON Lines (every field kept) or CSV (the columns \
              of the first item; nested values as JSON). With --output-file and --resume, an \
              interrupted export continues where it stopped, without losing or repeating a record.",
         )
         .subcommand_required(true);
-    for op in lists() {
+    for op in lists(api) {
         let cursor = list(op.api, op.id).map(|l| l.cursor.param());
         let mut sub = Command::new(export_name(op)).about(format!("Every item of {}", op.command));
         for flag in op.params.iter().filter(|f| Some(f.name) != cursor && f.name != "page_size") {
@@ -74,13 +76,13 @@ pub fn command() -> Command {
             );
         command = command.subcommand(sub);
     }
-    command
+    Some(command)
 }
 
-/// Runs an export.
-pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure> {
+/// Runs an export of a list of `api`.
+pub async fn run(clients: &Clients, api: Api, matches: &ArgMatches) -> Result<(), Failure> {
     let (name, sub) = matches.subcommand().ok_or_else(|| Failure::usage("a list is needed"))?;
-    let op = lists()
+    let op = lists(api)
         .find(|op| export_name(op) == name)
         .ok_or_else(|| Failure::usage(format!("no list {name}")))?;
     let args = arguments(op, sub)?;
@@ -125,7 +127,7 @@ pub async fn run(clients: &Clients, matches: &ArgMatches) -> Result<(), Failure>
         None
     };
     let mut items =
-        clients.pancake.stream_json_after(op.id, settings["args"].clone(), CallOptions::default(), done)?;
+        clients.of(api).stream_json(op.id, settings["args"].clone(), CallOptions::default(), done)?;
     let mut written = 0u64;
     let write_error = Failure::write;
     while let Some(item) = items.try_next().await? {

@@ -20,6 +20,8 @@ use clap::ArgMatches;
 use pancake_sandbox::{DEFAULT_PAGE_TOKEN, DEFAULT_USER_TOKEN, Sandbox};
 use pancake_sdk::{Botcake, Pancake, Settings};
 
+use crate::table::Api;
+
 use crate::output::Failure;
 
 fn main() -> ExitCode {
@@ -57,6 +59,16 @@ pub struct Clients {
     _sandbox: Option<Sandbox>,
 }
 
+impl Clients {
+    /// The client of `api`, called by operation id.
+    pub fn of(&self, api: Api) -> &dyn pancake_sdk::dynamic::DynClient {
+        match api {
+            Api::Botcake => &self.botcake,
+            Api::Pancake => &self.pancake,
+        }
+    }
+}
+
 async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let (api, sub) = matches.subcommand().ok_or_else(|| Failure::usage("a command is needed; see --help"))?;
     if api == "completions" {
@@ -65,8 +77,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let clients = clients(matches)?;
     let (command, args) =
         sub.subcommand().ok_or_else(|| Failure::usage("an operation is needed; see --help"))?;
-    if api == "pancake" && command == "export" {
-        return export::run(&clients, args).await;
+    let api = if api == "botcake" { Api::Botcake } else { Api::Pancake };
+    if command == "export" {
+        return export::run(&clients, api, args).await;
     }
     commands::call(&clients, matches, api, command, args).await
 }

@@ -340,7 +340,10 @@ mod tests {
             log.lock().unwrap().push(position.cursor.clone());
             let start = position.cursor.as_deref().map_or(0, |c| c.parse::<usize>().unwrap());
             let items: Vec<u32> = all.iter().copied().skip(start).take(2).collect();
-            let next = next_cursor(&items.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(), "id");
+            let next = next_cursor(
+                &items.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(),
+                "id",
+            );
             async move { Ok(Page { items, total: None, next }) }
         });
         let items: Vec<u32> = stream.try_collect().await.unwrap();
