@@ -89,7 +89,7 @@ async fn every_operation_round_trips() {
 
     let content = serde_json::json!({
         "version": "v2",
-        "content": { "messages": [{ "type": "text", "text": "Xin chào {{user_first_name}}!" }] },
+        "content": { "messages": [{ "type": "text", "text": "Xin chào {{user_first_name}}!" }], "quick_replies": [], "actions": [] },
     });
     let sent = bot
         .send_content()

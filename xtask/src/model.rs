@@ -70,6 +70,8 @@ pub struct Auth {
     pub location: String,
     /// The header's or the query parameter's name.
     pub name: String,
+    /// The security scheme's description.
+    pub description: String,
 }
 
 /// A path or query parameter.
@@ -248,6 +250,19 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// The tokens the API takes, each once, with the scheme that carries it.
+    pub fn tokens(&self) -> Vec<&Auth> {
+        let mut tokens: Vec<&Auth> = Vec::new();
+        for auth in self.operations.iter().filter_map(|op| op.auth.as_ref()) {
+            if !tokens.iter().any(|t| t.token == auth.token) {
+                tokens.push(auth);
+            }
+        }
+        tokens
+    }
+}
+
 impl Operation {
     /// The schema of one item of a list's answer.
     pub fn item_schema<'a>(&'a self, spec: &'a Spec) -> Option<&'a Schema> {
@@ -313,6 +328,15 @@ impl Reader<'_> {
             Some(p) => Some(pagination(p).map_err(|e| at(&e))?),
             None => None,
         };
+        if let Some(Pagination { cursor: Cursor::LastItem { param, .. }, .. }) = &pagination {
+            let string = params
+                .iter()
+                .find(|p| p.name == *param)
+                .is_some_and(|p| self.resolved(&p.schema).kind == "string");
+            if !string {
+                return Err(at(&format!("the last_item cursor `{param}` must be a string query parameter")));
+            }
+        }
         let method = method.to_uppercase();
         Ok(Operation {
             id: id.to_string(),
@@ -365,6 +389,7 @@ impl Reader<'_> {
             token: token.into(),
             location: location.into(),
             name: scheme["name"].as_str().unwrap_or_default().into(),
+            description: one_line(&scheme["description"]),
         }))
     }
 

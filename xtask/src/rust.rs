@@ -99,12 +99,126 @@ fn progenitor_output(spec: &Spec) -> Result<syn::File> {
         }
     }
     let mut generator = Generator::new(&settings);
-    let tokens =
-        generator.generate_tokens(&spec.openapi).map_err(|e| format!("{}: progenitor: {e}", spec.file))?;
-    for (_, schema) in &spec.schemas {
+    let tokens = generator
+        .generate_tokens(&keep_empty_lists(&spec.openapi))
+        .map_err(|e| format!("{}: progenitor: {e}", spec.file))?;
+    let params = spec.operations.iter().flat_map(|op| op.params.iter().map(|p| &p.schema));
+    let fields = spec
+        .operations
+        .iter()
+        .flat_map(|op| op.body.iter().flat_map(|b| b.fields.iter().flat_map(|f| &f.schemas)));
+    for schema in spec.schemas.iter().map(|(_, s)| s).chain(params).chain(fields) {
         patterns_compile(spec, schema)?;
     }
     syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", spec.file))
+}
+
+/// progenitor's input: the spec, with the optional lists and maps of request bodies marked
+/// `nullable`, so that typify keeps the difference between absent and empty
+/// (`Option<Vec<T>>`, left out when `None`): a body is then sent as the caller made it, an empty
+/// list included. The spec itself stays as the API documents it.
+fn keep_empty_lists(openapi: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    use openapiv3::ReferenceOr;
+    let mut openapi = openapi.clone();
+    let mut pending: Vec<String> = Vec::new();
+    let mut inline: Vec<openapiv3::Schema> = Vec::new();
+    for (_, _, op) in openapi.operations() {
+        let Some(ReferenceOr::Item(body)) = &op.request_body else { continue };
+        for media in body.content.values() {
+            match &media.schema {
+                Some(ReferenceOr::Reference { reference }) => pending.push(schema_name(reference)),
+                Some(ReferenceOr::Item(schema)) => inline.push(schema.clone()),
+                None => {}
+            }
+        }
+    }
+    for schema in &inline {
+        references(schema, &mut pending);
+    }
+    let mut reachable = std::collections::BTreeSet::new();
+    let components = openapi.components.get_or_insert_with(Default::default);
+    while let Some(name) = pending.pop() {
+        if !reachable.insert(name.clone()) {
+            continue;
+        }
+        if let Some(ReferenceOr::Item(schema)) = components.schemas.get(&name) {
+            references(schema, &mut pending);
+        }
+    }
+    for name in &reachable {
+        if let Some(ReferenceOr::Item(schema)) = components.schemas.get_mut(name) {
+            mark_optional_lists(schema);
+        }
+    }
+    // Inline request bodies.
+    for item in openapi.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else { continue };
+        for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            let Some(ReferenceOr::Item(body)) = &mut op.request_body else { continue };
+            for media in body.content.values_mut() {
+                if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
+                    mark_optional_lists(schema);
+                }
+            }
+        }
+    }
+    openapi
+}
+
+fn schema_name(reference: &str) -> String {
+    reference.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// The named schemas a schema refers to.
+fn references(schema: &openapiv3::Schema, found: &mut Vec<String>) {
+    let value = serde_json::to_value(schema).unwrap_or_default();
+    fn walk(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(serde_json::Value::as_str) {
+                    found.push(schema_name(reference));
+                }
+                map.values().for_each(|v| walk(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    walk(&value, found);
+}
+
+/// Marks the optional inline lists and maps of an object schema (and of the objects inside it)
+/// `nullable`.
+fn mark_optional_lists(schema: &mut openapiv3::Schema) {
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => {
+            for (name, property) in object.properties.iter_mut() {
+                let ReferenceOr::Item(property) = property else { continue };
+                let collection = match &property.schema_kind {
+                    SchemaKind::Type(Type::Array(_)) => true,
+                    SchemaKind::Type(Type::Object(inner)) => {
+                        inner.properties.is_empty() && inner.additional_properties.is_some()
+                    }
+                    _ => false,
+                };
+                if collection && !object.required.contains(name) {
+                    property.schema_data.nullable = true;
+                }
+                mark_optional_lists(property);
+            }
+        }
+        SchemaKind::OneOf { one_of: variants }
+        | SchemaKind::AnyOf { any_of: variants }
+        | SchemaKind::AllOf { all_of: variants } => {
+            for variant in variants.iter_mut() {
+                if let ReferenceOr::Item(variant) = variant {
+                    mark_optional_lists(variant);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn patterns_compile(spec: &Spec, schema: &crate::model::Schema) -> Result {
@@ -168,6 +282,28 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
         }
         None => quote! { None },
     };
+    let tokens = spec.tokens();
+    let setters = tokens.iter().map(|auth| {
+        let kind = format_ident!("{}", auth.token);
+        // One token: `access_token`; several: `page_access_token`, `user_access_token`.
+        let name = if tokens.len() == 1 {
+            "access_token".to_string()
+        } else {
+            format!("{}_access_token", auth.token.to_lowercase())
+        };
+        let setter = format_ident!("{name}");
+        let place = if auth.location == "Header" { "header" } else { "query parameter" };
+        let doc = format!(
+            "{} Sent in the `{}` {place}, only to the operations that take it.",
+            auth.description, auth.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(self, token: impl Into<String>) -> Self {
+                self.with_token(crate::auth::TokenKind::#kind, #name, token.into())
+            }
+        }
+    });
     let class = &spec.class;
     let client_doc = format!(
         "A client of the {class} API. Make one with [`Client::builder`]; it is cheap to clone (clones share their connections, pacing and settings)."
@@ -244,6 +380,10 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
             }
 
             #(#client_fns)*
+        }
+
+        impl crate::ClientBuilder<Client> {
+            #(#setters)*
         }
 
         impl crate::builder::sealed::Sealed for Client {}
@@ -465,6 +605,7 @@ fn builder_wrapper(
             pub fn #ident #generics(mut self, value: #input) -> Self #where_clause {
                 match ::std::convert::TryInto::<#target>::try_into(value) {
                     Ok(value) => {
+                        self.check.accepted(#name);
                         #segment
                         #given
                         self.inner = self.inner.#ident(value);

@@ -80,7 +80,7 @@ typedef enum pk_result {
    */
   PK_RESULT_PANIC = 11,
   /**
-   * The answer was larger than `pk_options.max_response_bytes`; reading stopped there. The
+   * The answer was larger than the limit (`pk_options_set_max_response_bytes`); reading stopped there. The
    * request reached the server: a send may have been carried out.
    */
   PK_RESULT_TOO_LARGE = 12,

@@ -33,7 +33,7 @@ pub enum pk_result {
     PK_RESULT_PAGINATION = 10,
     /// The library panicked (a bug); the call did not complete.
     PK_RESULT_PANIC = 11,
-    /// The answer was larger than `pk_options.max_response_bytes`; reading stopped there. The
+    /// The answer was larger than the limit (`pk_options_set_max_response_bytes`); reading stopped there. The
     /// request reached the server: a send may have been carried out.
     PK_RESULT_TOO_LARGE = 12,
     /// A failure of a kind this library's version does not name (a newer SDK's); the message

@@ -128,10 +128,11 @@ fn paging(value: &Value) -> Result<Paging, String> {
     let size = |key: &str| value[key].as_u64().map(|n| n as usize);
     let cursor = match value["cursor"].as_str() {
         Some("page_number") => PageCursor::PageNumber,
-        Some("current_count") => PageCursor::CurrentCount {
-            first: size("first").ok_or("current_count needs `first`")?,
-            next: size("next").ok_or("current_count needs `next`")?,
-        },
+        Some("current_count") => {
+            let fallback = size("default_page_size").or(size("page_size"));
+            let first = size("first").or(fallback).ok_or("current_count needs `first` or a page size")?;
+            PageCursor::CurrentCount { first, next: size("next").unwrap_or(first) }
+        }
         Some("offset") => PageCursor::Offset { param: text("param").ok_or("offset needs `param`")? },
         Some("last_item") => PageCursor::LastItem {
             param: text("param").ok_or("last_item needs `param`")?,

@@ -48,20 +48,21 @@ pub struct Operation {
     pub path_params: &'static [&'static str],
 }
 
-/// The checks a builder makes as its setters run: the first refused value (named after its
-/// field), and which required inputs were given. Reported by `send`, before anything is sent.
+/// The checks a builder makes as its setters run: the refused values (named after their
+/// fields; the last value set of a field is the one that counts), and which required inputs
+/// were given. Reported by `send`, before anything is sent.
 #[derive(Clone, Debug)]
 pub struct Check {
     required: &'static [&'static str],
     given: u64,
-    failure: Option<(&'static str, String)>,
+    failures: Vec<(&'static str, String)>,
     body: Option<serde_json::Value>,
 }
 
 impl Check {
     /// Checks for an operation that requires the inputs `required`.
     pub fn new(required: &'static [&'static str]) -> Check {
-        Check { required, given: 0, failure: None, body: None }
+        Check { required, given: 0, failures: Vec::new(), body: None }
     }
 
     /// Records that the required input number `bit` was given.
@@ -69,9 +70,16 @@ impl Check {
         self.given |= 1 << bit.min(63);
     }
 
-    /// Records a refused value (the first one is reported).
+    /// Records a refused value (`send` reports the first field still refused).
     pub fn fail(&mut self, field: &'static str, message: String) {
-        self.failure.get_or_insert((field, message));
+        self.accepted(field);
+        self.failures.push((field, message));
+    }
+
+    /// Records an accepted value: a refusal of the same field before it no longer counts (the
+    /// last value set is the one sent).
+    pub fn accepted(&mut self, field: &'static str) {
+        self.failures.retain(|(failed, _)| *failed != field);
     }
 
     /// Checks that a path parameter's value is one path segment.
@@ -94,7 +102,7 @@ impl Check {
 
     /// The first refused value, or the first required input not given.
     pub(crate) fn finish(&self) -> Result<(), Error> {
-        if let Some((field, message)) = &self.failure {
+        if let Some((field, message)) = self.failures.first() {
             return Err(Error::InvalidRequest {
                 field: Some((*field).to_string()),
                 message: message.clone(),
@@ -104,7 +112,7 @@ impl Check {
             if self.given & (1 << bit.min(63)) == 0 {
                 return Err(Error::InvalidRequest {
                     field: Some((*name).to_string()),
-                    message: format!("{name} was not initialized"),
+                    message: "is required, and was not set".into(),
                 });
             }
         }
@@ -159,5 +167,30 @@ impl Cursor {
             Cursor::CurrentCount { .. } => "current_count",
             Cursor::LastItem { param, .. } | Cursor::Offset { param } => param,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(check: &Check) -> Option<String> {
+        check.finish().err().and_then(|e| e.field().map(str::to_string))
+    }
+
+    #[test]
+    fn the_last_value_of_a_field_counts_and_required_inputs_are_named() {
+        let mut check = Check::new(&["page_id", "conversation_id"]);
+        assert_eq!(field(&check).as_deref(), Some("page_id"), "nothing given");
+        check.segment("page_id", "..");
+        check.fail("since", "not a time".into());
+        assert_eq!(field(&check).as_deref(), Some("page_id"));
+        check.accepted("page_id");
+        check.given(0);
+        assert_eq!(field(&check).as_deref(), Some("since"), "page_id was set again");
+        check.accepted("since");
+        assert_eq!(field(&check).as_deref(), Some("conversation_id"), "still required");
+        check.given(1);
+        assert!(check.finish().is_ok());
     }
 }

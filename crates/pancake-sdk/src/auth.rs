@@ -4,25 +4,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
-
-/// Which of the two tokens an operation needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKind {
-    /// A page token: Botcake's `access-token`, Pancake's page `access_token`.
-    Page,
-    /// A Pancake user token (account settings; valid about 90 days).
-    User,
-}
-
-impl TokenKind {
-    /// How users know this token.
-    pub fn describe(self) -> &'static str {
-        match self {
-            TokenKind::Page => "page access token",
-            TokenKind::User => "user access token",
-        }
-    }
-}
+pub use crate::token::TokenKind;
 
 /// Where an API key travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

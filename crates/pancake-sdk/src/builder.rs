@@ -6,7 +6,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::Error;
-use crate::auth::Tokens;
+use crate::auth::{TokenKind, Tokens};
 use crate::rate_limit::{Pacer, RateLimit};
 use crate::retry::RetryPolicy;
 use crate::state::{ClientState, Limits};
@@ -137,6 +137,17 @@ impl<C: Api> ClientBuilder<C> {
         self
     }
 
+    /// A token of `kind`, given through the setter `field` (each API's token setters are
+    /// generated from its security schemes).
+    pub(crate) fn with_token(mut self, kind: TokenKind, field: &str, token: String) -> Self {
+        let token = self.token(field, token);
+        match kind {
+            TokenKind::Page => self.page_token = token,
+            TokenKind::User => self.user_token = token,
+        }
+        self
+    }
+
     /// Both tokens at once (for [`crate::Settings`]): the page token (Botcake's only one) and
     /// the user token.
     pub(crate) fn tokens(mut self, page: Option<String>, user: Option<String>) -> Self {
@@ -197,27 +208,5 @@ impl<C: Api> ClientBuilder<C> {
             max_response_bytes: self.max_response_bytes,
         };
         Ok(C::assemble(base_url, http, ClientState::new(tokens, limits, self.retry, pacer)))
-    }
-}
-
-impl ClientBuilder<crate::Botcake> {
-    /// The page's Botcake API token (Settings -> API), sent in the `access-token` header.
-    pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.page_token = self.token("access_token", token.into());
-        self
-    }
-}
-
-impl ClientBuilder<crate::Pancake> {
-    /// The page token, for `/api/public_api/v1/...` operations.
-    pub fn page_access_token(mut self, token: impl Into<String>) -> Self {
-        self.page_token = self.token("page_access_token", token.into());
-        self
-    }
-
-    /// The user token, for `/api/v1/...` operations (`list_pages`, `send_message`, ...).
-    pub fn user_access_token(mut self, token: impl Into<String>) -> Self {
-        self.user_token = self.token("user_access_token", token.into());
-        self
     }
 }

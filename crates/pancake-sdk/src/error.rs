@@ -5,8 +5,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
-use crate::auth::TokenKind;
 use crate::redact::Secrets;
+use crate::token::TokenKind;
 
 /// Everything that can go wrong with a call.
 ///

@@ -56,6 +56,7 @@ mod response;
 pub mod retry;
 mod settings;
 mod state;
+mod token;
 pub mod validate;
 
 pub use botcake::Client as Botcake;

@@ -206,10 +206,10 @@ pub(crate) fn stream_json<C: JsonApi>(
         match list.cursor {
             Cursor::PageNumber => put("page_number", position.call.into()),
             Cursor::CurrentCount { .. } if position.call > 1 || given => {
-                put("current_count", (offset + position.seen).into())
+                put("current_count", offset.saturating_add(position.seen).into())
             }
             Cursor::CurrentCount { .. } => {}
-            Cursor::Offset { param } => put(param, (offset + position.seen).into()),
+            Cursor::Offset { param } => put(param, offset.saturating_add(position.seen).into()),
             Cursor::LastItem { param, .. } => {
                 if let Some(cursor) = position.cursor {
                     put(param, cursor.into());

@@ -12,6 +12,7 @@ use crate::Error;
 
 /// A constraint of one operation, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rule {
     /// A numeric query parameter's bounds.
     Number {

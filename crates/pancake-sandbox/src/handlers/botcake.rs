@@ -2,11 +2,21 @@
 
 use serde_json::{Value, json};
 
-use super::{Call, PageRef, Reply};
+use super::{Call, Listing, PageRef, Reply};
 use crate::data;
 use crate::state::World;
 
 /// Answers a Botcake operation, or `None` when the call is not one.
+/// The matches of a Botcake list call, before paging; Botcake's specs have no list yet, so
+/// none (the list handler answers 501 for a list the sandbox does not fill).
+pub fn listing<'a>(
+    _world: &'a World,
+    _call: &Call,
+    _page: PageRef<'a>,
+) -> Option<Result<Listing<'a>, Reply>> {
+    None
+}
+
 pub fn handle(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
     let (folders, flows) = data::flow_nodes();
     let flow_exists = |id: i64| flows.iter().any(|f| f["id"] == id);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use crate::data::Page;
-use crate::spec::{PageCursor, Paging, Route};
+use crate::spec::{ApiName, PageCursor, Paging, Route};
 use crate::state::World;
 
 /// A request that passed authentication and validation, its values converted to JSON.
@@ -86,7 +86,11 @@ pub fn handle(world: &World, call: &Call) -> Reply {
         None => None,
     };
     if let (Some(paging), Some(page)) = (&call.route.paging, page) {
-        return match pancake::listing(world, call, page) {
+        let listing = match call.route.api {
+            ApiName::Botcake => botcake::listing(world, call, page),
+            ApiName::Pancake => pancake::listing(world, call, page),
+        };
+        return match listing {
             Some(Ok(listing)) => paged(paging, &call.params, listing),
             Some(Err(refusal)) => refusal,
             None => {

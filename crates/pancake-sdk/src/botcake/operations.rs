@@ -472,6 +472,12 @@ let response = client.get_tools()
         builder::GetTools::new(self)
     }
 }
+impl crate::ClientBuilder<Client> {
+    ///The page's API token ("Chuỗi token của page"), made in Botcake under Settings -> API (Cấu hình / API Access Token). The reference lists it as the required header `access-token` of every operation. Sent in the `access-token` header, only to the operations that take it.
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.with_token(crate::auth::TokenKind::Page, "access_token", token.into())
+    }
+}
 impl crate::builder::sealed::Sealed for Client {}
 impl crate::builder::Api for Client {
     const DEFAULT_BASE_URL: &'static str = SERVER_URL;
@@ -709,6 +715,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -772,6 +779,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -796,6 +804,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::SendContentRequest>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("body");
                     self.inner = self.inner.body(value);
                 }
                 Err(e) => {
@@ -870,6 +879,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -894,6 +904,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::SendFlowRequest>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("body");
                     self.inner = self.inner.body(value);
                 }
                 Err(e) => {
@@ -968,6 +979,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -989,6 +1001,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<i64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("flow_id");
                     self.check.segment("flow_id", &value.to_string());
                     self.check.given(1u32);
                     self.inner = self.inner.flow_id(value);
@@ -1061,6 +1074,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1084,6 +1098,7 @@ pub mod builder {
                 crate::botcake::FolderPath,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("path");
                     self.check.segment("path", &value.to_string());
                     self.check.given(1u32);
                     self.inner = self.inner.path(value);
@@ -1147,6 +1162,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1219,6 +1235,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1291,6 +1308,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1363,6 +1381,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1389,6 +1408,7 @@ pub mod builder {
                 types::UpdateKeywordRequest,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("body");
                     self.inner = self.inner.body(value);
                 }
                 Err(e) => {
@@ -1472,6 +1492,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1544,6 +1565,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);

@@ -862,6 +862,16 @@ let response = client.get_multi_page_user_statistics()
         builder::GetMultiPageUserStatistics::new(self)
     }
 }
+impl crate::ClientBuilder<Client> {
+    ///The page token ("Chuỗi token của page"), made in the page's settings (tools). It never expires; making a new one invalidates the old one. Authorises `/api/public_api/v1/...`. Sent in the `access_token` query parameter, only to the operations that take it.
+    pub fn page_access_token(self, token: impl Into<String>) -> Self {
+        self.with_token(crate::auth::TokenKind::Page, "page_access_token", token.into())
+    }
+    ///The user token ("Chuỗi token pancake của người dùng"): https://pages.fm/account -> ADVANCE. Valid about 90 days; covers only the pages the account manages. Authorises `/api/v1/...`. Sent in the `access_token` query parameter, only to the operations that take it.
+    pub fn user_access_token(self, token: impl Into<String>) -> Self {
+        self.with_token(crate::auth::TokenKind::User, "user_access_token", token.into())
+    }
+}
 impl crate::builder::sealed::Sealed for Client {}
 impl crate::builder::Api for Client {
     const DEFAULT_BASE_URL: &'static str = SERVER_URL;
@@ -1343,6 +1353,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1364,6 +1375,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::ConversationOrder>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("order_by");
                     self.inner = self.inner.order_by(value);
                 }
                 Err(_) => {
@@ -1384,6 +1396,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_number");
                     self.check.given(3u32);
                     self.inner = self.inner.page_number(value);
                 }
@@ -1405,6 +1418,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.check.given(1u32);
                     self.inner = self.inner.since(value);
                 }
@@ -1425,6 +1439,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.check.given(2u32);
                     self.inner = self.inner.until(value);
                 }
@@ -1530,6 +1545,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1551,6 +1567,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("conversation_id");
                     self.check.segment("conversation_id", &value.to_string());
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
@@ -1573,6 +1590,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<i64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("current_count");
                     self.inner = self.inner.current_count(value);
                 }
                 Err(_) => {
@@ -1594,6 +1612,7 @@ pub mod builder {
                 types::ListMessagesCustomerId,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("customer_id");
                     self.check.given(2u32);
                     self.inner = self.inner.customer_id(value);
                 }
@@ -1702,6 +1721,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1723,6 +1743,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("conversation_id");
                     self.check.segment("conversation_id", &value.to_string());
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
@@ -1750,6 +1771,7 @@ pub mod builder {
                 types::TagConversationRequest,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("body");
                     self.inner = self.inner.body(value);
                 }
                 Err(e) => {
@@ -1835,6 +1857,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -1856,6 +1879,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_number");
                     self.check.given(3u32);
                     self.inner = self.inner.page_number(value);
                 }
@@ -1877,6 +1901,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_size");
                     self.inner = self.inner.page_size(value);
                 }
                 Err(_) => {
@@ -1896,6 +1921,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.check.given(1u32);
                     self.inner = self.inner.since(value);
                 }
@@ -1916,6 +1942,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.check.given(2u32);
                     self.inner = self.inner.until(value);
                 }
@@ -2022,6 +2049,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2043,6 +2071,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_number");
                     self.check.given(3u32);
                     self.inner = self.inner.page_number(value);
                 }
@@ -2064,6 +2093,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_size");
                     self.check.given(4u32);
                     self.inner = self.inner.page_size(value);
                 }
@@ -2084,6 +2114,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.check.given(1u32);
                     self.inner = self.inner.since(value);
                 }
@@ -2104,6 +2135,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.check.given(2u32);
                     self.inner = self.inner.until(value);
                 }
@@ -2201,6 +2233,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2222,6 +2255,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::ListCallLogsId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("id");
                     self.check.given(1u32);
                     self.inner = self.inner.id(value);
                 }
@@ -2242,6 +2276,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_number");
                     self.check.given(2u32);
                     self.inner = self.inner.page_number(value);
                 }
@@ -2263,6 +2298,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<::std::num::NonZeroU64>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_size");
                     self.check.given(3u32);
                     self.inner = self.inner.page_size(value);
                 }
@@ -2283,6 +2319,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.inner = self.inner.since(value);
                 }
                 Err(_) => {
@@ -2302,6 +2339,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.inner = self.inner.until(value);
                 }
                 Err(_) => {
@@ -2407,6 +2445,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2428,6 +2467,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<bool>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("by_hour");
                     self.inner = self.inner.by_hour(value);
                 }
                 Err(_) => {
@@ -2449,6 +2489,7 @@ pub mod builder {
                 crate::dates::DateTimeRange,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("date_range");
                     self.check.given(1u32);
                     self.inner = self.inner.date_range(value);
                 }
@@ -2521,6 +2562,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2542,6 +2584,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::DateRange>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("date_range");
                     self.check.given(1u32);
                     self.inner = self.inner.date_range(value);
                 }
@@ -2564,6 +2607,7 @@ pub mod builder {
                 types::NewCustomerGrouping,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("group_by");
                     self.inner = self.inner.group_by(value);
                 }
                 Err(_) => {
@@ -2635,6 +2679,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2656,6 +2701,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.check.given(1u32);
                     self.inner = self.inner.since(value);
                 }
@@ -2676,6 +2722,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.check.given(2u32);
                     self.inner = self.inner.until(value);
                 }
@@ -2747,6 +2794,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2768,6 +2816,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("since");
                     self.check.given(1u32);
                     self.inner = self.inner.since(value);
                 }
@@ -2788,6 +2837,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("until");
                     self.check.given(2u32);
                     self.inner = self.inner.until(value);
                 }
@@ -2859,6 +2909,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -2882,6 +2933,7 @@ pub mod builder {
                 crate::dates::DateTimeRange,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("date_range");
                     self.check.given(1u32);
                     self.inner = self.inner.date_range(value);
                 }
@@ -2954,6 +3006,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -3059,6 +3112,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_id");
                     self.check.segment("page_id", &value.to_string());
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
@@ -3080,6 +3134,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("conversation_id");
                     self.check.segment("conversation_id", &value.to_string());
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
@@ -3102,6 +3157,7 @@ pub mod builder {
         {
             match ::std::convert::TryInto::<types::SendMessageRequest>::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("body");
                     self.inner = self.inner.body(value);
                 }
                 Err(_) => {
@@ -3177,6 +3233,7 @@ pub mod builder {
                 crate::dates::DateTimeRange,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("date_range");
                     self.check.given(1u32);
                     self.inner = self.inner.date_range(value);
                 }
@@ -3200,6 +3257,7 @@ pub mod builder {
                 types::GetMultiPageUserStatisticsPageIds,
             >::try_into(value) {
                 Ok(value) => {
+                    self.check.accepted("page_ids");
                     self.check.given(0u32);
                     self.inner = self.inner.page_ids(value);
                 }
