@@ -39,9 +39,14 @@ pub fn run(check: bool) -> Result {
     Ok(())
 }
 
-/// Every file derived from the project's specs.
+/// Every file derived from the project's specs, and the Rust client of the test fixture's API
+/// (compiled into the SDK's tests, `crates/pancake-sdk/src/shop/`).
 pub fn all() -> Result<Vec<Generated>> {
-    files(&crate::model::load_all()?)
+    let mut all = files(&crate::model::load_all()?)?;
+    let fixture = crate::model::fixture()?;
+    crate::names::check(&fixture)?;
+    all.extend(crate::rust::files(&fixture)?);
+    Ok(all)
 }
 
 /// Every file derived from these specs.

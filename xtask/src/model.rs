@@ -568,6 +568,12 @@ pub fn load_all() -> Result<Vec<Spec>> {
     APIS.iter().map(|(file, module, class)| Spec::load(file, module, class)).collect()
 }
 
+/// The fixture API of the generators' tests, which uses every extension
+/// (`xtask/tests/fixtures/shop.yaml`); its Rust client is compiled into the SDK's tests.
+pub fn fixture() -> Result<Spec> {
+    Spec::load("xtask/tests/fixtures/shop.yaml", "shop", "Shop")
+}
+
 /// Reads the specs of `APIS` from another folder (for the tests of the generators).
 #[cfg(test)]
 pub fn load_from(dir: &std::path::Path) -> Result<Vec<Spec>> {

@@ -8,9 +8,7 @@ use crate::model::Spec;
 use crate::output::Generated;
 
 fn fixture() -> Spec {
-    let path = crate::root().join("xtask/tests/fixtures/shop.yaml");
-    let text = std::fs::read_to_string(&path).expect("the fixture spec");
-    Spec::parse("xtask/tests/fixtures/shop.yaml", "shop", "Shop", &text).expect("the fixture reads")
+    crate::model::fixture().expect("the fixture reads")
 }
 
 fn text_of<'a>(files: &'a [Generated], ends_with: &str) -> &'a str {

@@ -55,6 +55,8 @@ pub mod registry;
 mod response;
 pub mod retry;
 mod settings;
+#[cfg(test)]
+mod shop;
 mod state;
 mod token;
 pub mod validate;
