@@ -181,3 +181,27 @@ async fn a_json_stream_resumes_after_the_items_already_read() {
     let resumed = env.sandbox.requests().len() - calls;
     assert_eq!(resumed, 2, "pages 2 and 3 of 100, not page 1 again");
 }
+
+/// Marking a conversation read or unread shows in the conversation list (`seen`), and an id
+/// of another page's conversation is refused by the sandbox.
+#[tokio::test]
+async fn read_marks_show_in_the_conversation_list() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let inbox = format!("{PAGE_ID}_6100000000010003");
+    let seen = || async {
+        let conversations = client.list_conversations().page_id(PAGE_ID).since(0).until(UNTIL).stream();
+        let all: Vec<_> = conversations.try_collect().await.unwrap();
+        all.iter().find(|c| c.id.as_deref() == Some(inbox.as_str())).and_then(|c| c.seen)
+    };
+    client.mark_conversation_unread().page_id(PAGE_ID).conversation_id(inbox.as_str()).send().await.unwrap();
+    assert_eq!(seen().await, Some(false));
+    client.mark_conversation_read().page_id(PAGE_ID).conversation_id(inbox.as_str()).send().await.unwrap();
+    assert_eq!(seen().await, Some(true));
+    let elsewhere = client.mark_conversation_read().page_id(PAGE_ID).conversation_id("1_2").send().await;
+    assert_eq!(elsewhere.unwrap_err().status().map(|s| s.as_u16()), Some(404));
+    let sent = env.sandbox.requests();
+    let marked = sent.iter().find(|r| r["operation_id"] == "mark_conversation_read").unwrap();
+    let query: Vec<&str> = marked["query"].as_array().unwrap().iter().filter_map(|q| q[0].as_str()).collect();
+    assert_eq!(query, ["page_access_token"], "the newer routes' name for the page token");
+}

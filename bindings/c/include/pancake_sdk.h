@@ -678,6 +678,27 @@ enum pk_result pk_pancake_list_messages(const struct pk_pancake *client,
                                         char **out_json);
 
 /**
+ * Mark conversation as read: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
+ *
+ * Marks a conversation as read (`seen: true` in the conversation lists).
+ * 
+ * Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+ * conversation as read"), which sends the page token as `page_access_token`.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+ * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+ * or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+ */
+enum pk_result pk_pancake_mark_conversation_read(const struct pk_pancake *client,
+                                                 const char *page_id,
+                                                 const char *conversation_id,
+                                                 char **out_json);
+
+/**
  * Tag conversation: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
  *
  * Adds a tag to a conversation or removes one ("Thêm gỡ thẻ hội thoại"). The answer lists
@@ -700,6 +721,27 @@ enum pk_result pk_pancake_tag_conversation(const struct pk_pancake *client,
                                            const char *conversation_id,
                                            const char *body_json,
                                            char **out_json);
+
+/**
+ * Mark conversation as unread: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
+ *
+ * Marks a conversation as unread (`seen: false` in the conversation lists).
+ * 
+ * Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+ * conversation as unread"), which sends the page token as `page_access_token`.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+ * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+ * or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+ */
+enum pk_result pk_pancake_mark_conversation_unread(const struct pk_pancake *client,
+                                                   const char *page_id,
+                                                   const char *conversation_id,
+                                                   char **out_json);
 
 /**
  * Page customers: `GET /api/public_api/v1/pages/{page_id}/page_customers`.

@@ -552,6 +552,36 @@ pub unsafe extern "C" fn pk_pancake_list_messages(
     })
 }
 
+/// Mark conversation as read: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
+///
+/// Marks a conversation as read (`seen: true` in the conversation lists).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+/// conversation as read"), which sends the page token as `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_mark_conversation_read(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    conversation_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        call(client.client(), "mark_conversation_read", args, out_json)
+    })
+}
+
 /// Tag conversation: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
 ///
 /// Adds a tag to a conversation or removes one ("Thêm gỡ thẻ hội thoại"). The answer lists
@@ -583,6 +613,36 @@ pub unsafe extern "C" fn pk_pancake_tag_conversation(
         args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
         args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
         call(client.client(), "tag_conversation", args, out_json)
+    })
+}
+
+/// Mark conversation as unread: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
+///
+/// Marks a conversation as unread (`seen: false` in the conversation lists).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+/// conversation as unread"), which sends the page token as `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_mark_conversation_unread(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    conversation_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        call(client.client(), "mark_conversation_unread", args, out_json)
     })
 }
 

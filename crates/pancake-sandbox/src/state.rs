@@ -32,6 +32,8 @@ pub struct World {
 pub struct State {
     keywords: HashMap<String, Vec<Value>>,
     conversation_tags: HashMap<String, Vec<i64>>,
+    /// Conversations marked read (`true`) or unread (`false`), by id.
+    pub seen: HashMap<String, bool>,
     pub private_replies: HashSet<String>,
     pub journal: Vec<Value>,
     pub requests: VecDeque<Value>,

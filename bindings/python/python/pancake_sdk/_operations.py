@@ -728,6 +728,33 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
         return cast(Iterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
+    def mark_conversation_read(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Mark conversation as read
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`
+
+        Marks a conversation as read (`seen: true` in the conversation lists).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+        conversation as read"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        return cast(_pancake.SuccessResponse, self._call("mark_conversation_read", args, timeout, deadline))
+
     def tag_conversation(
         self,
         *,
@@ -760,6 +787,33 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
         return cast(_pancake.TagConversationResponse, self._call("tag_conversation", args, timeout, deadline))
+
+    def mark_conversation_unread(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Mark conversation as unread
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`
+
+        Marks a conversation as unread (`seen: false` in the conversation lists).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+        conversation as unread"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        return cast(_pancake.SuccessResponse, self._call("mark_conversation_unread", args, timeout, deadline))
 
     def list_page_customers(
         self,
@@ -1333,6 +1387,33 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
         return cast(AsyncIterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
+    async def mark_conversation_read(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Mark conversation as read
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`
+
+        Marks a conversation as read (`seen: true` in the conversation lists).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+        conversation as read"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        return cast(_pancake.SuccessResponse, await self._call("mark_conversation_read", args, timeout, deadline))
+
     async def tag_conversation(
         self,
         *,
@@ -1365,6 +1446,33 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
         return cast(_pancake.TagConversationResponse, await self._call("tag_conversation", args, timeout, deadline))
+
+    async def mark_conversation_unread(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Mark conversation as unread
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`
+
+        Marks a conversation as unread (`seen: false` in the conversation lists).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+        conversation as unread"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        return cast(_pancake.SuccessResponse, await self._call("mark_conversation_unread", args, timeout, deadline))
 
     async def list_page_customers(
         self,

@@ -33,8 +33,13 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
                 Box::new(move |n| {
                     let i = matching[n];
                     let id = data::conversation_id(page, i);
-                    let tags = world.with_state(|s| s.conversation_tags(&id, i).clone());
-                    data::conversation(page, i, &tags)
+                    let (tags, seen) =
+                        world.with_state(|s| (s.conversation_tags(&id, i).clone(), s.seen.get(&id).copied()));
+                    let mut conversation = data::conversation(page, i, &tags);
+                    if let Some(seen) = seen {
+                        conversation["seen"] = seen.into();
+                    }
+                    conversation
                 }),
             )
         }
@@ -94,6 +99,8 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             Reply::ok(json!({ "success": true, "tags": tags }))
         }
         "tag_conversation" => tag_conversation(world, call, page)?,
+        "mark_conversation_read" => mark_seen(world, call, page, true)?,
+        "mark_conversation_unread" => mark_seen(world, call, page, false)?,
         "send_message" => send_message(world, call, page)?,
         "get_page_statistics" => {
             let (since, until) = range(call)?;
@@ -215,6 +222,19 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
         }
         _ => return None,
     })
+}
+
+/// Marks a conversation read or unread; the conversation lists show it (`seen`).
+fn mark_seen(world: &World, call: &Call, page: &Page, seen: bool) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    if find_conversation(page, conversation_id).is_none() {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    }
+    world.with_state(|s| {
+        s.seen.insert(conversation_id.to_string(), seen);
+        s.journal(call.journal_entry(page.id, json!({ "seen": seen })));
+    });
+    Some(Reply::ok(json!({ "success": true })))
 }
 
 fn tag_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {

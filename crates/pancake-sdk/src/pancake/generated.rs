@@ -1255,6 +1255,19 @@ only to comments at most 7 days old.
             Default::default()
         }
     }
+    ///The outcome of a change that answers nothing else.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SuccessResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SuccessResponse {
+        pub fn builder() -> builder::SuccessResponse {
+            Default::default()
+        }
+    }
     ///A tag of the page. Ids are integers in `/tags`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Tag {
@@ -5060,6 +5073,72 @@ only to comments at most 7 days old.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SuccessResponse {
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SuccessResponse {
+            fn default() -> Self {
+                Self {
+                    success: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SuccessResponse {
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessResponse> for super::SuccessResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    success: value.success?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
+            fn from(value: super::SuccessResponse) -> Self {
+                Self {
+                    success: Ok(value.success),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Tag {
             color: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6132,6 +6211,31 @@ let response = client.list_messages()
     pub fn list_messages(&self) -> builder::ListMessages<'_> {
         builder::ListMessages::new(self)
     }
+    /**Mark conversation as read
+
+Marks a conversation as read (`seen: true` in the conversation lists).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+conversation as read"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+```ignore
+let response = client.mark_conversation_read()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .send()
+    .await;
+```*/
+    pub fn mark_conversation_read(&self) -> builder::MarkConversationRead<'_> {
+        builder::MarkConversationRead::new(self)
+    }
     /**Tag conversation
 
 Adds a tag to a conversation or removes one ("Thêm gỡ thẻ hội thoại"). The answer lists
@@ -6159,6 +6263,31 @@ let response = client.tag_conversation()
 ```*/
     pub fn tag_conversation(&self) -> builder::TagConversation<'_> {
         builder::TagConversation::new(self)
+    }
+    /**Mark conversation as unread
+
+Marks a conversation as unread (`seen: false` in the conversation lists).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+conversation as unread"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+```ignore
+let response = client.mark_conversation_unread()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .send()
+    .await;
+```*/
+    pub fn mark_conversation_unread(&self) -> builder::MarkConversationUnread<'_> {
+        builder::MarkConversationUnread::new(self)
     }
     /**Page customers
 
@@ -6763,6 +6892,101 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::mark_conversation_read`]
+
+[`Client::mark_conversation_read`]: super::Client::mark_conversation_read*/
+    #[derive(Debug, Clone)]
+    pub struct MarkConversationRead<'a> {
+        client: &'a super::Client,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
+    }
+    impl<'a> MarkConversationRead<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page_id: Err("page_id was not initialized".to_string()),
+                conversation_id: Err("conversation_id was not initialized".to_string()),
+            }
+        }
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            self.page_id = value
+                .try_into()
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
+            self
+        }
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            self.conversation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ConversationId` for conversation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::PancakeError>> {
+            let Self { client, page_id, conversation_id } = self;
+            let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/public_api/v1/pages/{}/conversations/{}/read", client.baseurl,
+                encode_path(& page_id.to_string()), encode_path(& conversation_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mark_conversation_read",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::tag_conversation`]
 
 [`Client::tag_conversation`]: super::Client::tag_conversation*/
@@ -6870,6 +7094,101 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "tag_conversation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::mark_conversation_unread`]
+
+[`Client::mark_conversation_unread`]: super::Client::mark_conversation_unread*/
+    #[derive(Debug, Clone)]
+    pub struct MarkConversationUnread<'a> {
+        client: &'a super::Client,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
+    }
+    impl<'a> MarkConversationUnread<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page_id: Err("page_id was not initialized".to_string()),
+                conversation_id: Err("conversation_id was not initialized".to_string()),
+            }
+        }
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            self.page_id = value
+                .try_into()
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
+            self
+        }
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            self.conversation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ConversationId` for conversation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::PancakeError>> {
+            let Self { client, page_id, conversation_id } = self;
+            let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/public_api/v1/pages/{}/conversations/{}/unread", client.baseurl,
+                encode_path(& page_id.to_string()), encode_path(& conversation_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mark_conversation_unread",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -81,6 +81,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
         },
         crate::api::Operation {
+            id: "mark_conversation_read",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "conversation_id"],
+        },
+        crate::api::Operation {
             id: "tag_conversation",
             method: "POST",
             route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags",
@@ -89,6 +103,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 token: crate::auth::TokenKind::Page,
                 location: crate::auth::KeyLocation::Query,
                 name: "access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "conversation_id"],
+        },
+        crate::api::Operation {
+            id: "mark_conversation_unread",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
             }),
             rules: &[],
             list: None,
@@ -513,6 +541,31 @@ let response = client.list_messages()
     pub fn list_messages(&self) -> builder::ListMessages<'_> {
         builder::ListMessages::new(self)
     }
+    /**Mark conversation as read
+
+Marks a conversation as read (`seen: true` in the conversation lists).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+conversation as read"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+```ignore
+let response = client.mark_conversation_read()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .send()
+    .await;
+```*/
+    pub fn mark_conversation_read(&self) -> builder::MarkConversationRead<'_> {
+        builder::MarkConversationRead::new(self)
+    }
     /**Tag conversation
 
 Adds a tag to a conversation or removes one ("Thêm gỡ thẻ hội thoại"). The answer lists
@@ -540,6 +593,31 @@ let response = client.tag_conversation()
 ```*/
     pub fn tag_conversation(&self) -> builder::TagConversation<'_> {
         builder::TagConversation::new(self)
+    }
+    /**Mark conversation as unread
+
+Marks a conversation as unread (`seen: false` in the conversation lists).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Mark
+conversation as unread"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+```ignore
+let response = client.mark_conversation_unread()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .send()
+    .await;
+```*/
+    pub fn mark_conversation_unread(&self) -> builder::MarkConversationUnread<'_> {
+        builder::MarkConversationUnread::new(self)
     }
     /**Page customers
 
@@ -1003,6 +1081,24 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "mark_conversation_read" => {
+            #[allow(unused_mut)]
+            let mut call = client.mark_conversation_read();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "tag_conversation" => {
             #[allow(unused_mut)]
             let mut call = client.tag_conversation();
@@ -1029,6 +1125,24 @@ async fn dispatch_json(
             }
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
+        "mark_conversation_unread" => {
+            #[allow(unused_mut)]
+            let mut call = client.mark_conversation_unread();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
         "list_page_customers" => {
             #[allow(unused_mut)]
@@ -1698,6 +1812,102 @@ pub mod builder {
             )
         }
     }
+    ///The builder of `mark_conversation_read`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
+    #[derive(Clone, Debug)]
+    pub struct MarkConversationRead<'a> {
+        inner: progenitor::builder::MarkConversationRead<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> MarkConversationRead<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::MarkConversationRead::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("conversation_id");
+                    self.check.segment("conversation_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "conversation_id",
+                            "conversion to `ConversationId` for conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
     ///The builder of `tag_conversation`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
     #[derive(Clone, Debug)]
     pub struct TagConversation<'a> {
@@ -1825,6 +2035,102 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<
             crate::Response<types::TagConversationResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `mark_conversation_unread`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
+    #[derive(Clone, Debug)]
+    pub struct MarkConversationUnread<'a> {
+        inner: progenitor::builder::MarkConversationUnread<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> MarkConversationUnread<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::MarkConversationUnread::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("conversation_id");
+                    self.check.segment("conversation_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "conversation_id",
+                            "conversion to `ConversationId` for conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
             let Self { inner, client, check } = self;
@@ -1994,7 +2300,7 @@ pub mod builder {
     impl<'a> ListPageCustomers<'a> {
         ///Every item of `list_page_customers`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Customer> {
-            let list = match super::API.operations[3usize].list.as_ref() {
+            let list = match super::API.operations[5usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2178,7 +2484,7 @@ pub mod builder {
     impl<'a> ListPosts<'a> {
         ///Every item of `list_posts`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Post> {
-            let list = match super::API.operations[4usize].list.as_ref() {
+            let list = match super::API.operations[6usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2390,7 +2696,7 @@ pub mod builder {
     impl<'a> ListCallLogs<'a> {
         ///Every item of `list_call_logs`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::CallLog> {
-            let list = match super::API.operations[5usize].list.as_ref() {
+            let list = match super::API.operations[7usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["ApiFailure", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationsResponse", "Customer", "CustomerEngagementStatisticsResponse", "DateRange", "DateTimeRange", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Reactions", "SendMessageRequest", "SendMessageResponse", "Sender", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse"]
+__all__ = ["ApiFailure", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationsResponse", "Customer", "CustomerEngagementStatisticsResponse", "DateRange", "DateTimeRange", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Reactions", "SendMessageRequest", "SendMessageResponse", "Sender", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse"]
 
 ApiFailure = TypedDict(
     "ApiFailure",
@@ -385,6 +385,15 @@ SendMessageResponse = TypedDict(
     total=False,
 )
 """The outcome of a send."""
+
+SuccessResponse = TypedDict(
+    "SuccessResponse",
+    {
+        "success": bool,
+    },
+    total=False,
+)
+"""The outcome of a change that answers nothing else."""
 
 TagAction = Literal["add", "remove"]
 """`add` a tag or `remove` it."""
