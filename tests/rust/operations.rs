@@ -242,6 +242,20 @@ async fn every_operation_round_trips() {
     wire(&env, "tag_conversation");
 
     // Pancake: the newer routes, with the page token as `page_access_token`.
+    let staff = pc.list_users().page_id(PAGE_ID).send().await.unwrap();
+    assert_eq!(staff.users.len(), 3);
+    assert_eq!(staff.round_robin_users.as_ref().unwrap().inbox, ["u-1", "u-2"]);
+    wire(&env, "list_users");
+    let assigned = pc
+        .assign_conversation()
+        .page_id(PAGE_ID)
+        .conversation_id(inbox)
+        .body_map(|b| b.assignee_ids(vec!["u-2".to_string(), "u-3".to_string()]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.assignee_ids, ["u-2", "u-3"]);
+    wire(&env, "assign_conversation");
     let read = pc.mark_conversation_read().page_id(PAGE_ID).conversation_id(inbox).send().await.unwrap();
     assert_eq!(read.success, Some(true));
     wire(&env, "mark_conversation_read");

@@ -205,3 +205,36 @@ async fn read_marks_show_in_the_conversation_list() {
     let query: Vec<&str> = marked["query"].as_array().unwrap().iter().filter_map(|q| q[0].as_str()).collect();
     assert_eq!(query, ["page_access_token"], "the newer routes' name for the page token");
 }
+
+/// An assignment shows in the conversation list; an id that is no active staff user is refused.
+#[tokio::test]
+async fn assignees_are_staff_users_and_show_in_the_conversation_list() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let inbox = format!("{PAGE_ID}_6100000000010003");
+    let staff = client.list_users().page_id(PAGE_ID).send().await.unwrap();
+    let first = staff.users[0].id.clone().unwrap();
+    let assign = |ids: Vec<String>| {
+        client
+            .assign_conversation()
+            .page_id(PAGE_ID)
+            .conversation_id(inbox.as_str())
+            .body_map(move |b| b.assignee_ids(ids))
+    };
+    assign(vec![first.clone()]).send().await.unwrap();
+    let conversations: Vec<_> = client
+        .list_conversations()
+        .page_id(PAGE_ID)
+        .since(0)
+        .until(UNTIL)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let assigned = conversations.iter().find(|c| c.id.as_deref() == Some(inbox.as_str())).unwrap();
+    assert_eq!(assigned.assignee_ids, [first]);
+    let stranger = assign(vec!["u-9".to_string()]).send().await.unwrap_err();
+    assert_eq!(stranger.status().map(|s| s.as_u16()), Some(400));
+    let nobody = assign(Vec::new()).send().await.unwrap_err();
+    assert_eq!(nobody.kind(), pancake_sdk::ErrorKind::InvalidRequest, "{nobody}");
+}

@@ -152,6 +152,8 @@ pub enum Rule {
     Number { name: String, minimum: Option<i64>, maximum: Option<i64> },
     /// The most items a body array holds (`maxItems`), at a path of object keys.
     MaxItems { path: Vec<String>, max: u64 },
+    /// The fewest items a body array holds (`minItems`), at a path of object keys.
+    MinItems { path: Vec<String>, min: u64 },
     /// `x-pancake-rules: [{not_after: [since, until]}]`: a number not larger than another.
     NotAfter { field: String, other: String },
     /// `x-pancake-rules: [{one_of: [a, b], when: {key: value}, both: "...", neither: "..."}]`:
@@ -425,13 +427,16 @@ impl Reader<'_> {
         }
     }
 
-    /// The `maxItems` of the arrays below an object schema, with their property paths.
+    /// The `maxItems` and `minItems` of the arrays below an object schema, with their property paths.
     fn max_items(&self, schema: &Value, path: &mut Vec<String>, found: &mut Vec<Rule>) {
         if path.len() > 8 {
             return;
         }
         if let Some(max) = schema["maxItems"].as_u64() {
             found.push(Rule::MaxItems { path: path.clone(), max });
+        }
+        if let Some(min) = schema["minItems"].as_u64().filter(|min| *min > 0) {
+            found.push(Rule::MinItems { path: path.clone(), min });
         }
         for (name, property) in schema["properties"].as_object().into_iter().flatten() {
             path.push(name.clone());

@@ -496,6 +496,10 @@ fn descriptor(op: &Operation) -> TokenStream {
             let max = *max as usize;
             quote! { crate::validate::Rule::MaxItems { path: &[#(#path),*], max: #max } }
         }
+        Rule::MinItems { path, min } => {
+            let min = *min as usize;
+            quote! { crate::validate::Rule::MinItems { path: &[#(#path),*], min: #min } }
+        }
         Rule::NotAfter { field, other } => quote! { crate::validate::Rule::NotAfter { field: #field, other: #other } },
         Rule::OneOf { fields, when, both, neither } => {
             let when = match when {

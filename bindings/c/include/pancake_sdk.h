@@ -650,6 +650,30 @@ enum pk_result pk_pancake_list_conversations(const struct pk_pancake *client,
                                              char **out_json);
 
 /**
+ * Assign conversation: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`.
+ *
+ * Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+ * its current assignees. The answer is the conversation with its new assignees.
+ * 
+ * Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+ * conversation"), which sends the page token as `page_access_token`.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+ * - `body_json`: the request body, a JSON object (AssignConversationRequest in the spec)
+ * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+ * or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+ */
+enum pk_result pk_pancake_assign_conversation(const struct pk_pancake *client,
+                                              const char *page_id,
+                                              const char *conversation_id,
+                                              const char *body_json,
+                                              char **out_json);
+
+/**
  * Get messages: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
  *
  * Lists a conversation's messages ("Danh sách tin nhắn"), newest first. Without
@@ -959,6 +983,27 @@ enum pk_result pk_pancake_get_user_statistics(const struct pk_pancake *client,
 enum pk_result pk_pancake_list_tags(const struct pk_pancake *client,
                                     const char *page_id,
                                     char **out_json);
+
+/**
+ * Staff users: `GET /api/public_api/v1/pages/{page_id}/users`.
+ *
+ * Lists the page's staff: the active users (with their permissions and whether they are
+ * online), the disabled users, and the users of the round-robin assignment (inbox and
+ * comments).
+ * 
+ * Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+ * of users"), which sends the page token as `page_access_token`.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+ * or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+ */
+enum pk_result pk_pancake_list_users(const struct pk_pancake *client,
+                                     const char *page_id,
+                                     char **out_json);
 
 /**
  * List pages: `GET /api/v1/pages`.

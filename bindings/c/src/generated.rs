@@ -511,6 +511,40 @@ pub unsafe extern "C" fn pk_pancake_list_conversations(
     })
 }
 
+/// Assign conversation: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`.
+///
+/// Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+/// its current assignees. The answer is the conversation with its new assignees.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+/// conversation"), which sends the page token as `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+/// - `body_json`: the request body, a JSON object (AssignConversationRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_assign_conversation(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    conversation_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "assign_conversation", args, out_json)
+    })
+}
+
 /// Get messages: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
 ///
 /// Lists a conversation's messages ("Danh sách tin nhắn"), newest first. Without
@@ -964,6 +998,35 @@ pub unsafe extern "C" fn pk_pancake_list_tags(
         let mut args = Map::new();
         args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
         call(client.client(), "list_tags", args, out_json)
+    })
+}
+
+/// Staff users: `GET /api/public_api/v1/pages/{page_id}/users`.
+///
+/// Lists the page's staff: the active users (with their permissions and whether they are
+/// online), the disabled users, and the users of the round-robin assignment (inbox and
+/// comments).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+/// of users"), which sends the page token as `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_list_users(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        call(client.client(), "list_users", args, out_json)
     })
 }
 

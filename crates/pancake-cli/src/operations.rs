@@ -371,6 +371,43 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         api: Api::Pancake,
+        id: "assign_conversation",
+        command: "assign-conversation",
+        summary: "Assign conversation",
+        about: "Assigns one or more staff users (ids from `list_users`) to a conversation, in place of\nits current assignees. The answer is the conversation with its new assignees.\n\nTranscribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, \"Assign\nconversation\"), which sends the page token as `page_access_token`.",
+        params: &[
+            Flag {
+                name: "page_id",
+                long: "page-id",
+                kind: Kind::String,
+                required: true,
+                help: "Id of the page.",
+                values: &[],
+            },
+            Flag {
+                name: "conversation_id",
+                long: "conversation-id",
+                kind: Kind::String,
+                required: true,
+                help: "Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.",
+                values: &[],
+            },
+        ],
+        body: &[
+            Flag {
+                name: "assignee_ids",
+                long: "assignee-ids",
+                kind: Kind::Json,
+                required: true,
+                help: "Ids of the staff users to assign (from `list_users`).",
+                values: &[],
+            },
+        ],
+        body_required: true,
+        list: false,
+    },
+    Operation {
+        api: Api::Pancake,
         id: "list_messages",
         command: "list-messages",
         summary: "Get messages",
@@ -856,6 +893,26 @@ pub const OPERATIONS: &[Operation] = &[
         command: "list-tags",
         summary: "List tags",
         about: "Lists the page's tags (\"Danh sách thẻ của trang\").\n\nTranscription note: the reference lists `page_id` among the query parameters; it is the\npath segment here.",
+        params: &[
+            Flag {
+                name: "page_id",
+                long: "page-id",
+                kind: Kind::String,
+                required: true,
+                help: "Id of the page.",
+                values: &[],
+            },
+        ],
+        body: &[],
+        body_required: false,
+        list: false,
+    },
+    Operation {
+        api: Api::Pancake,
+        id: "list_users",
+        command: "list-users",
+        summary: "Staff users",
+        about: "Lists the page's staff: the active users (with their permissions and whether they are\nonline), the disabled users, and the users of the round-robin assignment (inbox and\ncomments).\n\nTranscribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, \"Get list\nof users\"), which sends the page token as `page_access_token`.",
         params: &[
             Flag {
                 name: "page_id",

@@ -307,3 +307,24 @@ pub fn initial_keywords() -> Vec<Value> {
 
 /// Staff of every page.
 pub const STAFF: &[(&str, &str)] = &[("u-1", "Trần Văn Minh"), ("u-2", "Lê Thị Hồng")];
+
+/// The staff of every sandbox page (`list_users`): three active users (`u-1` is the assignee
+/// of every fourth conversation), one disabled user, and the round-robin users.
+pub fn staff_users() -> Value {
+    let user = |id: &str, name: &str, fb_id: &str, online: bool| {
+        json!({
+            "id": id, "name": name, "status": if online { "available" } else { "away" }, "fb_id": fb_id,
+            "page_permissions": { "permissions": [100, 71, 81] }, "status_in_page": "active", "is_online": online,
+        })
+    };
+    json!({
+        "success": true,
+        "users": [
+            user("u-1", "Nguyễn Thu Trang", "116256249766001", true),
+            user("u-2", "Trần Minh Khoa", "116256249766002", false),
+            user("u-3", "Lê Hoàng Anh", "116256249766003", true),
+        ],
+        "disabled_users": [{ "id": "u-9", "name": "Phạm Văn Đức", "fb_id": "116256249766009" }],
+        "round_robin_users": { "inbox": ["u-1", "u-2"], "comment": ["u-3"] },
+    })
+}

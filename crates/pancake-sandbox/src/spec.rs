@@ -530,7 +530,8 @@ mod tests {
     #[test]
     fn every_operation_of_both_specs_is_a_route() {
         let catalog = Catalog::load().unwrap();
-        let declared = BOTCAKE_SPEC.matches("operationId:").count() + PANCAKE_SPEC.matches("operationId:").count();
+        let declared =
+            BOTCAKE_SPEC.matches("operationId:").count() + PANCAKE_SPEC.matches("operationId:").count();
         assert_eq!(catalog.routes.len(), declared);
         let botcake = catalog.routes.iter().filter(|r| r.api == ApiName::Botcake).count();
         assert_eq!(botcake, 11);

@@ -34,6 +34,8 @@ pub struct State {
     conversation_tags: HashMap<String, Vec<i64>>,
     /// Conversations marked read (`true`) or unread (`false`), by id.
     pub seen: HashMap<String, bool>,
+    /// Conversations' assignees set by `assign_conversation`, by id.
+    pub assignees: HashMap<String, Vec<String>>,
     pub private_replies: HashSet<String>,
     pub journal: Vec<Value>,
     pub requests: VecDeque<Value>,

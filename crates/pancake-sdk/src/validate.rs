@@ -2,7 +2,7 @@
 //! names the field, rather than at the API (or, worse, half-way through a bulk job).
 //!
 //! Every rule comes from the spec, in the table the generator writes for each API: the bounds of
-//! numeric query parameters (`minimum`/`maximum`), of body arrays (`maxItems`), and the rules
+//! numeric query parameters (`minimum`/`maximum`), of body arrays (`minItems`/`maxItems`), and the rules
 //! across fields of the `x-pancake-rules` extension (`since` not after `until`; an inbox message
 //! is a text or an attachment, not both).
 
@@ -29,6 +29,13 @@ pub enum Rule {
         path: &'static [&'static str],
         /// How many items at most.
         max: usize,
+    },
+    /// The fewest items a body array may hold.
+    MinItems {
+        /// Where the array is in the body: object keys from the root.
+        path: &'static [&'static str],
+        /// How many items at least.
+        min: usize,
     },
     /// A numeric query parameter that may not be larger than another (`since`, `until`).
     NotAfter {
@@ -81,6 +88,15 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                     return Err(Error::invalid(
                         &path.join("."),
                         format!("holds {count} items; at most {max} are allowed"),
+                    ));
+                }
+            }
+            Rule::MinItems { path, min } => {
+                let found = body.as_ref().and_then(|b| path.iter().try_fold(b, |v, key| v.get(key)));
+                if let Some(count) = found.and_then(Value::as_array).map(Vec::len).filter(|n| *n < min) {
+                    return Err(Error::invalid(
+                        &path.join("."),
+                        format!("holds {count} items; at least {min} are needed"),
                     ));
                 }
             }
@@ -147,6 +163,7 @@ mod tests {
         Rule::Number { name: "page_number", minimum: Some(1), maximum: None },
         Rule::Number { name: "page_size", minimum: Some(1), maximum: Some(100) },
         Rule::MaxItems { path: &["data", "content", "messages"], max: 2 },
+        Rule::MinItems { path: &["assignee_ids"], min: 1 },
     ];
 
     const SINCE: &[Rule] = &[Rule::NotAfter { field: "since", other: "until" }];
@@ -172,6 +189,15 @@ mod tests {
         assert_eq!(
             message(check(&get("page_size=101"), RULES)),
             "invalid page_size: must be at most 100, got 101"
+        );
+    }
+
+    #[test]
+    fn a_body_array_may_need_an_item() {
+        assert!(check(&post(serde_json::json!({ "assignee_ids": ["u-1"] })), RULES).is_ok());
+        assert_eq!(
+            message(check(&post(serde_json::json!({ "assignee_ids": [] })), RULES)),
+            "invalid assignee_ids: holds 0 items; at least 1 are needed"
         );
     }
 

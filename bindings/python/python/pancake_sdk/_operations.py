@@ -670,6 +670,37 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
         return cast(Iterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
 
+    def assign_conversation(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        assignee_ids: list[str],
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.AssignConversationResponse:
+        """Assign conversation
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`
+
+        Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+        its current assignees. The answer is the conversation with its new assignees.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+        conversation"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            assignee_ids: Ids of the staff users to assign (from `list_users`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        args["body"] = {"assignee_ids": assignee_ids}
+        return cast(_pancake.AssignConversationResponse, self._call("assign_conversation", args, timeout, deadline))
+
     def list_messages(
         self,
         *,
@@ -1160,6 +1191,33 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.TagsResponse, self._call("list_tags", args, timeout, deadline))
 
+    def list_users(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.UsersResponse:
+        """Staff users
+
+        `GET /api/public_api/v1/pages/{page_id}/users`
+
+        Lists the page's staff: the active users (with their permissions and whether they are
+        online), the disabled users, and the users of the round-robin assignment (inbox and
+        comments).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+        of users"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.UsersResponse, self._call("list_users", args, timeout, deadline))
+
     def list_pages(
         self,
         *,
@@ -1328,6 +1386,37 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
         return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
+
+    async def assign_conversation(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        assignee_ids: list[str],
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.AssignConversationResponse:
+        """Assign conversation
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`
+
+        Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+        its current assignees. The answer is the conversation with its new assignees.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+        conversation"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            assignee_ids: Ids of the staff users to assign (from `list_users`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        args["body"] = {"assignee_ids": assignee_ids}
+        return cast(_pancake.AssignConversationResponse, await self._call("assign_conversation", args, timeout, deadline))
 
     async def list_messages(
         self,
@@ -1818,6 +1907,33 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.TagsResponse, await self._call("list_tags", args, timeout, deadline))
+
+    async def list_users(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.UsersResponse:
+        """Staff users
+
+        `GET /api/public_api/v1/pages/{page_id}/users`
+
+        Lists the page's staff: the active users (with their permissions and whether they are
+        online), the disabled users, and the users of the round-robin assignment (inbox and
+        comments).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+        of users"), which sends the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.UsersResponse, await self._call("list_users", args, timeout, deadline))
 
     async def list_pages(
         self,

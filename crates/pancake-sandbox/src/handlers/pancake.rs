@@ -33,11 +33,19 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
                 Box::new(move |n| {
                     let i = matching[n];
                     let id = data::conversation_id(page, i);
-                    let (tags, seen) =
-                        world.with_state(|s| (s.conversation_tags(&id, i).clone(), s.seen.get(&id).copied()));
+                    let (tags, seen, assignees) = world.with_state(|s| {
+                        (
+                            s.conversation_tags(&id, i).clone(),
+                            s.seen.get(&id).copied(),
+                            s.assignees.get(&id).cloned(),
+                        )
+                    });
                     let mut conversation = data::conversation(page, i, &tags);
                     if let Some(seen) = seen {
                         conversation["seen"] = seen.into();
+                    }
+                    if let Some(assignees) = assignees {
+                        conversation["assignee_ids"] = assignees.into();
                     }
                     conversation
                 }),
@@ -100,6 +108,8 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
         }
         "tag_conversation" => tag_conversation(world, call, page)?,
         "mark_conversation_read" => mark_seen(world, call, page, true)?,
+        "assign_conversation" => assign_conversation(world, call, page)?,
+        "list_users" => Reply::ok(data::staff_users()),
         "mark_conversation_unread" => mark_seen(world, call, page, false)?,
         "send_message" => send_message(world, call, page)?,
         "get_page_statistics" => {
@@ -222,6 +232,45 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
         }
         _ => return None,
     })
+}
+
+/// Sets a conversation's assignees, each an active staff user of the page.
+fn assign_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    let Some(i) = find_conversation(page, conversation_id) else {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    };
+    let ids: Vec<String> = call
+        .field("assignee_ids")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let active = data::staff_users();
+    let known =
+        |id: &String| active["users"].as_array().into_iter().flatten().any(|u| u["id"] == id.as_str());
+    if let Some(stranger) = ids.iter().find(|id| !known(id)) {
+        return Some(Reply::error(
+            400,
+            format!("assignee_ids: {stranger} is not an active user of this page"),
+        ));
+    }
+    let seen = world.with_state(|s| {
+        s.assignees.insert(conversation_id.to_string(), ids.clone());
+        s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
+        s.seen.get(conversation_id).copied()
+    });
+    let conversation = data::conversation(page, i, &[]);
+    Some(Reply::ok(json!({
+        "success": true,
+        "assignee_group_id": Value::Null,
+        "assignee_ids": ids,
+        "customers": conversation["customers"],
+        "from": conversation["from"],
+        "seen": seen.unwrap_or(conversation["seen"].as_bool().unwrap_or(false)),
+        "updated_at": conversation["updated_at"],
+    })))
 }
 
 /// Marks a conversation read or unread; the conversation lists show it (`seen`).

@@ -38,6 +38,43 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///Body of `assign_conversation`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssignConversationRequest {
+        ///Ids of the staff users to assign (from `list_users`).
+        pub assignee_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl AssignConversationRequest {
+        pub fn builder() -> builder::AssignConversationRequest {
+            Default::default()
+        }
+    }
+    ///The conversation after the assignment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssignConversationResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignee_group_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub assignee_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub customers: ::std::vec::Vec<ConversationCustomer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<Sender>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seen: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        ///When the conversation last changed (ISO 8601).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AssignConversationResponse {
+        pub fn builder() -> builder::AssignConversationResponse {
+            Default::default()
+        }
+    }
     ///An attachment of a message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
@@ -407,6 +444,23 @@ Facebook's 24-hour window.
     }
     impl CustomerEngagementStatisticsResponse {
         pub fn builder() -> builder::CustomerEngagementStatisticsResponse {
+            Default::default()
+        }
+    }
+    ///A disabled staff user of the page.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DisabledUser {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl DisabledUser {
+        pub fn builder() -> builder::DisabledUser {
             Default::default()
         }
     }
@@ -1058,6 +1112,23 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///The users that new conversations are assigned to in turn.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RoundRobinUsers {
+        ///User ids for comments.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub comment: ::std::vec::Vec<::std::string::String>,
+        ///User ids for inbox messages.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub inbox: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl RoundRobinUsers {
+        pub fn builder() -> builder::RoundRobinUsers {
+            Default::default()
+        }
+    }
     /**Body of `send_message`: an inbox message (`action: reply_inbox`) or a private reply to
 a comment (`action: private_replies`).
 */
@@ -1252,6 +1323,48 @@ only to comments at most 7 days old.
     }
     impl Sender {
         pub fn builder() -> builder::Sender {
+            Default::default()
+        }
+    }
+    ///An active staff user of the page.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StaffUser {
+        ///The user's Facebook id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_id: ::std::option::Option<::std::string::String>,
+        ///The user's UUID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_online: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_permissions: ::std::option::Option<StaffUserPagePermissions>,
+        ///Availability, e.g. `available`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///The user's status in the page, e.g. `active`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_in_page: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl StaffUser {
+        pub fn builder() -> builder::StaffUser {
+            Default::default()
+        }
+    }
+    ///`StaffUserPagePermissions`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StaffUserPagePermissions {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub permissions: ::std::vec::Vec<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl StaffUserPagePermissions {
+        pub fn builder() -> builder::StaffUserPagePermissions {
             Default::default()
         }
     }
@@ -1562,6 +1675,26 @@ only to comments at most 7 days old.
             Default::default()
         }
     }
+    ///The page's staff.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UsersResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub disabled_users: ::std::vec::Vec<DisabledUser>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub round_robin_users: ::std::option::Option<RoundRobinUsers>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        ///The active users.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<StaffUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl UsersResponse {
+        pub fn builder() -> builder::UsersResponse {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -1710,6 +1843,237 @@ only to comments at most 7 days old.
                     message: Ok(value.message),
                     original_error: Ok(value.original_error),
                     success: Ok(value.success),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssignConversationRequest {
+            assignee_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssignConversationRequest {
+            fn default() -> Self {
+                Self {
+                    assignee_ids: Err("no value supplied for assignee_ids".to_string()),
+                }
+            }
+        }
+        impl AssignConversationRequest {
+            pub fn assignee_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssignConversationRequest>
+        for super::AssignConversationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssignConversationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_ids: value.assignee_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssignConversationRequest>
+        for AssignConversationRequest {
+            fn from(value: super::AssignConversationRequest) -> Self {
+                Self {
+                    assignee_ids: Ok(value.assignee_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssignConversationResponse {
+            assignee_group_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            assignee_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customers: ::std::result::Result<
+                ::std::vec::Vec<super::ConversationCustomer>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<super::Sender>,
+                ::std::string::String,
+            >,
+            seen: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssignConversationResponse {
+            fn default() -> Self {
+                Self {
+                    assignee_group_id: Ok(Default::default()),
+                    assignee_ids: Ok(Default::default()),
+                    customers: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    seen: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AssignConversationResponse {
+            pub fn assignee_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignee_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn assignee_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_ids: {e}")
+                    });
+                self
+            }
+            pub fn customers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ConversationCustomer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customers: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seen = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seen: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssignConversationResponse>
+        for super::AssignConversationResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssignConversationResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_group_id: value.assignee_group_id?,
+                    assignee_ids: value.assignee_ids?,
+                    customers: value.customers?,
+                    from: value.from?,
+                    seen: value.seen?,
+                    success: value.success?,
+                    updated_at: value.updated_at?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssignConversationResponse>
+        for AssignConversationResponse {
+            fn from(value: super::AssignConversationResponse) -> Self {
+                Self {
+                    assignee_group_id: Ok(value.assignee_group_id),
+                    assignee_ids: Ok(value.assignee_ids),
+                    customers: Ok(value.customers),
+                    from: Ok(value.from),
+                    seen: Ok(value.seen),
+                    success: Ok(value.success),
+                    updated_at: Ok(value.updated_at),
                     extra: Ok(value.extra),
                 }
             }
@@ -3073,6 +3437,108 @@ only to comments at most 7 days old.
                     data: Ok(value.data),
                     statistics: Ok(value.statistics),
                     success: Ok(value.success),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DisabledUser {
+            fb_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DisabledUser {
+            fn default() -> Self {
+                Self {
+                    fb_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl DisabledUser {
+            pub fn fb_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DisabledUser> for super::DisabledUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DisabledUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fb_id: value.fb_id?,
+                    id: value.id?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DisabledUser> for DisabledUser {
+            fn from(value: super::DisabledUser) -> Self {
+                Self {
+                    fb_id: Ok(value.fb_id),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
                     extra: Ok(value.extra),
                 }
             }
@@ -4849,6 +5315,91 @@ only to comments at most 7 days old.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RoundRobinUsers {
+            comment: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            inbox: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RoundRobinUsers {
+            fn default() -> Self {
+                Self {
+                    comment: Ok(Default::default()),
+                    inbox: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl RoundRobinUsers {
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn inbox<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inbox = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inbox: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RoundRobinUsers> for super::RoundRobinUsers {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RoundRobinUsers,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comment: value.comment?,
+                    inbox: value.inbox?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RoundRobinUsers> for RoundRobinUsers {
+            fn from(value: super::RoundRobinUsers) -> Self {
+                Self {
+                    comment: Ok(value.comment),
+                    inbox: Ok(value.inbox),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SendMessageResponse {
             error_code: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -5068,6 +5619,258 @@ only to comments at most 7 days old.
                     email: Ok(value.email),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StaffUser {
+            fb_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_online: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_permissions: ::std::result::Result<
+                ::std::option::Option<super::StaffUserPagePermissions>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status_in_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StaffUser {
+            fn default() -> Self {
+                Self {
+                    fb_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_online: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    page_permissions: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    status_in_page: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl StaffUser {
+            pub fn fb_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_online<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_online = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_online: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn page_permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::StaffUserPagePermissions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for page_permissions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn status_in_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_in_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for status_in_page: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StaffUser> for super::StaffUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StaffUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fb_id: value.fb_id?,
+                    id: value.id?,
+                    is_online: value.is_online?,
+                    name: value.name?,
+                    page_permissions: value.page_permissions?,
+                    status: value.status?,
+                    status_in_page: value.status_in_page?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StaffUser> for StaffUser {
+            fn from(value: super::StaffUser) -> Self {
+                Self {
+                    fb_id: Ok(value.fb_id),
+                    id: Ok(value.id),
+                    is_online: Ok(value.is_online),
+                    name: Ok(value.name),
+                    page_permissions: Ok(value.page_permissions),
+                    status: Ok(value.status),
+                    status_in_page: Ok(value.status_in_page),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StaffUserPagePermissions {
+            permissions: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StaffUserPagePermissions {
+            fn default() -> Self {
+                Self {
+                    permissions: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl StaffUserPagePermissions {
+            pub fn permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permissions: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StaffUserPagePermissions>
+        for super::StaffUserPagePermissions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StaffUserPagePermissions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    permissions: value.permissions?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StaffUserPagePermissions>
+        for StaffUserPagePermissions {
+            fn from(value: super::StaffUserPagePermissions) -> Self {
+                Self {
+                    permissions: Ok(value.permissions),
                     extra: Ok(value.extra),
                 }
             }
@@ -6011,6 +6814,135 @@ only to comments at most 7 days old.
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UsersResponse {
+            disabled_users: ::std::result::Result<
+                ::std::vec::Vec<super::DisabledUser>,
+                ::std::string::String,
+            >,
+            round_robin_users: ::std::result::Result<
+                ::std::option::Option<super::RoundRobinUsers>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::StaffUser>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UsersResponse {
+            fn default() -> Self {
+                Self {
+                    disabled_users: Ok(Default::default()),
+                    round_robin_users: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                    users: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl UsersResponse {
+            pub fn disabled_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DisabledUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disabled_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disabled_users: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn round_robin_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RoundRobinUsers>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.round_robin_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for round_robin_users: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StaffUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UsersResponse> for super::UsersResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsersResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    disabled_users: value.disabled_users?,
+                    round_robin_users: value.round_robin_users?,
+                    success: value.success?,
+                    users: value.users?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UsersResponse> for UsersResponse {
+            fn from(value: super::UsersResponse) -> Self {
+                Self {
+                    disabled_users: Ok(value.disabled_users),
+                    round_robin_users: Ok(value.round_robin_users),
+                    success: Ok(value.success),
+                    users: Ok(value.users),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -6175,6 +7107,34 @@ let response = client.list_conversations()
 ```*/
     pub fn list_conversations(&self) -> builder::ListConversations<'_> {
         builder::ListConversations::new(self)
+    }
+    /**Assign conversation
+
+Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+its current assignees. The answer is the conversation with its new assignees.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+conversation"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+- `body`
+```ignore
+let response = client.assign_conversation()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn assign_conversation(&self) -> builder::AssignConversation<'_> {
+        builder::AssignConversation::new(self)
     }
     /**Get messages
 
@@ -6528,6 +7488,29 @@ let response = client.list_tags()
     pub fn list_tags(&self) -> builder::ListTags<'_> {
         builder::ListTags::new(self)
     }
+    /**Staff users
+
+Lists the page's staff: the active users (with their permissions and whether they are
+online), the disabled users, and the users of the round-robin assignment (inbox and
+comments).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+of users"), which sends the page token as `page_access_token`.
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/users`
+
+Arguments:
+- `page_id`: Id of the page.
+```ignore
+let response = client.list_users()
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn list_users(&self) -> builder::ListUsers<'_> {
+        builder::ListUsers::new(self)
+    }
     /**List pages
 
 Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
@@ -6740,6 +7723,140 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::assign_conversation`]
+
+[`Client::assign_conversation`]: super::Client::assign_conversation*/
+    #[derive(Debug, Clone)]
+    pub struct AssignConversation<'a> {
+        client: &'a super::Client,
+        page_id: Result<types::PageId, String>,
+        conversation_id: Result<types::ConversationId, String>,
+        body: Result<types::builder::AssignConversationRequest, String>,
+    }
+    impl<'a> AssignConversation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page_id: Err("page_id was not initialized".to_string()),
+                conversation_id: Err("conversation_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            self.page_id = value
+                .try_into()
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
+            self
+        }
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            self.conversation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ConversationId` for conversation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssignConversationRequest>,
+            <V as std::convert::TryInto<
+                types::AssignConversationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AssignConversationRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AssignConversationRequest,
+            ) -> types::builder::AssignConversationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AssignConversationResponse>,
+            Error<types::PancakeError>,
+        > {
+            let Self { client, page_id, conversation_id, body } = self;
+            let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AssignConversationRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/public_api/v1/pages/{}/conversations/{}/assign", client.baseurl,
+                encode_path(& page_id.to_string()), encode_path(& conversation_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "assign_conversation",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -8268,6 +9385,85 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_tags",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_users`]
+
+[`Client::list_users`]: super::Client::list_users*/
+    #[derive(Debug, Clone)]
+    pub struct ListUsers<'a> {
+        client: &'a super::Client,
+        page_id: Result<types::PageId, String>,
+    }
+    impl<'a> ListUsers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page_id: Err("page_id was not initialized".to_string()),
+            }
+        }
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            self.page_id = value
+                .try_into()
+                .map_err(|_| "conversion to `PageId` for page_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/users`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UsersResponse>, Error<types::PancakeError>> {
+            let Self { client, page_id } = self;
+            let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/public_api/v1/pages/{}/users", client.baseurl, encode_path(&
+                page_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_users",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

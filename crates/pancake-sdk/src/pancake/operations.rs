@@ -53,6 +53,25 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
         },
         crate::api::Operation {
+            id: "assign_conversation",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::MinItems {
+                    path: &["assignee_ids"],
+                    min: 1usize,
+                },
+            ],
+            list: None,
+            path_params: &["page_id", "conversation_id"],
+        },
+        crate::api::Operation {
             id: "list_messages",
             method: "GET",
             route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages",
@@ -369,6 +388,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
         },
         crate::api::Operation {
+            id: "list_users",
+            method: "GET",
+            route: "/api/public_api/v1/pages/{page_id}/users",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id"],
+        },
+        crate::api::Operation {
             id: "list_pages",
             method: "GET",
             route: "/api/v1/pages",
@@ -505,6 +538,34 @@ let response = client.list_conversations()
 ```*/
     pub fn list_conversations(&self) -> builder::ListConversations<'_> {
         builder::ListConversations::new(self)
+    }
+    /**Assign conversation
+
+Assigns one or more staff users (ids from `list_users`) to a conversation, in place of
+its current assignees. The answer is the conversation with its new assignees.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Assign
+conversation"), which sends the page token as `page_access_token`.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+- `body`
+```ignore
+let response = client.assign_conversation()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn assign_conversation(&self) -> builder::AssignConversation<'_> {
+        builder::AssignConversation::new(self)
     }
     /**Get messages
 
@@ -858,6 +919,29 @@ let response = client.list_tags()
     pub fn list_tags(&self) -> builder::ListTags<'_> {
         builder::ListTags::new(self)
     }
+    /**Staff users
+
+Lists the page's staff: the active users (with their permissions and whether they are
+online), the disabled users, and the users of the round-robin assignment (inbox and
+comments).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get list
+of users"), which sends the page token as `page_access_token`.
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/users`
+
+Arguments:
+- `page_id`: Id of the page.
+```ignore
+let response = client.list_users()
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn list_users(&self) -> builder::ListUsers<'_> {
+        builder::ListUsers::new(self)
+    }
     /**List pages
 
 Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
@@ -1050,6 +1134,33 @@ async fn dispatch_json(
             }
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "assign_conversation" => {
+            #[allow(unused_mut)]
+            let mut call = client.assign_conversation();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::AssignConversationRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
         }
         "list_messages" => {
             #[allow(unused_mut)]
@@ -1381,6 +1492,16 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "list_users" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_users();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "list_pages" => {
             #[allow(unused_mut)]
             let mut call = client.list_pages();
@@ -1634,6 +1755,141 @@ pub mod builder {
             )
         }
     }
+    ///The builder of `assign_conversation`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/assign`.
+    #[derive(Clone, Debug)]
+    pub struct AssignConversation<'a> {
+        inner: progenitor::builder::AssignConversation<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> AssignConversation<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::AssignConversation::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("conversation_id");
+                    self.check.segment("conversation_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "conversation_id",
+                            "conversion to `ConversationId` for conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssignConversationRequest>,
+            <V as std::convert::TryInto<
+                types::AssignConversationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::AssignConversationRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `AssignConversationRequest` for body failed",
+                                e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AssignConversationRequest,
+            ) -> types::builder::AssignConversationRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::AssignConversationResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::AssignConversationResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::AssignConversationResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
     ///The builder of `list_messages`: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
     #[derive(Clone, Debug)]
     pub struct ListMessages<'a> {
@@ -1779,7 +2035,7 @@ pub mod builder {
     impl<'a> ListMessages<'a> {
         ///Every item of `list_messages`, page after page (the walk sets `current_count`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Message> {
-            let list = match super::API.operations[1usize].list.as_ref() {
+            let list = match super::API.operations[2usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2300,7 +2556,7 @@ pub mod builder {
     impl<'a> ListPageCustomers<'a> {
         ///Every item of `list_page_customers`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Customer> {
-            let list = match super::API.operations[5usize].list.as_ref() {
+            let list = match super::API.operations[6usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2484,7 +2740,7 @@ pub mod builder {
     impl<'a> ListPosts<'a> {
         ///Every item of `list_posts`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Post> {
-            let list = match super::API.operations[6usize].list.as_ref() {
+            let list = match super::API.operations[7usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2696,7 +2952,7 @@ pub mod builder {
     impl<'a> ListCallLogs<'a> {
         ///Every item of `list_call_logs`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::CallLog> {
-            let list = match super::API.operations[7usize].list.as_ref() {
+            let list = match super::API.operations[8usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -3348,6 +3604,70 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `list_users`: `GET /api/public_api/v1/pages/{page_id}/users`.
+    #[derive(Clone, Debug)]
+    pub struct ListUsers<'a> {
+        inner: progenitor::builder::ListUsers<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> ListUsers<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::ListUsers::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
             crate::exchange::run(client.state(), check, options, inner.send()).await

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["ApiFailure", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationsResponse", "Customer", "CustomerEngagementStatisticsResponse", "DateRange", "DateTimeRange", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Reactions", "SendMessageRequest", "SendMessageResponse", "Sender", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse"]
+__all__ = ["ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationsResponse", "Customer", "CustomerEngagementStatisticsResponse", "DateRange", "DateTimeRange", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Reactions", "RoundRobinUsers", "SendMessageRequest", "SendMessageResponse", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse"]
 
 ApiFailure = TypedDict(
     "ApiFailure",
@@ -23,6 +23,52 @@ ApiFailure = TypedDict(
 token, 102 missing token, 103 session expired, 105 token renewed or no permission, 121
 subscription or seat problem, 122 subscription expired for the page, 10 and 551 outside
 Facebook's 24-hour window."""
+
+AssignConversationRequest = TypedDict(
+    "AssignConversationRequest",
+    {
+        "assignee_ids": list[str],
+    },
+    total=False,
+)
+"""Body of `assign_conversation`."""
+
+ConversationCustomer = TypedDict(
+    "ConversationCustomer",
+    {
+        "fb_id": str,
+        "id": str,
+        "name": str,
+    },
+    total=False,
+)
+"""A customer taking part in a conversation."""
+
+Sender = TypedDict(
+    "Sender",
+    {
+        "email": Optional[str],
+        "id": str,
+        "name": str,
+    },
+    total=False,
+)
+"""Who wrote a message, post or conversation."""
+
+AssignConversationResponse = TypedDict(
+    "AssignConversationResponse",
+    {
+        "assignee_group_id": Optional[str],
+        "assignee_ids": list[str],
+        "customers": list[ConversationCustomer],
+        "from": Sender,
+        "seen": bool,
+        "success": bool,
+        "updated_at": str,
+    },
+    total=False,
+)
+"""The conversation after the assignment."""
 
 Attachment = TypedDict(
     "Attachment",
@@ -86,28 +132,6 @@ CategorizedPages = TypedDict(
     total=False,
 )
 """The account's pages by state."""
-
-ConversationCustomer = TypedDict(
-    "ConversationCustomer",
-    {
-        "fb_id": str,
-        "id": str,
-        "name": str,
-    },
-    total=False,
-)
-"""A customer taking part in a conversation."""
-
-Sender = TypedDict(
-    "Sender",
-    {
-        "email": Optional[str],
-        "id": str,
-        "name": str,
-    },
-    total=False,
-)
-"""Who wrote a message, post or conversation."""
 
 TagId = Union[int, str]
 """A tag id; an integer in `/tags`, a string in tag statistics."""
@@ -229,6 +253,17 @@ DateRange = str
 
 DateTimeRange = str
 """`dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`"""
+
+DisabledUser = TypedDict(
+    "DisabledUser",
+    {
+        "fb_id": str,
+        "id": str,
+        "name": str,
+    },
+    total=False,
+)
+"""A disabled staff user of the page."""
 
 ErrorMessage = str
 """An error given as a bare JSON string, e.g. `"Server internal error"`."""
@@ -370,6 +405,16 @@ PostsResponse = TypedDict(
 )
 """One page of posts."""
 
+RoundRobinUsers = TypedDict(
+    "RoundRobinUsers",
+    {
+        "comment": list[str],
+        "inbox": list[str],
+    },
+    total=False,
+)
+"""The users that new conversations are assigned to in turn."""
+
 SendMessageRequest = Any
 """Body of `send_message`: an inbox message (`action: reply_inbox`) or a private reply to
 a comment (`action: private_replies`)."""
@@ -385,6 +430,21 @@ SendMessageResponse = TypedDict(
     total=False,
 )
 """The outcome of a send."""
+
+StaffUser = TypedDict(
+    "StaffUser",
+    {
+        "fb_id": str,
+        "id": str,
+        "is_online": bool,
+        "name": str,
+        "page_permissions": Optional[Any],
+        "status": str,
+        "status_in_page": str,
+    },
+    total=False,
+)
+"""An active staff user of the page."""
 
 SuccessResponse = TypedDict(
     "SuccessResponse",
@@ -483,3 +543,15 @@ UserStatisticsResponse = TypedDict(
     total=False,
 )
 """Staff statistics."""
+
+UsersResponse = TypedDict(
+    "UsersResponse",
+    {
+        "disabled_users": list[DisabledUser],
+        "round_robin_users": RoundRobinUsers,
+        "success": bool,
+        "users": list[StaffUser],
+    },
+    total=False,
+)
+"""The page's staff."""
