@@ -656,8 +656,7 @@ fn builder_wrapper(
                 self,
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                let Self { inner, client, check } = self;
-                crate::exchange::run(client.state(), check, options, inner.send()).await
+                self.send_as_given(None, options).await
             }
 
             /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,

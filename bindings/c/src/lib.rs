@@ -41,6 +41,13 @@ pub struct pk_options {
     settings: Settings,
 }
 
+/// The defaults: the SDK's, with the C library's name in `User-Agent`.
+fn default_settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
+    settings
+}
+
 /// Makes settings with the defaults and writes them to `*out`.
 ///
 /// Safety: `out` points to writable storage for a pointer.
@@ -48,9 +55,7 @@ pub struct pk_options {
 pub unsafe extern "C" fn pk_options_new(out: *mut *mut pk_options) -> pk_result {
     guard(|| {
         input::non_null("out", out)?;
-        let mut settings = Settings::default();
-        settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
-        unsafe { *out = Box::into_raw(Box::new(pk_options { settings })) };
+        unsafe { *out = Box::into_raw(Box::new(pk_options { settings: default_settings() })) };
         Ok(())
     })
 }
@@ -307,11 +312,7 @@ pub(crate) unsafe fn client_new<H: Handle>(options: *const pk_options, out: *mut
         input::non_null("out", out)?;
         let settings = match unsafe { options.as_ref() } {
             Some(options) => options.settings.clone(),
-            None => {
-                let mut settings = Settings::default();
-                settings.user_agent = Some(concat!("pancake-sdk-c/", env!("CARGO_PKG_VERSION")).to_string());
-                settings
-            }
+            None => default_settings(),
         };
         let inner = ForkSafe::new(H::API, settings).map_err(fail)?;
         unsafe { *out = Box::into_raw(Box::new(H::wrap(Client { inner }))) };

@@ -83,8 +83,7 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                 }
             }
             Rule::MaxItems { path, max } => {
-                let found = body.as_ref().and_then(|b| path.iter().try_fold(b, |v, key| v.get(key)));
-                if let Some(count) = found.and_then(Value::as_array).map(Vec::len).filter(|n| *n > max) {
+                if let Some(count) = items(body.as_ref(), path).filter(|n| *n > max) {
                     return Err(Error::invalid(
                         &path.join("."),
                         format!("holds {count} items; at most {max} are allowed"),
@@ -92,8 +91,7 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                 }
             }
             Rule::MinItems { path, min } => {
-                let found = body.as_ref().and_then(|b| path.iter().try_fold(b, |v, key| v.get(key)));
-                if let Some(count) = found.and_then(Value::as_array).map(Vec::len).filter(|n| *n < min) {
+                if let Some(count) = items(body.as_ref(), path).filter(|n| *n < min) {
                     return Err(Error::invalid(
                         &path.join("."),
                         format!("holds {count} items; at least {min} are needed"),
@@ -115,6 +113,12 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
         }
     }
     Ok(())
+}
+
+/// How many items the body's array at `path` holds, if there is one.
+fn items(body: Option<&Value>, path: &[&str]) -> Option<usize> {
+    let found = path.iter().try_fold(body?, |value, key| value.get(key))?;
+    found.as_array().map(Vec::len)
 }
 
 /// [`Rule::OneOf`] on a body.

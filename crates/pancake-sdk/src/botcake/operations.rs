@@ -741,8 +741,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -841,8 +840,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -941,8 +939,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1033,8 +1030,7 @@ pub mod builder {
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1124,8 +1120,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1194,8 +1189,7 @@ pub mod builder {
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1267,8 +1261,7 @@ pub mod builder {
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1340,8 +1333,7 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1451,8 +1443,7 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1524,8 +1515,7 @@ pub mod builder {
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1591,8 +1581,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).

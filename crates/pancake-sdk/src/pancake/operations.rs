@@ -1705,8 +1705,7 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1872,8 +1871,7 @@ pub mod builder {
             crate::Response<types::AssignConversationResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2014,8 +2012,7 @@ pub mod builder {
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2146,8 +2143,7 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2280,8 +2276,7 @@ pub mod builder {
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2376,8 +2371,7 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2535,8 +2529,7 @@ pub mod builder {
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2722,8 +2715,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -2931,8 +2923,7 @@ pub mod builder {
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3083,8 +3074,7 @@ pub mod builder {
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3200,8 +3190,7 @@ pub mod builder {
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3315,8 +3304,7 @@ pub mod builder {
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3430,8 +3418,7 @@ pub mod builder {
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3527,8 +3514,7 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3594,8 +3580,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3658,8 +3643,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3700,8 +3684,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3814,8 +3797,7 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -3915,8 +3897,7 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).

@@ -559,8 +559,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -750,8 +749,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -868,8 +866,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -953,8 +950,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
@@ -1077,8 +1073,7 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            self.send_as_given(None, options).await
         }
         /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
         /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
