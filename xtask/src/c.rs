@@ -129,6 +129,7 @@ pub(crate) enum Kind {
     Float,
     Bool,
     IntArray,
+    StrArray,
 }
 
 pub(crate) fn kind(spec: &Spec, schema: &Schema) -> Result<Kind> {
@@ -139,6 +140,9 @@ pub(crate) fn kind(spec: &Spec, schema: &Schema) -> Result<Kind> {
         "boolean" => Kind::Bool,
         "array" if schema.items.as_deref().is_some_and(|i| spec.resolve(i).kind == "integer") => {
             Kind::IntArray
+        }
+        "array" if schema.items.as_deref().is_some_and(|i| spec.resolve(i).kind == "string") => {
+            Kind::StrArray
         }
         "string" => Kind::Str,
         other => return Err(format!("a parameter of type {other:?} has no C form yet (see xtask/src/c.rs)")),
@@ -190,6 +194,18 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
                 ));
                 docs.push(format!(
                     "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` integers)"
+                ));
+                continue;
+            }
+            (Kind::StrArray, _) => {
+                params.push(format!("    {name}: *const *const c_char,"));
+                params.push(format!("    {name}_len: usize,"));
+                body.push(format!(
+                    "        if let Some(value) = unsafe {{ input::str_array({name:?}, {name}, {name}_len)? }} {{\n            args.insert({name:?}.into(), value);\n        }}"
+                ));
+                let absent = if required { "" } else { "; NULL and 0 when absent" };
+                docs.push(format!(
+                    "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` strings{absent})"
                 ));
                 continue;
             }

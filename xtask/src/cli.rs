@@ -97,6 +97,9 @@ fn flag(spec: &Spec, name: &str, schema: &Schema, required: bool, description: &
         "array" if resolved.items.as_deref().is_some_and(|i| spec.resolve(i).kind == "integer") => {
             quote! { IntegerList }
         }
+        "array" if resolved.items.as_deref().is_some_and(|i| spec.resolve(i).kind == "string") => {
+            quote! { StringList }
+        }
         "string" => quote! { String },
         _ if !resolved.one_of.is_empty() => quote! { String },
         _ => quote! { Json },

@@ -11,7 +11,11 @@
 //!   (the parameter an `offset` or `last_item` list moves), `next_field` (the field of the last
 //!   item that the next call of a `last_item` list starts after);
 //! - `x-pancake-rate-limit: {calls, seconds}` at the root: the client's default pacing per page;
-//! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`].
+//! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`];
+//! - `x-pancake-name` on a parameter: its name in every SDK when the API's name is not an
+//!   identifier (`type[]`, `type`); the request still carries the API's name;
+//! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
+//!   `{<field>: <Location>}` instead of following it.
 
 use serde_json::Value;
 
@@ -59,6 +63,8 @@ pub struct Operation {
     pub rules: Vec<Rule>,
     /// The schema of the 200 answer.
     pub response: Option<Schema>,
+    /// `x-pancake-redirect`: the field that carries the redirect's `Location`.
+    pub redirect: Option<String>,
 }
 
 /// Which token an operation takes, and where it goes.
@@ -77,7 +83,10 @@ pub struct Auth {
 /// A path or query parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
+    /// Its name in the SDKs (`x-pancake-name`, else the API's name).
     pub name: String,
+    /// Its name on the wire, the API's.
+    pub wire: String,
     /// `path` or `query`.
     pub location: String,
     pub required: bool,
@@ -300,8 +309,10 @@ impl Reader<'_> {
             if location != "path" && location != "query" {
                 return Err(at(&format!("parameters in {location} are not supported")));
             }
+            let wire = param["name"].as_str().unwrap_or_default().to_string();
             params.push(Param {
-                name: param["name"].as_str().unwrap_or_default().to_string(),
+                name: param["x-pancake-name"].as_str().map_or_else(|| wire.clone(), str::to_string),
+                wire,
                 required: param["required"].as_bool().unwrap_or(false),
                 description: text(&param["description"]),
                 schema: self.schema(&param["schema"]),
@@ -353,6 +364,7 @@ impl Reader<'_> {
             pagination,
             rules,
             response: op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s)),
+            redirect: op["x-pancake-redirect"].as_str().map(str::to_string),
         })
     }
 

@@ -100,7 +100,7 @@ fn progenitor_output(spec: &Spec) -> Result<syn::File> {
     }
     let mut generator = Generator::new(&settings);
     let tokens = generator
-        .generate_tokens(&keep_empty_lists(&spec.openapi))
+        .generate_tokens(&keep_empty_lists(&sdk_view(&spec.openapi)?))
         .map_err(|e| format!("{}: progenitor: {e}", spec.file))?;
     let params = spec.operations.iter().flat_map(|op| op.params.iter().map(|p| &p.schema));
     let fields = spec
@@ -111,6 +111,68 @@ fn progenitor_output(spec: &Spec) -> Result<syn::File> {
         patterns_compile(spec, schema)?;
     }
     syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", spec.file))
+}
+
+/// The spec as the SDK calls it: each parameter under its SDK name (`x-pancake-name`; the core
+/// puts the API's name back on the wire), and an operation that answers a redirect
+/// (`x-pancake-redirect: <field>`) answering `{<field>: <Location>}` with a 200, which is what
+/// the core turns the redirect into.
+fn sdk_view(openapi: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI> {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let mut openapi = openapi.clone();
+    let shared = openapi.components.as_ref().map(|c| c.parameters.clone()).unwrap_or_default();
+    for item in openapi.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else { continue };
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            for param in &mut op.parameters {
+                let resolved = match param {
+                    ReferenceOr::Item(p) => p.clone(),
+                    ReferenceOr::Reference { reference } => {
+                        let name = reference.rsplit('/').next().unwrap_or_default();
+                        match shared.get(name) {
+                            Some(ReferenceOr::Item(p)) => p.clone(),
+                            _ => continue,
+                        }
+                    }
+                };
+                let mut resolved = resolved;
+                let data = match &mut resolved {
+                    openapiv3::Parameter::Query { parameter_data, .. }
+                    | openapiv3::Parameter::Path { parameter_data, .. }
+                    | openapiv3::Parameter::Header { parameter_data, .. }
+                    | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
+                };
+                if let Some(name) = data.extensions.get("x-pancake-name").and_then(|v| v.as_str()) {
+                    data.name = name.to_string();
+                    *param = ReferenceOr::Item(resolved);
+                }
+            }
+            if let Some(field) = op.extensions.get("x-pancake-redirect").and_then(|v| v.as_str()) {
+                let answer: openapiv3::Response = serde_json::from_value(serde_json::json!({
+                    "description": "Where the redirect points.",
+                    "content": { "application/json": { "schema": {
+                        "type": "object",
+                        "required": [field],
+                        "properties": { field: { "type": "string" } },
+                    } } },
+                }))
+                .map_err(|e| format!("x-pancake-redirect: {e}"))?;
+                op.responses.responses.retain(|code, _| !matches!(code, StatusCode::Code(300..=399)));
+                op.responses.responses.insert(StatusCode::Code(200), ReferenceOr::Item(answer));
+            }
+        }
+    }
+    Ok(openapi)
 }
 
 /// progenitor's input: the spec, with the optional lists and maps of request bodies marked
@@ -532,6 +594,11 @@ fn descriptor(op: &Operation) -> TokenStream {
     };
     let path_params: Vec<&str> =
         op.params.iter().filter(|p| p.location == "path").map(|p| p.name.as_str()).collect();
+    let renamed = op.params.iter().filter(|p| p.name != p.wire).map(|p| {
+        let (name, wire) = (&p.name, &p.wire);
+        quote! { (#name, #wire) }
+    });
+    let redirect = option_str(op.redirect.as_deref());
     quote! {
         crate::api::Operation {
             id: #id,
@@ -542,6 +609,8 @@ fn descriptor(op: &Operation) -> TokenStream {
             rules: &[#(#rules),*],
             list: #list,
             path_params: &[#(#path_params),*],
+            renamed: &[#(#renamed),*],
+            redirect: #redirect,
         }
     }
 }

@@ -454,7 +454,7 @@ pub unsafe extern "C" fn pk_pancake_call_with(
     unsafe { crate::client_call(client, operation, args_json, options, out_json) }
 }
 
-/// Starts walking every item of a Pancake list operation (`"list_conversations"`, `"list_messages"`, `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`) with its arguments as
+/// Starts walking every item of a Pancake list operation (`"list_conversations"`, `"list_messages"`, `"export_conversations_from_ads"`, `"list_page_customers"`, `"list_posts"`, `"list_call_logs"`, `"list_conversations_v2"`) with its arguments as
 /// JSON (the walk sets the page cursor and size); writes the pager to `*out`.
 ///
 /// Safety: as [`pk_pancake_call`]; `out` points to writable storage for a pointer.
@@ -472,6 +472,9 @@ pub unsafe extern "C" fn pk_pancake_iter(
 ///
 /// Lists the page's conversations ("Daftar percakapan") that fall between `since` and
 /// `until`, one page of results per call by `page_number`.
+/// 
+/// The older route (v1), which Pancake reports deprecated: `list_conversations_v2` is the
+/// current one, with a cursor and more filters.
 /// 
 /// Transcription note: the reference lists `page_id` among the query parameters; it is the
 /// path segment `[:page_id]` here. It describes `access_token` as a user token, but the
@@ -586,6 +589,59 @@ pub unsafe extern "C" fn pk_pancake_list_messages(
     })
 }
 
+/// Send a message (current route): `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
+///
+/// Sends a message in a conversation, with the page token. Not idempotent: a timeout or
+/// 5xx after the request left may still have delivered the message, and there is no
+/// idempotency key. This is the current route; `send_message` (under `/api/v1`, with the
+/// user token) is the older one.
+/// 
+/// Four kinds of message, told apart by `action` (and, for an inbox, by its content):
+/// - `reply_inbox`, an inbox message: a text `message` or media `content_ids` (from
+///   `upload_content`), never both (the API answers 500);
+/// - `reply_inbox` with `template_id` (and `template_params`): a WhatsApp template message
+///   (WhatsApp Business only; for a new number, the route's `conversation_id` may be made
+///   up as `<page_id>_<phone>`, e.g. `waba_1234567890_821234567890`);
+/// - `reply_comment`, a public reply to a comment (`message_id`), with `mentions`;
+/// - `private_replies`, a private message in answer to a comment (`post_id`,
+///   `message_id`, `from_id`; Facebook and Instagram only).
+/// 
+/// The most `content_ids` a call takes depends on the platform: Facebook and personal
+/// Zalo 30; Instagram, Telegram, the chat plugin, booking.com and Mercado Libre 10; every
+/// other platform 1.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send a
+/// message"). Its inbox and WhatsApp template shapes share `action: reply_inbox`, so they
+/// are one shape here, with the rule that exactly one of `message`, `content_ids` and
+/// `template_id` is given. The template shape's `conversation_id` field is the tip on making
+/// up the route's `conversation_id`; it is not a body field here.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+/// - `body_json`: the request body, a JSON object (SendPageMessageRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_send_message_v2(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    conversation_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "send_message_v2", args, out_json)
+    })
+}
+
 /// Mark conversation as read: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
 ///
 /// Marks a conversation as read (`seen: true` in the conversation lists).
@@ -680,6 +736,49 @@ pub unsafe extern "C" fn pk_pancake_mark_conversation_unread(
     })
 }
 
+/// Export conversations from ads: `GET /api/public_api/v1/pages/{page_id}/export_data`.
+///
+/// The conversations that began from an ad between `since` and `until` (UTC), up to 60 a
+/// call from `offset`: who wrote, tags, customers, phone numbers, who saw it, the ad
+/// clicks and the assignees.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Export
+/// conversations from ads").
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `since`: Start of the time range, Unix seconds.
+/// - `until`: End of the time range, Unix seconds.
+/// - `action`: What to export; `conversations_from_ads`.
+/// - `offset` (optional, NULL when absent): How many conversations to skip (0 by default); each call answers up to 60.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_export_conversations_from_ads(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    since: i64,
+    until: i64,
+    action: *const c_char,
+    offset: *const i64,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("since".into(), Value::from(since));
+        args.insert("until".into(), Value::from(until));
+        args.insert("action".into(), Value::String(unsafe { input::required_str("action", action)? }));
+        if let Some(value) = unsafe { offset.as_ref() }.map(|v| Value::from(*v)) {
+            args.insert("offset".into(), value);
+        }
+        call(client.client(), "export_conversations_from_ads", args, out_json)
+    })
+}
+
 /// Page customers: `GET /api/public_api/v1/pages/{page_id}/page_customers`.
 ///
 /// Lists the page's customers ("Thông tin khách hàng") created between `since` and
@@ -723,6 +822,73 @@ pub unsafe extern "C" fn pk_pancake_list_page_customers(
     })
 }
 
+/// Update customer information: `PUT /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}`.
+///
+/// Changes a customer's name, gender, birthday or phone numbers; the fields left out stay
+/// as they are. The customer's id is the `id` of `list_page_customers`.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+/// customer information"), which types the id `UUID`; it is a string here.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+/// - `body_json`: the request body, a JSON object (UpdateCustomerRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_update_customer(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    page_customer_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("page_customer_id".into(), Value::String(unsafe { input::required_str("page_customer_id", page_customer_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "update_customer", args, out_json)
+    })
+}
+
+/// Add a customer note: `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+///
+/// Adds a text note to a customer (the customer's `notes` in `list_page_customers`).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Add a
+/// new customer note").
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+/// - `body_json`: the request body, a JSON object (AddCustomerNoteRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_add_customer_note(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    page_customer_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("page_customer_id".into(), Value::String(unsafe { input::required_str("page_customer_id", page_customer_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "add_customer_note", args, out_json)
+    })
+}
+
 /// Posts: `GET /api/public_api/v1/pages/{page_id}/posts`.
 ///
 /// Lists the page's posts published between `since` and `until`, `page_size` (at most 30)
@@ -760,6 +926,38 @@ pub unsafe extern "C" fn pk_pancake_list_posts(
         args.insert("page_number".into(), Value::from(page_number));
         args.insert("page_size".into(), Value::from(page_size));
         call(client.client(), "list_posts", args, out_json)
+    })
+}
+
+/// Update round robin users: `POST /api/public_api/v1/pages/{page_id}/round_robin_users`.
+///
+/// Sets the staff users that new inbox conversations (`inbox`) and comments (`comment`)
+/// are assigned to in turn. `list_users` answers the current ones (`round_robin_users`).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+/// round robin users"), which marks `page_access_token` optional here; the route takes the
+/// page token like every page route.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `body_json`: the request body, a JSON object (UpdateRoundRobinUsersRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_update_round_robin_users(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "update_round_robin_users", args, out_json)
     })
 }
 
@@ -811,6 +1009,44 @@ pub unsafe extern "C" fn pk_pancake_list_call_logs(
     })
 }
 
+/// Ads statistics: `GET /api/public_api/v1/pages/{page_id}/statistics/ads`.
+///
+/// The page's ads between `since` and `until`: name, status, currency, reach, impressions
+/// and spend, aggregated by ad (`by_id`) or over time (`by_time`).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads"),
+/// which answers a bare array. Its aggregation parameter is named `type` on the wire and
+/// `aggregation` in the SDKs (`type` is a keyword in most of their languages).
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `since`: Start of the time range, Unix seconds.
+/// - `until`: End of the time range, Unix seconds.
+/// - `aggregation`: How to aggregate, `by_id` or `by_time`.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_get_ads_statistics(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    since: i64,
+    until: i64,
+    aggregation: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("since".into(), Value::from(since));
+        args.insert("until".into(), Value::from(until));
+        args.insert("aggregation".into(), Value::String(unsafe { input::required_str("aggregation", aggregation)? }));
+        call(client.client(), "get_ads_statistics", args, out_json)
+    })
+}
+
 /// Engagement statistics: `GET /api/public_api/v1/pages/{page_id}/statistics/customer_engagements`.
 ///
 /// Customer engagement statistics ("Thống kê tương tác") over a time range.
@@ -849,6 +1085,9 @@ pub unsafe extern "C" fn pk_pancake_get_customer_engagement_statistics(
 /// hour or page. With `group_by=page_id`, `data` is an object keyed by page id; otherwise a
 /// list.
 /// 
+/// The older route (`statistics/customers`): `get_page_customer_statistics`
+/// (`statistics/page_customers`) is the current one.
+/// 
 /// Transcription note: the reference lists these under "Path Parameters"; `group_by` and
 /// `date_range` are query parameters and `page_id` the path segment.
 ///
@@ -877,6 +1116,44 @@ pub unsafe extern "C" fn pk_pancake_get_new_customer_statistics(
         }
         args.insert("date_range".into(), Value::String(unsafe { input::required_str("date_range", date_range)? }));
         call(client.client(), "get_new_customer_statistics", args, out_json)
+    })
+}
+
+/// New customer statistics (current route): `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`.
+///
+/// New customers over a range of dates, grouped by day (the default), hour or page id:
+/// new customers, new inbox conversations, new and all phone numbers. With
+/// `group_by=page_id`, `data` is an object keyed by page id; otherwise a list. This is the
+/// current route; `get_new_customer_statistics` (`statistics/customers`) is the older one.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "New
+/// customer").
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `group_by` (optional, NULL when absent): How to group: `day` (the default), `hour`, or `page_id`.
+/// - `date_range`: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_get_page_customer_statistics(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    group_by: *const c_char,
+    date_range: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        if let Some(value) = unsafe { input::optional_str("group_by", group_by)? }.map(Value::String) {
+            args.insert("group_by".into(), value);
+        }
+        args.insert("date_range".into(), Value::String(unsafe { input::required_str("date_range", date_range)? }));
+        call(client.client(), "get_page_customer_statistics", args, out_json)
     })
 }
 
@@ -911,6 +1188,40 @@ pub unsafe extern "C" fn pk_pancake_get_page_statistics(
         args.insert("since".into(), Value::from(since));
         args.insert("until".into(), Value::from(until));
         call(client.client(), "get_page_statistics", args, out_json)
+    })
+}
+
+/// Ads campaign statistics: `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`.
+///
+/// The page's advertising campaigns between `since` and `until` (UTC): account, ad, ad
+/// set, budgets, currency and status. The page token needs the right to see ad reports.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads
+/// campaign"), which answers a bare array.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `since`: Start of the time range, Unix seconds.
+/// - `until`: End of the time range, Unix seconds.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_get_ads_campaign_statistics(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    since: i64,
+    until: i64,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("since".into(), Value::from(since));
+        args.insert("until".into(), Value::from(until));
+        call(client.client(), "get_ads_campaign_statistics", args, out_json)
     })
 }
 
@@ -1030,6 +1341,81 @@ pub unsafe extern "C" fn pk_pancake_list_users(
     })
 }
 
+/// Conversations (v2): `GET /api/public_api/v2/pages/{page_id}/conversations`.
+///
+/// Lists the page's conversations, the 60 most recently updated first; the next call
+/// passes the `id` of the last conversation read as `last_conversation_id` and answers the
+/// 60 older ones. Filters: tags, conversation types, posts, a time range; unread first.
+/// This is the current route; `list_conversations` is the older one (v1, paged by
+/// `page_number`), which Pancake reports deprecated.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+/// "Conversations", server `https://pages.fm/api/public_api/v2`). The reference names the
+/// type filter `type`, an array; it is sent as `type[]`, one value each, and is `types`
+/// in the SDKs (`type` is a keyword in most of their languages).
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `last_conversation_id` (optional, NULL when absent): The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
+/// - `tags` (optional, NULL when absent): Only conversations with these tags, tag ids separated by commas.
+/// - `types`, `types_len`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`). (an array of `types_len` strings; NULL and 0 when absent)
+/// - `post_ids`, `post_ids_len`: Only the comment conversations of these posts; required with type `POST`. (an array of `post_ids_len` strings; NULL and 0 when absent)
+/// - `since` (optional, NULL when absent): Start of the time range, Unix seconds.
+/// - `until` (optional, NULL when absent): End of the time range, Unix seconds.
+/// - `unread_first` (optional, NULL when absent): Unread conversations first.
+/// - `order_by` (optional, NULL when absent): Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_list_conversations_v2(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    last_conversation_id: *const c_char,
+    tags: *const c_char,
+    types: *const *const c_char,
+    types_len: usize,
+    post_ids: *const *const c_char,
+    post_ids_len: usize,
+    since: *const i64,
+    until: *const i64,
+    unread_first: *const bool,
+    order_by: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        if let Some(value) = unsafe { input::optional_str("last_conversation_id", last_conversation_id)? }.map(Value::String) {
+            args.insert("last_conversation_id".into(), value);
+        }
+        if let Some(value) = unsafe { input::optional_str("tags", tags)? }.map(Value::String) {
+            args.insert("tags".into(), value);
+        }
+        if let Some(value) = unsafe { input::str_array("types", types, types_len)? } {
+            args.insert("types".into(), value);
+        }
+        if let Some(value) = unsafe { input::str_array("post_ids", post_ids, post_ids_len)? } {
+            args.insert("post_ids".into(), value);
+        }
+        if let Some(value) = unsafe { since.as_ref() }.map(|v| Value::from(*v)) {
+            args.insert("since".into(), value);
+        }
+        if let Some(value) = unsafe { until.as_ref() }.map(|v| Value::from(*v)) {
+            args.insert("until".into(), value);
+        }
+        if let Some(value) = unsafe { unread_first.as_ref() }.map(|v| Value::Bool(*v)) {
+            args.insert("unread_first".into(), value);
+        }
+        if let Some(value) = unsafe { input::optional_str("order_by", order_by)? }.map(Value::String) {
+            args.insert("order_by".into(), value);
+        }
+        call(client.client(), "list_conversations_v2", args, out_json)
+    })
+}
+
 /// List pages: `GET /api/v1/pages`.
 ///
 /// Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
@@ -1052,8 +1438,43 @@ pub unsafe extern "C" fn pk_pancake_list_pages(
     })
 }
 
+/// Get customer avatar: `GET /api/v1/pages/{page_id}/avatar/{psid}`.
+///
+/// Where a customer's avatar image is: the API answers `301 Moved Permanently` to the image
+/// on Pancake's CDN, so the route can be an `<img>`'s `src`. Public: it takes no token. The
+/// SDKs do not follow the redirect; they answer `{"url": <Location>}`.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+/// customer avatar").
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `psid`: The customer's page-scoped id: `psid` of `list_page_customers`, or `from.id` of a conversation.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_get_customer_avatar(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    psid: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("psid".into(), Value::String(unsafe { input::required_str("psid", psid)? }));
+        call(client.client(), "get_customer_avatar", args, out_json)
+    })
+}
+
 /// Send inbox / Send private reply: `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
 ///
+/// The older route (under `/api/v1`, with the user token): `send_message_v2` is the current
+/// one, with the page token and four kinds of message.
+/// 
 /// Sends a message in a conversation. Authorised by the user token. Not idempotent: a
 /// timeout or 5xx after the request left may still have delivered the message, and there
 /// is no idempotency key.
@@ -1097,6 +1518,172 @@ pub unsafe extern "C" fn pk_pancake_send_message(
         args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
         args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
         call(client.client(), "send_message", args, out_json)
+    })
+}
+
+/// Generate page_access_token: `POST /api/v1/pages/{page_id}/generate_page_access_token`.
+///
+/// Makes a new page token for a page, with the user token of one of the page's admins. The
+/// new token replaces the page's previous one, which stops working at once; it does not
+/// expire unless it is deleted or made again.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+/// "Generate page_access_token"), which lists `page_id` both in the route and as a query
+/// parameter; it is the path segment here. The reference documents no answer body; the
+/// answer modelled here (`page_access_token`) follows api-notes.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_generate_page_access_token(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        call(client.client(), "generate_page_access_token", args, out_json)
+    })
+}
+
+/// Delete a customer note: `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+///
+/// Deletes one of a customer's notes. The note's id goes in the body.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Delete
+/// a customer note"): under `https://pages.fm/api/v1`, with the page token as
+/// `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+/// - `body_json`: the request body, a JSON object (DeleteCustomerNoteRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_delete_customer_note(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    page_customer_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("page_customer_id".into(), Value::String(unsafe { input::required_str("page_customer_id", page_customer_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "delete_customer_note", args, out_json)
+    })
+}
+
+/// Update a customer note: `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+///
+/// Changes the text of one of a customer's notes.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+/// a customer note"): its route is under `https://pages.fm/api/v1` (where adding a note is
+/// under `/api/public_api/v1`), with the page token as `page_access_token`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+/// - `body_json`: the request body, a JSON object (UpdateCustomerNoteRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_update_customer_note(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    page_customer_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("page_customer_id".into(), Value::String(unsafe { input::required_str("page_customer_id", page_customer_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "update_customer_note", args, out_json)
+    })
+}
+
+/// Chat plugin messages: `GET /api/v1/pke_chat_plugin/messages`.
+///
+/// The messages of a chat plugin conversation, from `offset`. Takes no token.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+/// messages of a conversation"), which gives no page size; the SDK does not walk it.
+///
+/// Arguments:
+/// - `conversation_id`: Id of the conversation.
+/// - `page_id`: Id of the chat plugin's page.
+/// - `offset` (optional, NULL when absent): How many messages to skip.
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_list_chat_plugin_messages(
+    client: *const pk_pancake,
+    conversation_id: *const c_char,
+    page_id: *const c_char,
+    offset: *const i64,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        if let Some(value) = unsafe { offset.as_ref() }.map(|v| Value::from(*v)) {
+            args.insert("offset".into(), value);
+        }
+        call(client.client(), "list_chat_plugin_messages", args, out_json)
+    })
+}
+
+/// Send a chat plugin message: `POST /api/v1/pke_chat_plugin/messages`.
+///
+/// Sends a message as a visitor of the page's website chat plugin (Pancake Chat Plugin),
+/// in a conversation or, with no `conversation_id`, in a new one. Text and attachments
+/// (images...). Takes no token. Not idempotent.
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send
+/// message or create a new conversation").
+///
+/// Arguments:
+/// - `page_id`: Id of the chat plugin's page.
+/// - `body_json`: the request body, a JSON object (ChatPluginMessageRequest in the spec)
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_send_chat_plugin_message(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
+        call(client.client(), "send_chat_plugin_message", args, out_json)
     })
 }
 

@@ -60,3 +60,25 @@ pub(crate) unsafe fn int_array(name: &str, ptr: *const i64, len: usize) -> Resul
     let items = unsafe { std::slice::from_raw_parts(ptr, len) };
     Ok(Value::Array(items.iter().map(|i| Value::from(*i)).collect()))
 }
+
+/// An array of strings given as a pointer and a length; `None` (absent) when the pointer is NULL
+/// and the length 0. Every string must be non-NULL UTF-8.
+pub(crate) unsafe fn str_array(
+    name: &str,
+    ptr: *const *const c_char,
+    len: usize,
+) -> Result<Option<Value>, pk_result> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(None)
+        } else {
+            Err(invalid(&format!("{name} is NULL with a length of {len}")))
+        };
+    }
+    let items = unsafe { std::slice::from_raw_parts(ptr, len) };
+    let mut values = Vec::with_capacity(len);
+    for (i, item) in items.iter().enumerate() {
+        values.push(Value::String(unsafe { required_str(&format!("{name}[{i}]"), *item) }?));
+    }
+    Ok(Some(Value::Array(values)))
+}

@@ -29,6 +29,9 @@ pub fn value(flag: &Flag, text: &str) -> Result<Value, Failure> {
                 .collect::<Result<_, _>>()
                 .map_err(|_| bad("expected comma-separated whole numbers"))?,
         ),
+        Kind::StringList => {
+            Value::Array(text.split(',').map(|part| Value::String(part.trim().to_string())).collect())
+        }
         Kind::Json => serde_json::from_str(text).map_err(|_| bad("expected JSON"))?,
     })
 }

@@ -141,6 +141,7 @@ fn flag_arg(flag: &'static Flag, body: bool) -> Arg {
         Kind::Number => "NUMBER",
         Kind::Boolean => "true|false",
         Kind::IntegerList => "ID,ID,...",
+        Kind::StringList => "TEXT,TEXT,...",
         Kind::Json => "JSON",
         Kind::String => "TEXT",
     });

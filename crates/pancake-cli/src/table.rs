@@ -38,6 +38,8 @@ pub enum Kind {
     Boolean,
     /// Comma-separated whole numbers.
     IntegerList,
+    /// Comma-separated texts.
+    StringList,
     /// JSON text.
     Json,
 }

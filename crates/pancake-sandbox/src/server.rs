@@ -218,7 +218,11 @@ fn check<'a>(
         };
         match given {
             None => return Err(Reply::coded(401, 102, format!("{}: missing access token", auth.name))),
-            Some(token) if &token != expected => {
+            Some(token)
+                if &token != expected
+                    && !(auth.token == TokenKind::Page
+                        && world.with_state(|s| s.generated_page_tokens.contains(&token))) =>
+            {
                 return Err(Reply::coded(401, 100, format!("{}: invalid access token", auth.name)));
             }
             Some(_) => {}
@@ -229,6 +233,12 @@ fn check<'a>(
     for param in &route.params {
         let raw = match param.location {
             Location::Path => path_params.iter().find(|(k, _)| k == &param.name).map(|(_, v)| v.clone()),
+            // An array may come as one comma-separated value or as the key repeated (`type[]`).
+            Location::Query if matches!(param.kind, spec::Kind::Array(_)) => {
+                let values: Vec<&str> =
+                    query.iter().filter(|(k, _)| k == &param.name).map(|(_, v)| v.as_str()).collect();
+                (!values.is_empty()).then(|| values.join(","))
+            }
             Location::Query => query.iter().find(|(k, _)| k == &param.name).map(|(_, v)| v.clone()),
             Location::Header => header(&param.name),
         };
@@ -387,7 +397,15 @@ fn raw_response(status: u16, bytes: Bytes) -> Response<Body> {
 }
 
 fn json_response(reply: &Reply) -> Response<Body> {
-    raw_response(reply.status, Bytes::from(serde_json::to_vec(&reply.body).unwrap_or_default()))
+    let mut response =
+        raw_response(reply.status, Bytes::from(serde_json::to_vec(&reply.body).unwrap_or_default()));
+    let location = reply.body.get("location").and_then(Value::as_str);
+    if let (true, Some(Ok(location))) =
+        ((300..400).contains(&reply.status), location.map(HeaderValue::from_str))
+    {
+        response.headers_mut().insert(hyper::header::LOCATION, location);
+    }
+    response
 }
 
 fn html_502() -> Response<Body> {

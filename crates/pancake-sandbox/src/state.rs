@@ -37,6 +37,18 @@ pub struct State {
     /// Conversations' assignees set by `assign_conversation`, by id.
     pub assignees: HashMap<String, Vec<String>>,
     pub private_replies: HashSet<String>,
+    /// Customers' changes from `update_customer`, by customer id (shown by the customer list).
+    pub customer_changes: HashMap<String, serde_json::Map<String, Value>>,
+    /// Notes added by `add_customer_note`, by customer id, oldest first.
+    pub notes: HashMap<String, Vec<Value>>,
+    /// Notes made so far (numbers their ids).
+    pub notes_made: usize,
+    /// The round robin set by `update_round_robin_users`.
+    pub round_robin: Option<Value>,
+    /// Page tokens made by `generate_page_access_token` (accepted beside the configured one).
+    pub generated_page_tokens: HashSet<String>,
+    /// Chat plugin conversations' messages, by conversation id, oldest first.
+    pub chat_plugin: HashMap<String, Vec<Value>>,
     pub journal: Vec<Value>,
     pub requests: VecDeque<Value>,
     pub faults: Vec<FaultRule>,

@@ -46,6 +46,11 @@ pub struct Operation {
     pub list: Option<List>,
     /// Its path parameters, in the route's order.
     pub path_params: &'static [&'static str],
+    /// The query parameters whose name in the SDK is not the API's: `(sdk name, API name)`.
+    pub renamed: &'static [(&'static str, &'static str)],
+    /// For an operation that answers a redirect: the field of the answer that carries its
+    /// `Location` (the redirect is never followed).
+    pub redirect: Option<&'static str>,
 }
 
 /// The checks a builder makes as its setters run: the refused values (named after their

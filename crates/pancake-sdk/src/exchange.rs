@@ -116,7 +116,30 @@ pub(crate) fn prepare<E>(
             }
         })
         .and_then(|()| state.authorize(request, operation.id, operation.auth));
-    checked.map_err(fail)
+    checked.map_err(fail)?;
+    rename_query(request, operation.renamed);
+    Ok(())
+}
+
+/// Puts the API's names on the query parameters the SDK names otherwise (`types` is sent as
+/// `type[]`).
+fn rename_query(request: &mut reqwest::Request, renamed: &[(&str, &str)]) {
+    let url = request.url_mut();
+    let renames = |key: &str| renamed.iter().any(|(name, _)| *name == key);
+    if renamed.is_empty() || !url.query_pairs().any(|(k, _)| renames(&k)) {
+        return;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let key = renamed
+                .iter()
+                .find(|(name, _)| **name == *k)
+                .map_or(k.to_string(), |(_, wire)| wire.to_string());
+            (key, v.into_owned())
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
 /// The `exec` hook: paces, sends, reads the body (up to the size limit), retries what may be
@@ -127,6 +150,7 @@ pub(crate) async fn execute(
     mut request: reqwest::Request,
     operation: Option<&'static Operation>,
 ) -> reqwest::Result<reqwest::Response> {
+    let redirect = operation.and_then(|op| op.redirect);
     let (route, operation) = operation.map_or(("", "unknown"), |op| (op.route, op.id));
     let options = EXCHANGE.try_with(|slot| slot.borrow().options).unwrap_or_default();
     let policy = options.retry.unwrap_or(state.retry_policy());
@@ -145,6 +169,7 @@ pub(crate) async fn execute(
         method: request.method().clone(),
         route,
         idempotent,
+        redirect,
         deadline,
         started: Instant::now(),
     };
@@ -197,6 +222,8 @@ struct Call {
     method: Method,
     route: &'static str,
     idempotent: bool,
+    /// The field that answers a redirect's `Location`, for an operation that answers one.
+    redirect: Option<&'static str>,
     deadline: Duration,
     started: Instant,
 }
@@ -281,11 +308,24 @@ impl Call {
                 } else {
                     self.log_call(attempts, Some(answer.status), "answered");
                 }
+                // An operation that answers a redirect answers where it points (never followed).
+                let mut answer = answer;
+                let location = self
+                    .redirect
+                    .filter(|_| answer.status.is_redirection())
+                    .zip(answer.headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()))
+                    .map(|(field, location)| serde_json::json!({ field: location }).to_string());
+                if let Some(located) = &location {
+                    answer.body = Bytes::from(located.clone());
+                }
                 let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
                 // The spec declares 200; any 2xx is a success, decoded as such (the real status
                 // is kept in the `Response`).
-                *rebuilt.status_mut() =
-                    if answer.status.is_success() { StatusCode::OK } else { answer.status };
+                *rebuilt.status_mut() = if answer.status.is_success() || location.is_some() {
+                    StatusCode::OK
+                } else {
+                    answer.status
+                };
                 *rebuilt.version_mut() = answer.version;
                 *rebuilt.headers_mut() = answer.headers.clone();
                 let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));

@@ -627,6 +627,9 @@ class PancakeOperations(_SyncClient):
         Lists the page's conversations ("Daftar percakapan") that fall between `since` and
         `until`, one page of results per call by `page_number`.
 
+        The older route (v1), which Pancake reports deprecated: `list_conversations_v2` is the
+        current one, with a cursor and more filters.
+
         Transcription note: the reference lists `page_id` among the query parameters; it is the
         path segment `[:page_id]` here. It describes `access_token` as a user token, but the
         route is under `/api/public_api/` like every page-token route, so the page token is used.
@@ -759,6 +762,78 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
         return cast(Iterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
+    def send_message_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        action: Literal["private_replies", "reply_comment", "reply_inbox"],
+        content_ids: Optional[list[str]] = None,
+        filename: Optional[str] = None,
+        message: Optional[str] = None,
+        reply_message_id: Optional[str] = None,
+        sender_id: Optional[str] = None,
+        template_id: Optional[str] = None,
+        template_params: Optional[_pancake.WhatsappTemplateParams] = None,
+        mentions: Optional[list[_pancake.Mention]] = None,
+        message_id: Optional[str] = None,
+        from_id: Optional[str] = None,
+        post_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SendMessageResponse:
+        """Send a message (current route)
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
+
+        Sends a message in a conversation, with the page token. Not idempotent: a timeout or
+        5xx after the request left may still have delivered the message, and there is no
+        idempotency key. This is the current route; `send_message` (under `/api/v1`, with the
+        user token) is the older one.
+
+        Four kinds of message, told apart by `action` (and, for an inbox, by its content):
+        - `reply_inbox`, an inbox message: a text `message` or media `content_ids` (from
+          `upload_content`), never both (the API answers 500);
+        - `reply_inbox` with `template_id` (and `template_params`): a WhatsApp template message
+          (WhatsApp Business only; for a new number, the route's `conversation_id` may be made
+          up as `<page_id>_<phone>`, e.g. `waba_1234567890_821234567890`);
+        - `reply_comment`, a public reply to a comment (`message_id`), with `mentions`;
+        - `private_replies`, a private message in answer to a comment (`post_id`,
+          `message_id`, `from_id`; Facebook and Instagram only).
+
+        The most `content_ids` a call takes depends on the platform: Facebook and personal
+        Zalo 30; Instagram, Telegram, the chat plugin, booking.com and Mercado Libre 10; every
+        other platform 1.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send a
+        message"). Its inbox and WhatsApp template shapes share `action: reply_inbox`, so they
+        are one shape here, with the rule that exactly one of `message`, `content_ids` and
+        `template_id` is given. The template shape's `conversation_id` field is the tip on making
+        up the route's `conversation_id`; it is not a body field here.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            action: One of `private_replies`, `reply_comment`, `reply_inbox`: the kind of request.
+            content_ids: Ids of uploaded media (`upload_content`). At most 30 (Facebook, personal Zalo), 10 (Instagram, Telegram, chat plugin, booking.com, Mercado Libre) or 1 (other platforms) a call.
+            filename: The file name of a document sent (`Document` when left out).
+            message: The text; never together with `content_ids` (the API answers 500).
+            reply_message_id: Id of the message this one answers.
+            sender_id: The staff user sending (from `list_users`); needs the plan and the page permissions.
+            template_id: An approved WhatsApp template (WhatsApp Business only).
+            template_params: Values of a WhatsApp template's variables (Meta's template format): `HEADER_PARAMS` (text variables, or `IMAGE`/`VIDEO`/`DOCUMENT` with a `url`), `BODY_PARAMS`, and `BUTTONS_<index>_PARAMS` for each button.
+            mentions: 
+            message_id: Id of the comment to answer.
+            from_id: Id of the commenter (`from.id`).
+            post_id: Id of the post that holds the comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
+        return cast(_pancake.SendMessageResponse, self._call("send_message_v2", args, timeout, deadline))
+
     def mark_conversation_read(
         self,
         *,
@@ -846,6 +921,67 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         return cast(_pancake.SuccessResponse, self._call("mark_conversation_unread", args, timeout, deadline))
 
+    def export_conversations_from_ads(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        action: _pancake.ExportAction,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ExportedConversationsResponse:
+        """Export conversations from ads
+
+        `GET /api/public_api/v1/pages/{page_id}/export_data`
+
+        The conversations that began from an ad between `since` and `until` (UTC), up to 60 a
+        call from `offset`: who wrote, tags, customers, phone numbers, who saw it, the ad
+        clicks and the assignees.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Export
+        conversations from ads").
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            action: What to export; `conversations_from_ads`.
+            offset: How many conversations to skip (0 by default); each call answers up to 60.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
+        return cast(_pancake.ExportedConversationsResponse, self._call("export_conversations_from_ads", args, timeout, deadline))
+
+    def iter_export_conversations_from_ads(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        action: _pancake.ExportAction,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> Iterator[_pancake.ExportedConversation]:
+        """Every item of `export_conversations_from_ads`, page after page (the SDK sets `offset`).
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            action: What to export; `conversations_from_ads`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+
+        Yields the items one by one; pages are fetched as they are needed.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
+        return cast(Iterator[_pancake.ExportedConversation], self._iter("export_conversations_from_ads", args, timeout, deadline))
+
     def list_page_customers(
         self,
         *,
@@ -905,6 +1041,67 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(Iterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
 
+    def update_customer(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        changes: _pancake.CustomerChanges,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Update customer information
+
+        `PUT /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}`
+
+        Changes a customer's name, gender, birthday or phone numbers; the fields left out stay
+        as they are. The customer's id is the `id` of `list_page_customers`.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        customer information"), which types the id `UUID`; it is a string here.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            changes: The fields of a customer to change; those left out stay.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"changes": changes}
+        return cast(_pancake.SuccessResponse, self._call("update_customer", args, timeout, deadline))
+
+    def add_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        message: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.CustomerNoteResponse:
+        """Add a customer note
+
+        `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Adds a text note to a customer (the customer's `notes` in `list_page_customers`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Add a
+        new customer note").
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            message: The note's text (text only).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"message": message}
+        return cast(_pancake.CustomerNoteResponse, self._call("add_customer_note", args, timeout, deadline))
+
     def list_posts(
         self,
         *,
@@ -962,6 +1159,38 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(Iterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
+
+    def update_round_robin_users(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        comment: Optional[list[str]] = None,
+        inbox: Optional[list[str]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.RoundRobinUpdateResponse:
+        """Update round robin users
+
+        `POST /api/public_api/v1/pages/{page_id}/round_robin_users`
+
+        Sets the staff users that new inbox conversations (`inbox`) and comments (`comment`)
+        are assigned to in turn. `list_users` answers the current ones (`round_robin_users`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        round robin users"), which marks `page_access_token` optional here; the route takes the
+        page token like every page route.
+
+        Args:
+            page_id: Id of the page.
+            comment: Ids of the users new comments go to in turn.
+            inbox: Ids of the users (from `list_users`) new inbox conversations go to in turn.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        args["body"] = {"comment": comment, "inbox": inbox}
+        return cast(_pancake.RoundRobinUpdateResponse, self._call("update_round_robin_users", args, timeout, deadline))
 
     def list_call_logs(
         self,
@@ -1026,6 +1255,39 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
         return cast(Iterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
 
+    def get_ads_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        aggregation: _pancake.AdsAggregation,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> list[_pancake.AdStatistics]:
+        """Ads statistics
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/ads`
+
+        The page's ads between `since` and `until`: name, status, currency, reach, impressions
+        and spend, aggregated by ad (`by_id`) or over time (`by_time`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads"),
+        which answers a bare array. Its aggregation parameter is named `type` on the wire and
+        `aggregation` in the SDKs (`type` is a keyword in most of their languages).
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            aggregation: How to aggregate, `by_id` or `by_time`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
+        return cast(list[_pancake.AdStatistics], self._call("get_ads_statistics", args, timeout, deadline))
+
     def get_customer_engagement_statistics(
         self,
         *,
@@ -1069,6 +1331,9 @@ class PancakeOperations(_SyncClient):
         hour or page. With `group_by=page_id`, `data` is an object keyed by page id; otherwise a
         list.
 
+        The older route (`statistics/customers`): `get_page_customer_statistics`
+        (`statistics/page_customers`) is the current one.
+
         Transcription note: the reference lists these under "Path Parameters"; `group_by` and
         `date_range` are query parameters and `page_id` the path segment.
 
@@ -1082,6 +1347,38 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
         return cast(_pancake.NewCustomerStatisticsResponse, self._call("get_new_customer_statistics", args, timeout, deadline))
+
+    def get_page_customer_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        date_range: DateRangeLike,
+        group_by: Optional[_pancake.NewCustomerGrouping] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.PageCustomerStatisticsResponse:
+        """New customer statistics (current route)
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`
+
+        New customers over a range of dates, grouped by day (the default), hour or page id:
+        new customers, new inbox conversations, new and all phone numbers. With
+        `group_by=page_id`, `data` is an object keyed by page id; otherwise a list. This is the
+        current route; `get_new_customer_statistics` (`statistics/customers`) is the older one.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "New
+        customer").
+
+        Args:
+            page_id: Id of the page.
+            group_by: How to group: `day` (the default), `hour`, or `page_id`.
+            date_range: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
+        return cast(_pancake.PageCustomerStatisticsResponse, self._call("get_page_customer_statistics", args, timeout, deadline))
 
     def get_page_statistics(
         self,
@@ -1112,6 +1409,36 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(_pancake.PageStatisticsResponse, self._call("get_page_statistics", args, timeout, deadline))
+
+    def get_ads_campaign_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> list[_pancake.AdsCampaign]:
+        """Ads campaign statistics
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`
+
+        The page's advertising campaigns between `since` and `until` (UTC): account, ad, ad
+        set, budgets, currency and status. The page token needs the right to see ad reports.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads
+        campaign"), which answers a bare array.
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
+        return cast(list[_pancake.AdsCampaign], self._call("get_ads_campaign_statistics", args, timeout, deadline))
 
     def get_tag_statistics(
         self,
@@ -1218,6 +1545,87 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.UsersResponse, self._call("list_users", args, timeout, deadline))
 
+    def list_conversations_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        last_conversation_id: Optional[str] = None,
+        tags: Optional[str] = None,
+        types: Optional[list[_pancake.ConversationType]] = None,
+        post_ids: Optional[list[str]] = None,
+        since: Optional[UnixTimeLike] = None,
+        until: Optional[UnixTimeLike] = None,
+        unread_first: Optional[bool] = None,
+        order_by: Optional[_pancake.ConversationOrder] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ConversationsResponse:
+        """Conversations (v2)
+
+        `GET /api/public_api/v2/pages/{page_id}/conversations`
+
+        Lists the page's conversations, the 60 most recently updated first; the next call
+        passes the `id` of the last conversation read as `last_conversation_id` and answers the
+        60 older ones. Filters: tags, conversation types, posts, a time range; unread first.
+        This is the current route; `list_conversations` is the older one (v1, paged by
+        `page_number`), which Pancake reports deprecated.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+        "Conversations", server `https://pages.fm/api/public_api/v2`). The reference names the
+        type filter `type`, an array; it is sent as `type[]`, one value each, and is `types`
+        in the SDKs (`type` is a keyword in most of their languages).
+
+        Args:
+            page_id: Id of the page.
+            last_conversation_id: The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
+            tags: Only conversations with these tags, tag ids separated by commas.
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            post_ids: Only the comment conversations of these posts; required with type `POST`.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            unread_first: Unread conversations first.
+            order_by: Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
+        return cast(_pancake.ConversationsResponse, self._call("list_conversations_v2", args, timeout, deadline))
+
+    def iter_conversations_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        tags: Optional[str] = None,
+        types: Optional[list[_pancake.ConversationType]] = None,
+        post_ids: Optional[list[str]] = None,
+        since: Optional[UnixTimeLike] = None,
+        until: Optional[UnixTimeLike] = None,
+        unread_first: Optional[bool] = None,
+        order_by: Optional[_pancake.ConversationOrder] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> Iterator[_pancake.Conversation]:
+        """Every item of `list_conversations_v2`, page after page (the SDK sets `last_conversation_id`).
+
+        Args:
+            page_id: Id of the page.
+            tags: Only conversations with these tags, tag ids separated by commas.
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            post_ids: Only the comment conversations of these posts; required with type `POST`.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            unread_first: Unread conversations first.
+            order_by: Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+
+        Yields the items one by one; pages are fetched as they are needed.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
+        return cast(Iterator[_pancake.Conversation], self._iter("list_conversations_v2", args, timeout, deadline))
+
     def list_pages(
         self,
         *,
@@ -1233,6 +1641,35 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {}
         return cast(_pancake.PagesResponse, self._call("list_pages", args, timeout, deadline))
+
+    def get_customer_avatar(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        psid: _pancake.Psid,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> dict[str, Any]:
+        """Get customer avatar
+
+        `GET /api/v1/pages/{page_id}/avatar/{psid}`
+
+        Where a customer's avatar image is: the API answers `301 Moved Permanently` to the image
+        on Pancake's CDN, so the route can be an `<img>`'s `src`. Public: it takes no token. The
+        SDKs do not follow the redirect; they answer `{"url": <Location>}`.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+        customer avatar").
+
+        Args:
+            page_id: Id of the page.
+            psid: The customer's page-scoped id: `psid` of `list_page_customers`, or `from.id` of a conversation.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "psid": psid}
+        return cast(dict[str, Any], self._call("get_customer_avatar", args, timeout, deadline))
 
     def send_message(
         self,
@@ -1255,6 +1692,9 @@ class PancakeOperations(_SyncClient):
         """Send inbox / Send private reply
 
         `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
+
+        The older route (under `/api/v1`, with the user token): `send_message_v2` is the current
+        one, with the page token and four kinds of message.
 
         Sends a message in a conversation. Authorised by the user token. Not idempotent: a
         timeout or 5xx after the request left may still have delivered the message, and there
@@ -1296,6 +1736,174 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
         return cast(_pancake.SendMessageResponse, self._call("send_message", args, timeout, deadline))
+
+    def generate_page_access_token(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.GeneratePageAccessTokenResponse:
+        """Generate page_access_token
+
+        `POST /api/v1/pages/{page_id}/generate_page_access_token`
+
+        Makes a new page token for a page, with the user token of one of the page's admins. The
+        new token replaces the page's previous one, which stops working at once; it does not
+        expire unless it is deleted or made again.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+        "Generate page_access_token"), which lists `page_id` both in the route and as a query
+        parameter; it is the path segment here. The reference documents no answer body; the
+        answer modelled here (`page_access_token`) follows api-notes.
+
+        Args:
+            page_id: Id of the page.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.GeneratePageAccessTokenResponse, self._call("generate_page_access_token", args, timeout, deadline))
+
+    def delete_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        note_id: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Delete a customer note
+
+        `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Deletes one of a customer's notes. The note's id goes in the body.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Delete
+        a customer note"): under `https://pages.fm/api/v1`, with the page token as
+        `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            note_id: Id of the note to delete.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"note_id": note_id}
+        return cast(_pancake.SuccessResponse, self._call("delete_customer_note", args, timeout, deadline))
+
+    def update_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        message: str,
+        note_id: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Update a customer note
+
+        `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Changes the text of one of a customer's notes.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        a customer note"): its route is under `https://pages.fm/api/v1` (where adding a note is
+        under `/api/public_api/v1`), with the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            message: The note's new text (text only).
+            note_id: Id of the note to change.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"message": message, "note_id": note_id}
+        return cast(_pancake.SuccessResponse, self._call("update_customer_note", args, timeout, deadline))
+
+    def list_chat_plugin_messages(
+        self,
+        *,
+        conversation_id: _pancake.ConversationId,
+        page_id: _pancake.PageId,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ChatPluginMessagesResponse:
+        """Chat plugin messages
+
+        `GET /api/v1/pke_chat_plugin/messages`
+
+        The messages of a chat plugin conversation, from `offset`. Takes no token.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+        messages of a conversation"), which gives no page size; the SDK does not walk it.
+
+        Args:
+            conversation_id: Id of the conversation.
+            page_id: Id of the chat plugin's page.
+            offset: How many messages to skip.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
+        return cast(_pancake.ChatPluginMessagesResponse, self._call("list_chat_plugin_messages", args, timeout, deadline))
+
+    def send_chat_plugin_message(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        dummy_id: int,
+        from_id: str,
+        inserted_at: int,
+        attachments: Optional[list[_pancake.ChatPluginAttachment]] = None,
+        conversation_id: Optional[Optional[str]] = None,
+        extra_info: Optional[dict[str, Any]] = None,
+        message: Optional[str] = None,
+        name: Optional[str] = None,
+        replied_message_id: Optional[Optional[str]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ChatPluginSendResponse:
+        """Send a chat plugin message
+
+        `POST /api/v1/pke_chat_plugin/messages`
+
+        Sends a message as a visitor of the page's website chat plugin (Pancake Chat Plugin),
+        in a conversation or, with no `conversation_id`, in a new one. Text and attachments
+        (images...). Takes no token. Not idempotent.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send
+        message or create a new conversation").
+
+        Args:
+            page_id: Id of the chat plugin's page.
+            attachments: 
+            conversation_id: The conversation; left out (or null) to begin a new one.
+            dummy_id: The sender's own id for the message, to recognise it (e.g. a millisecond time).
+            extra_info: Other data about the message.
+            from_id: The sender's id.
+            inserted_at: When the sender wrote it, Unix milliseconds.
+            message: The text.
+            name: The sender's display name.
+            replied_message_id: Id of the message this one answers.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
+        return cast(_pancake.ChatPluginSendResponse, self._call("send_chat_plugin_message", args, timeout, deadline))
 
     def get_multi_page_user_statistics(
         self,
@@ -1343,6 +1951,9 @@ class AsyncPancakeOperations(_AsyncClient):
 
         Lists the page's conversations ("Daftar percakapan") that fall between `since` and
         `until`, one page of results per call by `page_number`.
+
+        The older route (v1), which Pancake reports deprecated: `list_conversations_v2` is the
+        current one, with a cursor and more filters.
 
         Transcription note: the reference lists `page_id` among the query parameters; it is the
         path segment `[:page_id]` here. It describes `access_token` as a user token, but the
@@ -1476,6 +2087,78 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
         return cast(AsyncIterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
 
+    async def send_message_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        action: Literal["private_replies", "reply_comment", "reply_inbox"],
+        content_ids: Optional[list[str]] = None,
+        filename: Optional[str] = None,
+        message: Optional[str] = None,
+        reply_message_id: Optional[str] = None,
+        sender_id: Optional[str] = None,
+        template_id: Optional[str] = None,
+        template_params: Optional[_pancake.WhatsappTemplateParams] = None,
+        mentions: Optional[list[_pancake.Mention]] = None,
+        message_id: Optional[str] = None,
+        from_id: Optional[str] = None,
+        post_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SendMessageResponse:
+        """Send a message (current route)
+
+        `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
+
+        Sends a message in a conversation, with the page token. Not idempotent: a timeout or
+        5xx after the request left may still have delivered the message, and there is no
+        idempotency key. This is the current route; `send_message` (under `/api/v1`, with the
+        user token) is the older one.
+
+        Four kinds of message, told apart by `action` (and, for an inbox, by its content):
+        - `reply_inbox`, an inbox message: a text `message` or media `content_ids` (from
+          `upload_content`), never both (the API answers 500);
+        - `reply_inbox` with `template_id` (and `template_params`): a WhatsApp template message
+          (WhatsApp Business only; for a new number, the route's `conversation_id` may be made
+          up as `<page_id>_<phone>`, e.g. `waba_1234567890_821234567890`);
+        - `reply_comment`, a public reply to a comment (`message_id`), with `mentions`;
+        - `private_replies`, a private message in answer to a comment (`post_id`,
+          `message_id`, `from_id`; Facebook and Instagram only).
+
+        The most `content_ids` a call takes depends on the platform: Facebook and personal
+        Zalo 30; Instagram, Telegram, the chat plugin, booking.com and Mercado Libre 10; every
+        other platform 1.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send a
+        message"). Its inbox and WhatsApp template shapes share `action: reply_inbox`, so they
+        are one shape here, with the rule that exactly one of `message`, `content_ids` and
+        `template_id` is given. The template shape's `conversation_id` field is the tip on making
+        up the route's `conversation_id`; it is not a body field here.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            action: One of `private_replies`, `reply_comment`, `reply_inbox`: the kind of request.
+            content_ids: Ids of uploaded media (`upload_content`). At most 30 (Facebook, personal Zalo), 10 (Instagram, Telegram, chat plugin, booking.com, Mercado Libre) or 1 (other platforms) a call.
+            filename: The file name of a document sent (`Document` when left out).
+            message: The text; never together with `content_ids` (the API answers 500).
+            reply_message_id: Id of the message this one answers.
+            sender_id: The staff user sending (from `list_users`); needs the plan and the page permissions.
+            template_id: An approved WhatsApp template (WhatsApp Business only).
+            template_params: Values of a WhatsApp template's variables (Meta's template format): `HEADER_PARAMS` (text variables, or `IMAGE`/`VIDEO`/`DOCUMENT` with a `url`), `BODY_PARAMS`, and `BUTTONS_<index>_PARAMS` for each button.
+            mentions: 
+            message_id: Id of the comment to answer.
+            from_id: Id of the commenter (`from.id`).
+            post_id: Id of the post that holds the comment.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
+        return cast(_pancake.SendMessageResponse, await self._call("send_message_v2", args, timeout, deadline))
+
     async def mark_conversation_read(
         self,
         *,
@@ -1563,6 +2246,67 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         return cast(_pancake.SuccessResponse, await self._call("mark_conversation_unread", args, timeout, deadline))
 
+    async def export_conversations_from_ads(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        action: _pancake.ExportAction,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ExportedConversationsResponse:
+        """Export conversations from ads
+
+        `GET /api/public_api/v1/pages/{page_id}/export_data`
+
+        The conversations that began from an ad between `since` and `until` (UTC), up to 60 a
+        call from `offset`: who wrote, tags, customers, phone numbers, who saw it, the ad
+        clicks and the assignees.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Export
+        conversations from ads").
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            action: What to export; `conversations_from_ads`.
+            offset: How many conversations to skip (0 by default); each call answers up to 60.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
+        return cast(_pancake.ExportedConversationsResponse, await self._call("export_conversations_from_ads", args, timeout, deadline))
+
+    def iter_export_conversations_from_ads(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        action: _pancake.ExportAction,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> AsyncIterator[_pancake.ExportedConversation]:
+        """Every item of `export_conversations_from_ads`, page after page (the SDK sets `offset`).
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            action: What to export; `conversations_from_ads`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+
+        Yields the items one by one; pages are fetched as they are needed.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
+        return cast(AsyncIterator[_pancake.ExportedConversation], self._iter("export_conversations_from_ads", args, timeout, deadline))
+
     async def list_page_customers(
         self,
         *,
@@ -1622,6 +2366,67 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(AsyncIterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
 
+    async def update_customer(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        changes: _pancake.CustomerChanges,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Update customer information
+
+        `PUT /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}`
+
+        Changes a customer's name, gender, birthday or phone numbers; the fields left out stay
+        as they are. The customer's id is the `id` of `list_page_customers`.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        customer information"), which types the id `UUID`; it is a string here.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            changes: The fields of a customer to change; those left out stay.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"changes": changes}
+        return cast(_pancake.SuccessResponse, await self._call("update_customer", args, timeout, deadline))
+
+    async def add_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        message: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.CustomerNoteResponse:
+        """Add a customer note
+
+        `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Adds a text note to a customer (the customer's `notes` in `list_page_customers`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Add a
+        new customer note").
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            message: The note's text (text only).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"message": message}
+        return cast(_pancake.CustomerNoteResponse, await self._call("add_customer_note", args, timeout, deadline))
+
     async def list_posts(
         self,
         *,
@@ -1679,6 +2484,38 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(AsyncIterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
+
+    async def update_round_robin_users(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        comment: Optional[list[str]] = None,
+        inbox: Optional[list[str]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.RoundRobinUpdateResponse:
+        """Update round robin users
+
+        `POST /api/public_api/v1/pages/{page_id}/round_robin_users`
+
+        Sets the staff users that new inbox conversations (`inbox`) and comments (`comment`)
+        are assigned to in turn. `list_users` answers the current ones (`round_robin_users`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        round robin users"), which marks `page_access_token` optional here; the route takes the
+        page token like every page route.
+
+        Args:
+            page_id: Id of the page.
+            comment: Ids of the users new comments go to in turn.
+            inbox: Ids of the users (from `list_users`) new inbox conversations go to in turn.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        args["body"] = {"comment": comment, "inbox": inbox}
+        return cast(_pancake.RoundRobinUpdateResponse, await self._call("update_round_robin_users", args, timeout, deadline))
 
     async def list_call_logs(
         self,
@@ -1743,6 +2580,39 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
         return cast(AsyncIterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
 
+    async def get_ads_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        aggregation: _pancake.AdsAggregation,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> list[_pancake.AdStatistics]:
+        """Ads statistics
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/ads`
+
+        The page's ads between `since` and `until`: name, status, currency, reach, impressions
+        and spend, aggregated by ad (`by_id`) or over time (`by_time`).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads"),
+        which answers a bare array. Its aggregation parameter is named `type` on the wire and
+        `aggregation` in the SDKs (`type` is a keyword in most of their languages).
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            aggregation: How to aggregate, `by_id` or `by_time`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
+        return cast(list[_pancake.AdStatistics], await self._call("get_ads_statistics", args, timeout, deadline))
+
     async def get_customer_engagement_statistics(
         self,
         *,
@@ -1786,6 +2656,9 @@ class AsyncPancakeOperations(_AsyncClient):
         hour or page. With `group_by=page_id`, `data` is an object keyed by page id; otherwise a
         list.
 
+        The older route (`statistics/customers`): `get_page_customer_statistics`
+        (`statistics/page_customers`) is the current one.
+
         Transcription note: the reference lists these under "Path Parameters"; `group_by` and
         `date_range` are query parameters and `page_id` the path segment.
 
@@ -1799,6 +2672,38 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
         return cast(_pancake.NewCustomerStatisticsResponse, await self._call("get_new_customer_statistics", args, timeout, deadline))
+
+    async def get_page_customer_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        date_range: DateRangeLike,
+        group_by: Optional[_pancake.NewCustomerGrouping] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.PageCustomerStatisticsResponse:
+        """New customer statistics (current route)
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`
+
+        New customers over a range of dates, grouped by day (the default), hour or page id:
+        new customers, new inbox conversations, new and all phone numbers. With
+        `group_by=page_id`, `data` is an object keyed by page id; otherwise a list. This is the
+        current route; `get_new_customer_statistics` (`statistics/customers`) is the older one.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "New
+        customer").
+
+        Args:
+            page_id: Id of the page.
+            group_by: How to group: `day` (the default), `hour`, or `page_id`.
+            date_range: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
+        return cast(_pancake.PageCustomerStatisticsResponse, await self._call("get_page_customer_statistics", args, timeout, deadline))
 
     async def get_page_statistics(
         self,
@@ -1829,6 +2734,36 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
         return cast(_pancake.PageStatisticsResponse, await self._call("get_page_statistics", args, timeout, deadline))
+
+    async def get_ads_campaign_statistics(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        since: UnixTimeLike,
+        until: UnixTimeLike,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> list[_pancake.AdsCampaign]:
+        """Ads campaign statistics
+
+        `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`
+
+        The page's advertising campaigns between `since` and `until` (UTC): account, ad, ad
+        set, budgets, currency and status. The page token needs the right to see ad reports.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads
+        campaign"), which answers a bare array.
+
+        Args:
+            page_id: Id of the page.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
+        return cast(list[_pancake.AdsCampaign], await self._call("get_ads_campaign_statistics", args, timeout, deadline))
 
     async def get_tag_statistics(
         self,
@@ -1935,6 +2870,87 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.UsersResponse, await self._call("list_users", args, timeout, deadline))
 
+    async def list_conversations_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        last_conversation_id: Optional[str] = None,
+        tags: Optional[str] = None,
+        types: Optional[list[_pancake.ConversationType]] = None,
+        post_ids: Optional[list[str]] = None,
+        since: Optional[UnixTimeLike] = None,
+        until: Optional[UnixTimeLike] = None,
+        unread_first: Optional[bool] = None,
+        order_by: Optional[_pancake.ConversationOrder] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ConversationsResponse:
+        """Conversations (v2)
+
+        `GET /api/public_api/v2/pages/{page_id}/conversations`
+
+        Lists the page's conversations, the 60 most recently updated first; the next call
+        passes the `id` of the last conversation read as `last_conversation_id` and answers the
+        60 older ones. Filters: tags, conversation types, posts, a time range; unread first.
+        This is the current route; `list_conversations` is the older one (v1, paged by
+        `page_number`), which Pancake reports deprecated.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+        "Conversations", server `https://pages.fm/api/public_api/v2`). The reference names the
+        type filter `type`, an array; it is sent as `type[]`, one value each, and is `types`
+        in the SDKs (`type` is a keyword in most of their languages).
+
+        Args:
+            page_id: Id of the page.
+            last_conversation_id: The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
+            tags: Only conversations with these tags, tag ids separated by commas.
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            post_ids: Only the comment conversations of these posts; required with type `POST`.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            unread_first: Unread conversations first.
+            order_by: Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
+        return cast(_pancake.ConversationsResponse, await self._call("list_conversations_v2", args, timeout, deadline))
+
+    def iter_conversations_v2(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        tags: Optional[str] = None,
+        types: Optional[list[_pancake.ConversationType]] = None,
+        post_ids: Optional[list[str]] = None,
+        since: Optional[UnixTimeLike] = None,
+        until: Optional[UnixTimeLike] = None,
+        unread_first: Optional[bool] = None,
+        order_by: Optional[_pancake.ConversationOrder] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> AsyncIterator[_pancake.Conversation]:
+        """Every item of `list_conversations_v2`, page after page (the SDK sets `last_conversation_id`).
+
+        Args:
+            page_id: Id of the page.
+            tags: Only conversations with these tags, tag ids separated by commas.
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            post_ids: Only the comment conversations of these posts; required with type `POST`.
+            since: Start of the time range, Unix seconds.
+            until: End of the time range, Unix seconds.
+            unread_first: Unread conversations first.
+            order_by: Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+
+        Yields the items one by one; pages are fetched as they are needed.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
+        return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations_v2", args, timeout, deadline))
+
     async def list_pages(
         self,
         *,
@@ -1950,6 +2966,35 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {}
         return cast(_pancake.PagesResponse, await self._call("list_pages", args, timeout, deadline))
+
+    async def get_customer_avatar(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        psid: _pancake.Psid,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> dict[str, Any]:
+        """Get customer avatar
+
+        `GET /api/v1/pages/{page_id}/avatar/{psid}`
+
+        Where a customer's avatar image is: the API answers `301 Moved Permanently` to the image
+        on Pancake's CDN, so the route can be an `<img>`'s `src`. Public: it takes no token. The
+        SDKs do not follow the redirect; they answer `{"url": <Location>}`.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+        customer avatar").
+
+        Args:
+            page_id: Id of the page.
+            psid: The customer's page-scoped id: `psid` of `list_page_customers`, or `from.id` of a conversation.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "psid": psid}
+        return cast(dict[str, Any], await self._call("get_customer_avatar", args, timeout, deadline))
 
     async def send_message(
         self,
@@ -1972,6 +3017,9 @@ class AsyncPancakeOperations(_AsyncClient):
         """Send inbox / Send private reply
 
         `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
+
+        The older route (under `/api/v1`, with the user token): `send_message_v2` is the current
+        one, with the page token and four kinds of message.
 
         Sends a message in a conversation. Authorised by the user token. Not idempotent: a
         timeout or 5xx after the request left may still have delivered the message, and there
@@ -2013,6 +3061,174 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
         return cast(_pancake.SendMessageResponse, await self._call("send_message", args, timeout, deadline))
+
+    async def generate_page_access_token(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.GeneratePageAccessTokenResponse:
+        """Generate page_access_token
+
+        `POST /api/v1/pages/{page_id}/generate_page_access_token`
+
+        Makes a new page token for a page, with the user token of one of the page's admins. The
+        new token replaces the page's previous one, which stops working at once; it does not
+        expire unless it is deleted or made again.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+        "Generate page_access_token"), which lists `page_id` both in the route and as a query
+        parameter; it is the path segment here. The reference documents no answer body; the
+        answer modelled here (`page_access_token`) follows api-notes.
+
+        Args:
+            page_id: Id of the page.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.GeneratePageAccessTokenResponse, await self._call("generate_page_access_token", args, timeout, deadline))
+
+    async def delete_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        note_id: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Delete a customer note
+
+        `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Deletes one of a customer's notes. The note's id goes in the body.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Delete
+        a customer note"): under `https://pages.fm/api/v1`, with the page token as
+        `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            note_id: Id of the note to delete.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"note_id": note_id}
+        return cast(_pancake.SuccessResponse, await self._call("delete_customer_note", args, timeout, deadline))
+
+    async def update_customer_note(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        page_customer_id: _pancake.PageCustomerId,
+        message: str,
+        note_id: str,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.SuccessResponse:
+        """Update a customer note
+
+        `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+        Changes the text of one of a customer's notes.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+        a customer note"): its route is under `https://pages.fm/api/v1` (where adding a note is
+        under `/api/public_api/v1`), with the page token as `page_access_token`.
+
+        Args:
+            page_id: Id of the page.
+            page_customer_id: Id of the customer (`id` of `list_page_customers`).
+            message: The note's new text (text only).
+            note_id: Id of the note to change.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
+        args["body"] = {"message": message, "note_id": note_id}
+        return cast(_pancake.SuccessResponse, await self._call("update_customer_note", args, timeout, deadline))
+
+    async def list_chat_plugin_messages(
+        self,
+        *,
+        conversation_id: _pancake.ConversationId,
+        page_id: _pancake.PageId,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ChatPluginMessagesResponse:
+        """Chat plugin messages
+
+        `GET /api/v1/pke_chat_plugin/messages`
+
+        The messages of a chat plugin conversation, from `offset`. Takes no token.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+        messages of a conversation"), which gives no page size; the SDK does not walk it.
+
+        Args:
+            conversation_id: Id of the conversation.
+            page_id: Id of the chat plugin's page.
+            offset: How many messages to skip.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
+        return cast(_pancake.ChatPluginMessagesResponse, await self._call("list_chat_plugin_messages", args, timeout, deadline))
+
+    async def send_chat_plugin_message(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        dummy_id: int,
+        from_id: str,
+        inserted_at: int,
+        attachments: Optional[list[_pancake.ChatPluginAttachment]] = None,
+        conversation_id: Optional[Optional[str]] = None,
+        extra_info: Optional[dict[str, Any]] = None,
+        message: Optional[str] = None,
+        name: Optional[str] = None,
+        replied_message_id: Optional[Optional[str]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.ChatPluginSendResponse:
+        """Send a chat plugin message
+
+        `POST /api/v1/pke_chat_plugin/messages`
+
+        Sends a message as a visitor of the page's website chat plugin (Pancake Chat Plugin),
+        in a conversation or, with no `conversation_id`, in a new one. Text and attachments
+        (images...). Takes no token. Not idempotent.
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send
+        message or create a new conversation").
+
+        Args:
+            page_id: Id of the chat plugin's page.
+            attachments: 
+            conversation_id: The conversation; left out (or null) to begin a new one.
+            dummy_id: The sender's own id for the message, to recognise it (e.g. a millisecond time).
+            extra_info: Other data about the message.
+            from_id: The sender's id.
+            inserted_at: When the sender wrote it, Unix milliseconds.
+            message: The text.
+            name: The sender's display name.
+            replied_message_id: Id of the message this one answers.
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
+        return cast(_pancake.ChatPluginSendResponse, await self._call("send_chat_plugin_message", args, timeout, deadline))
 
     async def get_multi_page_user_statistics(
         self,

@@ -64,6 +64,11 @@ impl Reply {
         Reply { status, body: json!({ "success": false, "message": message.into() }) }
     }
 
+    /// A `301 Moved Permanently` to `location` (the server puts it in the `Location` header).
+    pub fn redirect(location: impl Into<String>) -> Reply {
+        Reply { status: 301, body: json!({ "location": location.into() }) }
+    }
+
     /// An error with an `error_code`.
     pub fn coded(status: u16, code: i64, message: impl Into<String>) -> Reply {
         Reply { status, body: json!({ "success": false, "message": message.into(), "error_code": code }) }

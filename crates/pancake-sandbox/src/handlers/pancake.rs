@@ -28,28 +28,74 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
             let mut matching: Vec<usize> =
                 (0..page.conversations).filter(|i| in_range(time(*i), since, until)).collect();
             matching.sort_by_key(|i| std::cmp::Reverse(time(*i)));
-            listing(
-                matching.len(),
-                Box::new(move |n| {
-                    let i = matching[n];
-                    let id = data::conversation_id(page, i);
-                    let (tags, seen, assignees) = world.with_state(|s| {
-                        (
-                            s.conversation_tags(&id, i).clone(),
-                            s.seen.get(&id).copied(),
-                            s.assignees.get(&id).cloned(),
-                        )
-                    });
-                    let mut conversation = data::conversation(page, i, &tags);
-                    if let Some(seen) = seen {
-                        conversation["seen"] = seen.into();
+            listing(matching.len(), Box::new(move |n| conversation_view(world, page, matching[n])))
+        }
+        "list_conversations_v2" => {
+            let since = call.int("since").unwrap_or(i64::MIN);
+            let until = call.int("until").unwrap_or(i64::MAX);
+            if since > until {
+                return Some(Err(Reply::error(400, "until: must not be before since")));
+            }
+            let by_insert = call.str("order_by") == Some("inserted_at");
+            let time = move |i: usize| {
+                if by_insert { data::conversation_time(page, i) } else { data::updated_time(page, i) }
+            };
+            let list = |name: &str| -> Vec<String> {
+                call.params
+                    .get(name)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            };
+            let types = list("type[]");
+            let posts = list("post_ids");
+            if types.iter().any(|t| t == "POST") && posts.is_empty() {
+                return Some(Err(Reply::error(400, "post_ids: required with type POST")));
+            }
+            let tags: Vec<i64> = match call.str("tags").filter(|t| !t.trim().is_empty()) {
+                None => Vec::new(),
+                Some(text) => match text.split(',').map(|t| t.trim().parse::<i64>()).collect() {
+                    Ok(tags) => tags,
+                    Err(_) => {
+                        return Some(Err(Reply::error(
+                            400,
+                            format!("tags: {text:?} is not tag ids separated by commas"),
+                        )));
                     }
-                    if let Some(assignees) = assignees {
-                        conversation["assignee_ids"] = assignees.into();
-                    }
-                    conversation
-                }),
-            )
+                },
+            };
+            let unread_first = call.params.get("unread_first").and_then(Value::as_bool).unwrap_or(false);
+            let mut matching: Vec<(bool, i64, usize)> = (0..page.conversations)
+                .filter(|i| in_range(time(*i), since, until))
+                .filter_map(|i| {
+                    let view = conversation_view(world, page, i);
+                    let kind = view["type"].as_str().unwrap_or_default();
+                    let post = view["post_id"].as_str().unwrap_or_default();
+                    let typed = types.is_empty()
+                        || types
+                            .iter()
+                            .any(|t| t == kind || (t == "POST" && posts.iter().any(|p| p == post)));
+                    let posted = posts.is_empty() || posts.iter().any(|p| p == post);
+                    let tagged = tags
+                        .iter()
+                        .all(|t| view["tags"].as_array().into_iter().flatten().any(|v| v["id"] == *t));
+                    let unread = !view["seen"].as_bool().unwrap_or(true);
+                    (typed && posted && tagged).then_some((unread_first && unread, time(i), i))
+                })
+                .collect();
+            // Unread first when asked, then the newest first.
+            matching.sort_by_key(|(unread, t, _)| (std::cmp::Reverse(*unread), std::cmp::Reverse(*t)));
+            listing(matching.len(), Box::new(move |n| conversation_view(world, page, matching[n].2)))
+        }
+        "export_conversations_from_ads" => {
+            let (since, until) = range(call)?;
+            let matching: Vec<usize> = (0..page.conversations)
+                .filter(|i| from_ad(*i) && in_range(data::conversation_time(page, *i), since, until))
+                .collect();
+            listing(matching.len(), Box::new(move |n| exported(world, page, matching[n])))
         }
         "list_messages" => {
             let Some(i) = find_conversation(page, call.str("conversation_id")?) else {
@@ -72,7 +118,7 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
             let matching: Vec<usize> = (0..page.customers)
                 .filter(|i| in_range(data::customer_time(page, *i), since, until))
                 .collect();
-            listing(matching.len(), Box::new(move |n| data::customer(page, matching[n])))
+            listing(matching.len(), Box::new(move |n| customer_view(world, page, matching[n])))
         }
         "list_posts" => {
             let (since, until) = range(call)?;
@@ -109,7 +155,109 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
         "tag_conversation" => tag_conversation(world, call, page)?,
         "mark_conversation_read" => mark_seen(world, call, page, true)?,
         "assign_conversation" => assign_conversation(world, call, page)?,
-        "list_users" => Reply::ok(data::staff_users()),
+        "list_users" => {
+            let mut users = data::staff_users();
+            if let Some(round_robin) = world.with_state(|s| s.round_robin.clone()) {
+                users["round_robin_users"] = round_robin;
+            }
+            Reply::ok(users)
+        }
+        "update_round_robin_users" => update_round_robin_users(world, call, page)?,
+        "send_message_v2" => send_message_v2(world, call, page)?,
+        "update_customer" => update_customer(world, call, page)?,
+        "add_customer_note" | "update_customer_note" | "delete_customer_note" => {
+            customer_note(world, call, page)?
+        }
+        "get_customer_avatar" => {
+            let psid = call.str("psid")?;
+            if !(0..page.customers).any(|i| data::psid(i) == psid) {
+                return Some(Reply::error(404, "psid: no such customer on this page"));
+            }
+            Reply::redirect(format!("https://content.sandbox.invalid/avatars/{}/{psid}.jpg", page.id))
+        }
+        "generate_page_access_token" => {
+            let token = world.with_state(|s| {
+                let token = format!("sandbox-page-token-{}-{}", page.id, s.generated_page_tokens.len() + 1);
+                s.generated_page_tokens.insert(token.clone());
+                s.journal(call.journal_entry(page.id, json!({})));
+                token
+            });
+            Reply::ok(json!({ "success": true, "page_access_token": token }))
+        }
+        "send_chat_plugin_message" => send_chat_plugin_message(world, call, page)?,
+        "list_chat_plugin_messages" => {
+            let conversation_id = call.str("conversation_id")?;
+            let Some(messages) = world.with_state(|s| s.chat_plugin.get(conversation_id).cloned()) else {
+                return Some(Reply::error(404, "conversation_id: no such chat plugin conversation"));
+            };
+            let offset = call.int("offset").unwrap_or(0).max(0) as usize;
+            let messages: Vec<Value> = messages.into_iter().skip(offset).take(30).collect();
+            Reply::ok(json!({ "messages": messages, "can_request_feedback": true }))
+        }
+        "get_ads_campaign_statistics" => {
+            let (since, until) = range(call)?;
+            if since > until {
+                return Some(Reply::error(400, "until: must not be before since"));
+            }
+            let campaigns: Vec<Value> = (1..=2)
+                .map(|k| {
+                    json!({
+                        "account_id": format!("act_{}", page.id), "ad_id": format!("1202{k:011}"),
+                        "adset_id": format!("1203{k:011}"), "budget_remaining": (150_000 * k).to_string(),
+                        "currency": "VND", "daily_budget": (500_000 * k).to_string(),
+                        "status": if k == 1 { "ACTIVE" } else { "PAUSED" },
+                    })
+                })
+                .collect();
+            Reply::ok(Value::Array(campaigns))
+        }
+        "get_ads_statistics" => {
+            let (since, until) = range(call)?;
+            if since > until {
+                return Some(Reply::error(400, "until: must not be before since"));
+            }
+            let stats = |name: String, n: i64| {
+                json!({
+                    "name": name, "status": "ACTIVE", "currency": "VND",
+                    "reach": (1_000 + n * 37).to_string(), "impressions": (2_000 + n * 53).to_string(),
+                    "spend": (50_000 + n * 1_000).to_string(),
+                })
+            };
+            let rows: Vec<Value> = match call.str("type")? {
+                "by_time" => days(since, until).map(|d| stats(day_label(d), d / 86_400 % 100)).collect(),
+                _ => (1..=2).map(|k| stats(format!("{} quảng cáo {k}", page.name), k)).collect(),
+            };
+            Reply::ok(Value::Array(rows))
+        }
+        "get_page_customer_statistics" => {
+            let (start, end) = match parse_date_range(call.str("date_range")?) {
+                Ok(range) => range,
+                Err(message) => return Some(Reply::error(400, message)),
+            };
+            let bucket = |label: String, from: i64, to: i64| {
+                let new =
+                    (0..page.customers).filter(|i| in_range(data::customer_time(page, *i), from, to)).count();
+                json!({
+                    "date": label, "new_customer_count": new, "new_page_inbox_count": new / 2,
+                    "new_phone_number_count": new / 3, "phone_number_count": new / 3,
+                })
+            };
+            let by_day = || -> Vec<Value> {
+                days(start, end).map(|d| bucket(data::iso(d)[..10].to_string(), d, d + 86_399)).collect()
+            };
+            let data = match call.str("group_by").unwrap_or("day") {
+                "page_id" => json!({ page.id: by_day() }),
+                "hour" => Value::Array(
+                    (start..=end)
+                        .step_by(3_600)
+                        .take(24 * 31)
+                        .map(|h| bucket(data::iso(h), h, h + 3_599))
+                        .collect(),
+                ),
+                _ => Value::Array(by_day()),
+            };
+            Reply::ok(json!({ "success": true, "data": data }))
+        }
         "mark_conversation_unread" => mark_seen(world, call, page, false)?,
         "send_message" => send_message(world, call, page)?,
         "get_page_statistics" => {
@@ -234,6 +382,255 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
     })
 }
 
+/// Conversation `i` as the conversation lists show it, with the sandbox's writes (tags, read
+/// state, assignees).
+fn conversation_view(world: &World, page: &Page, i: usize) -> Value {
+    let id = data::conversation_id(page, i);
+    let (tags, seen, assignees) = world.with_state(|s| {
+        (s.conversation_tags(&id, i).clone(), s.seen.get(&id).copied(), s.assignees.get(&id).cloned())
+    });
+    let mut conversation = data::conversation(page, i, &tags);
+    if let Some(seen) = seen {
+        conversation["seen"] = seen.into();
+    }
+    if let Some(assignees) = assignees {
+        conversation["assignee_ids"] = assignees.into();
+    }
+    conversation["customer_id"] = conversation["customers"][0]["id"].clone();
+    conversation["recent_phone_numbers"] = json!([]);
+    conversation
+}
+
+/// Whether conversation `i` began from an ad (every third).
+fn from_ad(i: usize) -> bool {
+    i.is_multiple_of(3)
+}
+
+/// Conversation `i` as `export_data` answers it.
+fn exported(world: &World, page: &Page, i: usize) -> Value {
+    let view = conversation_view(world, page, i);
+    let staff: Vec<Value> = view["assignee_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|id| data::staff_users()["users"].as_array()?.iter().find(|u| u["id"] == *id).cloned())
+        .map(|u| json!({ "id": u["id"], "name": u["name"] }))
+        .collect();
+    json!({
+        "id": view["id"],
+        "tags": view["tags"].as_array().into_iter().flatten().map(|t| t["id"].to_string()).collect::<Vec<_>>(),
+        "from": view["from"],
+        "inserted_at": view["inserted_at"],
+        "updated_at": view["updated_at"],
+        "customers": view["customers"],
+        "recent_phone_numbers": [],
+        "recent_seen_users": [],
+        "thread_key": format!("t_{}", view["from"]["id"].as_str().unwrap_or_default()),
+        "psid": view["from"]["id"],
+        "ad_clicks": [format!("1202{:011}", 1 + i % 2)],
+        "is_banned": false,
+        "assignees": staff,
+    })
+}
+
+/// Customer `i` with the sandbox's writes (changes, notes).
+fn customer_view(world: &World, page: &Page, i: usize) -> Value {
+    let mut customer = data::customer(page, i);
+    let id = customer["id"].as_str().unwrap_or_default().to_string();
+    let (changes, notes) =
+        world.with_state(|s| (s.customer_changes.get(&id).cloned(), s.notes.get(&id).cloned()));
+    for (key, value) in changes.into_iter().flatten() {
+        customer[key] = value;
+    }
+    if let (Some(notes), Some(list)) = (notes, customer["notes"].as_array_mut()) {
+        list.extend(notes);
+    }
+    customer
+}
+
+/// The index of a customer id on a page.
+fn find_customer(page: &Page, id: &str) -> Option<usize> {
+    (0..page.customers).find(|i| data::customer(page, *i)["id"] == id)
+}
+
+fn update_customer(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let id = call.str("page_customer_id")?;
+    if find_customer(page, id).is_none() {
+        return Some(Reply::error(404, "page_customer_id: no such customer on this page"));
+    }
+    let changes = call.field("changes")?.as_object()?.clone();
+    world.with_state(|s| {
+        s.customer_changes.entry(id.to_string()).or_default().extend(changes);
+        s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
+    });
+    Some(Reply::ok(json!({ "success": true })))
+}
+
+/// Adds, changes or deletes a customer's note (only the notes the sandbox added).
+fn customer_note(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let id = call.str("page_customer_id")?.to_string();
+    if find_customer(page, &id).is_none() {
+        return Some(Reply::error(404, "page_customer_id: no such customer on this page"));
+    }
+    let message = call.field("message").and_then(Value::as_str).map(str::to_string);
+    let note_id = call.field("note_id").and_then(Value::as_str).map(str::to_string);
+    let operation = call.route.operation_id.as_str();
+    world.with_state(|s| {
+        let answer = if operation == "add_customer_note" {
+            s.notes_made += 1;
+            let note = format!("note-{}", s.notes_made);
+            let created = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            s.notes
+                .entry(id.clone())
+                .or_default()
+                .push(json!({ "id": note, "message": message, "created_at": created }));
+            json!({ "success": true, "note_id": note })
+        } else {
+            let notes = s.notes.entry(id.clone()).or_default();
+            let Some(index) = notes.iter().position(|n| n["id"].as_str() == note_id.as_deref()) else {
+                return Some(Reply::error(404, "note_id: no such note of this customer"));
+            };
+            if operation == "delete_customer_note" {
+                notes.remove(index);
+            } else {
+                notes[index]["message"] = message.into();
+            }
+            json!({ "success": true })
+        };
+        s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
+        Some(Reply::ok(answer))
+    })
+}
+
+/// Sets the round robin: every id an active staff user.
+fn update_round_robin_users(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let staff = data::staff_users();
+    let mut round_robin = staff["round_robin_users"].clone();
+    for key in ["inbox", "comment"] {
+        let Some(ids) = call.field(key).and_then(Value::as_array) else { continue };
+        if let Some(stranger) =
+            ids.iter().find(|id| !staff["users"].as_array().into_iter().flatten().any(|u| u["id"] == **id))
+        {
+            return Some(Reply::error(400, format!("{key}: {stranger} is not an active user of this page")));
+        }
+        round_robin[key] = Value::Array(ids.clone());
+    }
+    world.with_state(|s| {
+        s.round_robin = Some(round_robin);
+        s.journal(call.journal_entry(page.id, call.body.clone().unwrap_or_default()));
+    });
+    Some(Reply::ok(json!({ "success": true, "message": "Cài đặt đã được cập nhật thành công" })))
+}
+
+/// The current route's send: inbox text, media or template; comment reply; private reply.
+fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    let Some(i) = find_conversation(page, conversation_id) else {
+        return Some(Reply::error(404, "conversation_id: no such conversation on this page"));
+    };
+    let body = call.body.as_ref()?;
+    let text = body.get("message").and_then(Value::as_str).filter(|t| !t.is_empty());
+    let kind = data::conversation(page, i, &[])["type"].as_str().unwrap_or_default().to_string();
+    match body.get("action")?.as_str()? {
+        "reply_inbox" => {
+            let media = body.get("content_ids").and_then(Value::as_array);
+            let given = [text.is_some(), media.is_some(), body.get("template_id").is_some()];
+            match given.iter().filter(|g| **g).count() {
+                0 => return Some(Reply::error(400, "message: give a message, content_ids or a template_id")),
+                1 => {}
+                _ => {
+                    return Some(Reply::error(
+                        500,
+                        "message: a text and content_ids cannot be sent in one call",
+                    ));
+                }
+            }
+            if let Some(media) = media {
+                // Sandbox pages are Facebook pages: 30 a call.
+                if media.len() > 30 {
+                    return Some(Reply::error(400, "content_ids: at most 30 a call on Facebook"));
+                }
+            }
+        }
+        "reply_comment" if kind != "COMMENT" => {
+            return Some(Reply::error(
+                400,
+                "conversation_id: comment replies answer comments; this is an inbox",
+            ));
+        }
+        "reply_comment" => {}
+        _ => return private_reply(world, call, page, i).or_else(|| send_done(world, call, page, text)),
+    }
+    send_done(world, call, page, text)
+}
+
+/// Journals a send and answers its id.
+fn send_done(world: &World, call: &Call, page: &Page, text: Option<&str>) -> Option<Reply> {
+    let body = call.body.clone().unwrap_or_default();
+    let id = world.with_state(|s| {
+        s.journal(call.journal_entry(page.id, body));
+        format!("m_sandbox_{}", s.journal.len())
+    });
+    Some(Reply::ok(json!({ "success": true, "id": id, "message": text.unwrap_or_default() })))
+}
+
+/// Refuses a private reply that Facebook would refuse (not a comment, too old, already
+/// answered); `None` when it may go.
+fn private_reply(world: &World, call: &Call, page: &Page, i: usize) -> Option<Reply> {
+    let conversation_id = call.str("conversation_id")?;
+    let conversation = data::conversation(page, i, &[]);
+    if conversation["type"] != "COMMENT" {
+        return Some(Reply::error(400, "conversation_id: private replies answer comments; this is an inbox"));
+    }
+    if NOW - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
+        return Some(Reply::coded(
+            400,
+            10,
+            "The comment is more than 7 days old; Facebook allows no private reply",
+        ));
+    }
+    let comment = call.field("message_id").and_then(Value::as_str).unwrap_or(conversation_id).to_string();
+    if !world.with_state(|s| s.private_replies.insert(comment)) {
+        return Some(Reply::error(400, "message_id: a private reply was already sent for this comment"));
+    }
+    None
+}
+
+/// A chat plugin message: into its conversation, or a new one.
+fn send_chat_plugin_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
+    let body = call.body.as_ref()?;
+    let from_id = body.get("from_id")?.as_str()?.to_string();
+    let conversation_id = match body.get("conversation_id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => format!("web_{}_{from_id}", page.id),
+    };
+    let dummy_id = body.get("dummy_id").cloned().unwrap_or(Value::Null);
+    world.with_state(|s| {
+        let new = body.get("conversation_id").and_then(Value::as_str).is_none();
+        if !new && !s.chat_plugin.contains_key(&conversation_id) {
+            return Some(Reply::error(404, "conversation_id: no such chat plugin conversation"));
+        }
+        s.journal(call.journal_entry(page.id, body.clone()));
+        let id = format!("web_{}_{}", page.id, s.journal.len());
+        let text = body.get("message").and_then(Value::as_str).unwrap_or_default();
+        let message = json!({
+            "id": id, "message": format!("<div>{text}</div>"), "original_message": text, "type": "INBOX",
+            "seen": false, "show_info": true,
+            "from": { "id": from_id, "name": body.get("name").cloned().unwrap_or(Value::Null), "admin_id": null, "admin_name": null },
+            "inserted_at": data::iso(body.get("inserted_at").and_then(Value::as_i64).unwrap_or(0) / 1000),
+            "page_id": page.id, "conversation_id": conversation_id,
+            "attachments": body.get("attachments").cloned().unwrap_or(json!([])),
+            "has_phone": false, "is_removed": false, "is_hidden": false, "message_tags": [], "user_likes": false,
+        });
+        s.chat_plugin.entry(conversation_id.clone()).or_default().push(message);
+        Some(Reply::ok(json!({
+            "id": id, "success": true, "conversation_id": conversation_id, "from_id": from_id, "dummy_id": dummy_id,
+        })))
+    })
+}
+
 /// Sets a conversation's assignees, each an active staff user of the page.
 fn assign_conversation(world: &World, call: &Call, page: &Page) -> Option<Reply> {
     let conversation_id = call.str("conversation_id")?;
@@ -332,27 +729,8 @@ fn send_message(world: &World, call: &Call, page: &Page) -> Option<Reply> {
             }
         }
         _ => {
-            let conversation = data::conversation(page, i, &[]);
-            if conversation["type"] != "COMMENT" {
-                return Some(Reply::error(
-                    400,
-                    "conversation_id: private replies answer comments; this is an inbox",
-                ));
-            }
-            if NOW - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
-                return Some(Reply::coded(
-                    400,
-                    10,
-                    "The comment is more than 7 days old; Facebook allows no private reply",
-                ));
-            }
-            let comment =
-                body.get("message_id").and_then(Value::as_str).unwrap_or(conversation_id).to_string();
-            if !world.with_state(|s| s.private_replies.insert(comment)) {
-                return Some(Reply::error(
-                    400,
-                    "message_id: a private reply was already sent for this comment",
-                ));
+            if let Some(refusal) = private_reply(world, call, page, i) {
+                return Some(refusal);
             }
         }
     }

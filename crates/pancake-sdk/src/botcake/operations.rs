@@ -26,6 +26,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "send_content",
@@ -53,6 +55,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "send_flow",
@@ -67,6 +71,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_flow_statistics",
@@ -81,6 +87,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id", "flow_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_flows_by_path",
@@ -95,6 +103,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id", "path"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_ice_breakers",
@@ -109,6 +119,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_keywords",
@@ -123,6 +135,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "create_keyword",
@@ -137,6 +151,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "update_keyword",
@@ -151,6 +167,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_main_menu",
@@ -165,6 +183,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_tools",
@@ -179,6 +199,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
     ],
 };

@@ -62,3 +62,38 @@ impl types::SendMessageRequest {
         })
     }
 }
+
+impl types::SendPageMessageRequest {
+    /// An inbox text message (`action: reply_inbox`, `message`).
+    pub fn inbox_text(text: impl Into<String>) -> Self {
+        Self::inbox(Some(text.into()), None)
+    }
+
+    /// Uploaded media in an inbox (`action: reply_inbox`, `content_ids` from `upload_content`).
+    pub fn inbox_media(content_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self::inbox(None, Some(content_ids.into_iter().map(Into::into).collect()))
+    }
+
+    /// A public reply to the comment `comment_id` (`action: reply_comment`).
+    pub fn comment_reply(comment_id: impl Into<String>, text: impl Into<String>) -> Self {
+        types::SendPageMessageRequest::ReplyComment {
+            message_id: comment_id.into(),
+            message: text.into(),
+            content_ids: None,
+            mentions: None,
+            sender_id: None,
+        }
+    }
+
+    fn inbox(message: Option<String>, content_ids: Option<Vec<String>>) -> Self {
+        types::SendPageMessageRequest::ReplyInbox {
+            message,
+            content_ids,
+            filename: None,
+            reply_message_id: None,
+            sender_id: None,
+            template_id: None,
+            template_params: None,
+        }
+    }
+}

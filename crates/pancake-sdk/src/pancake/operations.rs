@@ -51,6 +51,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "assign_conversation",
@@ -70,6 +72,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_messages",
@@ -98,6 +102,31 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "send_message_v2",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::OneOf {
+                    fields: &["message", "content_ids", "template_id"],
+                    when: Some(("action", "reply_inbox")),
+                    both: "an inbox message is a text (message), media (content_ids) or a WhatsApp template (template_id), one of them: send the others in separate calls",
+                    neither: "an inbox message needs a text (message), media (content_ids) or a WhatsApp template (template_id)",
+                },
+            ],
+            list: None,
+            path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "mark_conversation_read",
@@ -112,6 +141,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "tag_conversation",
@@ -126,6 +157,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "mark_conversation_unread",
@@ -140,6 +173,51 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "export_conversations_from_ads",
+            method: "GET",
+            route: "/api/public_api/v1/pages/{page_id}/export_data",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "offset",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::NotAfter {
+                    field: "since",
+                    other: "until",
+                },
+            ],
+            list: Some(crate::paginate::List {
+                items: "data",
+                cursor: crate::paginate::Cursor::Offset {
+                    param: "offset",
+                },
+                page_size: None,
+                total: None,
+            }),
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_page_customers",
@@ -184,6 +262,40 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: Some("total"),
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "update_customer",
+            method: "PUT",
+            route: "/api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "page_customer_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "add_customer_note",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "page_customer_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_posts",
@@ -228,6 +340,24 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: Some("total"),
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "update_round_robin_users",
+            method: "POST",
+            route: "/api/public_api/v1/pages/{page_id}/round_robin_users",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_call_logs",
@@ -272,6 +402,39 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "get_ads_statistics",
+            method: "GET",
+            route: "/api/public_api/v1/pages/{page_id}/statistics/ads",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::NotAfter {
+                    field: "since",
+                    other: "until",
+                },
+            ],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[("aggregation", "type")],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_customer_engagement_statistics",
@@ -286,6 +449,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_new_customer_statistics",
@@ -300,6 +465,24 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "get_page_customer_statistics",
+            method: "GET",
+            route: "/api/public_api/v1/pages/{page_id}/statistics/page_customers",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_page_statistics",
@@ -329,6 +512,39 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "get_ads_campaign_statistics",
+            method: "GET",
+            route: "/api/public_api/v1/pages/{page_id}/statistics/pages_campaigns",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::NotAfter {
+                    field: "since",
+                    other: "until",
+                },
+            ],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_tag_statistics",
@@ -358,6 +574,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_user_statistics",
@@ -372,6 +590,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_tags",
@@ -386,6 +606,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_users",
@@ -400,6 +622,47 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "list_conversations_v2",
+            method: "GET",
+            route: "/api/public_api/v2/pages/{page_id}/conversations",
+            send: false,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[
+                crate::validate::Rule::Number {
+                    name: "since",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::Number {
+                    name: "until",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+                crate::validate::Rule::NotAfter {
+                    field: "since",
+                    other: "until",
+                },
+            ],
+            list: Some(crate::paginate::List {
+                items: "conversations",
+                cursor: crate::paginate::Cursor::LastItem {
+                    param: "last_conversation_id",
+                    next_field: "id",
+                },
+                page_size: None,
+                total: None,
+            }),
+            path_params: &["page_id"],
+            renamed: &[("types", "type[]")],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_pages",
@@ -414,6 +677,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &[],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "get_customer_avatar",
+            method: "GET",
+            route: "/api/v1/pages/{page_id}/avatar/{psid}",
+            send: false,
+            auth: None,
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "psid"],
+            renamed: &[],
+            redirect: Some("url"),
         },
         crate::api::Operation {
             id: "send_message",
@@ -435,6 +712,86 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id", "conversation_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "generate_page_access_token",
+            method: "POST",
+            route: "/api/v1/pages/{page_id}/generate_page_access_token",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::User,
+                location: crate::auth::KeyLocation::Query,
+                name: "access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "delete_customer_note",
+            method: "DELETE",
+            route: "/api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "page_customer_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "update_customer_note",
+            method: "PUT",
+            route: "/api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes",
+            send: true,
+            auth: Some(crate::auth::ApiKey {
+                token: crate::auth::TokenKind::Page,
+                location: crate::auth::KeyLocation::Query,
+                name: "page_access_token",
+            }),
+            rules: &[],
+            list: None,
+            path_params: &["page_id", "page_customer_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "list_chat_plugin_messages",
+            method: "GET",
+            route: "/api/v1/pke_chat_plugin/messages",
+            send: false,
+            auth: None,
+            rules: &[
+                crate::validate::Rule::Number {
+                    name: "offset",
+                    minimum: Some(0i64),
+                    maximum: None,
+                },
+            ],
+            list: None,
+            path_params: &[],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "send_chat_plugin_message",
+            method: "POST",
+            route: "/api/v1/pke_chat_plugin/messages",
+            send: true,
+            auth: None,
+            rules: &[],
+            list: None,
+            path_params: &[],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "get_multi_page_user_statistics",
@@ -449,6 +806,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             rules: &[],
             list: None,
             path_params: &[],
+            renamed: &[],
+            redirect: None,
         },
     ],
 };
@@ -510,6 +869,9 @@ impl Client {
 
 Lists the page's conversations ("Daftar percakapan") that fall between `since` and
 `until`, one page of results per call by `page_number`.
+
+The older route (v1), which Pancake reports deprecated: `list_conversations_v2` is the
+current one, with a cursor and more filters.
 
 Transcription note: the reference lists `page_id` among the query parameters; it is the
 path segment `[:page_id]` here. It describes `access_token` as a user token, but the
@@ -602,6 +964,53 @@ let response = client.list_messages()
     pub fn list_messages(&self) -> builder::ListMessages<'_> {
         builder::ListMessages::new(self)
     }
+    /**Send a message (current route)
+
+Sends a message in a conversation, with the page token. Not idempotent: a timeout or
+5xx after the request left may still have delivered the message, and there is no
+idempotency key. This is the current route; `send_message` (under `/api/v1`, with the
+user token) is the older one.
+
+Four kinds of message, told apart by `action` (and, for an inbox, by its content):
+- `reply_inbox`, an inbox message: a text `message` or media `content_ids` (from
+  `upload_content`), never both (the API answers 500);
+- `reply_inbox` with `template_id` (and `template_params`): a WhatsApp template message
+  (WhatsApp Business only; for a new number, the route's `conversation_id` may be made
+  up as `<page_id>_<phone>`, e.g. `waba_1234567890_821234567890`);
+- `reply_comment`, a public reply to a comment (`message_id`), with `mentions`;
+- `private_replies`, a private message in answer to a comment (`post_id`,
+  `message_id`, `from_id`; Facebook and Instagram only).
+
+The most `content_ids` a call takes depends on the platform: Facebook and personal
+Zalo 30; Instagram, Telegram, the chat plugin, booking.com and Mercado Libre 10; every
+other platform 1.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send a
+message"). Its inbox and WhatsApp template shapes share `action: reply_inbox`, so they
+are one shape here, with the rule that exactly one of `message`, `content_ids` and
+`template_id` is given. The template shape's `conversation_id` field is the tip on making
+up the route's `conversation_id`; it is not a body field here.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`
+
+Arguments:
+- `page_id`: Id of the page.
+- `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox,
+`<post_id>_<comment_id>` for a comment.
+
+- `body`
+```ignore
+let response = client.send_message_v2()
+    .page_id(page_id)
+    .conversation_id(conversation_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_message_v2(&self) -> builder::SendMessageV2<'_> {
+        builder::SendMessageV2::new(self)
+    }
     /**Mark conversation as read
 
 Marks a conversation as read (`seen: true` in the conversation lists).
@@ -680,6 +1089,39 @@ let response = client.mark_conversation_unread()
     pub fn mark_conversation_unread(&self) -> builder::MarkConversationUnread<'_> {
         builder::MarkConversationUnread::new(self)
     }
+    /**Export conversations from ads
+
+The conversations that began from an ad between `since` and `until` (UTC), up to 60 a
+call from `offset`: who wrote, tags, customers, phone numbers, who saw it, the ad
+clicks and the assignees.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Export
+conversations from ads").
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/export_data`
+
+Arguments:
+- `page_id`: Id of the page.
+- `action`: What to export; `conversations_from_ads`.
+- `offset`: How many conversations to skip (0 by default); each call answers up to 60.
+- `since`: Start of the time range, Unix seconds.
+- `until`: End of the time range, Unix seconds.
+```ignore
+let response = client.export_conversations_from_ads()
+    .page_id(page_id)
+    .action(action)
+    .offset(offset)
+    .since(since)
+    .until(until)
+    .send()
+    .await;
+```*/
+    pub fn export_conversations_from_ads(
+        &self,
+    ) -> builder::ExportConversationsFromAds<'_> {
+        builder::ExportConversationsFromAds::new(self)
+    }
     /**Page customers
 
 Lists the page's customers ("Thông tin khách hàng") created between `since` and
@@ -711,6 +1153,57 @@ let response = client.list_page_customers()
     pub fn list_page_customers(&self) -> builder::ListPageCustomers<'_> {
         builder::ListPageCustomers::new(self)
     }
+    /**Update customer information
+
+Changes a customer's name, gender, birthday or phone numbers; the fields left out stay
+as they are. The customer's id is the `id` of `list_page_customers`.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+customer information"), which types the id `UUID`; it is a string here.
+
+
+Sends a `PUT` request to `/api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}`
+
+Arguments:
+- `page_id`: Id of the page.
+- `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+- `body`
+```ignore
+let response = client.update_customer()
+    .page_id(page_id)
+    .page_customer_id(page_customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_customer(&self) -> builder::UpdateCustomer<'_> {
+        builder::UpdateCustomer::new(self)
+    }
+    /**Add a customer note
+
+Adds a text note to a customer (the customer's `notes` in `list_page_customers`).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Add a
+new customer note").
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+Arguments:
+- `page_id`: Id of the page.
+- `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+- `body`
+```ignore
+let response = client.add_customer_note()
+    .page_id(page_id)
+    .page_customer_id(page_customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_customer_note(&self) -> builder::AddCustomerNote<'_> {
+        builder::AddCustomerNote::new(self)
+    }
     /**Posts
 
 Lists the page's posts published between `since` and `until`, `page_size` (at most 30)
@@ -740,6 +1233,31 @@ let response = client.list_posts()
 ```*/
     pub fn list_posts(&self) -> builder::ListPosts<'_> {
         builder::ListPosts::new(self)
+    }
+    /**Update round robin users
+
+Sets the staff users that new inbox conversations (`inbox`) and comments (`comment`)
+are assigned to in turn. `list_users` answers the current ones (`round_robin_users`).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+round robin users"), which marks `page_access_token` optional here; the route takes the
+page token like every page route.
+
+
+Sends a `POST` request to `/api/public_api/v1/pages/{page_id}/round_robin_users`
+
+Arguments:
+- `page_id`: Id of the page.
+- `body`
+```ignore
+let response = client.update_round_robin_users()
+    .page_id(page_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_round_robin_users(&self) -> builder::UpdateRoundRobinUsers<'_> {
+        builder::UpdateRoundRobinUsers::new(self)
     }
     /**Call logs
 
@@ -774,6 +1292,35 @@ let response = client.list_call_logs()
     pub fn list_call_logs(&self) -> builder::ListCallLogs<'_> {
         builder::ListCallLogs::new(self)
     }
+    /**Ads statistics
+
+The page's ads between `since` and `until`: name, status, currency, reach, impressions
+and spend, aggregated by ad (`by_id`) or over time (`by_time`).
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads"),
+which answers a bare array. Its aggregation parameter is named `type` on the wire and
+`aggregation` in the SDKs (`type` is a keyword in most of their languages).
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/ads`
+
+Arguments:
+- `page_id`: Id of the page.
+- `aggregation`: How to aggregate, `by_id` or `by_time`.
+- `since`: Start of the time range, Unix seconds.
+- `until`: End of the time range, Unix seconds.
+```ignore
+let response = client.get_ads_statistics()
+    .page_id(page_id)
+    .aggregation(aggregation)
+    .since(since)
+    .until(until)
+    .send()
+    .await;
+```*/
+    pub fn get_ads_statistics(&self) -> builder::GetAdsStatistics<'_> {
+        builder::GetAdsStatistics::new(self)
+    }
     /**Engagement statistics
 
 Customer engagement statistics ("Thống kê tương tác") over a time range.
@@ -805,6 +1352,9 @@ New customers over time ("Thống kê khách hàng mới theo thời gian"), gro
 hour or page. With `group_by=page_id`, `data` is an object keyed by page id; otherwise a
 list.
 
+The older route (`statistics/customers`): `get_page_customer_statistics`
+(`statistics/page_customers`) is the current one.
+
 Transcription note: the reference lists these under "Path Parameters"; `group_by` and
 `date_range` are query parameters and `page_id` the path segment.
 
@@ -825,6 +1375,36 @@ let response = client.get_new_customer_statistics()
 ```*/
     pub fn get_new_customer_statistics(&self) -> builder::GetNewCustomerStatistics<'_> {
         builder::GetNewCustomerStatistics::new(self)
+    }
+    /**New customer statistics (current route)
+
+New customers over a range of dates, grouped by day (the default), hour or page id:
+new customers, new inbox conversations, new and all phone numbers. With
+`group_by=page_id`, `data` is an object keyed by page id; otherwise a list. This is the
+current route; `get_new_customer_statistics` (`statistics/customers`) is the older one.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "New
+customer").
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/page_customers`
+
+Arguments:
+- `page_id`: Id of the page.
+- `date_range`: Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
+- `group_by`: How to group: `day` (the default), `hour`, or `page_id`.
+```ignore
+let response = client.get_page_customer_statistics()
+    .page_id(page_id)
+    .date_range(date_range)
+    .group_by(group_by)
+    .send()
+    .await;
+```*/
+    pub fn get_page_customer_statistics(
+        &self,
+    ) -> builder::GetPageCustomerStatistics<'_> {
+        builder::GetPageCustomerStatistics::new(self)
     }
     /**Page statistics
 
@@ -851,6 +1431,32 @@ let response = client.get_page_statistics()
 ```*/
     pub fn get_page_statistics(&self) -> builder::GetPageStatistics<'_> {
         builder::GetPageStatistics::new(self)
+    }
+    /**Ads campaign statistics
+
+The page's advertising campaigns between `since` and `until` (UTC): account, ad, ad
+set, budgets, currency and status. The page token needs the right to see ad reports.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Ads
+campaign"), which answers a bare array.
+
+
+Sends a `GET` request to `/api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`
+
+Arguments:
+- `page_id`: Id of the page.
+- `since`: Start of the time range, Unix seconds.
+- `until`: End of the time range, Unix seconds.
+```ignore
+let response = client.get_ads_campaign_statistics()
+    .page_id(page_id)
+    .since(since)
+    .until(until)
+    .send()
+    .await;
+```*/
+    pub fn get_ads_campaign_statistics(&self) -> builder::GetAdsCampaignStatistics<'_> {
+        builder::GetAdsCampaignStatistics::new(self)
     }
     /**Tag statistics
 
@@ -942,6 +1548,51 @@ let response = client.list_users()
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
     }
+    /**Conversations (v2)
+
+Lists the page's conversations, the 60 most recently updated first; the next call
+passes the `id` of the last conversation read as `last_conversation_id` and answers the
+60 older ones. Filters: tags, conversation types, posts, a time range; unread first.
+This is the current route; `list_conversations` is the older one (v1, paged by
+`page_number`), which Pancake reports deprecated.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+"Conversations", server `https://pages.fm/api/public_api/v2`). The reference names the
+type filter `type`, an array; it is sent as `type[]`, one value each, and is `types`
+in the SDKs (`type` is a keyword in most of their languages).
+
+
+Sends a `GET` request to `/api/public_api/v2/pages/{page_id}/conversations`
+
+Arguments:
+- `page_id`: Id of the page.
+- `last_conversation_id`: The id of the last conversation of the previous call: the call answers the 60
+conversations updated before it. Without it, the 60 most recently updated.
+
+- `order_by`: Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+- `post_ids`: Only the comment conversations of these posts; required with type `POST`.
+- `since`: Start of the time range, Unix seconds.
+- `tags`: Only conversations with these tags, tag ids separated by commas.
+- `types`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+- `unread_first`: Unread conversations first.
+- `until`: End of the time range, Unix seconds.
+```ignore
+let response = client.list_conversations_v2()
+    .page_id(page_id)
+    .last_conversation_id(last_conversation_id)
+    .order_by(order_by)
+    .post_ids(post_ids)
+    .since(since)
+    .tags(tags)
+    .types(types)
+    .unread_first(unread_first)
+    .until(until)
+    .send()
+    .await;
+```*/
+    pub fn list_conversations_v2(&self) -> builder::ListConversationsV2<'_> {
+        builder::ListConversationsV2::new(self)
+    }
     /**List pages
 
 Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
@@ -958,7 +1609,37 @@ let response = client.list_pages()
     pub fn list_pages(&self) -> builder::ListPages<'_> {
         builder::ListPages::new(self)
     }
+    /**Get customer avatar
+
+Where a customer's avatar image is: the API answers `301 Moved Permanently` to the image
+on Pancake's CDN, so the route can be an `<img>`'s `src`. Public: it takes no token. The
+SDKs do not follow the redirect; they answer `{"url": <Location>}`.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+customer avatar").
+
+
+Sends a `GET` request to `/api/v1/pages/{page_id}/avatar/{psid}`
+
+Arguments:
+- `page_id`: Id of the page.
+- `psid`: The customer's page-scoped id: `psid` of `list_page_customers`, or `from.id` of a
+conversation.
+
+```ignore
+let response = client.get_customer_avatar()
+    .page_id(page_id)
+    .psid(psid)
+    .send()
+    .await;
+```*/
+    pub fn get_customer_avatar(&self) -> builder::GetCustomerAvatar<'_> {
+        builder::GetCustomerAvatar::new(self)
+    }
     /**Send inbox / Send private reply
+
+The older route (under `/api/v1`, with the user token): `send_message_v2` is the current
+one, with the page token and four kinds of message.
 
 Sends a message in a conversation. Authorised by the user token. Not idempotent: a
 timeout or 5xx after the request left may still have delivered the message, and there
@@ -999,6 +1680,133 @@ let response = client.send_message()
 ```*/
     pub fn send_message(&self) -> builder::SendMessage<'_> {
         builder::SendMessage::new(self)
+    }
+    /**Generate page_access_token
+
+Makes a new page token for a page, with the user token of one of the page's admins. The
+new token replaces the page's previous one, which stops working at once; it does not
+expire unless it is deleted or made again.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`,
+"Generate page_access_token"), which lists `page_id` both in the route and as a query
+parameter; it is the path segment here. The reference documents no answer body; the
+answer modelled here (`page_access_token`) follows api-notes.
+
+
+Sends a `POST` request to `/api/v1/pages/{page_id}/generate_page_access_token`
+
+Arguments:
+- `page_id`: Id of the page.
+```ignore
+let response = client.generate_page_access_token()
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn generate_page_access_token(&self) -> builder::GeneratePageAccessToken<'_> {
+        builder::GeneratePageAccessToken::new(self)
+    }
+    /**Delete a customer note
+
+Deletes one of a customer's notes. The note's id goes in the body.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Delete
+a customer note"): under `https://pages.fm/api/v1`, with the page token as
+`page_access_token`.
+
+
+Sends a `DELETE` request to `/api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+Arguments:
+- `page_id`: Id of the page.
+- `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+- `body`
+```ignore
+let response = client.delete_customer_note()
+    .page_id(page_id)
+    .page_customer_id(page_customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_customer_note(&self) -> builder::DeleteCustomerNote<'_> {
+        builder::DeleteCustomerNote::new(self)
+    }
+    /**Update a customer note
+
+Changes the text of one of a customer's notes.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Update
+a customer note"): its route is under `https://pages.fm/api/v1` (where adding a note is
+under `/api/public_api/v1`), with the page token as `page_access_token`.
+
+
+Sends a `PUT` request to `/api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`
+
+Arguments:
+- `page_id`: Id of the page.
+- `page_customer_id`: Id of the customer (`id` of `list_page_customers`).
+- `body`
+```ignore
+let response = client.update_customer_note()
+    .page_id(page_id)
+    .page_customer_id(page_customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_customer_note(&self) -> builder::UpdateCustomerNote<'_> {
+        builder::UpdateCustomerNote::new(self)
+    }
+    /**Chat plugin messages
+
+The messages of a chat plugin conversation, from `offset`. Takes no token.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Get
+messages of a conversation"), which gives no page size; the SDK does not walk it.
+
+
+Sends a `GET` request to `/api/v1/pke_chat_plugin/messages`
+
+Arguments:
+- `conversation_id`: Id of the conversation.
+- `offset`: How many messages to skip.
+- `page_id`: Id of the chat plugin's page.
+```ignore
+let response = client.list_chat_plugin_messages()
+    .conversation_id(conversation_id)
+    .offset(offset)
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn list_chat_plugin_messages(&self) -> builder::ListChatPluginMessages<'_> {
+        builder::ListChatPluginMessages::new(self)
+    }
+    /**Send a chat plugin message
+
+Sends a message as a visitor of the page's website chat plugin (Pancake Chat Plugin),
+in a conversation or, with no `conversation_id`, in a new one. Text and attachments
+(images...). Takes no token. Not idempotent.
+
+Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Send
+message or create a new conversation").
+
+
+Sends a `POST` request to `/api/v1/pke_chat_plugin/messages`
+
+Arguments:
+- `page_id`: Id of the chat plugin's page.
+- `body`
+```ignore
+let response = client.send_chat_plugin_message()
+    .page_id(page_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_chat_plugin_message(&self) -> builder::SendChatPluginMessage<'_> {
+        builder::SendChatPluginMessage::new(self)
     }
     /**Users statistics multiple pages
 
@@ -1192,6 +2000,33 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "send_message_v2" => {
+            #[allow(unused_mut)]
+            let mut call = client.send_message_v2();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::SendPageMessageRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
         "mark_conversation_read" => {
             #[allow(unused_mut)]
             let mut call = client.mark_conversation_read();
@@ -1255,6 +2090,37 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "export_conversations_from_ads" => {
+            #[allow(unused_mut)]
+            let mut call = client.export_conversations_from_ads();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("action") {
+                call = call
+                    .action(
+                        crate::dispatch::arg::<types::ExportAction>("action", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("offset") {
+                call = call.offset(crate::dispatch::arg::<i64>("offset", value)?);
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "list_page_customers" => {
             #[allow(unused_mut)]
             let mut call = client.list_page_customers();
@@ -1292,6 +2158,60 @@ async fn dispatch_json(
             }
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "update_customer" => {
+            #[allow(unused_mut)]
+            let mut call = client.update_customer();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_customer_id") {
+                call = call
+                    .page_customer_id(
+                        crate::dispatch::arg::<
+                            types::PageCustomerId,
+                        >("page_customer_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::UpdateCustomerRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
+        "add_customer_note" => {
+            #[allow(unused_mut)]
+            let mut call = client.add_customer_note();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_customer_id") {
+                call = call
+                    .page_customer_id(
+                        crate::dispatch::arg::<
+                            types::PageCustomerId,
+                        >("page_customer_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::AddCustomerNoteRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
         }
         "list_posts" => {
             #[allow(unused_mut)]
@@ -1331,6 +2251,25 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "update_round_robin_users" => {
+            #[allow(unused_mut)]
+            let mut call = client.update_round_robin_users();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::UpdateRoundRobinUsersRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
         "list_call_logs" => {
             #[allow(unused_mut)]
             let mut call = client.list_call_logs();
@@ -1356,6 +2295,36 @@ async fn dispatch_json(
                         crate::dispatch::arg::<
                             ::std::num::NonZeroU64,
                         >("page_size", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "get_ads_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_ads_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("aggregation") {
+                call = call
+                    .aggregation(
+                        crate::dispatch::arg::<
+                            types::AdsAggregation,
+                        >("aggregation", value)?,
                     );
             }
             if let Some(value) = args.remove("since") {
@@ -1420,9 +2389,57 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "get_page_customer_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_page_customer_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("date_range") {
+                call = call
+                    .date_range(
+                        crate::dispatch::arg::<
+                            crate::dates::DateRange,
+                        >("date_range", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("group_by") {
+                call = call
+                    .group_by(
+                        crate::dispatch::arg::<
+                            types::NewCustomerGrouping,
+                        >("group_by", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "get_page_statistics" => {
             #[allow(unused_mut)]
             let mut call = client.get_page_statistics();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "get_ads_campaign_statistics" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_ads_campaign_statistics();
             if let Some(value) = args.remove("page_id") {
                 call = call
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
@@ -1502,9 +2519,84 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "list_conversations_v2" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_conversations_v2();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("last_conversation_id") {
+                call = call
+                    .last_conversation_id(
+                        crate::dispatch::arg::<
+                            ::std::string::String,
+                        >("last_conversation_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("order_by") {
+                call = call
+                    .order_by(
+                        crate::dispatch::arg::<
+                            types::ConversationOrder,
+                        >("order_by", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("post_ids") {
+                call = call
+                    .post_ids(
+                        crate::dispatch::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("post_ids", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("since") {
+                call = call
+                    .since(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("since", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("tags") {
+                call = call
+                    .tags(crate::dispatch::arg::<::std::string::String>("tags", value)?);
+            }
+            if let Some(value) = args.remove("types") {
+                call = call
+                    .types(
+                        crate::dispatch::arg::<
+                            ::std::vec::Vec<types::ConversationType>,
+                        >("types", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("unread_first") {
+                call = call
+                    .unread_first(crate::dispatch::arg::<bool>("unread_first", value)?);
+            }
+            if let Some(value) = args.remove("until") {
+                call = call
+                    .until(
+                        crate::dispatch::arg::<crate::dates::UnixTime>("until", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "list_pages" => {
             #[allow(unused_mut)]
             let mut call = client.list_pages();
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "get_customer_avatar" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_customer_avatar();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("psid") {
+                call = call.psid(crate::dispatch::arg::<types::Psid>("psid", value)?);
+            }
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
@@ -1529,6 +2621,110 @@ async fn dispatch_json(
                     .body(
                         crate::dispatch::arg::<
                             types::SendMessageRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
+        "generate_page_access_token" => {
+            #[allow(unused_mut)]
+            let mut call = client.generate_page_access_token();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "delete_customer_note" => {
+            #[allow(unused_mut)]
+            let mut call = client.delete_customer_note();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_customer_id") {
+                call = call
+                    .page_customer_id(
+                        crate::dispatch::arg::<
+                            types::PageCustomerId,
+                        >("page_customer_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::DeleteCustomerNoteRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
+        "update_customer_note" => {
+            #[allow(unused_mut)]
+            let mut call = client.update_customer_note();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            if let Some(value) = args.remove("page_customer_id") {
+                call = call
+                    .page_customer_id(
+                        crate::dispatch::arg::<
+                            types::PageCustomerId,
+                        >("page_customer_id", value)?,
+                    );
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::UpdateCustomerNoteRequest,
+                        >("body", value.clone())?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+        }
+        "list_chat_plugin_messages" => {
+            #[allow(unused_mut)]
+            let mut call = client.list_chat_plugin_messages();
+            if let Some(value) = args.remove("conversation_id") {
+                call = call
+                    .conversation_id(
+                        crate::dispatch::arg::<
+                            types::ConversationId,
+                        >("conversation_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("offset") {
+                call = call.offset(crate::dispatch::arg::<i64>("offset", value)?);
+            }
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
+        "send_chat_plugin_message" => {
+            #[allow(unused_mut)]
+            let mut call = client.send_chat_plugin_message();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
+            }
+            let body = args.remove("body");
+            if let Some(value) = &body {
+                call = call
+                    .body(
+                        crate::dispatch::arg::<
+                            types::ChatPluginMessageRequest,
                         >("body", value.clone())?,
                     );
             }
@@ -2065,6 +3261,124 @@ pub mod builder {
             )
         }
     }
+    ///The builder of `send_message_v2`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
+    #[derive(Clone, Debug)]
+    pub struct SendMessageV2<'a> {
+        inner: progenitor::builder::SendMessageV2<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> SendMessageV2<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::SendMessageV2::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("conversation_id");
+                    self.check.segment("conversation_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "conversation_id",
+                            "conversion to `ConversationId` for conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SendPageMessageRequest>,
+        {
+            match ::std::convert::TryInto::<
+                types::SendPageMessageRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "body",
+                            "conversion to `SendPageMessageRequest` for body failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SendMessageResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SendMessageResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SendMessageResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
     ///The builder of `mark_conversation_read`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
     #[derive(Clone, Debug)]
     pub struct MarkConversationRead<'a> {
@@ -2388,6 +3702,197 @@ pub mod builder {
             crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
+    ///The builder of `export_conversations_from_ads`: `GET /api/public_api/v1/pages/{page_id}/export_data`.
+    #[derive(Clone, Debug)]
+    pub struct ExportConversationsFromAds<'a> {
+        inner: progenitor::builder::ExportConversationsFromAds<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> ExportConversationsFromAds<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::ExportConversationsFromAds::new(
+                    &client.inner,
+                ),
+                client,
+                check: crate::api::Check::new(&["page_id", "since", "until", "action"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///What to export; `conversations_from_ads`.
+        pub fn action<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExportAction>,
+        {
+            match ::std::convert::TryInto::<types::ExportAction>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("action");
+                    self.check.given(3u32);
+                    self.inner = self.inner.action(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "action",
+                            "conversion to `ExportAction` for action failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///How many conversations to skip (0 by default); each call answers up to 60.
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            match ::std::convert::TryInto::<i64>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("offset");
+                    self.inner = self.inner.offset(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "offset",
+                            "conversion to `i64` for offset failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Start of the time range, Unix seconds.
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("since");
+                    self.check.given(1u32);
+                    self.inner = self.inner.since(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "since",
+                            "conversion to `UnixTime` for since failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///End of the time range, Unix seconds.
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("until");
+                    self.check.given(2u32);
+                    self.inner = self.inner.until(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "until",
+                            "conversion to `UnixTime` for until failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ExportedConversationsResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ExportedConversationsResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ExportedConversationsResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    impl<'a> ExportConversationsFromAds<'a> {
+        ///Every item of `export_conversations_from_ads`, page after page (the walk sets `offset`; see [`crate::paginate`]).
+        pub fn stream(
+            self,
+        ) -> crate::paginate::ItemStream<'a, types::ExportedConversation> {
+            let list = match super::API.operations[7usize].list.as_ref() {
+                Some(list) => list,
+                None => {
+                    return crate::paginate::failed(
+                        crate::paginate::not_a_list("export_conversations_from_ads"),
+                    );
+                }
+            };
+            let builder = self;
+            crate::paginate::walk(
+                "export_conversations_from_ads",
+                list,
+                builder,
+                |builder: Self, position: crate::paginate::Position| async move {
+                    let answer = (builder.offset(position.seen))
+                        .send()
+                        .await?
+                        .into_inner();
+                    let items: Vec<types::ExportedConversation> = answer.data;
+                    let next = None;
+                    Ok(crate::paginate::Page {
+                        items,
+                        total: None,
+                        next,
+                    })
+                },
+            )
+        }
+    }
     ///The builder of `list_page_customers`: `GET /api/public_api/v1/pages/{page_id}/page_customers`.
     #[derive(Clone, Debug)]
     pub struct ListPageCustomers<'a> {
@@ -2549,7 +4054,7 @@ pub mod builder {
     impl<'a> ListPageCustomers<'a> {
         ///Every item of `list_page_customers`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Customer> {
-            let list = match super::API.operations[6usize].list.as_ref() {
+            let list = match super::API.operations[8usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2577,6 +4082,272 @@ pub mod builder {
                     })
                 },
             )
+        }
+    }
+    ///The builder of `update_customer`: `PUT /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}`.
+    #[derive(Clone, Debug)]
+    pub struct UpdateCustomer<'a> {
+        inner: progenitor::builder::UpdateCustomer<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> UpdateCustomer<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::UpdateCustomer::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "page_customer_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the customer (`id` of `list_page_customers`).
+        pub fn page_customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageCustomerId>,
+        {
+            match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_customer_id");
+                    self.check.segment("page_customer_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.page_customer_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_customer_id",
+                            "conversion to `PageCustomerId` for page_customer_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateCustomerRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateCustomerRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::UpdateCustomerRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `UpdateCustomerRequest` for body failed", e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateCustomerRequest,
+            ) -> types::builder::UpdateCustomerRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `add_customer_note`: `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+    #[derive(Clone, Debug)]
+    pub struct AddCustomerNote<'a> {
+        inner: progenitor::builder::AddCustomerNote<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> AddCustomerNote<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::AddCustomerNote::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "page_customer_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the customer (`id` of `list_page_customers`).
+        pub fn page_customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageCustomerId>,
+        {
+            match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_customer_id");
+                    self.check.segment("page_customer_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.page_customer_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_customer_id",
+                            "conversion to `PageCustomerId` for page_customer_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AddCustomerNoteRequest>,
+            <V as std::convert::TryInto<
+                types::AddCustomerNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::AddCustomerNoteRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `AddCustomerNoteRequest` for body failed", e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AddCustomerNoteRequest,
+            ) -> types::builder::AddCustomerNoteRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::CustomerNoteResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::CustomerNoteResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::CustomerNoteResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_posts`: `GET /api/public_api/v1/pages/{page_id}/posts`.
@@ -2732,7 +4503,7 @@ pub mod builder {
     impl<'a> ListPosts<'a> {
         ///Every item of `list_posts`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Post> {
-            let list = match super::API.operations[7usize].list.as_ref() {
+            let list = match super::API.operations[11usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2760,6 +4531,117 @@ pub mod builder {
                     })
                 },
             )
+        }
+    }
+    ///The builder of `update_round_robin_users`: `POST /api/public_api/v1/pages/{page_id}/round_robin_users`.
+    #[derive(Clone, Debug)]
+    pub struct UpdateRoundRobinUsers<'a> {
+        inner: progenitor::builder::UpdateRoundRobinUsers<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> UpdateRoundRobinUsers<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::UpdateRoundRobinUsers::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateRoundRobinUsersRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateRoundRobinUsersRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::UpdateRoundRobinUsersRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `UpdateRoundRobinUsersRequest` for body failed",
+                                e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateRoundRobinUsersRequest,
+            ) -> types::builder::UpdateRoundRobinUsersRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::RoundRobinUpdateResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::RoundRobinUpdateResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::RoundRobinUpdateResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_call_logs`: `GET /api/public_api/v1/pages/{page_id}/sip_call_logs`.
@@ -2943,7 +4825,7 @@ pub mod builder {
     impl<'a> ListCallLogs<'a> {
         ///Every item of `list_call_logs`, page after page (the walk sets `page_number` and `page_size`; see [`crate::paginate`]).
         pub fn stream(self) -> crate::paginate::ItemStream<'a, types::CallLog> {
-            let list = match super::API.operations[8usize].list.as_ref() {
+            let list = match super::API.operations[13usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -2971,6 +4853,144 @@ pub mod builder {
                     })
                 },
             )
+        }
+    }
+    ///The builder of `get_ads_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/ads`.
+    #[derive(Clone, Debug)]
+    pub struct GetAdsStatistics<'a> {
+        inner: progenitor::builder::GetAdsStatistics<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GetAdsStatistics<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GetAdsStatistics::new(&client.inner),
+                client,
+                check: crate::api::Check::new(
+                    &["page_id", "since", "until", "aggregation"],
+                ),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///How to aggregate, `by_id` or `by_time`.
+        pub fn aggregation<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AdsAggregation>,
+        {
+            match ::std::convert::TryInto::<types::AdsAggregation>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("aggregation");
+                    self.check.given(3u32);
+                    self.inner = self.inner.aggregation(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "aggregation",
+                            "conversion to `AdsAggregation` for aggregation failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Start of the time range, Unix seconds.
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("since");
+                    self.check.given(1u32);
+                    self.inner = self.inner.since(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "since",
+                            "conversion to `UnixTime` for since failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///End of the time range, Unix seconds.
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("until");
+                    self.check.given(2u32);
+                    self.inner = self.inner.until(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "until",
+                            "conversion to `UnixTime` for until failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdStatistics>>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdStatistics>>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdStatistics>>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_customer_engagement_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customer_engagements`.
@@ -3207,6 +5227,124 @@ pub mod builder {
             crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
+    ///The builder of `get_page_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`.
+    #[derive(Clone, Debug)]
+    pub struct GetPageCustomerStatistics<'a> {
+        inner: progenitor::builder::GetPageCustomerStatistics<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GetPageCustomerStatistics<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GetPageCustomerStatistics::new(
+                    &client.inner,
+                ),
+                client,
+                check: crate::api::Check::new(&["page_id", "date_range"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Dates of the range, `dd/mm/yyyy - dd/mm/yyyy`, e.g. `20/07/2020 - 20/08/2020`.
+        pub fn date_range<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::DateRange>,
+        {
+            match ::std::convert::TryInto::<crate::dates::DateRange>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("date_range");
+                    self.check.given(1u32);
+                    self.inner = self.inner.date_range(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "date_range",
+                            "conversion to `DateRange` for date_range failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///How to group: `day` (the default), `hour`, or `page_id`.
+        pub fn group_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewCustomerGrouping>,
+        {
+            match ::std::convert::TryInto::<
+                types::NewCustomerGrouping,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("group_by");
+                    self.inner = self.inner.group_by(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "group_by",
+                            "conversion to `NewCustomerGrouping` for group_by failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::PageCustomerStatisticsResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::PageCustomerStatisticsResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::PageCustomerStatisticsResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
     ///The builder of `get_page_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages`.
     #[derive(Clone, Debug)]
     pub struct GetPageStatistics<'a> {
@@ -3314,6 +5452,120 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<
             crate::Response<types::PageStatisticsResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `get_ads_campaign_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`.
+    #[derive(Clone, Debug)]
+    pub struct GetAdsCampaignStatistics<'a> {
+        inner: progenitor::builder::GetAdsCampaignStatistics<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GetAdsCampaignStatistics<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GetAdsCampaignStatistics::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "since", "until"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Start of the time range, Unix seconds.
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("since");
+                    self.check.given(1u32);
+                    self.inner = self.inner.since(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "since",
+                            "conversion to `UnixTime` for since failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///End of the time range, Unix seconds.
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("until");
+                    self.check.given(2u32);
+                    self.inner = self.inner.until(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "until",
+                            "conversion to `UnixTime` for until failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
             crate::Error,
         > {
             let Self { inner, client, check } = self;
@@ -3657,6 +5909,280 @@ pub mod builder {
             crate::exchange::run(client.state(), check, options, inner.send()).await
         }
     }
+    ///The builder of `list_conversations_v2`: `GET /api/public_api/v2/pages/{page_id}/conversations`.
+    #[derive(Clone, Debug)]
+    pub struct ListConversationsV2<'a> {
+        inner: progenitor::builder::ListConversationsV2<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> ListConversationsV2<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::ListConversationsV2::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
+        pub fn last_conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            match ::std::convert::TryInto::<::std::string::String>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("last_conversation_id");
+                    self.inner = self.inner.last_conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "last_conversation_id",
+                            "conversion to `String` for last_conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sort by when the conversation began (`inserted_at`) or last changed (`updated_at`).
+        pub fn order_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationOrder>,
+        {
+            match ::std::convert::TryInto::<types::ConversationOrder>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("order_by");
+                    self.inner = self.inner.order_by(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "order_by",
+                            "conversion to `ConversationOrder` for order_by failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Only the comment conversations of these posts; required with type `POST`.
+        pub fn post_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            match ::std::convert::TryInto::<
+                ::std::vec::Vec<::std::string::String>,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("post_ids");
+                    self.inner = self.inner.post_ids(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "post_ids",
+                            "conversion to `String>` for post_ids failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Start of the time range, Unix seconds.
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("since");
+                    self.inner = self.inner.since(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "since",
+                            "conversion to `UnixTime` for since failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Only conversations with these tags, tag ids separated by commas.
+        pub fn tags<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            match ::std::convert::TryInto::<::std::string::String>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("tags");
+                    self.inner = self.inner.tags(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "tags",
+                            "conversion to `String` for tags failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+        pub fn types<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::ConversationType>>,
+        {
+            match ::std::convert::TryInto::<
+                ::std::vec::Vec<types::ConversationType>,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("types");
+                    self.inner = self.inner.types(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "types",
+                            "conversion to `ConversationType>` for types failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Unread conversations first.
+        pub fn unread_first<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            match ::std::convert::TryInto::<bool>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("unread_first");
+                    self.inner = self.inner.unread_first(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "unread_first",
+                            "conversion to `bool` for unread_first failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///End of the time range, Unix seconds.
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::dates::UnixTime>,
+        {
+            match ::std::convert::TryInto::<crate::dates::UnixTime>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("until");
+                    self.inner = self.inner.until(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "until",
+                            "conversion to `UnixTime` for until failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ConversationsResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ConversationsResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ConversationsResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    impl<'a> ListConversationsV2<'a> {
+        ///Every item of `list_conversations_v2`, page after page (the walk sets `last_conversation_id`; see [`crate::paginate`]).
+        pub fn stream(self) -> crate::paginate::ItemStream<'a, types::Conversation> {
+            let list = match super::API.operations[24usize].list.as_ref() {
+                Some(list) => list,
+                None => {
+                    return crate::paginate::failed(
+                        crate::paginate::not_a_list("list_conversations_v2"),
+                    );
+                }
+            };
+            let builder = self;
+            crate::paginate::walk(
+                "list_conversations_v2",
+                list,
+                builder,
+                |builder: Self, position: crate::paginate::Position| async move {
+                    let answer = (match position.cursor.clone() {
+                        Some(cursor) => builder.last_conversation_id(cursor),
+                        None => builder,
+                    })
+                        .send()
+                        .await?
+                        .into_inner();
+                    let items: Vec<types::Conversation> = answer.conversations;
+                    let next = crate::paginate::next_cursor(&items, "id");
+                    Ok(crate::paginate::Page {
+                        items,
+                        total: None,
+                        next,
+                    })
+                },
+            )
+        }
+    }
     ///The builder of `list_pages`: `GET /api/v1/pages`.
     #[derive(Clone, Debug)]
     pub struct ListPages<'a> {
@@ -3693,6 +6219,97 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `get_customer_avatar`: `GET /api/v1/pages/{page_id}/avatar/{psid}`.
+    #[derive(Clone, Debug)]
+    pub struct GetCustomerAvatar<'a> {
+        inner: progenitor::builder::GetCustomerAvatar<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GetCustomerAvatar<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GetCustomerAvatar::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "psid"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The customer's page-scoped id: `psid` of `list_page_customers`, or `from.id` of a conversation.
+        pub fn psid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Psid>,
+        {
+            match ::std::convert::TryInto::<types::Psid>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("psid");
+                    self.check.segment("psid", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.psid(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail("psid", "conversion to `Psid` for psid failed".to_string())
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetCustomerAvatarResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetCustomerAvatarResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetCustomerAvatarResponse>,
+            crate::Error,
+        > {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
             crate::exchange::run(client.state(), check, options, inner.send()).await
@@ -3807,6 +6424,569 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<
             crate::Response<types::SendMessageResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `generate_page_access_token`: `POST /api/v1/pages/{page_id}/generate_page_access_token`.
+    #[derive(Clone, Debug)]
+    pub struct GeneratePageAccessToken<'a> {
+        inner: progenitor::builder::GeneratePageAccessToken<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GeneratePageAccessToken<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GeneratePageAccessToken::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::GeneratePageAccessTokenResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GeneratePageAccessTokenResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GeneratePageAccessTokenResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `delete_customer_note`: `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+    #[derive(Clone, Debug)]
+    pub struct DeleteCustomerNote<'a> {
+        inner: progenitor::builder::DeleteCustomerNote<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> DeleteCustomerNote<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::DeleteCustomerNote::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "page_customer_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the customer (`id` of `list_page_customers`).
+        pub fn page_customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageCustomerId>,
+        {
+            match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_customer_id");
+                    self.check.segment("page_customer_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.page_customer_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_customer_id",
+                            "conversion to `PageCustomerId` for page_customer_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteCustomerNoteRequest>,
+            <V as std::convert::TryInto<
+                types::DeleteCustomerNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::DeleteCustomerNoteRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `DeleteCustomerNoteRequest` for body failed",
+                                e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeleteCustomerNoteRequest,
+            ) -> types::builder::DeleteCustomerNoteRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `update_customer_note`: `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
+    #[derive(Clone, Debug)]
+    pub struct UpdateCustomerNote<'a> {
+        inner: progenitor::builder::UpdateCustomerNote<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> UpdateCustomerNote<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::UpdateCustomerNote::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id", "page_customer_id"]),
+            }
+        }
+        ///Id of the page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the customer (`id` of `list_page_customers`).
+        pub fn page_customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageCustomerId>,
+        {
+            match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_customer_id");
+                    self.check.segment("page_customer_id", &value.to_string());
+                    self.check.given(1u32);
+                    self.inner = self.inner.page_customer_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_customer_id",
+                            "conversion to `PageCustomerId` for page_customer_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateCustomerNoteRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateCustomerNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::UpdateCustomerNoteRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `UpdateCustomerNoteRequest` for body failed",
+                                e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateCustomerNoteRequest,
+            ) -> types::builder::UpdateCustomerNoteRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::SuccessResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `list_chat_plugin_messages`: `GET /api/v1/pke_chat_plugin/messages`.
+    #[derive(Clone, Debug)]
+    pub struct ListChatPluginMessages<'a> {
+        inner: progenitor::builder::ListChatPluginMessages<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> ListChatPluginMessages<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::ListChatPluginMessages::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["conversation_id", "page_id"]),
+            }
+        }
+        ///Id of the conversation.
+        pub fn conversation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConversationId>,
+        {
+            match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("conversation_id");
+                    self.check.given(0u32);
+                    self.inner = self.inner.conversation_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "conversation_id",
+                            "conversion to `ConversationId` for conversation_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///How many messages to skip.
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            match ::std::convert::TryInto::<i64>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("offset");
+                    self.inner = self.inner.offset(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "offset",
+                            "conversion to `i64` for offset failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Id of the chat plugin's page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.given(1u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginMessagesResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginMessagesResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginMessagesResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
+    ///The builder of `send_chat_plugin_message`: `POST /api/v1/pke_chat_plugin/messages`.
+    #[derive(Clone, Debug)]
+    pub struct SendChatPluginMessage<'a> {
+        inner: progenitor::builder::SendChatPluginMessage<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> SendChatPluginMessage<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::SendChatPluginMessage::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///Id of the chat plugin's page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PageId>,
+        {
+            match ::std::convert::TryInto::<types::PageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `PageId` for page_id failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///The request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChatPluginMessageRequest>,
+            <V as std::convert::TryInto<
+                types::ChatPluginMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            match ::std::convert::TryInto::<
+                types::ChatPluginMessageRequest,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("body");
+                    self.inner = self.inner.body(value);
+                }
+                Err(e) => {
+                    self.check
+                        .fail(
+                            "body",
+                            format!(
+                                "{}: {}",
+                                "conversion to `ChatPluginMessageRequest` for body failed",
+                                e
+                            ),
+                        )
+                }
+            }
+            self
+        }
+        ///Changes the request body through its builder.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChatPluginMessageRequest,
+            ) -> types::builder::ChatPluginMessageRequest,
+        {
+            self.inner = self.inner.body_map(f);
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginSendResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginSendResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChatPluginSendResponse>,
             crate::Error,
         > {
             let Self { inner, client, check } = self;

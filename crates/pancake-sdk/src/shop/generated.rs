@@ -9,6 +9,70 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`GetLogoPageId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetLogoPageId(::std::string::String);
+    impl ::std::ops::Deref for GetLogoPageId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetLogoPageId> for ::std::string::String {
+        fn from(value: GetLogoPageId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetLogoPageId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetLogoPageId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetLogoPageId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetLogoPageId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`GetLogoResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetLogoResponse {
+        pub url: ::std::string::String,
+    }
+    impl GetLogoResponse {
+        pub fn builder() -> builder::GetLogoResponse {
+            Default::default()
+        }
+    }
     ///`Item`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Item {
@@ -456,6 +520,44 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct GetLogoResponse {
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetLogoResponse {
+            fn default() -> Self {
+                Self {
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl GetLogoResponse {
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetLogoResponse> for super::GetLogoResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetLogoResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { url: value.url? })
+            }
+        }
+        impl ::std::convert::From<super::GetLogoResponse> for GetLogoResponse {
+            fn from(value: super::GetLogoResponse) -> Self {
+                Self { url: Ok(value.url) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct Item {
             id: ::std::result::Result<
@@ -1008,6 +1110,23 @@ let response = client.list_items()
     pub fn list_items(&self) -> builder::ListItems<'_> {
         builder::ListItems::new(self)
     }
+    /**Logo
+
+Where the page's logo is (a redirect; no token).
+
+Sends a `GET` request to `/pages/{page_id}/logo`
+
+Arguments:
+- `page_id`: The page.
+```ignore
+let response = client.get_logo()
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn get_logo(&self) -> builder::GetLogo<'_> {
+        builder::GetLogo::new(self)
+    }
     /**Send a note
 
 Sends a note (not idempotent).
@@ -1054,10 +1173,12 @@ Sends a `GET` request to `/pages/{page_id}/threads`
 
 Arguments:
 - `page_id`: The page.
+- `kinds`: Only threads of these kinds (sent as `kind[]`, one value each).
 - `last_thread_id`: The last thread read.
 ```ignore
 let response = client.list_threads()
     .page_id(page_id)
+    .kinds(kinds)
     .last_thread_id(last_thread_id)
     .send()
     .await;
@@ -1275,6 +1396,72 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_logo`]
+
+[`Client::get_logo`]: super::Client::get_logo*/
+    #[derive(Debug, Clone)]
+    pub struct GetLogo<'a> {
+        client: &'a super::Client,
+        page_id: Result<types::GetLogoPageId, String>,
+    }
+    impl<'a> GetLogo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page_id: Err("page_id was not initialized".to_string()),
+            }
+        }
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetLogoPageId>,
+        {
+            self.page_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `GetLogoPageId` for page_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/pages/{page_id}/logo`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetLogoResponse>, Error<()>> {
+            let Self { client, page_id } = self;
+            let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/pages/{}/logo", client.baseurl, encode_path(& page_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_logo",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::send_note`]
 
 [`Client::send_note`]: super::Client::send_note*/
@@ -1440,6 +1627,7 @@ pub mod builder {
     pub struct ListThreads<'a> {
         client: &'a super::Client,
         page_id: Result<types::ListThreadsPageId, String>,
+        kinds: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         last_thread_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListThreads<'a> {
@@ -1447,6 +1635,7 @@ pub mod builder {
             Self {
                 client: client,
                 page_id: Err("page_id was not initialized".to_string()),
+                kinds: Ok(None),
                 last_thread_id: Ok(None),
             }
         }
@@ -1458,6 +1647,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `ListThreadsPageId` for page_id failed".to_string()
+                });
+            self
+        }
+        pub fn kinds<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.kinds = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for kinds failed"
+                        .to_string()
                 });
             self
         }
@@ -1476,8 +1678,9 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/pages/{page_id}/threads`
         pub async fn send(self) -> Result<ResponseValue<types::ThreadPage>, Error<()>> {
-            let Self { client, page_id, last_thread_id } = self;
+            let Self { client, page_id, kinds, last_thread_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
+            let kinds = kinds.map_err(Error::InvalidRequest)?;
             let last_thread_id = last_thread_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/pages/{}/threads", client.baseurl, encode_path(& page_id
@@ -1499,6 +1702,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("kinds", &kinds))
                 .query(
                     &progenitor_client::QueryParam::new(
                         "last_thread_id",

@@ -45,9 +45,15 @@ mod tests {
                 let target = text.split_whitespace().nth(1).unwrap_or("/").to_string();
                 seen.lock().unwrap().push(target.clone());
                 let body = answer(&target).to_string();
+                // The logo is a redirect, to be answered, never followed.
+                let status = if target.contains("/logo") {
+                    "302 Found\r\nLocation: http://127.0.0.2:9/logo.png"
+                } else {
+                    "200 OK"
+                };
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
             }
@@ -100,6 +106,23 @@ mod tests {
             .rate_limit(None)
             .build()
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn renamed_parameters_travel_under_the_apis_name_and_redirects_are_answered() {
+        let (url, log) = server();
+        let shop = client(&url);
+        shop.list_threads().page_id("p1").kinds(vec!["a".into(), "b".into()]).send().await.unwrap();
+        let sent = log.lock().unwrap().last().cloned().unwrap();
+        assert!(sent.contains("kind%5B%5D=a&kind%5B%5D=b"), "{sent}");
+        assert!(!sent.contains("kinds"), "{sent}");
+
+        let logo = shop.get_logo().page_id("p1").send().await.unwrap();
+        assert_eq!(logo.url, "http://127.0.0.2:9/logo.png");
+        assert_eq!(logo.status(), reqwest::StatusCode::FOUND);
+        // Answered, not followed: one request, and no token on a route that takes none.
+        let last = log.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(last, "/pages/p1/logo");
     }
 
     #[tokio::test]

@@ -44,6 +44,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &[],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_items",
@@ -78,6 +80,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: Some("total"),
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
+        },
+        crate::api::Operation {
+            id: "get_logo",
+            method: "GET",
+            route: "/pages/{page_id}/logo",
+            send: false,
+            auth: None,
+            rules: &[],
+            list: None,
+            path_params: &["page_id"],
+            renamed: &[],
+            redirect: Some("url"),
         },
         crate::api::Operation {
             id: "send_note",
@@ -99,6 +115,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             ],
             list: None,
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_notes",
@@ -127,6 +145,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &["page_id"],
+            renamed: &[],
+            redirect: None,
         },
         crate::api::Operation {
             id: "list_threads",
@@ -149,6 +169,8 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 total: None,
             }),
             path_params: &["page_id"],
+            renamed: &[("kinds", "kind[]")],
+            redirect: None,
         },
     ],
 };
@@ -250,6 +272,23 @@ let response = client.list_items()
     pub fn list_items(&self) -> builder::ListItems<'_> {
         builder::ListItems::new(self)
     }
+    /**Logo
+
+Where the page's logo is (a redirect; no token).
+
+Sends a `GET` request to `/pages/{page_id}/logo`
+
+Arguments:
+- `page_id`: The page.
+```ignore
+let response = client.get_logo()
+    .page_id(page_id)
+    .send()
+    .await;
+```*/
+    pub fn get_logo(&self) -> builder::GetLogo<'_> {
+        builder::GetLogo::new(self)
+    }
     /**Send a note
 
 Sends a note (not idempotent).
@@ -296,10 +335,12 @@ Sends a `GET` request to `/pages/{page_id}/threads`
 
 Arguments:
 - `page_id`: The page.
+- `kinds`: Only threads of these kinds (sent as `kind[]`, one value each).
 - `last_thread_id`: The last thread read.
 ```ignore
 let response = client.list_threads()
     .page_id(page_id)
+    .kinds(kinds)
     .last_thread_id(last_thread_id)
     .send()
     .await;
@@ -427,6 +468,18 @@ async fn dispatch_json(
             crate::dispatch::no_more(args)?;
             crate::dispatch::json_answer(call.send_as_given(None, options).await)
         }
+        "get_logo" => {
+            #[allow(unused_mut)]
+            let mut call = client.get_logo();
+            if let Some(value) = args.remove("page_id") {
+                call = call
+                    .page_id(
+                        crate::dispatch::arg::<types::GetLogoPageId>("page_id", value)?,
+                    );
+            }
+            crate::dispatch::no_more(args)?;
+            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+        }
         "send_note" => {
             #[allow(unused_mut)]
             let mut call = client.send_note();
@@ -473,6 +526,14 @@ async fn dispatch_json(
                         crate::dispatch::arg::<
                             types::ListThreadsPageId,
                         >("page_id", value)?,
+                    );
+            }
+            if let Some(value) = args.remove("kinds") {
+                call = call
+                    .kinds(
+                        crate::dispatch::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("kinds", value)?,
                     );
             }
             if let Some(value) = args.remove("last_thread_id") {
@@ -796,6 +857,79 @@ pub mod builder {
             )
         }
     }
+    ///The builder of `get_logo`: `GET /pages/{page_id}/logo`.
+    #[derive(Clone, Debug)]
+    pub struct GetLogo<'a> {
+        inner: progenitor::builder::GetLogo<'a>,
+        client: &'a Client,
+        check: crate::api::Check,
+    }
+    impl<'a> GetLogo<'a> {
+        /// A builder with nothing set.
+        pub fn new(client: &'a Client) -> Self {
+            Self {
+                inner: progenitor::builder::GetLogo::new(&client.inner),
+                client,
+                check: crate::api::Check::new(&["page_id"]),
+            }
+        }
+        ///The page.
+        pub fn page_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetLogoPageId>,
+        {
+            match ::std::convert::TryInto::<types::GetLogoPageId>::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("page_id");
+                    self.check.segment("page_id", &value.to_string());
+                    self.check.given(0u32);
+                    self.inner = self.inner.page_id(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "page_id",
+                            "conversion to `GetLogoPageId` for page_id failed"
+                                .to_string(),
+                        )
+                }
+            }
+            self
+        }
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetLogoResponse>,
+            crate::Error,
+        > {
+            self.send_with(crate::CallOptions::default()).await
+        }
+        /// Like `send`, with this call's own timeout, deadline or retry policy.
+        pub async fn send_with(
+            self,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetLogoResponse>,
+            crate::Error,
+        > {
+            self.send_as_given(None, options).await
+        }
+        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
+        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
+        pub(crate) async fn send_as_given(
+            self,
+            body: Option<::serde_json::Value>,
+            options: crate::CallOptions,
+        ) -> ::std::result::Result<
+            crate::Response<types::GetLogoResponse>,
+            crate::Error,
+        > {
+            let Self { inner, client, check } = self;
+            let check = check.with_body(body);
+            crate::exchange::run(client.state(), check, options, inner.send()).await
+        }
+    }
     ///The builder of `send_note`: `POST /pages/{page_id}/messages`.
     #[derive(Clone, Debug)]
     pub struct SendNote<'a> {
@@ -969,7 +1103,7 @@ pub mod builder {
         pub fn stream(
             self,
         ) -> crate::paginate::ItemStream<'a, types::NotePageNotesItem> {
-            let list = match super::API.operations[3usize].list.as_ref() {
+            let list = match super::API.operations[4usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(
@@ -1041,6 +1175,28 @@ pub mod builder {
             }
             self
         }
+        ///Only threads of these kinds (sent as `kind[]`, one value each).
+        pub fn kinds<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            match ::std::convert::TryInto::<
+                ::std::vec::Vec<::std::string::String>,
+            >::try_into(value) {
+                Ok(value) => {
+                    self.check.accepted("kinds");
+                    self.inner = self.inner.kinds(value);
+                }
+                Err(_) => {
+                    self.check
+                        .fail(
+                            "kinds",
+                            "conversion to `String>` for kinds failed".to_string(),
+                        )
+                }
+            }
+            self
+        }
         ///The last thread read.
         pub fn last_thread_id<V>(mut self, value: V) -> Self
         where
@@ -1092,7 +1248,7 @@ pub mod builder {
         pub fn stream(
             self,
         ) -> crate::paginate::ItemStream<'a, types::ThreadPageThreadsItem> {
-            let list = match super::API.operations[4usize].list.as_ref() {
+            let list = match super::API.operations[5usize].list.as_ref() {
                 Some(list) => list,
                 None => {
                     return crate::paginate::failed(

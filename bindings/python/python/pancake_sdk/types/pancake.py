@@ -6,7 +6,48 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationsResponse", "Customer", "CustomerEngagementStatisticsResponse", "DateRange", "DateTimeRange", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Reactions", "RoundRobinUsers", "SendMessageRequest", "SendMessageResponse", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse"]
+__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
+
+AdStatistics = TypedDict(
+    "AdStatistics",
+    {
+        "currency": str,
+        "impressions": str,
+        "name": str,
+        "reach": str,
+        "spend": str,
+        "status": str,
+    },
+    total=False,
+)
+"""Statistics of one ad (or one time bucket)."""
+
+AddCustomerNoteRequest = TypedDict(
+    "AddCustomerNoteRequest",
+    {
+        "message": str,
+    },
+    total=False,
+)
+"""Body of `add_customer_note`."""
+
+AdsAggregation = Literal["by_id", "by_time"]
+"""How ads statistics are aggregated."""
+
+AdsCampaign = TypedDict(
+    "AdsCampaign",
+    {
+        "account_id": str,
+        "ad_id": str,
+        "adset_id": str,
+        "budget_remaining": str,
+        "currency": str,
+        "daily_budget": str,
+        "status": str,
+    },
+    total=False,
+)
+"""An advertising campaign of the page."""
 
 ApiFailure = TypedDict(
     "ApiFailure",
@@ -69,6 +110,16 @@ AssignConversationResponse = TypedDict(
     total=False,
 )
 """The conversation after the assignment."""
+
+Assignee = TypedDict(
+    "Assignee",
+    {
+        "id": str,
+        "name": str,
+    },
+    total=False,
+)
+"""A staff user assigned to a conversation."""
 
 Attachment = TypedDict(
     "Attachment",
@@ -133,6 +184,98 @@ CategorizedPages = TypedDict(
 )
 """The account's pages by state."""
 
+ChatPluginAttachment = TypedDict(
+    "ChatPluginAttachment",
+    {
+        "height": int,
+        "id": str,
+        "mime_type": str,
+        "name": str,
+        "size": int,
+        "type": str,
+        "url": str,
+        "width": int,
+    },
+    total=False,
+)
+"""An attachment sent through the chat plugin."""
+
+ChatPluginSender = TypedDict(
+    "ChatPluginSender",
+    {
+        "admin_id": Optional[str],
+        "admin_name": Optional[str],
+        "id": str,
+        "name": str,
+    },
+    total=False,
+)
+"""Who wrote a chat plugin message."""
+
+ChatPluginMessage = TypedDict(
+    "ChatPluginMessage",
+    {
+        "attachments": list[dict[str, Any]],
+        "conversation_id": str,
+        "from": ChatPluginSender,
+        "has_phone": bool,
+        "id": str,
+        "inserted_at": str,
+        "is_hidden": bool,
+        "is_removed": bool,
+        "message": str,
+        "message_tags": list[Any],
+        "original_message": str,
+        "page_id": str,
+        "seen": bool,
+        "show_info": bool,
+        "type": str,
+        "user_likes": bool,
+    },
+    total=False,
+)
+"""A message of a chat plugin conversation."""
+
+ChatPluginMessageRequest = TypedDict(
+    "ChatPluginMessageRequest",
+    {
+        "attachments": list[ChatPluginAttachment],
+        "conversation_id": Optional[str],
+        "dummy_id": int,
+        "extra_info": dict[str, Any],
+        "from_id": str,
+        "inserted_at": int,
+        "message": str,
+        "name": str,
+        "replied_message_id": Optional[str],
+    },
+    total=False,
+)
+"""Body of `send_chat_plugin_message`."""
+
+ChatPluginMessagesResponse = TypedDict(
+    "ChatPluginMessagesResponse",
+    {
+        "can_request_feedback": bool,
+        "messages": list[ChatPluginMessage],
+    },
+    total=False,
+)
+"""The messages of a chat plugin conversation."""
+
+ChatPluginSendResponse = TypedDict(
+    "ChatPluginSendResponse",
+    {
+        "conversation_id": str,
+        "dummy_id": int,
+        "from_id": str,
+        "id": str,
+        "success": bool,
+    },
+    total=False,
+)
+"""The chat plugin message sent."""
+
 TagId = Union[int, str]
 """A tag id; an integer in `/tags`, a string in tag statistics."""
 
@@ -177,6 +320,9 @@ ConversationId = str
 ConversationOrder = Literal["inserted_at", "updated_at"]
 """Order of conversations."""
 
+ConversationType = Literal["INBOX", "COMMENT", "COMMENT_LIVESTREAM", "POST"]
+"""A kind of conversation."""
+
 ConversationsResponse = TypedDict(
     "ConversationsResponse",
     {
@@ -203,6 +349,21 @@ Customer = TypedDict(
     total=False,
 )
 """A customer of the page."""
+
+Gender = Literal["male", "female", "unknown"]
+"""A customer's gender."""
+
+CustomerChanges = TypedDict(
+    "CustomerChanges",
+    {
+        "birthday": str,
+        "gender": Gender,
+        "name": str,
+        "phone_numbers": list[str],
+    },
+    total=False,
+)
+"""The fields of a customer to change; those left out stay."""
 
 EngagementBucket = TypedDict(
     "EngagementBucket",
@@ -248,11 +409,30 @@ CustomerEngagementStatisticsResponse = TypedDict(
 )
 """Engagement statistics."""
 
+CustomerNoteResponse = TypedDict(
+    "CustomerNoteResponse",
+    {
+        "note_id": str,
+        "success": bool,
+    },
+    total=False,
+)
+"""The outcome of adding a note."""
+
 DateRange = str
 """`dd/mm/yyyy - dd/mm/yyyy`"""
 
 DateTimeRange = str
 """`dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`"""
+
+DeleteCustomerNoteRequest = TypedDict(
+    "DeleteCustomerNoteRequest",
+    {
+        "note_id": str,
+    },
+    total=False,
+)
+"""Body of `delete_customer_note`."""
 
 DisabledUser = TypedDict(
     "DisabledUser",
@@ -267,6 +447,73 @@ DisabledUser = TypedDict(
 
 ErrorMessage = str
 """An error given as a bare JSON string, e.g. `"Server internal error"`."""
+
+ExportAction = Literal["conversations_from_ads"]
+"""What `export_data` exports."""
+
+SeenBy = TypedDict(
+    "SeenBy",
+    {
+        "fb_id": str,
+        "fb_name": str,
+        "seen_at": str,
+    },
+    total=False,
+)
+"""A staff user who saw a conversation."""
+
+ExportedConversation = TypedDict(
+    "ExportedConversation",
+    {
+        "ad_clicks": list[Any],
+        "assignees": list[Assignee],
+        "customers": list[ConversationCustomer],
+        "from": Sender,
+        "id": str,
+        "inserted_at": str,
+        "is_banned": bool,
+        "psid": str,
+        "recent_phone_numbers": list[Any],
+        "recent_seen_users": list[SeenBy],
+        "tags": list[str],
+        "thread_key": str,
+        "updated_at": str,
+    },
+    total=False,
+)
+"""A conversation that began from an ad."""
+
+ExportedConversationsResponse = TypedDict(
+    "ExportedConversationsResponse",
+    {
+        "data": list[ExportedConversation],
+        "success": bool,
+    },
+    total=False,
+)
+"""Up to 60 conversations from ads."""
+
+GeneratePageAccessTokenResponse = TypedDict(
+    "GeneratePageAccessTokenResponse",
+    {
+        "page_access_token": str,
+        "success": bool,
+    },
+    total=False,
+)
+"""A page's new token."""
+
+Mention = TypedDict(
+    "Mention",
+    {
+        "length": int,
+        "name": str,
+        "offset": int,
+        "psid": str,
+    },
+    total=False,
+)
+"""A customer mentioned in a comment reply."""
 
 Message = TypedDict(
     "Message",
@@ -313,6 +560,35 @@ NewCustomerStatisticsResponse = TypedDict(
     total=False,
 )
 """New-customer statistics."""
+
+PageCustomerId = str
+"""Id of a page customer (`id` of `list_page_customers`)."""
+
+PageCustomerStatisticsBucket = TypedDict(
+    "PageCustomerStatisticsBucket",
+    {
+        "date": str,
+        "new_customer_count": int,
+        "new_page_inbox_count": int,
+        "new_phone_number_count": int,
+        "phone_number_count": int,
+    },
+    total=False,
+)
+"""New customers in one day or hour."""
+
+PageCustomerStatisticsData = Union[list[PageCustomerStatisticsBucket], dict[str, list[PageCustomerStatisticsBucket]]]
+"""A list of buckets (grouped by day or hour), or lists of buckets by page id."""
+
+PageCustomerStatisticsResponse = TypedDict(
+    "PageCustomerStatisticsResponse",
+    {
+        "data": PageCustomerStatisticsData,
+        "success": bool,
+    },
+    total=False,
+)
+"""New-customer statistics (current route)."""
 
 PageCustomersResponse = TypedDict(
     "PageCustomersResponse",
@@ -405,6 +681,19 @@ PostsResponse = TypedDict(
 )
 """One page of posts."""
 
+Psid = str
+"""A customer's page-scoped id (a numeric string)."""
+
+RoundRobinUpdateResponse = TypedDict(
+    "RoundRobinUpdateResponse",
+    {
+        "message": str,
+        "success": bool,
+    },
+    total=False,
+)
+"""The outcome of changing the round robin."""
+
 RoundRobinUsers = TypedDict(
     "RoundRobinUsers",
     {
@@ -430,6 +719,22 @@ SendMessageResponse = TypedDict(
     total=False,
 )
 """The outcome of a send."""
+
+WhatsappTemplateParams = TypedDict(
+    "WhatsappTemplateParams",
+    {
+        "BODY_PARAMS": dict[str, Any],
+        "HEADER_PARAMS": dict[str, Any],
+    },
+    total=False,
+)
+"""Values of a WhatsApp template's variables (Meta's template format): `HEADER_PARAMS`
+(text variables, or `IMAGE`/`VIDEO`/`DOCUMENT` with a `url`), `BODY_PARAMS`, and
+`BUTTONS_<index>_PARAMS` for each button."""
+
+SendPageMessageRequest = Any
+"""Body of `send_message_v2`: an inbox message or WhatsApp template (`reply_inbox`), a
+comment reply (`reply_comment`) or a private reply (`private_replies`)."""
 
 StaffUser = TypedDict(
     "StaffUser",
@@ -512,6 +817,35 @@ TagsResponse = TypedDict(
 
 UnixSeconds = int
 """A point in time, in seconds since 1970-01-01 00:00:00 UTC."""
+
+UpdateCustomerNoteRequest = TypedDict(
+    "UpdateCustomerNoteRequest",
+    {
+        "message": str,
+        "note_id": str,
+    },
+    total=False,
+)
+"""Body of `update_customer_note`."""
+
+UpdateCustomerRequest = TypedDict(
+    "UpdateCustomerRequest",
+    {
+        "changes": CustomerChanges,
+    },
+    total=False,
+)
+"""Body of `update_customer`."""
+
+UpdateRoundRobinUsersRequest = TypedDict(
+    "UpdateRoundRobinUsersRequest",
+    {
+        "comment": list[str],
+        "inbox": list[str],
+    },
+    total=False,
+)
+"""Body of `update_round_robin_users`."""
 
 UserStatisticsEntry = TypedDict(
     "UserStatisticsEntry",
