@@ -319,6 +319,25 @@ static void test_pager(void) {
     }
     CHECK(count == 260, "every customer once");
     pk_pager_free(pager);
+
+    /* The v2 cursor (after the last conversation's id) and export_data's offset. */
+    const char *walks[][3] = {
+        {"list_conversations_v2", "{\"page_id\":\"" PAGE "\"}", "150"},
+        {"export_conversations_from_ads",
+         "{\"page_id\":\"" PAGE "\",\"since\":0,\"until\":2000000000,\"action\":\"conversations_from_ads\"}", "50"},
+    };
+    for (size_t w = 0; w < sizeof walks / sizeof walks[0]; w++) {
+        pager = NULL;
+        CHECK(pk_pancake_iter(pc, walks[w][0], walks[w][1], &pager) == PK_RESULT_OK, walks[w][0]);
+        count = 0;
+        pk_result walked = PK_RESULT_OK;
+        while ((walked = pk_pager_next(pager, &item)) == PK_RESULT_OK && item != NULL) {
+            count += strstr(item, "\"id\"") != NULL;
+            pk_string_free(item);
+        }
+        CHECK(walked == PK_RESULT_OK && count == atoi(walks[w][2]), walks[w][0]);
+        pk_pager_free(pager);
+    }
     pk_pancake_free(pc);
 }
 

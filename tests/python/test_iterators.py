@@ -55,3 +55,14 @@ def test_a_missing_list_mid_walk_is_an_error_not_an_end(sandbox: Sandbox, pancak
     sandbox.fault("null-lists", "list_page_customers")
     with pytest.raises(pancake_sdk.PaginationError):
         list(walk)
+
+
+def test_the_v2_cursor_and_the_export_offset(sandbox: Sandbox, pancake: pancake_sdk.Pancake) -> None:
+    ids = [c["id"] for c in pancake.iter_conversations_v2(page_id=PAGE_ID)]
+    assert len(ids) == 150 == len(set(ids))
+    cursors = [dict(r["query"]).get("last_conversation_id") for r in sandbox.requests()]
+    assert cursors == [None, ids[59], ids[119]], "each call after the last id of the one before"
+    inboxes = list(pancake.iter_conversations_v2(page_id=PAGE_ID, types=["INBOX"]))
+    assert len(inboxes) == 120 and all(c["type"] == "INBOX" for c in inboxes)
+    exported = [c["id"] for c in pancake.iter_export_conversations_from_ads(page_id=PAGE_ID, since=0, until=2_000_000_000, action="conversations_from_ads")]
+    assert len(exported) == 50 == len(set(exported))

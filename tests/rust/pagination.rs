@@ -36,6 +36,62 @@ async fn every_customer_of_a_large_page_comes_once() {
 }
 
 #[tokio::test]
+async fn v2_conversations_walk_their_cursor_and_exports_their_offset() {
+    let env = env();
+    let client = unpaced(&env.sandbox);
+    let conversations: Vec<_> =
+        client.list_conversations_v2().page_id(PAGE_ID).stream().try_collect().await.unwrap();
+    let ids: HashSet<_> = conversations.iter().map(|c| c.id.clone().unwrap()).collect();
+    assert_eq!((conversations.len(), ids.len()), (150, 150));
+    let requests = env.sandbox.requests();
+    // 60 + 60 + 30, then nothing more: each call after the last id of the one before.
+    assert_eq!(requests.len(), 3);
+    let cursor = |n: usize| {
+        requests[n]["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[0] == "last_conversation_id")
+            .map(|p| p[1].clone())
+    };
+    assert_eq!(cursor(0), None);
+    assert_eq!(cursor(1).unwrap(), serde_json::json!(conversations[59].id.clone().unwrap()));
+    assert_eq!(cursor(2).unwrap(), serde_json::json!(conversations[119].id.clone().unwrap()));
+
+    let inboxes: Vec<_> = client
+        .list_conversations_v2()
+        .page_id(PAGE_ID)
+        .types(vec![pancake_sdk::pancake::types::ConversationType::Inbox])
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(inboxes.len(), 120, "four of every five conversations are inboxes");
+    assert!(inboxes.iter().all(|c| c.type_.as_deref() == Some("INBOX")));
+
+    env.sandbox.reset();
+    let exported: Vec<_> = client
+        .export_conversations_from_ads()
+        .page_id(PAGE_ID)
+        .since(0)
+        .until(UNTIL)
+        .action(pancake_sdk::pancake::types::ExportAction::ConversationsFromAds)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: HashSet<_> = exported.iter().map(|c| c.id.clone().unwrap()).collect();
+    assert_eq!((exported.len(), ids.len()), (50, 50), "every third of 150 came from an ad, once");
+    let offsets: Vec<_> = env
+        .sandbox
+        .requests()
+        .iter()
+        .map(|r| r["query"].as_array().unwrap().iter().find(|p| p[0] == "offset").map(|p| p[1].clone()))
+        .collect();
+    assert_eq!(offsets, [Some(serde_json::json!("0"))], "50 < 60: the first page is the last");
+}
+
+#[tokio::test]
 async fn conversations_posts_and_call_logs_walk_page_numbers() {
     let env = env();
     let client = unpaced(&env.sandbox);
@@ -146,7 +202,15 @@ async fn every_api_describes_its_lists_and_streams_them_by_id() {
     lists.sort_unstable();
     assert_eq!(
         lists,
-        ["list_call_logs", "list_conversations", "list_messages", "list_page_customers", "list_posts"]
+        [
+            "export_conversations_from_ads",
+            "list_call_logs",
+            "list_conversations",
+            "list_conversations_v2",
+            "list_messages",
+            "list_page_customers",
+            "list_posts"
+        ]
     );
     assert_eq!(pancake_sdk::botcake::API.lists().count(), 0);
     let not_a_list =

@@ -73,6 +73,10 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
         }
     }
     let list = op.pagination.is_some();
+    let export = match export_name(op) {
+        Some(name) => quote! { Some(#name) },
+        None => quote! { None },
+    };
     quote! {
         Operation {
             api: Api::#api,
@@ -84,8 +88,28 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
             body: &[#(#body),*],
             body_required: #body_required,
             list: #list,
+            export: #export,
         }
     }
+}
+
+/// A list's subcommand of `export`: its id less `list_`/`export_`, `page_` and `_v2`
+/// (`list_page_customers` -> `customers`, `list_conversations_v2` -> `conversations`); an older
+/// route that a newer one supersedes takes its route's version (`conversations-v1`).
+fn export_name(op: &Operation) -> Option<String> {
+    op.pagination.as_ref()?;
+    let id = op.id.as_str();
+    let name = id.strip_prefix("list_").or_else(|| id.strip_prefix("export_")).unwrap_or(id);
+    let name = name.strip_prefix("page_").unwrap_or(name);
+    let mut name = name.strip_suffix("_v2").unwrap_or(name).to_string();
+    if op.superseded_by.is_some() {
+        let version = op
+            .path
+            .split('/')
+            .find(|s| s.len() > 1 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit()));
+        name = format!("{name}_{}", version.unwrap_or("older"));
+    }
+    Some(name.replace('_', "-"))
 }
 
 fn flag(spec: &Spec, name: &str, schema: &Schema, required: bool, description: &str) -> TokenStream {

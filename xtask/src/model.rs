@@ -14,6 +14,7 @@
 //! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`];
 //! - `x-pancake-name` on a parameter: its name in every SDK when the API's name is not an
 //!   identifier (`type[]`, `type`); the request still carries the API's name;
+//! - `x-pancake-superseded-by: <operation>` on an older route that a newer one replaces;
 //! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
 //!   `{<field>: <Location>}` instead of following it.
 
@@ -65,6 +66,8 @@ pub struct Operation {
     pub response: Option<Schema>,
     /// `x-pancake-redirect`: the field that carries the redirect's `Location`.
     pub redirect: Option<String>,
+    /// `x-pancake-superseded-by`: the newer operation that replaces this older route.
+    pub superseded_by: Option<String>,
 }
 
 /// Which token an operation takes, and where it goes.
@@ -218,6 +221,13 @@ impl Spec {
                 operations.push(reader.operation(path, method, op)?);
             }
         }
+        for op in &operations {
+            if let Some(newer) = &op.superseded_by
+                && !operations.iter().any(|o| &o.id == newer)
+            {
+                return Err(format!("{file}: {}: x-pancake-superseded-by names no operation {newer}", op.id));
+            }
+        }
         let schemas = document["components"]["schemas"]
             .as_object()
             .into_iter()
@@ -365,6 +375,7 @@ impl Reader<'_> {
             rules,
             response: op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s)),
             redirect: op["x-pancake-redirect"].as_str().map(str::to_string),
+            superseded_by: op["x-pancake-superseded-by"].as_str().map(str::to_string),
         })
     }
 

@@ -588,7 +588,8 @@ fn descriptor(op: &Operation) -> TokenStream {
             };
             let page_size = option_i64(pagination.page_size);
             let total = option_str(pagination.total.as_deref());
-            quote! { Some(crate::paginate::List { items: #items, cursor: #cursor, page_size: #page_size, total: #total }) }
+            let default_page_size = option_i64(pagination.default_page_size);
+            quote! { Some(crate::paginate::List { items: #items, cursor: #cursor, page_size: #page_size, default_page_size: #default_page_size, total: #total }) }
         }
         None => quote! { None },
     };

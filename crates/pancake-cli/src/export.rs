@@ -18,11 +18,9 @@ use crate::operations::OPERATIONS;
 use crate::output::Failure;
 use crate::table::{Api, Operation, list};
 
-/// The name of a list in `export`: `list_page_customers` -> `customers`, `list_call_logs` ->
-/// `call-logs`.
+/// The name of a list in `export` (from the table: `list_page_customers` -> `customers`).
 fn export_name(op: &Operation) -> String {
-    let name = op.id.trim_start_matches("list_");
-    name.trim_start_matches("page_").replace('_', "-")
+    op.export.unwrap_or(op.id).to_string()
 }
 
 fn lists(api: Api) -> impl Iterator<Item = &'static Operation> {

@@ -25,6 +25,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -78,6 +79,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -123,6 +125,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -151,6 +154,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -179,6 +183,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -199,6 +204,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -219,6 +225,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -239,6 +246,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -276,6 +284,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -296,6 +305,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Botcake,
@@ -316,6 +326,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -368,6 +379,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("conversations-v1"),
     },
     Operation {
         api: Api::Pancake,
@@ -405,6 +417,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -449,6 +462,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("messages"),
     },
     Operation {
         api: Api::Pancake,
@@ -574,6 +588,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -602,6 +617,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -647,6 +663,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -675,6 +692,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -727,6 +745,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("conversations-from-ads"),
     },
     Operation {
         api: Api::Pancake,
@@ -779,6 +798,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("customers"),
     },
     Operation {
         api: Api::Pancake,
@@ -816,6 +836,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -853,6 +874,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -905,6 +927,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("posts"),
     },
     Operation {
         api: Api::Pancake,
@@ -942,6 +965,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1002,6 +1026,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("call-logs"),
     },
     Operation {
         api: Api::Pancake,
@@ -1046,6 +1071,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1082,6 +1108,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1118,6 +1145,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1154,6 +1182,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1190,6 +1219,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1226,6 +1256,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1262,6 +1293,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1290,6 +1322,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1310,6 +1343,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1330,6 +1364,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1414,6 +1449,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: true,
+        export: Some("conversations"),
     },
     Operation {
         api: Api::Pancake,
@@ -1425,6 +1461,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1453,6 +1490,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1562,6 +1600,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1582,6 +1621,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1619,6 +1659,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1664,6 +1705,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1700,6 +1742,7 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1793,6 +1836,7 @@ pub const OPERATIONS: &[Operation] = &[
         ],
         body_required: true,
         list: false,
+        export: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1821,5 +1865,6 @@ pub const OPERATIONS: &[Operation] = &[
         body: &[],
         body_required: false,
         list: false,
+        export: None,
     },
 ];

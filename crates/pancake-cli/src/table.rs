@@ -82,4 +82,6 @@ pub struct Operation {
     pub body_required: bool,
     /// Whether it is a list (`export` walks it).
     pub list: bool,
+    /// Its subcommand of `export`, for a list.
+    pub export: Option<&'static str>,
 }

@@ -134,6 +134,8 @@ pub struct List {
     pub cursor: Cursor,
     /// The `page_size` each call sends (the documented maximum).
     pub page_size: Option<i64>,
+    /// The items a call answers when it sends no `page_size` (a shorter page is the last).
+    pub default_page_size: Option<i64>,
     /// The answer's field counting every match, if any.
     pub total: Option<&'static str>,
 }

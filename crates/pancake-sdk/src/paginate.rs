@@ -43,7 +43,7 @@ fn expected(list: &List, call: u64) -> Option<usize> {
     match list.cursor {
         Cursor::CurrentCount { first, .. } if call == 1 => size(first),
         Cursor::CurrentCount { next, .. } => size(next),
-        _ => size(list.page_size),
+        _ => size(list.page_size.or(list.default_page_size)),
     }
 }
 
@@ -260,7 +260,13 @@ mod tests {
 
     use super::*;
 
-    const LIST: List = List { items: "things", cursor: Cursor::PageNumber, page_size: Some(4), total: None };
+    const LIST: List = List {
+        items: "things",
+        cursor: Cursor::PageNumber,
+        page_size: Some(4),
+        default_page_size: None,
+        total: None,
+    };
 
     /// Walks a list whose server answers `pages[call - 1]` (then nothing) with `total`.
     async fn walk_pages(
@@ -331,6 +337,7 @@ mod tests {
             items: "things",
             cursor: Cursor::LastItem { param: "after", next_field: "id" },
             page_size: Some(2),
+            default_page_size: None,
             total: None,
         };
         let all: Vec<u32> = (1..=5).collect();
