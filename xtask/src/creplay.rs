@@ -73,6 +73,16 @@ pub fn source(specs: &[Spec]) -> Result<String> {
                     format!("(const int64_t[]){{{}}}, {}", items.join(", "), items.len())
                 }
                 Kind::IntArray => "NULL, 0".to_string(),
+                Kind::StrArray if given => {
+                    let items: Vec<String> = value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|item| literal(item.as_str().unwrap_or_default()))
+                        .collect();
+                    format!("(const char *const[]){{{}}}, {}", items.join(", "), items.len())
+                }
+                Kind::StrArray => "NULL, 0".to_string(),
                 Kind::Int | Kind::Float | Kind::Bool if param.required => {
                     return Err(format!("calls.json: {operation} lacks its required {}", param.name));
                 }

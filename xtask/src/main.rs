@@ -20,12 +20,13 @@ mod venv;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test>
+const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test [python | c]>
 
   generate          regenerate every file derived from spec/*.yaml
   generate --check  fail (and show a diff) when a committed generated file has drifted
   lint              lint spec/*.yaml (openapi-spec-validator, and redocly where Node.js >= 20 is installed)
-  test              install what is missing, then run every check and test";
+  test              install what is missing, then run every check and test
+  test python | c   only the Python package's or the C library's tests (while working on them)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate::run(true),
         ["lint"] => lint::run(),
         ["test"] => test::run(),
+        ["test", "python"] => test::only_python(),
+        ["test", "c"] => test::only_c(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -19,6 +19,16 @@ pub fn run() -> Result {
     Ok(())
 }
 
+/// Only the Python package's tests.
+pub fn only_python() -> Result {
+    step("python package (maturin, pytest, mypy --strict, stubtest)", pytest::run)
+}
+
+/// Only the C library's tests.
+pub fn only_c() -> Result {
+    step("C library (gcc -Werror, valgrind, C++ header, example)", ctest::run)
+}
+
 fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     println!("\n==> {name}");
     let started = Instant::now();
