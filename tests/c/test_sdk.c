@@ -358,6 +358,48 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* An upload from a buffer, then a send of its content id; an oversized video never leaves. */
+static void test_upload(void) {
+    pk_options *po = options(base_url);
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
+    static const uint8_t photo[] = {0xff, 0xd8, 0xff, 0xe0, 'j', 'p', 'g'};
+    char *answer = NULL;
+    CHECK(pk_pancake_upload_content(pc, PAGE, photo, sizeof photo, "ao-thun.jpg", NULL, NULL, &answer) == PK_RESULT_OK,
+          "upload from a buffer");
+    const char *id = answer ? strstr(answer, "\"id\":\"") : NULL;
+    CHECK(id != NULL && strstr(answer, "\"PHOTO\"") != NULL, "a content id and its kind");
+    if (id != NULL) {
+        id += 6;
+        char body[256];
+        int len = (int)(strchr(id, '"') - id);
+        snprintf(body, sizeof body, "{\"action\":\"reply_inbox\",\"content_ids\":[\"%.*s\"]}", len, id);
+        char *sent = NULL;
+        CHECK(pk_pancake_send_message_v2(pc, PAGE, INBOX, body, &sent) == PK_RESULT_OK, "sent by content id");
+        pk_string_free(sent);
+    }
+    pk_string_free(answer);
+    sandbox_post("/_sandbox/reset", "{}");
+
+    size_t big = 15 * 1024 * 1024 + 1;
+    uint8_t *clip = calloc(big, 1);
+    answer = NULL;
+    CHECK(pk_pancake_upload_content(pc, PAGE, clip, big, "clip.mp4", NULL, NULL, &answer) == PK_RESULT_VALIDATION &&
+              answer == NULL,
+          "an oversized video is refused");
+    CHECK(strstr(pk_last_error(), "over the 15 MiB limit") != NULL, "naming the limit");
+    CHECK(pk_pancake_upload_content(pc, PAGE, NULL, 5, "x.png", NULL, NULL, &answer) == PK_RESULT_INVALID_ARGUMENT,
+          "a NULL buffer with a length");
+    CHECK(pk_pancake_upload_content(pc, PAGE, clip, 4, NULL, NULL, NULL, &answer) == PK_RESULT_INVALID_ARGUMENT,
+          "a file needs a name");
+    free(clip);
+    char log[4096];
+    sandbox_get("/_sandbox/requests", log, sizeof log);
+    CHECK(strstr(log, "upload_content") == NULL, "nothing was sent");
+    pk_pancake_free(pc);
+}
+
 static void test_two_threads_share_a_client(void) {
     pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
@@ -495,6 +537,8 @@ int main(void) {
     test_error_kinds();
     test_bad_arguments();
     test_pager();
+    sandbox_post("/_sandbox/reset", "{}");
+    test_upload();
     test_two_threads_share_a_client();
     test_hostile();
     printf("%d passed, %d failed\n", passed, failed);

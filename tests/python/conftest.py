@@ -86,9 +86,13 @@ def calls() -> List[Dict[str, Any]]:
 
 
 def keyword_arguments(args: Dict[str, Any]) -> Dict[str, Any]:
-    """A call's arguments as the Python methods take them: parameters and body fields alike."""
-    kwargs = {key: value for key, value in args.items() if key != "body"}
+    """A call's arguments as the Python methods take them: parameters and body fields alike, and
+    an upload's file as bytes with its name and MIME type."""
+    kwargs = {key: value for key, value in args.items() if key not in ("body", "file")}
     kwargs.update(args.get("body", {}))
+    if "file" in args:
+        file = args["file"]
+        kwargs.update(file=file["text"].encode(), filename=file["name"], mime_type=file["mime_type"])
     return kwargs
 
 

@@ -21,7 +21,7 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
          #![allow(clippy::all, clippy::pedantic, unused_mut)]\n\n\
          use std::ffi::c_char;\n\n\
          use serde_json::{Map, Value};\n\n\
-         use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result};\n",
+         use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result, upload};\n",
     );
     for spec in specs {
         glue.push_str(&handle(spec));
@@ -229,7 +229,38 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
         docs.push(format!("/// - `body_json`: the request body, a JSON object ({name} in the spec)"));
     }
     params.push("    out_json: *mut *mut c_char,".into());
-    body.push(format!("        call(client.client(), {id:?}, args, out_json)"));
+    match &op.upload {
+        Some(upload) => {
+            let field = &upload.field;
+            params.splice(
+                params.len() - 1..params.len() - 1,
+                [
+                    format!("    {field}: *const u8,"),
+                    format!("    {field}_len: usize,"),
+                    format!("    {field}_name: *const c_char,"),
+                    "    mime_type: *const c_char,".to_string(),
+                    "    platform: *const c_char,".to_string(),
+                ],
+            );
+            let platforms: Vec<String> = upload.video_limits.iter().map(|(p, _)| format!("`{p}`")).collect();
+            docs.push(format!(
+                "/// - `{field}`, `{field}_len`: the file's bytes (copied; the caller keeps its buffer)"
+            ));
+            docs.push(format!("/// - `{field}_name`: the file's name, e.g. `photo.png`"));
+            docs.push(
+                "/// - `mime_type` (optional, NULL: guessed from the name): the file's MIME type".to_string(),
+            );
+            docs.push(format!(
+                "/// - `platform` (optional, NULL: `other`): the page's platform, whose limits apply: {}",
+                platforms.join(", ")
+            ));
+            body.push(format!(
+                "        let file = unsafe {{ input::upload({field:?}, {field}, {field}_len, {field}_name, mime_type, platform)? }};"
+            ));
+            body.push(format!("        upload(client.client(), {id:?}, args, file, out_json)"));
+        }
+        None => body.push(format!("        call(client.client(), {id:?}, args, out_json)")),
+    }
 
     let mut out = String::new();
     let _ = writeln!(out, "\n/// {}: `{} {}`.", op.summary, op.method, op.path);

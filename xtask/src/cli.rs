@@ -23,7 +23,7 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
         }
     }
     let tokens = quote! {
-        use crate::table::{Api, Flag, Kind, Operation};
+        use crate::table::{Api, Flag, Kind, Operation, Upload};
 
         /// Every operation of both APIs, from the specs.
         pub const OPERATIONS: &[Operation] = &[#(#operations),*];
@@ -73,6 +73,14 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
         }
     }
     let list = op.pagination.is_some();
+    let upload = match &op.upload {
+        Some(upload) => {
+            let field = &upload.field;
+            let platforms = upload.video_limits.iter().map(|(p, _)| p.as_str());
+            quote! { Some(Upload { field: #field, platforms: &[#(#platforms),*] }) }
+        }
+        None => quote! { None },
+    };
     let export = match export_name(op) {
         Some(name) => quote! { Some(#name) },
         None => quote! { None },
@@ -89,6 +97,7 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
             body_required: #body_required,
             list: #list,
             export: #export,
+            upload: #upload,
         }
     }
 }

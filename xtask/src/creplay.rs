@@ -90,6 +90,15 @@ pub fn source(specs: &[Spec]) -> Result<String> {
             };
             arguments.push(argument);
         }
+        if let Some(upload) = &op.upload {
+            let file = &args[&upload.field];
+            let text =
+                file["text"].as_str().ok_or(format!("calls.json: {operation}: its file has no text"))?;
+            arguments.push(format!("(const uint8_t *){}, {}", literal(text), text.len()));
+            arguments.push(literal(file["name"].as_str().unwrap_or("file")));
+            arguments.push(file["mime_type"].as_str().map_or("NULL".to_string(), literal));
+            arguments.push("NULL".to_string());
+        }
         if op.body.is_some() {
             arguments.push(literal(&args["body"].to_string()));
         }

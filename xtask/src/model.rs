@@ -14,6 +14,8 @@
 //! - `x-pancake-rules` on an operation: cross-field rules (`not_after`, `one_of`), see [`Rule`];
 //! - `x-pancake-name` on a parameter: its name in every SDK when the API's name is not an
 //!   identifier (`type[]`, `type`); the request still carries the API's name;
+//! - `x-pancake-upload: {field, video_limits}` on a `multipart/form-data` operation: the
+//!   file's field and the largest video each platform takes (bytes), see [`Upload`];
 //! - `x-pancake-superseded-by: <operation>` on an older route that a newer one replaces;
 //! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
 //!   `{<field>: <Location>}` instead of following it.
@@ -68,6 +70,17 @@ pub struct Operation {
     pub redirect: Option<String>,
     /// `x-pancake-superseded-by`: the newer operation that replaces this older route.
     pub superseded_by: Option<String>,
+    /// `x-pancake-upload`: the file a `multipart/form-data` operation sends.
+    pub upload: Option<Upload>,
+}
+
+/// The file of an upload operation (`x-pancake-upload`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The multipart field that carries the file.
+    pub field: String,
+    /// The largest video each platform takes, in bytes, in the spec's order.
+    pub video_limits: Vec<(String, u64)>,
 }
 
 /// Which token an operation takes, and where it goes.
@@ -329,7 +342,32 @@ impl Reader<'_> {
                 location,
             });
         }
-        let body = op.get("requestBody").map(|request| self.body(&self.resolve(request)));
+        let upload = match op.get("x-pancake-upload") {
+            Some(upload) => Some(Upload {
+                field: upload["field"].as_str().ok_or(at("x-pancake-upload needs `field`"))?.to_string(),
+                video_limits: upload["video_limits"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(platform, bytes)| {
+                        bytes
+                            .as_u64()
+                            .map(|b| (platform.clone(), b))
+                            .ok_or(at("video_limits are byte counts"))
+                    })
+                    .collect::<Result<_>>()?,
+            }),
+            None => None,
+        };
+        let multipart = op.pointer("/requestBody/content/multipart~1form-data").is_some();
+        if multipart != upload.is_some() {
+            return Err(at("a multipart/form-data body goes with x-pancake-upload, and only it"));
+        }
+        // The file is not a JSON body: the SDKs take it apart (`Upload`).
+        let body = match multipart {
+            true => None,
+            false => op.get("requestBody").map(|request| self.body(&self.resolve(request))),
+        };
         let mut rules = Vec::new();
         for param in params.iter().filter(|p| p.location == "query") {
             let resolved = self.resolved(&param.schema);
@@ -376,6 +414,7 @@ impl Reader<'_> {
             response: op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s)),
             redirect: op["x-pancake-redirect"].as_str().map(str::to_string),
             superseded_by: op["x-pancake-superseded-by"].as_str().map(str::to_string),
+            upload,
         })
     }
 

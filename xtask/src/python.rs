@@ -20,7 +20,7 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
          from __future__ import annotations\n\n\
          from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast\n\n\
          from . import _convert\n\
-         from ._base import _AsyncClient, _SyncClient\n\
+         from ._base import FileInput, _AsyncClient, _SyncClient\n\
          from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike\n"
     );
     for spec in specs {
@@ -55,6 +55,8 @@ struct Argument {
     convert: String,
     /// Whether it goes into the request body.
     body: bool,
+    /// Whether it describes the file of an upload (passed apart, not in the arguments).
+    file: bool,
 }
 
 impl Api<'_> {
@@ -87,7 +89,49 @@ impl Api<'_> {
                 convert,
                 name: param.name.clone(),
                 body: false,
+                file: false,
             });
+        }
+        if let Some(upload) = &op.upload {
+            let platforms: Vec<String> = upload.video_limits.iter().map(|(p, _)| format!("`{p}`")).collect();
+            let file = |name: &str, python_type: &str, required: bool, description: String| Argument {
+                name: name.to_string(),
+                python_type: python_type.to_string(),
+                required,
+                description,
+                convert: name.to_string(),
+                body: false,
+                file: true,
+            };
+            arguments.extend([
+                file(
+                    &upload.field,
+                    "FileInput",
+                    true,
+                    "The file: its bytes, or the path of a file to read.".into(),
+                ),
+                file(
+                    "filename",
+                    "str",
+                    false,
+                    "The file's name (default: from the path; `file` for bytes).".into(),
+                ),
+                file(
+                    "mime_type",
+                    "str",
+                    false,
+                    "The file's MIME type (default: guessed from its name).".into(),
+                ),
+                file(
+                    "platform",
+                    "str",
+                    false,
+                    format!(
+                        "The page's platform, whose limits apply: {} (default: `other`).",
+                        platforms.join(", ")
+                    ),
+                ),
+            ]);
         }
         let Some(body) = &op.body else { return Ok(arguments) };
         for field in &body.fields {
@@ -130,6 +174,7 @@ impl Api<'_> {
                 convert,
                 name: field.name.clone(),
                 body: true,
+                file: false,
             });
         }
         Ok(arguments)
@@ -205,7 +250,12 @@ impl Api<'_> {
         );
         call_arguments(&mut out, &arguments);
         let call = if asynchronous { "await self._call" } else { "self._call" };
-        let _ = writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline))");
+        let file = match &op.upload {
+            Some(upload) => format!(", ({}, filename, mime_type, platform)", upload.field),
+            None => String::new(),
+        };
+        let _ =
+            writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline{file}))");
         Ok(out)
     }
 
@@ -336,7 +386,7 @@ fn call_arguments(out: &mut String, arguments: &[Argument]) {
             format!("{:?}: None if {} is None else {}", a.name, a.name, a.convert)
         }
     };
-    let params: Vec<String> = arguments.iter().filter(|a| !a.body).map(entry).collect();
+    let params: Vec<String> = arguments.iter().filter(|a| !a.body && !a.file).map(entry).collect();
     let body: Vec<String> = arguments.iter().filter(|a| a.body).map(entry).collect();
     let _ = writeln!(out, "        args: dict[str, Any] = {{{}}}", params.join(", "));
     if !body.is_empty() {

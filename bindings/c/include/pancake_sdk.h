@@ -1210,6 +1210,40 @@ enum pk_result pk_pancake_list_tags(const struct pk_pancake *client,
                                     char **out_json);
 
 /**
+ * Upload media content: `POST /api/public_api/v1/pages/{page_id}/upload_contents`.
+ *
+ * Uploads a file (image, video, document, audio) to the page; the answer's `id` is a
+ * content id to send in `content_ids` (`send_message_v2`), and `attachment_type` its kind
+ * (`PHOTO`, `VIDEO`, `DOCUMENT`, `AUDIO_ATTACHMENT_ID`). Not idempotent.
+ * 
+ * Videos are limited by platform: Shopee 30 MB, WhatsApp Official 16 MB, Lazada 100 MB,
+ * every other platform 15 MB (the SDKs take MB as MiB and refuse a larger video before
+ * sending, for the platform the caller names; `other` when none).
+ * 
+ * Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Upload
+ * media content"): a `multipart/form-data` body with one part, `file`.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `file`, `file_len`: the file's bytes (copied; the caller keeps its buffer)
+ * - `file_name`: the file's name, e.g. `photo.png`
+ * - `mime_type` (optional, NULL: guessed from the name): the file's MIME type
+ * - `platform` (optional, NULL: `other`): the page's platform, whose limits apply: `lazada`, `other`, `shopee`, `whatsapp_official`
+ * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+ * or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+ */
+enum pk_result pk_pancake_upload_content(const struct pk_pancake *client,
+                                         const char *page_id,
+                                         const uint8_t *file,
+                                         uintptr_t file_len,
+                                         const char *file_name,
+                                         const char *mime_type,
+                                         const char *platform,
+                                         char **out_json);
+
+/**
  * Staff users: `GET /api/public_api/v1/pages/{page_id}/users`.
  *
  * Lists the page's staff: the active users (with their permissions and whether they are

@@ -8,7 +8,7 @@ use std::ffi::c_char;
 
 use serde_json::{Map, Value};
 
-use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result};
+use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result, upload};
 
 /// A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
 pub struct pk_botcake(Client);
@@ -1309,6 +1309,49 @@ pub unsafe extern "C" fn pk_pancake_list_tags(
         let mut args = Map::new();
         args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
         call(client.client(), "list_tags", args, out_json)
+    })
+}
+
+/// Upload media content: `POST /api/public_api/v1/pages/{page_id}/upload_contents`.
+///
+/// Uploads a file (image, video, document, audio) to the page; the answer's `id` is a
+/// content id to send in `content_ids` (`send_message_v2`), and `attachment_type` its kind
+/// (`PHOTO`, `VIDEO`, `DOCUMENT`, `AUDIO_ATTACHMENT_ID`). Not idempotent.
+/// 
+/// Videos are limited by platform: Shopee 30 MB, WhatsApp Official 16 MB, Lazada 100 MB,
+/// every other platform 15 MB (the SDKs take MB as MiB and refuse a larger video before
+/// sending, for the platform the caller names; `other` when none).
+/// 
+/// Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Upload
+/// media content"): a `multipart/form-data` body with one part, `file`.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `file`, `file_len`: the file's bytes (copied; the caller keeps its buffer)
+/// - `file_name`: the file's name, e.g. `photo.png`
+/// - `mime_type` (optional, NULL: guessed from the name): the file's MIME type
+/// - `platform` (optional, NULL: `other`): the page's platform, whose limits apply: `lazada`, `other`, `shopee`, `whatsapp_official`
+/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: `client` was made by `pk_pancake_new`; strings are NULL
+/// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_upload_content(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    file: *const u8,
+    file_len: usize,
+    file_name: *const c_char,
+    mime_type: *const c_char,
+    platform: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        let file = unsafe { input::upload("file", file, file_len, file_name, mime_type, platform)? };
+        upload(client.client(), "upload_content", args, file, out_json)
     })
 }
 

@@ -82,3 +82,28 @@ pub(crate) unsafe fn str_array(
     }
     Ok(Some(Value::Array(values)))
 }
+
+/// The file of an upload: `len` bytes at `ptr` (copied), named `name`, of the MIME type
+/// `mime_type` (NULL: guessed from the name), for the platform `platform` (NULL: `other`).
+pub(crate) unsafe fn upload(
+    field: &str,
+    ptr: *const u8,
+    len: usize,
+    name: *const c_char,
+    mime_type: *const c_char,
+    platform: *const c_char,
+) -> Result<pancake_sdk::Upload, pk_result> {
+    if ptr.is_null() && len > 0 {
+        return Err(invalid(&format!("{field} is NULL with a length of {len}")));
+    }
+    let bytes = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec() };
+    let name = unsafe { required_str(&format!("{field}_name"), name) }?;
+    let mut upload = pancake_sdk::Upload::bytes(name, bytes);
+    if let Some(mime_type) = unsafe { optional_str("mime_type", mime_type) }? {
+        upload = upload.mime_type(mime_type);
+    }
+    if let Some(platform) = unsafe { optional_str("platform", platform) }? {
+        upload = upload.platform(platform);
+    }
+    Ok(upload)
+}

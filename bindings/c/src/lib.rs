@@ -402,6 +402,25 @@ pub(crate) fn call(
     call_with(client, operation, args, CallOptions::default(), out)
 }
 
+/// Calls an upload operation with its file; writes the answer's JSON to `*out`.
+pub(crate) fn upload(
+    client: &Client,
+    operation: &str,
+    args: Map<String, Value>,
+    file: pancake_sdk::Upload,
+    out: *mut *mut c_char,
+) -> Result<(), pk_result> {
+    input::non_null("out_json", out)?;
+    let client = client.inner.current().map_err(fail)?;
+    let args = Value::Object(args);
+    let answer = pancake_sdk::blocking::block_on(async move {
+        client.call_upload(operation, args, file, CallOptions::default()).await
+    })
+    .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
+    .map_err(fail)?;
+    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
+}
+
 /// [`call`], with this call's own options.
 fn call_with(
     client: &Client,

@@ -160,8 +160,10 @@ impl NativeClient {
         Ok(NativeClient { client })
     }
 
-    /// Calls `operation` with `args`; blocks (without the GIL) until it ends.
-    #[pyo3(signature = (operation, args, timeout=None, deadline=None))]
+    /// Calls `operation` with `args` (and the file of an upload); blocks (without the GIL)
+    /// until it ends.
+    #[pyo3(signature = (operation, args, timeout=None, deadline=None, file=None))]
+    #[allow(clippy::too_many_arguments)]
     fn call<'py>(
         &self,
         py: Python<'py>,
@@ -169,18 +171,21 @@ impl NativeClient {
         args: &Bound<'py, PyAny>,
         timeout: Option<f64>,
         deadline: Option<f64>,
+        file: Option<FileArg>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let (args, options, client, runtime) =
             (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
-        let result =
-            py.detach(|| runtime.block_on(async move { client.call_json(&operation, args, options).await }));
+        let result = py.detach(|| {
+            runtime.block_on(async move { dispatch(&client, &operation, args, file, options).await })
+        });
         answer(py, result)
     }
 
     /// Starts a call of `operation` and returns at once; `done(outcome)` is called from
     /// another thread with the `(body, status, warning)` tuple or the exception.
-    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None))]
+    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None, file=None))]
+    #[allow(clippy::too_many_arguments)]
     fn start(
         &self,
         py: Python<'_>,
@@ -189,14 +194,16 @@ impl NativeClient {
         done: Py<PyAny>,
         timeout: Option<f64>,
         deadline: Option<f64>,
+        file: Option<FileArg>,
     ) -> PyResult<Task> {
         let (args, options, client, runtime) =
             (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
         let handle = runtime.spawn(async move {
-            let result = AssertUnwindSafe(async move { client.call_json(&operation, args, options).await })
-                .catch_unwind()
-                .await;
+            let result =
+                AssertUnwindSafe(async move { dispatch(&client, &operation, args, file, options).await })
+                    .catch_unwind()
+                    .await;
             Python::attach(move |py| {
                 let outcome = match result {
                     Ok(result) => answer(py, result).map(Bound::into_any),
@@ -228,6 +235,45 @@ impl NativeClient {
         let base = self.client.settings().base_url.as_deref().unwrap_or("(default)");
         format!("<pancake_sdk._native.NativeClient api={} base_url={base}>", self.client.api())
     }
+}
+
+/// The file of an upload from Python: its bytes or a path, its name, MIME type and platform.
+type FileArg = (BytesOrPath, Option<String>, Option<String>, Option<String>);
+
+/// A file's bytes, or the path of a file to read.
+#[derive(FromPyObject)]
+enum BytesOrPath {
+    Bytes(Vec<u8>),
+    Path(String),
+}
+
+/// A call, or an upload when a file is given (a path is read here, without the GIL).
+async fn dispatch(
+    client: &AnyClient,
+    operation: &str,
+    args: serde_json::Value,
+    file: Option<FileArg>,
+    options: pancake_sdk::CallOptions,
+) -> Result<pancake_sdk::Response<serde_json::Value>, Error> {
+    let Some((data, filename, mime_type, platform)) = file else {
+        return client.call_json(operation, args, options).await;
+    };
+    let mut upload = match data {
+        BytesOrPath::Bytes(bytes) => {
+            pancake_sdk::Upload::bytes(filename.clone().unwrap_or_else(|| "file".into()), bytes)
+        }
+        BytesOrPath::Path(path) => pancake_sdk::Upload::from_path(path)?,
+    };
+    if let Some(filename) = filename {
+        upload = upload.named(filename);
+    }
+    if let Some(mime_type) = mime_type {
+        upload = upload.mime_type(mime_type);
+    }
+    if let Some(platform) = platform {
+        upload = upload.platform(platform);
+    }
+    client.call_upload(operation, args, upload, options).await
 }
 
 /// Hands an outcome to a Python callback; an exception raised by the callback is reported,

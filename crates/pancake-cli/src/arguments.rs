@@ -44,6 +44,16 @@ pub fn arguments(op: &Operation, matches: &ArgMatches) -> Result<Map<String, Val
             args.insert(flag.name.into(), value(flag, text)?);
         }
     }
+    if let Some(upload) = &op.upload {
+        // The file as a path, read by the SDK (`{"path", "mime_type", "platform"}`).
+        let mut file = Map::new();
+        for (flag, key) in [(upload.field, "path"), ("mime-type", "mime_type"), ("platform", "platform")] {
+            if let Some(text) = matches.try_get_one::<String>(flag).ok().flatten() {
+                file.insert(key.into(), Value::String(text.clone()));
+            }
+        }
+        args.insert(upload.field.into(), Value::Object(file));
+    }
     if op.body.is_empty() {
         return Ok(args);
     }

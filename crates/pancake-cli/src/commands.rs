@@ -126,6 +126,28 @@ fn operation_command(op: &'static Operation) -> Command {
     for flag in op.body {
         command = command.arg(flag_arg(flag, !op.body.is_empty()));
     }
+    if let Some(upload) = &op.upload {
+        command = command
+            .arg(
+                Arg::new(upload.field)
+                    .long(upload.field)
+                    .value_name("PATH")
+                    .required(true)
+                    .help("The file to upload (its name and MIME type come from the path)"),
+            )
+            .arg(
+                Arg::new("mime-type")
+                    .long("mime-type")
+                    .value_name("TYPE")
+                    .help("The file's MIME type, in place of the one its name suggests"),
+            )
+            .arg(
+                Arg::new("platform")
+                    .long("platform")
+                    .value_parser(upload.platforms.to_vec())
+                    .help("The page's platform, whose documented limits apply (default: other)"),
+            );
+    }
     if !op.body.is_empty() {
         command =
             command.arg(Arg::new("body-file").long("body-file").value_name("FILE").help(

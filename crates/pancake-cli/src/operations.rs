@@ -3,7 +3,7 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use crate::table::{Api, Flag, Kind, Operation};
+use crate::table::{Api, Flag, Kind, Operation, Upload};
 /// Every operation of both APIs, from the specs.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -26,6 +26,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -80,6 +81,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -126,6 +128,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -155,6 +158,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -184,6 +188,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -205,6 +210,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -226,6 +232,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -247,6 +254,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -285,6 +293,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -306,6 +315,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Botcake,
@@ -327,6 +337,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -380,6 +391,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("conversations-v1"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -418,6 +430,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -463,6 +476,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("messages"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -589,6 +603,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -618,6 +633,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -664,6 +680,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -693,6 +710,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -746,6 +764,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("conversations-from-ads"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -799,6 +818,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("customers"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -837,6 +857,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -875,6 +896,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -928,6 +950,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("posts"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -966,6 +989,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1027,6 +1051,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("call-logs"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1072,6 +1097,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1109,6 +1135,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1146,6 +1173,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1183,6 +1211,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1220,6 +1249,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1257,6 +1287,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1294,6 +1325,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1323,6 +1355,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1344,6 +1377,32 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
+    },
+    Operation {
+        api: Api::Pancake,
+        id: "upload_content",
+        command: "upload-content",
+        summary: "Upload media content",
+        about: "Uploads a file (image, video, document, audio) to the page; the answer's `id` is a\ncontent id to send in `content_ids` (`send_message_v2`), and `attachment_type` its kind\n(`PHOTO`, `VIDEO`, `DOCUMENT`, `AUDIO_ATTACHMENT_ID`). Not idempotent.\n\nVideos are limited by platform: Shopee 30 MB, WhatsApp Official 16 MB, Lazada 100 MB,\nevery other platform 15 MB (the SDKs take MB as MiB and refuse a larger video before\nsending, for the platform the caller names; `other` when none).\n\nTranscribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, \"Upload\nmedia content\"): a `multipart/form-data` body with one part, `file`.",
+        params: &[
+            Flag {
+                name: "page_id",
+                long: "page-id",
+                kind: Kind::String,
+                required: true,
+                help: "Id of the page.",
+                values: &[],
+            },
+        ],
+        body: &[],
+        body_required: false,
+        list: false,
+        export: None,
+        upload: Some(Upload {
+            field: "file",
+            platforms: &["lazada", "other", "shopee", "whatsapp_official"],
+        }),
     },
     Operation {
         api: Api::Pancake,
@@ -1365,6 +1424,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1450,6 +1510,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: true,
         export: Some("conversations"),
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1462,6 +1523,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1491,6 +1553,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1601,6 +1664,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1622,6 +1686,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1660,6 +1725,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1706,6 +1772,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1743,6 +1810,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1837,6 +1905,7 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: true,
         list: false,
         export: None,
+        upload: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1866,5 +1935,6 @@ pub const OPERATIONS: &[Operation] = &[
         body_required: false,
         list: false,
         export: None,
+        upload: None,
     },
 ];

@@ -84,4 +84,15 @@ pub struct Operation {
     pub list: bool,
     /// Its subcommand of `export`, for a list.
     pub export: Option<&'static str>,
+    /// For an upload: its file's field (`--file PATH`), with `--mime-type` and `--platform`.
+    pub upload: Option<Upload>,
+}
+
+/// The file of an upload operation.
+#[derive(Debug)]
+pub struct Upload {
+    /// The file's field (`file`): its flag takes a path.
+    pub field: &'static str,
+    /// The platforms whose limits the SDK knows.
+    pub platforms: &'static [&'static str],
 }

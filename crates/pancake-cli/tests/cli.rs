@@ -46,6 +46,16 @@ fn flags(args: &Value) -> (Vec<String>, Option<String>) {
         if name == "body" {
             continue;
         }
+        if name == "file" {
+            // An upload's file: written under its name, passed by path.
+            let dir = std::env::temp_dir().join(format!("pancake-cli-upload-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(value["name"].as_str().unwrap());
+            std::fs::write(&path, value["text"].as_str().unwrap()).unwrap();
+            flags.extend(["--file".to_string(), path.display().to_string()]);
+            flags.extend(["--mime-type".to_string(), value["mime_type"].as_str().unwrap().to_string()]);
+            continue;
+        }
         flags.push(format!("--{}", name.replace('_', "-")));
         flags.push(match value {
             Value::String(text) => text.clone(),

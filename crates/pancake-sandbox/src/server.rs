@@ -71,9 +71,18 @@ pub async fn serve(listener: TcpListener, world: Arc<World>, mut shutdown: onesh
 
 async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = request.into_parts();
-    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+    // An upload route reads up to its largest file (and its multipart framing).
+    let upload = match world.catalog.lookup(parts.method.as_str(), parts.uri.path()) {
+        Lookup::Found(matched) => matched.route.upload.clone(),
+        _ => None,
+    };
+    let limit = upload.as_ref().map_or(MAX_BODY, |u| u.largest() as usize + MAX_BODY);
+    let body = match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return Ok(json_response(&Reply::error(413, "body: larger than 1 MiB"))),
+        Err(_) => {
+            let message = format!("body: larger than {} MiB", limit >> 20);
+            return Ok(json_response(&Reply::error(413, message)));
+        }
     };
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> = parts
@@ -126,7 +135,23 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
         })
         .collect();
     headers.sort();
-    let body_json: Option<Value> = serde_json::from_slice(&body).ok();
+    // A multipart body is logged as what it carries (its boundary is random).
+    let file = match &upload {
+        Some(upload) => Some(multipart(upload, header("content-type").as_deref(), body.clone()).await),
+        None => None,
+    };
+    if file.is_some() {
+        for (_, value) in headers.iter_mut().filter(|(name, _)| name == "content-type") {
+            if let Some((kind, _)) = value.split_once("boundary=") {
+                *value = format!("{kind}boundary=[boundary]");
+            }
+        }
+    }
+    let body_json: Option<Value> = match &file {
+        Some(Ok(summary)) => Some(summary.clone()),
+        Some(Err(_)) => None,
+        None => serde_json::from_slice(&body).ok(),
+    };
     world.with_state(|s| {
         s.log_request(json!({
             "operation_id": route.operation_id,
@@ -182,11 +207,49 @@ async fn answer(world: Arc<World>, request: Request<Incoming>) -> Result<Respons
         }
         _ => query,
     };
-    let reply = match check(&world, route, matched.path_params, &query, &header, &body) {
-        Ok(call) => handlers::handle(&world, &call),
-        Err(reply) => reply,
+    let reply = match (check(&world, route, matched.path_params, &query, &header, &body), file) {
+        (Ok(_), Some(Err(refusal))) => refusal,
+        (Ok(mut call), Some(Ok(summary))) => {
+            call.body = Some(summary);
+            handlers::handle(&world, &call)
+        }
+        (Ok(call), None) => handlers::handle(&world, &call),
+        (Err(reply), _) => reply,
     };
     apply_faults(reply, &after, &echo).await
+}
+
+/// The file of a `multipart/form-data` upload: `{<field>: {file_name, content_type, size}}`,
+/// or the refusal the API would give (no file, not multipart, a video over the limit of the
+/// sandbox pages' platform, `other`).
+async fn multipart(upload: &spec::Upload, content_type: Option<&str>, body: Bytes) -> Result<Value, Reply> {
+    let field = upload.field.as_str();
+    let boundary = content_type
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| Reply::error(400, format!("{field}: send the file as multipart/form-data")))?;
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let bad = |e: multer::Error| Reply::error(400, format!("{field}: not a valid multipart body: {e}"));
+    while let Some(part) = parts.next_field().await.map_err(bad)? {
+        if part.name() != Some(field) {
+            continue;
+        }
+        let file_name = part.file_name().map(str::to_string);
+        let content_type = part.content_type().map(|m| m.essence_str().to_string());
+        let size = part.bytes().await.map_err(bad)?.len() as u64;
+        if size == 0 {
+            return Err(Reply::error(400, format!("{field}: the file is empty")));
+        }
+        let limit = upload.video_limit("other").unwrap_or(u64::MAX);
+        if content_type.as_deref().is_some_and(|t| t.starts_with("video/")) && size > limit {
+            return Err(Reply::error(
+                400,
+                format!("{field}: a video of {size} bytes is over this platform's limit of {limit} bytes"),
+            ));
+        }
+        return Ok(json!({ field: { "file_name": file_name, "content_type": content_type, "size": size } }));
+    }
+    Err(Reply::error(400, format!("{field}: no `{field}` part in the body")))
 }
 
 /// Authentication, then every parameter, then the body: the first problem is the answer.

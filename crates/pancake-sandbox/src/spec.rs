@@ -159,7 +159,31 @@ pub struct Route {
     pub auth: Option<Auth>,
     /// How it pages, when it is a list.
     pub paging: Option<Paging>,
+    /// For an upload (`multipart/form-data`): its file's field and limits.
+    pub upload: Option<Upload>,
     segments: Vec<Segment>,
+}
+
+/// The file of an upload route (`x-pancake-upload`).
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The multipart field that carries the file.
+    pub field: String,
+    /// The largest video each platform takes, in bytes.
+    pub video_limits: Vec<(String, u64)>,
+}
+
+impl Upload {
+    /// The largest file the route reads: the largest video any platform takes.
+    pub fn largest(&self) -> u64 {
+        self.video_limits.iter().map(|(_, bytes)| *bytes).max().unwrap_or(0)
+    }
+
+    /// The largest video of a platform (`other` for a platform not named).
+    pub fn video_limit(&self, platform: &str) -> Option<u64> {
+        let find = |name: &str| self.video_limits.iter().find(|(p, _)| p == name).map(|(_, b)| *b);
+        find(platform).or_else(|| find("other"))
+    }
 }
 
 /// Every route of both APIs.
@@ -336,7 +360,18 @@ fn read(api: ApiName, text: &str) -> Result<Vec<Route>, String> {
             });
         }
 
+        let upload = op_json.get("x-pancake-upload").map(|upload| Upload {
+            field: upload["field"].as_str().unwrap_or("file").to_string(),
+            video_limits: upload["video_limits"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(platform, bytes)| (platform.clone(), bytes.as_u64().unwrap_or(0)))
+                .collect(),
+        });
         let body = match &op_json.get("requestBody") {
+            // A multipart body is read apart (see `server::multipart`).
+            Some(_) if upload.is_some() => None,
             Some(body) => {
                 let body = resolve_json(&document, body);
                 let schema = body
@@ -364,6 +399,7 @@ fn read(api: ApiName, text: &str) -> Result<Vec<Route>, String> {
         routes.push(Route {
             api,
             paging,
+            upload,
             method: method.to_string(),
             segments: template
                 .split('/')

@@ -47,6 +47,8 @@ pub struct State {
     pub round_robin: Option<Value>,
     /// Page tokens made by `generate_page_access_token` (accepted beside the configured one).
     pub generated_page_tokens: HashSet<String>,
+    /// Uploaded contents (`upload_content`): id -> the page it was uploaded to.
+    pub uploads: HashMap<String, String>,
     /// Chat plugin conversations' messages, by conversation id, oldest first.
     pub chat_plugin: HashMap<String, Vec<Value>>,
     pub journal: Vec<Value>,

@@ -51,6 +51,8 @@ pub struct Operation {
     /// For an operation that answers a redirect: the field of the answer that carries its
     /// `Location` (the redirect is never followed).
     pub redirect: Option<&'static str>,
+    /// For an upload (`multipart/form-data`): its file's field and limits.
+    pub upload: Option<crate::upload::UploadRule>,
 }
 
 /// The checks a builder makes as its setters run: the refused values (named after their
@@ -62,12 +64,13 @@ pub struct Check {
     given: u64,
     failures: Vec<(&'static str, String)>,
     body: Option<serde_json::Value>,
+    upload: Option<crate::Upload>,
 }
 
 impl Check {
     /// Checks for an operation that requires the inputs `required`.
     pub fn new(required: &'static [&'static str]) -> Check {
-        Check { required, given: 0, failures: Vec::new(), body: None }
+        Check { required, given: 0, failures: Vec::new(), body: None, upload: None }
     }
 
     /// Records that the required input number `bit` was given.
@@ -101,6 +104,16 @@ impl Check {
     }
 
     /// The body given as JSON, to send as it is.
+    /// Keeps the file of an upload, checked, for the request.
+    pub fn set_upload(&mut self, upload: crate::Upload) {
+        self.upload = Some(upload);
+    }
+
+    /// The file of an upload, for the request.
+    pub(crate) fn take_upload(&mut self) -> Option<crate::Upload> {
+        self.upload.take()
+    }
+
     pub(crate) fn take_body(&mut self) -> Option<serde_json::Value> {
         self.body.take()
     }

@@ -80,13 +80,54 @@ pub trait JsonApi: Clone + Send + Sync + 'static {
         &'a self,
         operation_id: &'a str,
         args: Map<String, Value>,
+        upload: Option<crate::Upload>,
         options: CallOptions,
     ) -> Answer<'a>;
 
     /// Calls an operation by its id with JSON arguments; see each client's `call_json`.
     fn call_json<'a>(&'a self, operation_id: &'a str, args: Value, options: CallOptions) -> Answer<'a> {
-        Box::pin(call_json(self, operation_id, args, options))
+        Box::pin(call_json(self, operation_id, args, None, options))
     }
+
+    /// Calls an upload operation by its id with JSON arguments and the file.
+    fn call_upload<'a>(
+        &'a self,
+        operation_id: &'a str,
+        args: Value,
+        upload: crate::Upload,
+        options: CallOptions,
+    ) -> Answer<'a> {
+        Box::pin(call_json(self, operation_id, args, Some(upload), options))
+    }
+}
+
+/// The file of an upload given in JSON arguments: a path, or `{"path", "mime_type",
+/// "platform"}`.
+pub(crate) fn upload_arg(field: &str, value: Value) -> Result<crate::Upload, Error> {
+    let text = |v: &Value, key: &str| -> Result<Option<String>, Error> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Error::invalid(field, format!("{key} must be a string"))),
+        }
+    };
+    let (path, mime_type, platform) = match &value {
+        Value::String(path) => (path.clone(), None, None),
+        Value::Object(_) => (
+            text(&value, "path")?.ok_or_else(|| Error::invalid(field, "give the file's `path`"))?,
+            text(&value, "mime_type")?,
+            text(&value, "platform")?,
+        ),
+        _ => return Err(Error::invalid(field, "a file is a path, or an object with its `path`")),
+    };
+    let mut upload = crate::Upload::from_path(&path).map_err(|e| Error::invalid(field, e.to_string()))?;
+    if let Some(mime_type) = mime_type {
+        upload = upload.mime_type(mime_type);
+    }
+    if let Some(platform) = platform {
+        upload = upload.platform(platform);
+    }
+    Ok(upload)
 }
 
 /// The JSON door: arguments as an object, the call, its errors redacted.
@@ -94,11 +135,12 @@ pub(crate) async fn call_json<C: JsonApi>(
     client: &C,
     operation_id: &str,
     args: Value,
+    upload: Option<crate::Upload>,
     options: CallOptions,
 ) -> Result<crate::Response<Value>, Error> {
     let result = async {
         let args = object(args)?;
-        client.dispatch(operation_id, args, options).await
+        client.dispatch(operation_id, args, upload, options).await
     };
     result.await.map_err(|error| error.redacted(client.state().secrets()))
 }

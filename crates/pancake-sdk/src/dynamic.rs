@@ -17,6 +17,15 @@ pub trait DynClient: Send + Sync {
     /// Calls an operation by its id; see each client's `call_json`.
     fn call_json<'a>(&'a self, operation_id: &'a str, args: Value, options: CallOptions) -> Answer<'a>;
 
+    /// Calls an upload operation by its id with JSON arguments and the file.
+    fn call_upload<'a>(
+        &'a self,
+        operation_id: &'a str,
+        args: Value,
+        upload: crate::Upload,
+        options: CallOptions,
+    ) -> Answer<'a>;
+
     /// Every item of a list after the first `skip`; see each client's `stream_json_after`.
     fn stream_json(
         &self,
@@ -34,6 +43,16 @@ impl<C: JsonApi> DynClient for C {
 
     fn call_json<'a>(&'a self, operation_id: &'a str, args: Value, options: CallOptions) -> Answer<'a> {
         JsonApi::call_json(self, operation_id, args, options)
+    }
+
+    fn call_upload<'a>(
+        &'a self,
+        operation_id: &'a str,
+        args: Value,
+        upload: crate::Upload,
+        options: CallOptions,
+    ) -> Answer<'a> {
+        JsonApi::call_upload(self, operation_id, args, upload, options)
     }
 
     fn stream_json(

@@ -32,6 +32,8 @@ struct Exchange {
     options: CallOptions,
     /// A body to send as the caller gave it, in place of the typed one.
     body: Option<serde_json::Value>,
+    /// The file of an upload, sent as `multipart/form-data`.
+    upload: Option<crate::Upload>,
     answer: Option<Answer>,
     error: Option<Error>,
 }
@@ -103,6 +105,18 @@ pub(crate) fn prepare<E>(
     if let Some(body) = given {
         let bytes = serde_json::to_vec(&body).map_err(|e| fail(Error::invalid("body", e.to_string())))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
+    }
+    let upload = EXCHANGE.try_with(|slot| slot.borrow_mut().upload.take()).ok().flatten();
+    if let (Some(upload), Some(rule)) = (upload, &operation.upload) {
+        let (content_type, body) = upload.into_form(rule.field).map_err(fail)?;
+        let headers = request.headers_mut();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_str(&content_type)
+                .map_err(|e| fail(Error::invalid(rule.field, e.to_string())))?,
+        );
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        *request.body_mut() = Some(reqwest::Body::from(body));
     }
     let checked = validate::check(request, operation.rules)
         .and_then(|()| {
@@ -478,7 +492,8 @@ where
         return Err(error.redacted(state.secrets()));
     }
     let body = check.take_body();
-    match outcome(options, body, dispatch).await {
+    let upload = check.take_upload();
+    match outcome(options, body, upload, dispatch).await {
         Ok(response) => Ok(response.redacted(state.secrets())),
         Err(error) => Err(error.redacted(state.secrets())),
     }
@@ -487,12 +502,13 @@ where
 async fn outcome<T, E, F>(
     options: CallOptions,
     body: Option<serde_json::Value>,
+    upload: Option<crate::Upload>,
     dispatch: F,
 ) -> Result<Response<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let slot = RefCell::new(Exchange { options, body, ..Exchange::default() });
+    let slot = RefCell::new(Exchange { options, body, upload, ..Exchange::default() });
     let (result, exchange) = EXCHANGE
         .scope(slot, async {
             let result = dispatch.await;

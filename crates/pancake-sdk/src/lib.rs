@@ -59,6 +59,7 @@ mod settings;
 mod shop;
 mod state;
 mod token;
+pub mod upload;
 pub mod validate;
 
 pub use botcake::Client as Botcake;
@@ -70,6 +71,7 @@ pub use pancake::Client as Pancake;
 pub use response::{ApiWarning, Response};
 pub use settings::Settings;
 pub use state::ClientState;
+pub use upload::Upload;
 
 /// The SDK's version, as sent in the `User-Agent` header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

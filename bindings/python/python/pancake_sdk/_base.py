@@ -7,7 +7,7 @@ import atexit
 import os
 import warnings
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Iterator, Optional, Type, TypeVar
+from typing import Any, AsyncIterator, Dict, Iterator, Optional, Tuple, Type, TypeVar, Union
 
 from ._exceptions import APIWarning
 from . import _native
@@ -18,6 +18,23 @@ from ._native import NativeClient
 atexit.register(_native._shutdown)
 
 _Self = TypeVar("_Self", bound="_Client")
+
+FileInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
+"""A file to upload: its bytes, or the path of a file (read by the SDK, without the GIL)."""
+
+_Upload = Tuple[FileInput, Optional[str], Optional[str], Optional[str]]
+
+
+def _file(upload: Optional[_Upload]) -> Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]]:
+    """The file of an upload as the native client takes it: bytes, or a path as text."""
+    if upload is None:
+        return None
+    data, filename, mime_type, platform = upload
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return (bytes(data), filename, mime_type, platform)
+    if isinstance(data, (str, os.PathLike)):
+        return (os.fspath(data), filename, mime_type, platform)
+    raise TypeError(f"file must be bytes or a path, not {type(data).__name__}")
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds one request may take (each attempt)."""
@@ -102,9 +119,14 @@ class _SyncClient(_Client):
         self.close()
 
     def _call(
-        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+        self,
+        operation: str,
+        args: Dict[str, Any],
+        timeout: Optional[float],
+        deadline: Optional[float],
+        upload: Optional[_Upload] = None,
     ) -> Any:
-        body, _status, warning = self._native.call(operation, _without_none(args), timeout, deadline)
+        body, _status, warning = self._native.call(operation, _without_none(args), timeout, deadline, _file(upload))
         _warn(warning)
         return body
 
@@ -164,11 +186,16 @@ class _AsyncClient(_Client):
         self.close()
 
     async def _call(
-        self, operation: str, args: Dict[str, Any], timeout: Optional[float], deadline: Optional[float]
+        self,
+        operation: str,
+        args: Dict[str, Any],
+        timeout: Optional[float],
+        deadline: Optional[float],
+        upload: Optional[_Upload] = None,
     ) -> Any:
-        cleaned = _without_none(args)
+        cleaned, file = _without_none(args), _file(upload)
         body, _status, warning = await _wait(
-            lambda done: self._native.start(operation, cleaned, done, timeout, deadline)
+            lambda done: self._native.start(operation, cleaned, done, timeout, deadline, file)
         )
         _warn(warning)
         return body

@@ -1,6 +1,6 @@
 """Type stubs of the native module (Rust, through pyo3)."""
 
-from typing import Any, Callable, Dict, Optional, Tuple, final
+from typing import Any, Callable, Dict, Optional, Tuple, Union, final
 
 __all__ = ["ERROR_KINDS", "NativeClient", "Pager", "Task", "__version__", "_shutdown", "reset_log_cache"]
 __version__: str
@@ -31,6 +31,7 @@ class NativeClient:
         args: Dict[str, Any],
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
+        file: Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]] = None,
     ) -> Tuple[Any, int, Optional[Tuple[int, Optional[str]]]]: ...
     def start(
         self,
@@ -39,6 +40,7 @@ class NativeClient:
         done: Callable[[Any], object],
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
+        file: Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]] = None,
     ) -> Task: ...
     def stream(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast
 
 from . import _convert
-from ._base import _AsyncClient, _SyncClient
+from ._base import FileInput, _AsyncClient, _SyncClient
 from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike
 from .types import botcake as _botcake
 from .types import pancake as _pancake
@@ -1518,6 +1518,45 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.TagsResponse, self._call("list_tags", args, timeout, deadline))
 
+    def upload_content(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        file: FileInput,
+        filename: Optional[str] = None,
+        mime_type: Optional[str] = None,
+        platform: Optional[str] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.UploadContentResponse:
+        """Upload media content
+
+        `POST /api/public_api/v1/pages/{page_id}/upload_contents`
+
+        Uploads a file (image, video, document, audio) to the page; the answer's `id` is a
+        content id to send in `content_ids` (`send_message_v2`), and `attachment_type` its kind
+        (`PHOTO`, `VIDEO`, `DOCUMENT`, `AUDIO_ATTACHMENT_ID`). Not idempotent.
+
+        Videos are limited by platform: Shopee 30 MB, WhatsApp Official 16 MB, Lazada 100 MB,
+        every other platform 15 MB (the SDKs take MB as MiB and refuse a larger video before
+        sending, for the platform the caller names; `other` when none).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Upload
+        media content"): a `multipart/form-data` body with one part, `file`.
+
+        Args:
+            page_id: Id of the page.
+            file: The file: its bytes, or the path of a file to read.
+            filename: The file's name (default: from the path; `file` for bytes).
+            mime_type: The file's MIME type (default: guessed from its name).
+            platform: The page's platform, whose limits apply: `lazada`, `other`, `shopee`, `whatsapp_official` (default: `other`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.UploadContentResponse, self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
+
     def list_users(
         self,
         *,
@@ -2842,6 +2881,45 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         return cast(_pancake.TagsResponse, await self._call("list_tags", args, timeout, deadline))
+
+    async def upload_content(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        file: FileInput,
+        filename: Optional[str] = None,
+        mime_type: Optional[str] = None,
+        platform: Optional[str] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> _pancake.UploadContentResponse:
+        """Upload media content
+
+        `POST /api/public_api/v1/pages/{page_id}/upload_contents`
+
+        Uploads a file (image, video, document, audio) to the page; the answer's `id` is a
+        content id to send in `content_ids` (`send_message_v2`), and `attachment_type` its kind
+        (`PHOTO`, `VIDEO`, `DOCUMENT`, `AUDIO_ATTACHMENT_ID`). Not idempotent.
+
+        Videos are limited by platform: Shopee 30 MB, WhatsApp Official 16 MB, Lazada 100 MB,
+        every other platform 15 MB (the SDKs take MB as MiB and refuse a larger video before
+        sending, for the platform the caller names; `other` when none).
+
+        Transcribed from Pancake's current reference (`002_pancake_openapi_2026.yaml`, "Upload
+        media content"): a `multipart/form-data` body with one part, `file`.
+
+        Args:
+            page_id: Id of the page.
+            file: The file: its bytes, or the path of a file to read.
+            filename: The file's name (default: from the path; `file` for bytes).
+            mime_type: The file's MIME type (default: guessed from its name).
+            platform: The page's platform, whose limits apply: `lazada`, `other`, `shopee`, `whatsapp_official` (default: `other`).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id}
+        return cast(_pancake.UploadContentResponse, await self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
 
     async def list_users(
         self,

@@ -185,6 +185,22 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             Reply::ok(json!({ "success": true, "page_access_token": token }))
         }
         "send_chat_plugin_message" => send_chat_plugin_message(world, call, page)?,
+        "upload_content" => {
+            let file = call.field("file")?;
+            let kind = match file["content_type"].as_str().unwrap_or_default() {
+                t if t.starts_with("image/") => "PHOTO",
+                t if t.starts_with("video/") => "VIDEO",
+                t if t.starts_with("audio/") => "AUDIO_ATTACHMENT_ID",
+                _ => "DOCUMENT",
+            };
+            let id = world.with_state(|s| {
+                let id = format!("sandbox-content-{}-{}", page.id, s.uploads.len() + 1);
+                s.uploads.insert(id.clone(), page.id.to_string());
+                s.journal(call.journal_entry(page.id, json!({ "file": file, "id": id })));
+                id
+            });
+            Reply::ok(json!({ "success": true, "id": id, "attachment_type": kind }))
+        }
         "list_chat_plugin_messages" => {
             let conversation_id = call.str("conversation_id")?;
             let Some(messages) = world.with_state(|s| s.chat_plugin.get(conversation_id).cloned()) else {
@@ -552,6 +568,23 @@ fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
                 if media.len() > 30 {
                     return Some(Reply::error(400, "content_ids: at most 30 a call on Facebook"));
                 }
+                let unknown = world.with_state(|s| {
+                    media
+                        .iter()
+                        .find(|id| {
+                            s.uploads.get(id.as_str().unwrap_or_default()).map(String::as_str)
+                                != Some(page.id)
+                        })
+                        .cloned()
+                });
+                if let Some(unknown) = unknown {
+                    return Some(Reply::error(
+                        400,
+                        format!(
+                            "content_ids: {unknown} is no content uploaded to this page (upload_content)"
+                        ),
+                    ));
+                }
             }
         }
         "reply_comment" if kind != "COMMENT" => {
@@ -560,7 +593,23 @@ fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
                 "conversation_id: comment replies answer comments; this is an inbox",
             ));
         }
-        "reply_comment" => {}
+        "reply_comment" => {
+            let media = body.get("content_ids").and_then(Value::as_array).into_iter().flatten();
+            let unknown = world.with_state(|s| {
+                media
+                    .clone()
+                    .find(|id| {
+                        s.uploads.get(id.as_str().unwrap_or_default()).map(String::as_str) != Some(page.id)
+                    })
+                    .cloned()
+            });
+            if let Some(unknown) = unknown {
+                return Some(Reply::error(
+                    400,
+                    format!("content_ids: {unknown} is no content uploaded to this page (upload_content)"),
+                ));
+            }
+        }
         _ => return private_reply(world, call, page, i).or_else(|| send_done(world, call, page, text)),
     }
     send_done(world, call, page, text)

@@ -41,9 +41,30 @@ mod tests {
                         Ok(n) => request.extend_from_slice(&buffer[..n]),
                     }
                 }
-                let text = String::from_utf8_lossy(&request);
+                let text = String::from_utf8_lossy(&request).into_owned();
                 let target = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-                seen.lock().unwrap().push(target.clone());
+                // The body, to its length; an upload's is logged by its content type and size.
+                let head = text.split("\r\n\r\n").next().unwrap_or_default().to_ascii_lowercase();
+                let header = |name: &str| {
+                    head.lines().find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
+                };
+                let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+                let mut body = request
+                    [request.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |p| p + 4)..]
+                    .to_vec();
+                while body.len() < length {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => body.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let logged = match header("content-type").filter(|t| t.starts_with("multipart/")) {
+                    Some(kind) => {
+                        format!("{target} {} {}", kind.split(';').next().unwrap_or_default(), body.len())
+                    }
+                    None => target.clone(),
+                };
+                seen.lock().unwrap().push(logged);
                 let body = answer(&target).to_string();
                 // The logo is a redirect, to be answered, never followed.
                 let status = if target.contains("/logo") {
@@ -123,6 +144,37 @@ mod tests {
         // Answered, not followed: one request, and no token on a route that takes none.
         let last = log.lock().unwrap().last().cloned().unwrap();
         assert_eq!(last, "/pages/p1/logo");
+    }
+
+    #[tokio::test]
+    async fn an_upload_goes_as_multipart_and_a_video_over_its_limit_does_not_go() {
+        let (url, log) = server();
+        let shop = client(&url);
+        let file = crate::Upload::bytes("note.txt", b"hello".to_vec());
+        shop.upload_file().page_id("p1").file(file).send().await.unwrap();
+        let sent = log.lock().unwrap().last().cloned().unwrap();
+        assert!(
+            sent.starts_with("/pages/p1/files?access_token=shop-page-token multipart/form-data "),
+            "{sent}"
+        );
+
+        let video = crate::Upload::bytes("clip.mp4", vec![0u8; 1500]);
+        let refused = shop.upload_file().page_id("p1").file(video.clone()).send().await.unwrap_err();
+        assert_eq!(refused.field(), Some("file"));
+        assert!(refused.to_string().contains("limit"), "{refused}");
+        assert_eq!(log.lock().unwrap().len(), 1, "refused before sending");
+        shop.upload_file().page_id("p1").file(video.platform("big")).send().await.unwrap();
+        let json = shop
+            .call_upload(
+                "upload_file",
+                json!({ "page_id": "p1" }),
+                crate::Upload::bytes("a.png", vec![1]),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(json.json()["success"], true);
+        assert_eq!(log.lock().unwrap().len(), 3);
     }
 
     #[tokio::test]

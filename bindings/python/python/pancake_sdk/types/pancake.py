@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
+__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UploadContentRequest", "UploadContentResponse", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
 
 AdStatistics = TypedDict(
     "AdStatistics",
@@ -846,6 +846,26 @@ UpdateRoundRobinUsersRequest = TypedDict(
     total=False,
 )
 """Body of `update_round_robin_users`."""
+
+UploadContentRequest = TypedDict(
+    "UploadContentRequest",
+    {
+        "file": str,
+    },
+    total=False,
+)
+"""Body of `upload_content` (multipart/form-data)."""
+
+UploadContentResponse = TypedDict(
+    "UploadContentResponse",
+    {
+        "attachment_type": str,
+        "id": str,
+        "success": bool,
+    },
+    total=False,
+)
+"""An uploaded content."""
 
 UserStatisticsEntry = TypedDict(
     "UserStatisticsEntry",
