@@ -400,6 +400,40 @@ static void test_upload(void) {
     pk_pancake_free(pc);
 }
 
+/* A page token per page: the page's own token is used; an error names the page, not the token. */
+static void test_page_tokens(void) {
+    pk_options *admin_options = options(base_url);
+    pk_pancake *admin = NULL;
+    CHECK(pk_pancake_new(admin_options, &admin) == PK_RESULT_OK, "admin client");
+    pk_options_free(admin_options);
+    char *answer = NULL;
+    CHECK(pk_pancake_generate_page_access_token(admin, "105000000000002", &answer) == PK_RESULT_OK, "a page token");
+    const char *found = answer ? strstr(answer, "\"page_access_token\":\"") : NULL;
+    char token[128] = "";
+    if (found != NULL) {
+        found += 21;
+        snprintf(token, sizeof token, "%.*s", (int)(strchr(found, '"') - found), found);
+    }
+    pk_string_free(answer);
+    pk_pancake_free(admin);
+
+    pk_options *po = options(base_url);
+    CHECK(pk_options_set_page_token(po, "not-the-token-of-any-page") == PK_RESULT_OK, "a wrong default");
+    CHECK(pk_options_set_page_token_for(po, "105000000000002", token) == PK_RESULT_OK, "the page's own");
+    CHECK(pk_options_set_page_token_for(po, NULL, token) == PK_RESULT_INVALID_ARGUMENT, "a page id is needed");
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
+    answer = NULL;
+    CHECK(pk_pancake_list_tags(pc, "105000000000002", &answer) == PK_RESULT_OK, "the second page's token");
+    pk_string_free(answer);
+    answer = NULL;
+    CHECK(pk_pancake_list_tags(pc, PAGE, &answer) == PK_RESULT_API_ERROR, "the first page's token is wrong");
+    CHECK(strstr(pk_last_error(), "for page " PAGE) != NULL, "the error names the page");
+    CHECK(strstr(pk_last_error(), "not-the-token-of-any-page") == NULL, "not the token");
+    pk_pancake_free(pc);
+}
+
 static void test_two_threads_share_a_client(void) {
     pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
@@ -539,6 +573,8 @@ int main(void) {
     test_pager();
     sandbox_post("/_sandbox/reset", "{}");
     test_upload();
+    sandbox_post("/_sandbox/reset", "{}");
+    test_page_tokens();
     test_two_threads_share_a_client();
     test_hostile();
     printf("%d passed, %d failed\n", passed, failed);

@@ -61,7 +61,10 @@ async fn each_token_goes_only_where_its_route_needs_it() {
 
     let error = page_only.list_pages().send().await.unwrap_err();
     assert!(
-        matches!(error, Error::MissingCredential { operation: "list_pages", token: TokenKind::User }),
+        matches!(
+            error,
+            Error::MissingCredential { operation: "list_pages", token: TokenKind::User, page: None }
+        ),
         "{error:?}"
     );
     assert_eq!(error.to_string(), "list_pages needs a user access token, and this client has none");
@@ -215,7 +218,7 @@ async fn each_fault_becomes_the_documented_error() {
 
     let error = list_tags_under("api-error=122", LONG).await.unwrap_err();
     match &error {
-        Error::Api { status, error_code, message, body } => {
+        Error::Api { status, error_code, message, body, .. } => {
             assert_eq!(*status, StatusCode::OK, "success:false at HTTP 200 is still an error");
             assert_eq!(*error_code, Some(122));
             assert_eq!(message.as_deref(), Some("The subscription of this page has expired"));

@@ -157,6 +157,17 @@ enum pk_result pk_options_set_user_token(struct pk_options *options,
                                          const char *token);
 
 /**
+ * Sets the page token of one page (Pancake), used for that page's calls in place of the page
+ * token; NULL removes it. One client then serves many pages. Errors name the page whose
+ * token is missing or refused, never the token. The texts are copied.
+ *
+ * Safety: as [`pk_options_set_page_token`]; `page_id` is a NUL-terminated string.
+ */
+enum pk_result pk_options_set_page_token_for(struct pk_options *options,
+                                             const char *page_id,
+                                             const char *token);
+
+/**
  * Sets the API's base URL in place of the real one (the sandbox, a proxy); NULL restores the
  * real one. For Botcake it includes the path stem `/api/public_api/v1`.
  *

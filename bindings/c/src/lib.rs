@@ -122,6 +122,29 @@ pub unsafe extern "C" fn pk_options_set_user_token(
     }
 }
 
+/// Sets the page token of one page (Pancake), used for that page's calls in place of the page
+/// token; NULL removes it. One client then serves many pages. Errors name the page whose
+/// token is missing or refused, never the token. The texts are copied.
+///
+/// Safety: as [`pk_options_set_page_token`]; `page_id` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_options_set_page_token_for(
+    options: *mut pk_options,
+    page_id: *const c_char,
+    token: *const c_char,
+) -> pk_result {
+    unsafe {
+        change(options, |s| {
+            let page = input::required_str("page_id", page_id)?;
+            match input::optional_str("token", token)? {
+                Some(token) => s.page_tokens.insert(page, token),
+                None => s.page_tokens.remove(&page),
+            };
+            Ok(())
+        })
+    }
+}
+
 /// Sets the API's base URL in place of the real one (the sandbox, a proxy); NULL restores the
 /// real one. For Botcake it includes the path stem `/api/public_api/v1`.
 ///

@@ -63,6 +63,7 @@ fn exception(py: Python<'_>, error: Error) -> PyErr {
     let _ = details.set_item("status_code", error.status().map(|s| s.as_u16()));
     let _ = details.set_item("error_code", error.error_code());
     let _ = details.set_item("api_message", error.api_message());
+    let _ = details.set_item("page_id", error.page_id());
     if let Some(body) = error.error_body() {
         body_details(py, &details, body, error.kind() == pancake_sdk::ErrorKind::Api);
     }
@@ -125,13 +126,14 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api, *, page_token=None, user_token=None, base_url=None, timeout=30.0, connect_timeout=10.0, deadline=60.0, max_response_bytes=33554432, max_retries=3, rate_limit=true))]
+    #[pyo3(signature = (api, *, page_token=None, user_token=None, page_tokens=None, base_url=None, timeout=30.0, connect_timeout=10.0, deadline=60.0, max_response_bytes=33554432, max_retries=3, rate_limit=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api: &str,
         page_token: Option<String>,
         user_token: Option<String>,
+        page_tokens: Option<std::collections::BTreeMap<String, String>>,
         base_url: Option<String>,
         timeout: f64,
         connect_timeout: f64,
@@ -147,6 +149,7 @@ impl NativeClient {
         let mut sdk = pancake_sdk::Settings::default();
         sdk.page_token = page_token;
         sdk.user_token = user_token;
+        sdk.page_tokens = page_tokens.unwrap_or_default();
         sdk.base_url = base_url;
         sdk.timeout = Some(seconds("timeout", timeout)?);
         sdk.connect_timeout = Some(seconds("connect_timeout", connect_timeout)?);

@@ -282,9 +282,23 @@ fn check<'a>(
         match given {
             None => return Err(Reply::coded(401, 102, format!("{}: missing access token", auth.name))),
             Some(token)
+                if auth.token == TokenKind::Page
+                    && world.with_state(|s| s.renewed_page_tokens.contains(&token)) =>
+            {
+                return Err(Reply::coded(
+                    401,
+                    105,
+                    format!("{}: the page token was renewed; use the newest one", auth.name),
+                ));
+            }
+            Some(token)
                 if &token != expected
-                    && !(auth.token == TokenKind::Page
-                        && world.with_state(|s| s.generated_page_tokens.contains(&token))) =>
+                    && !(auth.token == TokenKind::Page && {
+                        let page = path_params.iter().find(|(k, _)| k == "page_id").map(|(_, v)| v.as_str());
+                        world.with_state(|s| {
+                            page.is_some_and(|p| s.generated_page_tokens.get(p) == Some(&token))
+                        })
+                    }) =>
             {
                 return Err(Reply::coded(401, 100, format!("{}: invalid access token", auth.name)));
             }

@@ -45,8 +45,11 @@ pub struct State {
     pub notes_made: usize,
     /// The round robin set by `update_round_robin_users`.
     pub round_robin: Option<Value>,
-    /// Page tokens made by `generate_page_access_token` (accepted beside the configured one).
-    pub generated_page_tokens: HashSet<String>,
+    /// Page tokens made by `generate_page_access_token`: each page's current one (accepted
+    /// for that page only, beside the configured token).
+    pub generated_page_tokens: HashMap<String, String>,
+    /// Generated page tokens that a newer one replaced (refused with error 105).
+    pub renewed_page_tokens: HashSet<String>,
     /// Uploaded contents (`upload_content`): id -> the page it was uploaded to.
     pub uploads: HashMap<String, String>,
     /// Chat plugin conversations' messages, by conversation id, oldest first.

@@ -26,11 +26,36 @@ pub struct ApiKey {
     pub name: &'static str,
 }
 
+/// Answers the page token of a page id, or `None` for the client's own page token.
+pub type PageTokenProvider = std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// The tokens of a client. `Debug` shows no secret.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Tokens {
     pub(crate) page: Option<SecretString>,
     pub(crate) user: Option<SecretString>,
+    /// Page tokens by page id, in place of `page` for those pages.
+    pub(crate) pages: std::collections::BTreeMap<String, SecretString>,
+    /// Asked for a page's token before `page` (after `pages`).
+    pub(crate) provider: Option<PageTokenProvider>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("page", &self.page.as_ref().map(|_| "[REDACTED]"))
+            .field("user", &self.user.as_ref().map(|_| "[REDACTED]"))
+            .field("pages", &self.pages.keys().collect::<Vec<_>>())
+            .field("provider", &self.provider.as_ref().map(|_| "fn(page_id)"))
+            .finish()
+    }
+}
+
+/// A token the client found for a request: its own, or one a provider answered (a secret to
+/// learn).
+pub(crate) enum Found<'a> {
+    Held(&'a str),
+    Provided(String),
 }
 
 impl Tokens {
@@ -43,29 +68,58 @@ impl Tokens {
 
     /// The tokens, as secrets to redact.
     pub(crate) fn secrets(&self) -> crate::redact::Secrets {
-        let tokens = [&self.page, &self.user];
-        crate::redact::Secrets::new(tokens.into_iter().flatten().map(|t| t.expose_secret()))
+        let tokens = [&self.page, &self.user].into_iter().flatten().chain(self.pages.values());
+        crate::redact::Secrets::new(tokens.map(|t| t.expose_secret()))
     }
 
-    /// Whether a token of this kind is set.
+    /// Whether a token of this kind is set (for the page token: any page's, or a provider).
     pub(crate) fn has(&self, kind: TokenKind) -> bool {
         self.get(kind).is_some()
+            || (kind == TokenKind::Page && (!self.pages.is_empty() || self.provider.is_some()))
+    }
+
+    /// The token of `kind` for a request on `page`: the page's own (`pages`, then the
+    /// provider), else the client's.
+    fn find(&self, kind: TokenKind, page: Option<&str>) -> Option<Found<'_>> {
+        if let (TokenKind::Page, Some(page)) = (kind, page) {
+            if let Some(token) = self.pages.get(page) {
+                return Some(Found::Held(token.expose_secret()));
+            }
+            if let Some(token) = self.provider.as_ref().and_then(|provider| provider(page)) {
+                return Some(Found::Provided(token));
+            }
+        }
+        self.get(kind).map(|token| Found::Held(token.expose_secret()))
     }
 
     /// Adds the operation's credential to the request, and drops progenitor's `api-version`
-    /// header, which the real APIs do not know.
+    /// header, which the real APIs do not know. A page token that a provider answered is
+    /// handed to `learn` (to be redacted) before it is used.
     pub(crate) fn authorize(
         &self,
         request: &mut reqwest::Request,
         operation: &'static str,
         key: Option<ApiKey>,
+        learn: impl FnOnce(&str),
     ) -> Result<(), Error> {
         request.headers_mut().remove("api-version");
         let Some(key) = key else { return Ok(()) };
-        let token = self
-            .get(key.token)
-            .ok_or(Error::MissingCredential { operation, token: key.token })?
-            .expose_secret();
+        let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
+        let found = self.find(key.token, page.as_deref()).ok_or_else(|| Error::MissingCredential {
+            operation,
+            token: key.token,
+            page: page.clone().filter(|_| key.token == TokenKind::Page),
+        })?;
+        let token = match &found {
+            Found::Held(token) => *token,
+            Found::Provided(token) => {
+                if token.trim().is_empty() {
+                    return Err(Error::MissingCredential { operation, token: key.token, page });
+                }
+                learn(token);
+                token.as_str()
+            }
+        };
         match key.location {
             KeyLocation::Header => {
                 let mut value = HeaderValue::from_str(token).map_err(|_| {

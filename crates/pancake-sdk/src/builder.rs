@@ -31,6 +31,16 @@ pub trait Api: Sized + sealed::Sealed {
     fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
 }
 
+/// A page token provider; `Debug` shows that there is one.
+#[derive(Clone)]
+struct Provider(crate::auth::PageTokenProvider);
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageTokenProvider")
+    }
+}
+
 pub(crate) mod sealed {
     /// Implemented by each API's generated client only.
     pub trait Sealed {}
@@ -43,6 +53,8 @@ pub(crate) mod sealed {
 pub struct ClientBuilder<C> {
     page_token: Option<SecretString>,
     user_token: Option<SecretString>,
+    page_tokens: std::collections::BTreeMap<String, SecretString>,
+    page_token_provider: Option<Provider>,
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -60,6 +72,8 @@ impl<C: Api> Default for ClientBuilder<C> {
         ClientBuilder {
             page_token: None,
             user_token: None,
+            page_tokens: Default::default(),
+            page_token_provider: None,
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -137,6 +151,33 @@ impl<C: Api> ClientBuilder<C> {
         self
     }
 
+    /// The page token of one page, used for that page's calls in place of the client's page
+    /// token: one client serves many pages (each Pancake page has its own token). Errors name
+    /// the page whose token is missing, invalid or renewed, never the token.
+    pub fn page_token_for(mut self, page_id: impl Into<String>, token: impl Into<String>) -> Self {
+        let page_id = page_id.into();
+        if page_id.trim().is_empty() {
+            self.errors.push(Error::invalid("page_id", "must not be empty"));
+            return self;
+        }
+        if let Some(token) = self.token("page_token", token.into()) {
+            self.page_tokens.insert(page_id, token);
+        }
+        self
+    }
+
+    /// A function that answers a page's token from its id (`None`: the client's page token),
+    /// asked on each call that needs one after the tokens of [`Self::page_token_for`]: tokens
+    /// kept in a store, pages added while the client runs. The tokens it answers are redacted
+    /// like the client's own.
+    pub fn page_token_provider(
+        mut self,
+        provider: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.page_token_provider = Some(Provider(std::sync::Arc::new(provider)));
+        self
+    }
+
     /// A token of `kind`, given through the setter `field` (each API's token setters are
     /// generated from its security schemes).
     pub(crate) fn with_token(mut self, kind: TokenKind, field: &str, token: String) -> Self {
@@ -200,7 +241,12 @@ impl<C: Api> ClientBuilder<C> {
             .connect_timeout(self.connect_timeout)
             .build()
             .map_err(|e| Error::InvalidRequest { field: None, message: e.without_url().to_string() })?;
-        let tokens = Tokens { page: self.page_token, user: self.user_token };
+        let tokens = Tokens {
+            page: self.page_token,
+            user: self.user_token,
+            pages: self.page_tokens,
+            provider: self.page_token_provider.map(|p| p.0),
+        };
         let pacer = self.rate_limit.and_then(Pacer::new);
         let limits = Limits {
             timeout: self.timeout,

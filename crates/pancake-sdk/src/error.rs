@@ -25,13 +25,16 @@ pub enum Error {
         message: String,
     },
 
-    /// The client holds no token of the kind this operation needs.
-    #[error("{operation} needs a {}, and this client has none", token.describe())]
+    /// The client holds no token of the kind this operation needs (for a page token: none for
+    /// the page the call addresses).
+    #[error("{operation} needs a {}{}, and this client has none", token.describe(), page_text(page))]
     MissingCredential {
         /// The operation's id, e.g. `list_pages`.
         operation: &'static str,
         /// The token it needs.
         token: TokenKind,
+        /// The page whose token is missing, for a page token.
+        page: Option<String>,
     },
 
     /// The request could not be sent, or the connection failed before the whole answer came.
@@ -84,10 +87,13 @@ pub enum Error {
     },
 
     /// The API answered `success: false`, whatever the HTTP status.
-    #[error("API error{} (HTTP {status}): {}", code_text(*error_code), message.as_deref().unwrap_or("no message"))]
+    #[error("API error{} (HTTP {status}){}: {}", code_text(*error_code), page_text(page), message.as_deref().unwrap_or("no message"))]
     Api {
         /// The HTTP status (200 is possible).
         status: StatusCode,
+        /// The page the call addressed, when it addressed one (for a token error: the page
+        /// whose token is invalid or was renewed).
+        page: Option<String>,
         /// The API's `error_code`, when it gave one.
         error_code: Option<i64>,
         /// The API's `message`, when it gave one (redacted).
@@ -234,6 +240,25 @@ impl Error {
         }
     }
 
+    /// The page an [`ErrorKind::Api`] or [`ErrorKind::MissingCredential`] error is about (for a
+    /// token error, the page whose token is missing, invalid or renewed).
+    pub fn page_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { page, .. } | Error::MissingCredential { page, .. } => page.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error, about `page` (the page the call addressed).
+    pub(crate) fn on_page(mut self, page: Option<&str>) -> Self {
+        if let Error::Api { page: slot, .. } = &mut self
+            && slot.is_none()
+        {
+            *slot = page.map(str::to_owned);
+        }
+        self
+    }
+
     /// The input an [`ErrorKind::InvalidRequest`] is about, when it names one.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -348,8 +373,9 @@ impl Error {
                 Error::InvalidRequest { field: field.map(scrub), message: scrub(message) }
             }
             Error::Status { status, body } => Error::Status { status, body: body.with_secrets(secrets) },
-            Error::Api { status, error_code, message, body } => Error::Api {
+            Error::Api { status, page, error_code, message, body } => Error::Api {
                 status,
+                page,
                 error_code,
                 message: message.map(scrub),
                 body: body.with_secrets(secrets),
@@ -432,6 +458,10 @@ impl ApiErrorKind {
                 | ApiErrorKind::TokenRenewedOrNoPermission
         )
     }
+}
+
+fn page_text(page: &Option<String>) -> String {
+    page.as_deref().map(|p| format!(" for page {p}")).unwrap_or_default()
 }
 
 fn code_text(code: Option<i64>) -> String {

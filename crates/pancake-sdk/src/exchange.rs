@@ -34,6 +34,8 @@ struct Exchange {
     body: Option<serde_json::Value>,
     /// The file of an upload, sent as `multipart/form-data`.
     upload: Option<crate::Upload>,
+    /// The page the request addresses (errors name it).
+    page: Option<String>,
     answer: Option<Answer>,
     error: Option<Error>,
 }
@@ -106,6 +108,8 @@ pub(crate) fn prepare<E>(
         let bytes = serde_json::to_vec(&body).map_err(|e| fail(Error::invalid("body", e.to_string())))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
     }
+    let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
+    let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().page = page);
     let upload = EXCHANGE.try_with(|slot| slot.borrow_mut().upload.take()).ok().flatten();
     if let (Some(upload), Some(rule)) = (upload, &operation.upload) {
         let (content_type, body) = upload.into_form(rule.field).map_err(fail)?;
@@ -516,12 +520,13 @@ where
         })
         .await;
     if let Some(error) = exchange.error {
-        return Err(error);
+        return Err(error.on_page(exchange.page.as_deref()));
     }
+    let page = exchange.page;
     match (result, exchange.answer) {
         (Ok(value), Some(answer)) => {
             if let Some(error) = api_failure(&answer) {
-                return Err(error);
+                return Err(error.on_page(page.as_deref()));
             }
             let warning = Envelope::read(&answer.body).and_then(|e| {
                 let code = e.code()?;
@@ -533,7 +538,7 @@ where
             let (status, headers) = (value.status(), value.headers().clone());
             Ok(Response::new(value.into_inner(), status, headers, Bytes::new(), None))
         }
-        (Err(error), answer) => Err(map_error(error, answer)),
+        (Err(error), answer) => Err(map_error(error, answer).on_page(page.as_deref())),
     }
 }
 
@@ -545,6 +550,7 @@ fn api_failure(answer: &Answer) -> Option<Error> {
         || (!answer.status.is_success() && (envelope.code().is_some() || envelope.message.is_some()));
     failed.then(|| Error::Api {
         status: answer.status,
+        page: None,
         error_code: envelope.code(),
         message: envelope.message,
         body: ErrorBody::new(answer.body.clone()),

@@ -16,21 +16,30 @@ pub const REDACTED: &str = "[REDACTED]";
 
 /// The secrets of one client, in every spelling they may take in a text. `Debug` shows how
 /// many there are, never what they are.
+/// Secrets learned later (the page tokens a provider answers) join the clones' shared set.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    spellings: Arc<[String]>,
+    spellings: Arc<std::sync::RwLock<Arc<[String]>>>,
 }
 
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} spellings)", self.spellings.len())
+        write!(f, "Secrets({} spellings)", self.current().len())
     }
 }
 
 impl Secrets {
     /// The secrets among `values` (empty ones are ignored).
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut spellings: Vec<String> = Vec::new();
+        let secrets = Secrets::default();
+        secrets.extend(values);
+        secrets
+    }
+
+    /// Adds secrets (a page token learned from a provider); every clone redacts them too.
+    pub fn extend<'a>(&self, values: impl IntoIterator<Item = &'a str>) {
+        let mut spellings: Vec<String> = self.current().to_vec();
+        let before = spellings.len();
         for value in values.into_iter().filter(|v| !v.is_empty()) {
             let encoded: String =
                 percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
@@ -44,20 +53,27 @@ impl Secrets {
                 }
             }
         }
+        if spellings.len() == before {
+            return;
+        }
         // Longest first, so that a secret that contains another is replaced whole.
         spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Secrets { spellings: spellings.into() }
+        *self.spellings.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = spellings.into();
+    }
+
+    fn current(&self) -> Arc<[String]> {
+        self.spellings.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Whether there is nothing to redact.
     pub fn is_empty(&self) -> bool {
-        self.spellings.is_empty()
+        self.current().is_empty()
     }
 
     /// `text` with every secret replaced by [`REDACTED`].
     pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
-        for secret in self.spellings.iter() {
+        for secret in self.current().iter() {
             if text.contains(secret.as_str()) {
                 text = Cow::Owned(text.replace(secret.as_str(), REDACTED));
             }

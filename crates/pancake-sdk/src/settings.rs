@@ -15,6 +15,8 @@ pub struct Settings {
     pub page_token: Option<String>,
     /// Pancake's user token (Botcake has none).
     pub user_token: Option<String>,
+    /// Page tokens by page id, used for those pages' calls in place of `page_token`.
+    pub page_tokens: std::collections::BTreeMap<String, String>,
     /// The base URL in place of the real API's.
     pub base_url: Option<String>,
     /// Total time of one request.
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("page_token", &hidden(&self.page_token))
             .field("user_token", &hidden(&self.user_token))
+            .field("page_tokens", &self.page_tokens.keys().collect::<Vec<_>>())
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -57,6 +60,9 @@ impl Settings {
     pub fn build<C: Api>(&self) -> Result<C, Error> {
         let mut builder =
             ClientBuilder::<C>::default().tokens(self.page_token.clone(), self.user_token.clone());
+        for (page, token) in &self.page_tokens {
+            builder = builder.page_token_for(page.clone(), token.clone());
+        }
         if let Some(limit) = self.rate_limit {
             builder = builder.rate_limit(limit);
         }

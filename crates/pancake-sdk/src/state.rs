@@ -82,6 +82,7 @@ impl ClientState {
         operation: &'static str,
         key: Option<ApiKey>,
     ) -> Result<(), Error> {
-        self.shared.tokens.authorize(request, operation, key)
+        let secrets = &self.shared.secrets;
+        self.shared.tokens.authorize(request, operation, key, |token| secrets.extend([token]))
     }
 }

@@ -7,7 +7,7 @@ import atexit
 import os
 import warnings
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Iterator, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, AsyncIterator, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from ._exceptions import APIWarning
 from . import _native
@@ -76,6 +76,7 @@ class _Client:
         page_token: Optional[str],
         user_token: Optional[str],
         *,
+        page_tokens: Optional[Mapping[str, str]] = None,
         base_url: Optional[str],
         timeout: float,
         connect_timeout: float,
@@ -89,6 +90,7 @@ class _Client:
             self._api,
             page_token=page_token,
             user_token=user_token,
+            page_tokens=dict(page_tokens or {}),
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Mapping, Optional
 
 from ._base import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -65,6 +65,9 @@ class _PancakeSettings(_Client):
             `PANCAKE_PAGE_ACCESS_TOKEN`.
         user_access_token: The user token, for `/api/v1/...` operations (`list_pages`,
             `send_message`, ...); defaults to `PANCAKE_USER_ACCESS_TOKEN`.
+        page_tokens: Page tokens by page id, used for those pages' calls in place of
+            `page_access_token`: one client serves many pages. Errors name the page whose token
+            is missing, invalid or renewed (`.page_id`), never the token.
         base_url: In place of `https://pages.fm` (a proxy, the sandbox).
         timeout: Seconds one request may take.
         connect_timeout: Seconds to establish a connection.
@@ -82,6 +85,7 @@ class _PancakeSettings(_Client):
         page_access_token: Optional[str] = None,
         user_access_token: Optional[str] = None,
         *,
+        page_tokens: Optional[Mapping[str, str]] = None,
         base_url: Optional[str] = None,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
@@ -93,6 +97,7 @@ class _PancakeSettings(_Client):
         super().__init__(
             _token(page_access_token, "PANCAKE_PAGE_ACCESS_TOKEN"),
             _token(user_access_token, "PANCAKE_USER_ACCESS_TOKEN"),
+            page_tokens=page_tokens,
             base_url=base_url,
             timeout=timeout,
             connect_timeout=connect_timeout,

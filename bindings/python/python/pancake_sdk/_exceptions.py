@@ -67,10 +67,14 @@ class ValidationError(PancakeSDKError, ValueError):
 class MissingCredentialError(PancakeSDKError):
     """The client holds no token of the kind this operation needs."""
 
-    def __init__(self, message: str, operation: Optional[str] = None, token: Optional[str] = None) -> None:
+    def __init__(
+        self, message: str, operation: Optional[str] = None, token: Optional[str] = None, page_id: Optional[str] = None
+    ) -> None:
         super().__init__(message)
         self.operation = operation
         self.token = token
+        self.page_id = page_id
+        """For a page token: the page that has none."""
 
 
 class APIError(PancakeSDKError):
@@ -85,8 +89,12 @@ class APIError(PancakeSDKError):
         raw_body: Optional[bytes] = None,
         error_code: Optional[int] = None,
         api_message: Optional[str] = None,
+        page_id: Optional[str] = None,
     ) -> None:
         super().__init__(message)
+        self.page_id = page_id
+        """The page the call addressed; for a token error, the page whose token is invalid or
+        was renewed."""
         self.status_code = status_code
         self.body = body
         """The answer's body (JSON for an API error, else text), the client's tokens redacted."""
@@ -200,7 +208,7 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDK
     if kind == "invalid_request":
         return ValidationError(message, details.get("field"))
     if kind == "missing_credential":
-        return MissingCredentialError(message, details.get("operation"), details.get("token"))
+        return MissingCredentialError(message, details.get("operation"), details.get("token"), details.get("page_id"))
     if kind in ("timeout", "deadline"):
         return APITimeoutError(message)
     if kind == "too_large":
@@ -217,5 +225,11 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> PancakeSDK
         cls = _status_class(status)
         if kind == "status" and cls is APIError:
             cls = APIStatusError  # an error status below 400 (a redirect): still a status error
-        return cls(message, error_code=details.get("error_code"), api_message=details.get("api_message"), **common)
+        return cls(
+            message,
+            error_code=details.get("error_code"),
+            api_message=details.get("api_message"),
+            page_id=details.get("page_id"),
+            **common,
+        )
     return PancakeSDKError(message)

@@ -17,6 +17,7 @@ class NativeClient:
         *,
         page_token: Optional[str] = None,
         user_token: Optional[str] = None,
+        page_tokens: Optional[Dict[str, str]] = None,
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,

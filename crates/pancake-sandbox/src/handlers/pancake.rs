@@ -176,9 +176,13 @@ pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
             Reply::redirect(format!("https://content.sandbox.invalid/avatars/{}/{psid}.jpg", page.id))
         }
         "generate_page_access_token" => {
+            // A new token for the page; the page's previous generated token stops working.
             let token = world.with_state(|s| {
-                let token = format!("sandbox-page-token-{}-{}", page.id, s.generated_page_tokens.len() + 1);
-                s.generated_page_tokens.insert(token.clone());
+                let count = s.generated_page_tokens.len() + s.renewed_page_tokens.len() + 1;
+                let token = format!("sandbox-page-token-{}-{count}", page.id);
+                if let Some(old) = s.generated_page_tokens.insert(page.id.to_string(), token.clone()) {
+                    s.renewed_page_tokens.insert(old);
+                }
                 s.journal(call.journal_entry(page.id, json!({})));
                 token
             });

@@ -247,6 +247,12 @@ Facebook's 24-hour window.
     ///A staff user assigned to a conversation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Assignee {
+        ///Email of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Facebook id of the user, if linked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -259,22 +265,86 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///One change of a conversation's assigned staff.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssigneeHistory {
+        ///Id of the conversation the change applies to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///When the assignment change occurred (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payload: ::std::option::Option<AssigneeHistoryPayload>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AssigneeHistory {
+        pub fn builder() -> builder::AssigneeHistory {
+            Default::default()
+        }
+    }
+    ///Users added to or removed from the assignment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssigneeHistoryPayload {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub added_users: ::std::vec::Vec<Assignee>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub deleted_users: ::std::vec::Vec<Assignee>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AssigneeHistoryPayload {
+        pub fn builder() -> builder::AssigneeHistoryPayload {
+            Default::default()
+        }
+    }
     ///An attachment of a message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///External link of the attachment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///Text body, for `system_message` attachments.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mime_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payload: ::std::option::Option<AttachmentPayload>,
+        ///Title of the attachment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_data: ::std::option::Option<AttachmentVideoData>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Attachment {
         pub fn builder() -> builder::Attachment {
+            Default::default()
+        }
+    }
+    ///Structured payload, for `template` attachments.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AttachmentPayload {
+        ///Buttons rendered with the template.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub buttons: ::std::vec::Vec<TemplateButton>,
+        ///Template type, e.g. `button`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AttachmentPayload {
+        pub fn builder() -> builder::AttachmentPayload {
             Default::default()
         }
     }
@@ -333,6 +403,26 @@ Facebook's 24-hour window.
             value.parse()
         }
     }
+    ///Playable video details, for `video` attachments.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AttachmentVideoData {
+        ///Video height in pixels.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        ///Direct URL of the video file.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        ///Video width in pixels.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AttachmentVideoData {
+        pub fn builder() -> builder::AttachmentVideoData {
+            Default::default()
+        }
+    }
     ///One call.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CallLog {
@@ -369,6 +459,35 @@ Facebook's 24-hour window.
     }
     impl CallLogsResponse {
         pub fn builder() -> builder::CallLogsResponse {
+            Default::default()
+        }
+    }
+    ///A phone number captured from a message, with where it was found.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CapturedPhoneNumber {
+        ///Raw text the number was extracted from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub captured: ::std::option::Option<::std::string::String>,
+        ///Length of the captured number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub length: ::std::option::Option<i64>,
+        ///Id of the message the number was captured from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub m_id: ::std::option::Option<::std::string::String>,
+        ///Character offset of the number within the message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i64>,
+        ///Normalised phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        ///Capture status code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CapturedPhoneNumber {
+        pub fn builder() -> builder::CapturedPhoneNumber {
             Default::default()
         }
     }
@@ -611,8 +730,30 @@ Facebook's 24-hour window.
     ///A conversation (an inbox thread or a comment thread).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Conversation {
+        ///Ids of the ads that drove the conversation; null when not from an ad.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ad_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Details of the ads that drove the conversation; null when not from an ad.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ads: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+        ///Id of the staff group the conversation is assigned to, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignee_group_id: ::std::option::Option<::std::string::String>,
+        ///Chronological log of assignment changes on the conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub assignee_histories: ::std::vec::Vec<AssigneeHistory>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub assignee_ids: ::std::vec::Vec<::serde_json::Value>,
+        ///The staff members currently assigned to the conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub current_assign_users: ::std::vec::Vec<Assignee>,
+        ///Global customer id of the conversation's contact.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub customers: ::std::vec::Vec<ConversationCustomer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -625,6 +766,8 @@ Facebook's 24-hour window.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inserted_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_sent_by: ::std::option::Option<Sender>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_count: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub page_customer: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -632,10 +775,16 @@ Facebook's 24-hour window.
         pub page_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_id: ::std::option::Option<::std::string::String>,
+        ///Phone numbers recently collected from the customer, with the related order.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recent_phone_numbers: ::std::vec::Vec<RecentPhoneNumber>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seen: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snippet: ::std::option::Option<::std::string::String>,
+        ///Chronological log of tag changes on the conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tag_histories: ::std::vec::Vec<TagHistory>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<Tag>,
         ///`INBOX` or `COMMENT`; other values may appear.
@@ -866,6 +1015,15 @@ Facebook's 24-hour window.
     pub struct Customer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::std::string::String>,
+        ///Whether the page can currently message the customer (inside the messaging window).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_inbox: ::std::option::Option<bool>,
+        ///Global customer id linking this contact across pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Email addresses on file for the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gender: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -884,11 +1042,50 @@ Facebook's 24-hour window.
         pub phone_numbers: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub psid: ::std::option::Option<::std::string::String>,
+        ///Customer's most recent orders; null when none are returned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recent_orders: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+        ///Id of the customer's conversation thread with the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        ///When the customer record was last updated (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Customer {
         pub fn builder() -> builder::Customer {
+            Default::default()
+        }
+    }
+    ///A post activity (comment or reaction) of a customer on the page.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CustomerActivity {
+        ///Media attached to the activity.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub attachments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///When the activity occurred (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///Text of the activity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Id of the post the activity relates to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_id: ::std::option::Option<::std::string::String>,
+        ///Origin of the activity, e.g. `POST`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CustomerActivity {
+        pub fn builder() -> builder::CustomerActivity {
             Default::default()
         }
     }
@@ -978,11 +1175,79 @@ Facebook's 24-hour window.
         pub statistics: ::std::vec::Vec<EngagementBucket>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        ///Per-staff engagement breakdown over the date range.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users_engagements: ::std::vec::Vec<UserEngagement>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomerEngagementStatisticsResponse {
         pub fn builder() -> builder::CustomerEngagementStatisticsResponse {
+            Default::default()
+        }
+    }
+    ///An internal note about a customer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CustomerNote {
+        ///Creation time, Unix milliseconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<CustomerNoteCreatedBy>,
+        ///Prior versions of the note.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub edit_history: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Id of the note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Images attached to the note (strings or objects, the reference says both).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub images: ::std::vec::Vec<::serde_json::Value>,
+        ///Whether the note is pinned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pinned: ::std::option::Option<bool>,
+        ///Links attached to the note (strings or objects, the reference says both).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub links: ::std::vec::Vec<::serde_json::Value>,
+        ///Text of the note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Id of the order the note is linked to, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        ///Removal time, Unix milliseconds, if the note was deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub removed_at: ::std::option::Option<i64>,
+        ///Last-updated time, Unix milliseconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CustomerNote {
+        pub fn builder() -> builder::CustomerNote {
+            Default::default()
+        }
+    }
+    ///The staff member who created the note.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CustomerNoteCreatedBy {
+        ///Facebook id of the author.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_id: ::std::option::Option<::std::string::String>,
+        ///Name of the author.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_name: ::std::option::Option<::std::string::String>,
+        ///Pancake user UUID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uid: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CustomerNoteCreatedBy {
+        pub fn builder() -> builder::CustomerNoteCreatedBy {
             Default::default()
         }
     }
@@ -1560,26 +1825,98 @@ Facebook's 24-hour window.
     pub struct Message {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<Attachment>,
+        ///Whether the page can comment on this item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_comment: ::std::option::Option<bool>,
+        ///Whether the message can be hidden.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_hide: ::std::option::Option<bool>,
+        ///Whether the page can like this item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_like: ::std::option::Option<bool>,
+        ///Whether the message can be removed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_remove: ::std::option::Option<bool>,
+        ///Whether the comment can be answered with a private reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reply_privately: ::std::option::Option<bool>,
+        ///Number of replies to this comment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///Prior versions of the message, if it was edited.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_history: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<Sender>,
+        ///Whether a phone number was detected in the message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_phone: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///Whether the message (comment) is hidden.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_hidden: ::std::option::Option<bool>,
+        ///Whether the comment was parsed as a livestream order.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_livestream_order: ::std::option::Option<bool>,
+        ///Whether this is a top-level (parent) comment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_parent: ::std::option::Option<bool>,
+        ///Whether the parent comment is hidden.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_parent_hidden: ::std::option::Option<bool>,
+        ///Whether the message was removed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_removed: ::std::option::Option<bool>,
+        ///Number of likes on this comment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub like_count: ::std::option::Option<i64>,
         ///The message as HTML.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///Entities detected inside the message text (links, mentions, ...).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub message_tags: ::std::vec::Vec<MessageTag>,
         ///The message as plain text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub page_id: ::std::option::Option<::std::string::String>,
+        ///Id of the parent comment, for replies.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        ///Phone numbers detected within this message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub phone_info: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Id of the inbox conversation created from a private reply, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_reply_conversation: ::std::option::Option<::std::string::String>,
+        ///Id of the user who removed the message, if removed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub removed_by: ::std::option::Option<::std::string::String>,
+        ///Extra rich-content metadata of the message (e.g. print status).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rich_message: ::std::option::Option<MessageRichMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seen: ::std::option::Option<bool>,
+        ///Whether to display extra info for the message in the UI.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_info: ::std::option::Option<bool>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///Whether the page has liked this comment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_likes: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1588,24 +1925,371 @@ Facebook's 24-hour window.
             Default::default()
         }
     }
+    ///Detailed customer profile returned with a conversation's messages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessageCustomer {
+        ///Ads the customer has clicked.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ad_clicks: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Sources the customer's addresses were collected from.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub address_source: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Whether the page can currently message the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_inbox: ::std::option::Option<bool>,
+        ///Display color of the membership level.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color_customer_level: ::std::option::Option<::std::string::String>,
+        ///Currency of the customer's orders.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        ///Global customer id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Discount value applied to the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount: ::std::option::Option<f64>,
+        ///Discount type (percentage or fixed amount).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_type: ::std::option::Option<i64>,
+        ///Email addresses on file for the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub emails: ::std::vec::Vec<::std::string::String>,
+        ///Facebook id or PSID of the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_id: ::std::option::Option<::std::string::String>,
+        ///Customer's global Facebook id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub global_id: ::std::option::Option<::std::string::String>,
+        ///Page-customer id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the customer account is activated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_activated: ::std::option::Option<bool>,
+        ///Whether the discount comes from the membership level.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_discount_by_level: ::std::option::Option<bool>,
+        ///Whether the customer follows the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_followed: ::std::option::Option<bool>,
+        ///Time of the customer's most recent order (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_order_at: ::std::option::Option<::std::string::String>,
+        ///Id of the customer's membership level.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_id: ::std::option::Option<::std::string::String>,
+        ///Name of the customer's membership level.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_name: ::std::option::Option<::std::string::String>,
+        ///Largest percentage discount allowed for the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_discount_by_percent: ::std::option::Option<f64>,
+        ///Customer's display name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Total number of orders placed by the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub personal_info: ::std::option::Option<MessageCustomerPersonalInfo>,
+        ///Net amount the customer has purchased.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub purchased_amount: ::std::option::Option<f64>,
+        ///Phone numbers recently collected, with the related order.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recent_phone_numbers: ::std::vec::Vec<RecentPhoneNumber>,
+        ///Loyalty (reward) points balance.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reward_point: ::std::option::Option<f64>,
+        ///Saved shipping addresses of the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub shop_customer_addresses: ::std::vec::Vec<ShopCustomerAddress>,
+        ///Number of successfully completed orders.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub succeed_order_count: ::std::option::Option<i64>,
+        ///Tags applied to the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///Total amount attributed to the customer's referrals.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount_referred: ::std::option::Option<f64>,
+        ///Web or referrer sources (e.g. m.me links with UTM parameters) that brought the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub web_sources: ::std::vec::Vec<MessageCustomerWebSourcesItem>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessageCustomer {
+        pub fn builder() -> builder::MessageCustomer {
+            Default::default()
+        }
+    }
+    ///Optional personal details about the customer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessageCustomerPersonalInfo {
+        ///Customer's gender.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gender: ::std::option::Option<::std::string::String>,
+        ///Customer's job.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub job: ::std::option::Option<::std::string::String>,
+        ///Where the customer lives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lives_in: ::std::option::Option<::std::string::String>,
+        ///When the personal info was last updated (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_updated_at: ::std::option::Option<::std::string::String>,
+        ///Customer's relationship status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationship_status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessageCustomerPersonalInfo {
+        pub fn builder() -> builder::MessageCustomerPersonalInfo {
+            Default::default()
+        }
+    }
+    ///`MessageCustomerWebSourcesItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessageCustomerWebSourcesItem {
+        ///When this source was recorded (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///Parameters parsed from the source (e.g. UTM tags).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub params: ::std::vec::Vec<::std::string::String>,
+        ///The source URL or link.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessageCustomerWebSourcesItem {
+        pub fn builder() -> builder::MessageCustomerWebSourcesItem {
+            Default::default()
+        }
+    }
+    ///Extra rich-content metadata of the message (e.g. print status).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessageRichMessage {
+        ///Whether the message has been printed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_printed: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessageRichMessage {
+        pub fn builder() -> builder::MessageRichMessage {
+            Default::default()
+        }
+    }
+    ///An entity detected inside a message's text (a link, a mention, ...).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessageTag {
+        ///Length of the entity in characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub length: ::std::option::Option<i64>,
+        ///The URL, for link tags.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///Character offset where the entity starts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i64>,
+        ///Tag type, e.g. `link`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessageTag {
+        pub fn builder() -> builder::MessageTag {
+            Default::default()
+        }
+    }
     ///Messages of a conversation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessagesResponse {
+        ///Recent post activities (comments, reactions) of the customer on the page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub activities: ::std::vec::Vec<CustomerActivity>,
+        ///Ad-click attribution, keyed by customer id.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub ad_clicks: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Whether the customer's data may be used to train AI.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_use_data_for_training_ai: ::std::option::Option<bool>,
+        ///Internal identifier of the app or platform of the conversation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app: ::std::option::Option<::std::string::String>,
+        ///Phone numbers eligible for delivery-report lookups.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub available_for_report_phone_numbers: ::std::vec::Vec<::std::string::String>,
+        ///Id of the user who banned the customer, if banned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub banned_by: ::std::option::Option<::std::string::String>,
+        ///Number of times the customer has been banned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub banned_count: ::std::option::Option<i64>,
+        ///Customer's birthday; parts are 0 when unknown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthday: ::std::option::Option<MessagesResponseBirthday>,
+        ///Whether the page can currently message the customer (inside the messaging window).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_inbox: ::std::option::Option<bool>,
+        ///Total number of comments by the customer on the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment_count: ::std::option::Option<i64>,
+        ///Lightweight reference to each customer in the conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub conv_customers: ::std::vec::Vec<ConversationCustomer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conv_from: ::std::option::Option<Sender>,
+        ///Phone numbers detected within this conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub conv_phone_numbers: ::std::vec::Vec<::std::string::String>,
+        ///Phone numbers captured from messages, with where they were found.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub conv_recent_phone_numbers: ::std::vec::Vec<CapturedPhoneNumber>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub customers: ::std::vec::Vec<
+        pub customers: ::std::vec::Vec<MessageCustomer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extra_info: ::std::option::Option<MessagesResponseExtraInfo>,
+        ///Customer's gender, if known.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gender: ::std::option::Option<::std::string::String>,
+        ///Whether the customer is banned on the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_banned: ::std::option::Option<bool>,
+        ///When the customer last commented (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_commented_at: ::std::option::Option<::std::string::String>,
+        ///Where the customer lives, if known.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lives_in: ::std::option::Option<::std::string::String>,
+        ///WhatsApp-Facebook customer matches, when applicable.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub matched_wa_fb_customers: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<Message>,
+        ///Internal notes saved about the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub notes: ::std::vec::Vec<CustomerNote>,
+        ///The post of a comment thread; null for inbox threads.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///When the customer's profile was last updated (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_updated_at: ::std::option::Option<::std::string::String>,
+        ///How far each participant has read the conversation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub read_watermarks: ::std::vec::Vec<ReadWatermark>,
+        ///Email addresses recently collected from the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recent_emails: ::std::vec::Vec<::std::string::String>,
+        ///Customer's most recent orders.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recent_orders: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Phone numbers recently collected from the customer.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recent_phone_numbers: ::std::vec::Vec<::std::string::String>,
+        ///Number of times the customer has been reported.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reported_count: ::std::option::Option<i64>,
+        ///Delivery report counters keyed by phone number.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub reports_by_phone: ::std::collections::BTreeMap<
+            ::std::string::String,
+            MessagesResponseReportsByPhoneValue,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        ///Posts suggested for the conversation.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub suggested_posts: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        ///Products suggested for the conversation.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub suggested_products: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessagesResponse {
         pub fn builder() -> builder::MessagesResponse {
+            Default::default()
+        }
+    }
+    ///Customer's birthday; parts are 0 when unknown.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessagesResponseBirthday {
+        ///Day of the month.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<i64>,
+        ///Month (1-12).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub month: ::std::option::Option<i64>,
+        ///Year.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub year: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessagesResponseBirthday {
+        pub fn builder() -> builder::MessagesResponseBirthday {
+            Default::default()
+        }
+    }
+    ///Additional computed information about the conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessagesResponseExtraInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sentiment_analysis: ::std::option::Option<SentimentAnalysis>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessagesResponseExtraInfo {
+        pub fn builder() -> builder::MessagesResponseExtraInfo {
+            Default::default()
+        }
+    }
+    ///`MessagesResponseReportsByPhoneValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MessagesResponseReportsByPhoneValue {
+        ///Number of failed orders.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_fail: ::std::option::Option<i64>,
+        ///Number of successfully delivered orders.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_success: ::std::option::Option<i64>,
+        ///Number of warnings.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub warning: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessagesResponseReportsByPhoneValue {
+        pub fn builder() -> builder::MessagesResponseReportsByPhoneValue {
             Default::default()
         }
     }
@@ -1924,6 +2608,9 @@ Facebook's 24-hour window.
         pub customer_inbox_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hour: ::std::option::Option<::std::string::String>,
+        ///Inbox interactions in the hour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inbox_interactive_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub new_customer_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1934,6 +2621,15 @@ Facebook's 24-hour window.
         pub page_inbox_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number_count: ::std::option::Option<i64>,
+        ///Unique website referrals of the day.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub today_uniq_website_referral: ::std::option::Option<i64>,
+        ///Website guest referrals of the day.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub today_website_guest_referral: ::std::option::Option<i64>,
+        ///Unique phone numbers collected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uniq_phone_number_count: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1960,6 +2656,9 @@ Facebook's 24-hour window.
     ///A page of the account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PageSummary {
+        ///URL of the page's avatar image.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1979,6 +2678,9 @@ Facebook's 24-hour window.
     pub struct PagesResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub categorized: ::std::option::Option<CategorizedPages>,
+        ///The account's pages, as a flat list.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub pages: ::std::vec::Vec<PageSummary>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         #[serde(flatten)]
@@ -2109,15 +2811,70 @@ Facebook's 24-hour window.
     ///Reaction counts of a post.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reactions {
+        ///Number of angry reactions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub angry_count: ::std::option::Option<i64>,
+        ///Number of care reactions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub care_count: ::std::option::Option<i64>,
+        ///Number of haha reactions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub haha_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub like_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub love_count: ::std::option::Option<i64>,
+        ///Number of sad reactions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sad_count: ::std::option::Option<i64>,
+        ///Number of wow reactions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wow_count: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Reactions {
         pub fn builder() -> builder::Reactions {
+            Default::default()
+        }
+    }
+    ///How far one participant has read the conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReadWatermark {
+        ///Whether this is a group conversation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_group_conv: ::std::option::Option<bool>,
+        ///Id of the last message the participant read.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        ///PSID of the participant.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub psid: ::std::option::Option<::std::string::String>,
+        ///Unix time of the read watermark.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub watermark: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ReadWatermark {
+        pub fn builder() -> builder::ReadWatermark {
+            Default::default()
+        }
+    }
+    ///A phone number collected from a customer, with the related order.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RecentPhoneNumber {
+        ///Id of the order the phone number belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<i64>,
+        ///The phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl RecentPhoneNumber {
+        pub fn builder() -> builder::RecentPhoneNumber {
             Default::default()
         }
     }
@@ -2427,17 +3184,120 @@ A private message in answer to a comment (Facebook, Instagram).*/
     ///Who wrote a message, post or conversation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Sender {
+        ///Id of the admin or staff account that sent it (page-side replies).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admin_id: ::std::option::Option<::std::string::String>,
+        ///Name of the admin or staff account that sent it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admin_name: ::std::option::Option<::std::string::String>,
+        ///Whether the message was generated by AI.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_generated: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the message was sent automatically (an automation or bot rule, POS).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_automated: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Platform the message was sent from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform: ::std::option::Option<::std::string::String>,
+        ///Pancake user UUID, when a staff member sent it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uid: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Sender {
         pub fn builder() -> builder::Sender {
+            Default::default()
+        }
+    }
+    ///A single sentiment-analysis result.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Sentiment {
+        ///Model confidence from 0 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///Detected emotion, e.g. `neutral`, `positive`, `negative`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emotion: ::std::option::Option<::std::string::String>,
+        ///Strength of the emotion, e.g. `low`, `medium`, `high`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub intensity: ::std::option::Option<::std::string::String>,
+        ///Short explanation of why this sentiment was assigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reasoning: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Sentiment {
+        pub fn builder() -> builder::Sentiment {
+            Default::default()
+        }
+    }
+    ///AI sentiment analysis of the customer's recent messages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SentimentAnalysis {
+        ///When the analysis was run (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub analysis_timestamp: ::std::option::Option<::std::string::String>,
+        ///Id of the most recent message included in the analysis.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_analyzed_message_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_sentiment: ::std::option::Option<Sentiment>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous_sentiment: ::std::option::Option<Sentiment>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SentimentAnalysis {
+        pub fn builder() -> builder::SentimentAnalysis {
+            Default::default()
+        }
+    }
+    ///A saved shipping address of a customer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShopCustomerAddress {
+        ///Street or detail part of the address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
+        ///Commune or ward identifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commune_id: ::std::option::Option<::std::string::String>,
+        ///Country calling code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<i64>,
+        ///District identifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub district_id: ::std::option::Option<::std::string::String>,
+        ///Fully formatted address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_address: ::std::option::Option<::std::string::String>,
+        ///Recipient name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        ///Address id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Recipient phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        ///Postal code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_code: ::std::option::Option<::std::string::String>,
+        ///Province identifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub province_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ShopCustomerAddress {
+        pub fn builder() -> builder::ShopCustomerAddress {
             Default::default()
         }
     }
@@ -2501,8 +3361,17 @@ A private message in answer to a comment (Facebook, Instagram).*/
     pub struct Tag {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub color: ::std::option::Option<::std::string::String>,
+        ///Description of the tag (tag statistics).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<TagId>,
+        ///Whether the tag has been deactivated (conversation tags).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_deactive: ::std::option::Option<bool>,
+        ///Whether the tag is configured as a lead or conversion event (conversation tags).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_lead_event: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lighten_color: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2658,6 +3527,64 @@ A private message in answer to a comment (Facebook, Instagram).*/
             Default::default()
         }
     }
+    ///One change of a conversation's tags.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TagHistory {
+        ///Id of the conversation the change applies to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///When the tag change occurred (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payload: ::std::option::Option<TagHistoryPayload>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TagHistory {
+        pub fn builder() -> builder::TagHistory {
+            Default::default()
+        }
+    }
+    ///Details of the tag change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TagHistoryPayload {
+        ///Type of change, e.g. `add`, `remove`, `clone`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<::std::string::String>,
+        ///Id of the user who made the change (empty when done by the system).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editor_id: ::std::option::Option<::std::string::String>,
+        ///Name of the user who made the change.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editor_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag: ::std::option::Option<TagHistoryPayloadTag>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TagHistoryPayload {
+        pub fn builder() -> builder::TagHistoryPayload {
+            Default::default()
+        }
+    }
+    ///The affected tag.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TagHistoryPayloadTag {
+        ///Id of the affected tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///Label of the affected tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TagHistoryPayloadTag {
+        pub fn builder() -> builder::TagHistoryPayloadTag {
+            Default::default()
+        }
+    }
     ///A tag id; an integer in `/tags`, a string in tag statistics.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -2705,6 +3632,8 @@ A private message in answer to a comment (Facebook, Instagram).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TagStatisticsChart>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data_today: ::std::option::Option<TagStatisticsChart>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<Tag>,
@@ -2728,6 +3657,29 @@ A private message in answer to a comment (Facebook, Instagram).*/
     }
     impl TagsResponse {
         pub fn builder() -> builder::TagsResponse {
+            Default::default()
+        }
+    }
+    ///A button of a template attachment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TemplateButton {
+        ///Button label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///Button type, e.g. `web_url`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///URL the button opens.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        ///Webview height when opened, e.g. `full`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webview_height_ratio: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TemplateButton {
+        pub fn builder() -> builder::TemplateButton {
             Default::default()
         }
     }
@@ -2911,6 +3863,35 @@ A private message in answer to a comment (Facebook, Instagram).*/
             Default::default()
         }
     }
+    ///Engagement counts of one staff member over the date range.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserEngagement {
+        ///Inbox engagements handled by the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inbox_count: ::std::option::Option<i64>,
+        ///Display name of the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Orders from returning customers handled by the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub old_order_count: ::std::option::Option<i64>,
+        ///Orders created by the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_count: ::std::option::Option<i64>,
+        ///Total engagements handled by the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_engagement: ::std::option::Option<i64>,
+        ///Pancake user UUID of the staff member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl UserEngagement {
+        pub fn builder() -> builder::UserEngagement {
+            Default::default()
+        }
+    }
     ///Staff statistics keyed by user id, and the users' names.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserStatisticsData {
@@ -2945,8 +3926,23 @@ A private message in answer to a comment (Facebook, Instagram).*/
         pub average_response_time: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment_count: ::std::option::Option<i64>,
+        ///Time bucket of the counts (ISO date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hour: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inbox_count: ::std::option::Option<i64>,
+        ///Phone numbers collected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number_count: ::std::option::Option<i64>,
+        ///Private replies sent from comments.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_reply_count: ::std::option::Option<i64>,
+        ///Unique customer comments responded to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unique_comment_count: ::std::option::Option<i64>,
+        ///Unique inbox conversations responded to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unique_inbox_count: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3789,6 +4785,14 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct Assignee {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            fb_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3805,6 +4809,8 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for Assignee {
             fn default() -> Self {
                 Self {
+                    email: Ok(Default::default()),
+                    fb_id: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
@@ -3812,6 +4818,30 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
         }
         impl Assignee {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn fb_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_id: {e}")
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3855,6 +4885,8 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: Assignee,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    email: value.email?,
+                    fb_id: value.fb_id?,
                     id: value.id?,
                     name: value.name?,
                     extra: value.extra?,
@@ -3864,8 +4896,205 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::Assignee> for Assignee {
             fn from(value: super::Assignee) -> Self {
                 Self {
+                    email: Ok(value.email),
+                    fb_id: Ok(value.fb_id),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssigneeHistory {
+            conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payload: ::std::result::Result<
+                ::std::option::Option<super::AssigneeHistoryPayload>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssigneeHistory {
+            fn default() -> Self {
+                Self {
+                    conversation_id: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    payload: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AssigneeHistory {
+            pub fn conversation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn payload<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AssigneeHistoryPayload>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payload = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payload: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssigneeHistory> for super::AssigneeHistory {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssigneeHistory,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conversation_id: value.conversation_id?,
+                    inserted_at: value.inserted_at?,
+                    payload: value.payload?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssigneeHistory> for AssigneeHistory {
+            fn from(value: super::AssigneeHistory) -> Self {
+                Self {
+                    conversation_id: Ok(value.conversation_id),
+                    inserted_at: Ok(value.inserted_at),
+                    payload: Ok(value.payload),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssigneeHistoryPayload {
+            added_users: ::std::result::Result<
+                ::std::vec::Vec<super::Assignee>,
+                ::std::string::String,
+            >,
+            deleted_users: ::std::result::Result<
+                ::std::vec::Vec<super::Assignee>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssigneeHistoryPayload {
+            fn default() -> Self {
+                Self {
+                    added_users: Ok(Default::default()),
+                    deleted_users: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AssigneeHistoryPayload {
+            pub fn added_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Assignee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.added_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for added_users: {e}")
+                    });
+                self
+            }
+            pub fn deleted_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Assignee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_users: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssigneeHistoryPayload>
+        for super::AssigneeHistoryPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssigneeHistoryPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    added_users: value.added_users?,
+                    deleted_users: value.deleted_users?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssigneeHistoryPayload>
+        for AssigneeHistoryPayload {
+            fn from(value: super::AssigneeHistoryPayload) -> Self {
+                Self {
+                    added_users: Ok(value.added_users),
+                    deleted_users: Ok(value.deleted_users),
                     extra: Ok(value.extra),
                 }
             }
@@ -3876,7 +5105,23 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             mime_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payload: ::std::result::Result<
+                ::std::option::Option<super::AttachmentPayload>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3888,6 +5133,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            video_data: ::std::result::Result<
+                ::std::option::Option<super::AttachmentVideoData>,
+                ::std::string::String,
+            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -3897,9 +5146,14 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
+                    link: Ok(Default::default()),
+                    message: Ok(Default::default()),
                     mime_type: Ok(Default::default()),
+                    payload: Ok(Default::default()),
+                    title: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     url: Ok(Default::default()),
+                    video_data: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -3915,6 +5169,30 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
             pub fn mime_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3924,6 +5202,32 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for mime_type: {e}")
+                    });
+                self
+            }
+            pub fn payload<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AttachmentPayload>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payload = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payload: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
                     });
                 self
             }
@@ -3951,6 +5255,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn video_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AttachmentVideoData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for video_data: {e}")
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3973,9 +5291,14 @@ A private message in answer to a comment (Facebook, Instagram).*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
+                    link: value.link?,
+                    message: value.message?,
                     mime_type: value.mime_type?,
+                    payload: value.payload?,
+                    title: value.title?,
                     type_: value.type_?,
                     url: value.url?,
+                    video_data: value.video_data?,
                     extra: value.extra?,
                 })
             }
@@ -3984,9 +5307,204 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn from(value: super::Attachment) -> Self {
                 Self {
                     id: Ok(value.id),
+                    link: Ok(value.link),
+                    message: Ok(value.message),
                     mime_type: Ok(value.mime_type),
+                    payload: Ok(value.payload),
+                    title: Ok(value.title),
                     type_: Ok(value.type_),
                     url: Ok(value.url),
+                    video_data: Ok(value.video_data),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AttachmentPayload {
+            buttons: ::std::result::Result<
+                ::std::vec::Vec<super::TemplateButton>,
+                ::std::string::String,
+            >,
+            template_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AttachmentPayload {
+            fn default() -> Self {
+                Self {
+                    buttons: Ok(Default::default()),
+                    template_type: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AttachmentPayload {
+            pub fn buttons<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TemplateButton>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.buttons = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for buttons: {e}")
+                    });
+                self
+            }
+            pub fn template_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for template_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AttachmentPayload> for super::AttachmentPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AttachmentPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    buttons: value.buttons?,
+                    template_type: value.template_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AttachmentPayload> for AttachmentPayload {
+            fn from(value: super::AttachmentPayload) -> Self {
+                Self {
+                    buttons: Ok(value.buttons),
+                    template_type: Ok(value.template_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AttachmentVideoData {
+            height: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AttachmentVideoData {
+            fn default() -> Self {
+                Self {
+                    height: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    width: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AttachmentVideoData {
+            pub fn height<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.height = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for height: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn width<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.width = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for width: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AttachmentVideoData>
+        for super::AttachmentVideoData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AttachmentVideoData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    height: value.height?,
+                    url: value.url?,
+                    width: value.width?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AttachmentVideoData> for AttachmentVideoData {
+            fn from(value: super::AttachmentVideoData) -> Self {
+                Self {
+                    height: Ok(value.height),
+                    url: Ok(value.url),
+                    width: Ok(value.width),
                     extra: Ok(value.extra),
                 }
             }
@@ -4233,6 +5751,168 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 Self {
                     data: Ok(value.data),
                     success: Ok(value.success),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CapturedPhoneNumber {
+            captured: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            length: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            m_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CapturedPhoneNumber {
+            fn default() -> Self {
+                Self {
+                    captured: Ok(Default::default()),
+                    length: Ok(Default::default()),
+                    m_id: Ok(Default::default()),
+                    offset: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CapturedPhoneNumber {
+            pub fn captured<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.captured = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for captured: {e}")
+                    });
+                self
+            }
+            pub fn length<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.length = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for length: {e}")
+                    });
+                self
+            }
+            pub fn m_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.m_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for m_id: {e}")
+                    });
+                self
+            }
+            pub fn offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for offset: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CapturedPhoneNumber>
+        for super::CapturedPhoneNumber {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CapturedPhoneNumber,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    captured: value.captured?,
+                    length: value.length?,
+                    m_id: value.m_id?,
+                    offset: value.offset?,
+                    phone_number: value.phone_number?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CapturedPhoneNumber> for CapturedPhoneNumber {
+            fn from(value: super::CapturedPhoneNumber) -> Self {
+                Self {
+                    captured: Ok(value.captured),
+                    length: Ok(value.length),
+                    m_id: Ok(value.m_id),
+                    offset: Ok(value.offset),
+                    phone_number: Ok(value.phone_number),
+                    status: Ok(value.status),
                     extra: Ok(value.extra),
                 }
             }
@@ -5468,8 +7148,36 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct Conversation {
+            ad_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            ads: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            assignee_group_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            assignee_histories: ::std::result::Result<
+                ::std::vec::Vec<super::AssigneeHistory>,
+                ::std::string::String,
+            >,
             assignee_ids: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            current_assign_users: ::std::result::Result<
+                ::std::vec::Vec<super::Assignee>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             customers: ::std::result::Result<
@@ -5492,6 +7200,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            last_sent_by: ::std::result::Result<
+                ::std::option::Option<super::Sender>,
+                ::std::string::String,
+            >,
             message_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -5508,12 +7220,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            recent_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<super::RecentPhoneNumber>,
+                ::std::string::String,
+            >,
             seen: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             snippet: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tag_histories: ::std::result::Result<
+                ::std::vec::Vec<super::TagHistory>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
@@ -5536,18 +7256,27 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for Conversation {
             fn default() -> Self {
                 Self {
+                    ad_ids: Ok(Default::default()),
+                    ads: Ok(Default::default()),
+                    assignee_group_id: Ok(Default::default()),
+                    assignee_histories: Ok(Default::default()),
                     assignee_ids: Ok(Default::default()),
+                    current_assign_users: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
                     customers: Ok(Default::default()),
                     from: Ok(Default::default()),
                     has_phone: Ok(Default::default()),
                     id: Ok(Default::default()),
                     inserted_at: Ok(Default::default()),
+                    last_sent_by: Ok(Default::default()),
                     message_count: Ok(Default::default()),
                     page_customer: Ok(Default::default()),
                     page_id: Ok(Default::default()),
                     post_id: Ok(Default::default()),
+                    recent_phone_numbers: Ok(Default::default()),
                     seen: Ok(Default::default()),
                     snippet: Ok(Default::default()),
+                    tag_histories: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
@@ -5556,6 +7285,66 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
         }
         impl Conversation {
+            pub fn ad_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ad_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ad_ids: {e}")
+                    });
+                self
+            }
+            pub fn ads<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ads = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ads: {e}")
+                    });
+                self
+            }
+            pub fn assignee_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignee_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn assignee_histories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AssigneeHistory>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_histories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignee_histories: {e}"
+                        )
+                    });
+                self
+            }
             pub fn assignee_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -5565,6 +7354,32 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for assignee_ids: {e}")
+                    });
+                self
+            }
+            pub fn current_assign_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Assignee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_assign_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_assign_users: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
                     });
                 self
             }
@@ -5626,6 +7441,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn last_sent_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_sent_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_sent_by: {e}")
+                    });
+                self
+            }
             pub fn message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5676,6 +7503,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn recent_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RecentPhoneNumber>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recent_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
             pub fn seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5697,6 +7538,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for snippet: {e}")
+                    });
+                self
+            }
+            pub fn tag_histories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TagHistory>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag_histories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag_histories: {e}")
                     });
                 self
             }
@@ -5757,18 +7610,27 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: Conversation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    ad_ids: value.ad_ids?,
+                    ads: value.ads?,
+                    assignee_group_id: value.assignee_group_id?,
+                    assignee_histories: value.assignee_histories?,
                     assignee_ids: value.assignee_ids?,
+                    current_assign_users: value.current_assign_users?,
+                    customer_id: value.customer_id?,
                     customers: value.customers?,
                     from: value.from?,
                     has_phone: value.has_phone?,
                     id: value.id?,
                     inserted_at: value.inserted_at?,
+                    last_sent_by: value.last_sent_by?,
                     message_count: value.message_count?,
                     page_customer: value.page_customer?,
                     page_id: value.page_id?,
                     post_id: value.post_id?,
+                    recent_phone_numbers: value.recent_phone_numbers?,
                     seen: value.seen?,
                     snippet: value.snippet?,
+                    tag_histories: value.tag_histories?,
                     tags: value.tags?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
@@ -5779,18 +7641,27 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::Conversation> for Conversation {
             fn from(value: super::Conversation) -> Self {
                 Self {
+                    ad_ids: Ok(value.ad_ids),
+                    ads: Ok(value.ads),
+                    assignee_group_id: Ok(value.assignee_group_id),
+                    assignee_histories: Ok(value.assignee_histories),
                     assignee_ids: Ok(value.assignee_ids),
+                    current_assign_users: Ok(value.current_assign_users),
+                    customer_id: Ok(value.customer_id),
                     customers: Ok(value.customers),
                     from: Ok(value.from),
                     has_phone: Ok(value.has_phone),
                     id: Ok(value.id),
                     inserted_at: Ok(value.inserted_at),
+                    last_sent_by: Ok(value.last_sent_by),
                     message_count: Ok(value.message_count),
                     page_customer: Ok(value.page_customer),
                     page_id: Ok(value.page_id),
                     post_id: Ok(value.post_id),
+                    recent_phone_numbers: Ok(value.recent_phone_numbers),
                     seen: Ok(value.seen),
                     snippet: Ok(value.snippet),
+                    tag_histories: Ok(value.tag_histories),
                     tags: Ok(value.tags),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
@@ -5994,6 +7865,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            can_inbox: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             gender: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6028,6 +7911,22 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            recent_orders: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -6037,6 +7936,9 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     birthday: Ok(Default::default()),
+                    can_inbox: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    emails: Ok(Default::default()),
                     gender: Ok(Default::default()),
                     id: Ok(Default::default()),
                     inserted_at: Ok(Default::default()),
@@ -6045,6 +7947,9 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     notes: Ok(Default::default()),
                     phone_numbers: Ok(Default::default()),
                     psid: Ok(Default::default()),
+                    recent_orders: Ok(Default::default()),
+                    thread_id: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -6059,6 +7964,44 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for birthday: {e}")
+                    });
+                self
+            }
+            pub fn can_inbox<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_inbox = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_inbox: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
                     });
                 self
             }
@@ -6160,6 +8103,48 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn recent_orders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_orders = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recent_orders: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6182,6 +8167,9 @@ A private message in answer to a comment (Facebook, Instagram).*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     birthday: value.birthday?,
+                    can_inbox: value.can_inbox?,
+                    customer_id: value.customer_id?,
+                    emails: value.emails?,
                     gender: value.gender?,
                     id: value.id?,
                     inserted_at: value.inserted_at?,
@@ -6190,6 +8178,9 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     notes: value.notes?,
                     phone_numbers: value.phone_numbers?,
                     psid: value.psid?,
+                    recent_orders: value.recent_orders?,
+                    thread_id: value.thread_id?,
+                    updated_at: value.updated_at?,
                     extra: value.extra?,
                 })
             }
@@ -6198,6 +8189,9 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn from(value: super::Customer) -> Self {
                 Self {
                     birthday: Ok(value.birthday),
+                    can_inbox: Ok(value.can_inbox),
+                    customer_id: Ok(value.customer_id),
+                    emails: Ok(value.emails),
                     gender: Ok(value.gender),
                     id: Ok(value.id),
                     inserted_at: Ok(value.inserted_at),
@@ -6206,6 +8200,153 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     notes: Ok(value.notes),
                     phone_numbers: Ok(value.phone_numbers),
                     psid: Ok(value.psid),
+                    recent_orders: Ok(value.recent_orders),
+                    thread_id: Ok(value.thread_id),
+                    updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerActivity {
+            attachments: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            post_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerActivity {
+            fn default() -> Self {
+                Self {
+                    attachments: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    post_id: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CustomerActivity {
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
+                    });
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn post_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post_id: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerActivity> for super::CustomerActivity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerActivity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachments: value.attachments?,
+                    inserted_at: value.inserted_at?,
+                    message: value.message?,
+                    post_id: value.post_id?,
+                    source: value.source?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerActivity> for CustomerActivity {
+            fn from(value: super::CustomerActivity) -> Self {
+                Self {
+                    attachments: Ok(value.attachments),
+                    inserted_at: Ok(value.inserted_at),
+                    message: Ok(value.message),
+                    post_id: Ok(value.post_id),
+                    source: Ok(value.source),
                     extra: Ok(value.extra),
                 }
             }
@@ -6330,6 +8471,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            users_engagements: ::std::result::Result<
+                ::std::vec::Vec<super::UserEngagement>,
+                ::std::string::String,
+            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -6341,6 +8486,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     data: Ok(Default::default()),
                     statistics: Ok(Default::default()),
                     success: Ok(Default::default()),
+                    users_engagements: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -6384,6 +8530,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn users_engagements<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserEngagement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users_engagements = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for users_engagements: {e}"
+                        )
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6409,6 +8569,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     data: value.data?,
                     statistics: value.statistics?,
                     success: value.success?,
+                    users_engagements: value.users_engagements?,
                     extra: value.extra?,
                 })
             }
@@ -6420,6 +8581,375 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     data: Ok(value.data),
                     statistics: Ok(value.statistics),
                     success: Ok(value.success),
+                    users_engagements: Ok(value.users_engagements),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerNote {
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<super::CustomerNoteCreatedBy>,
+                ::std::string::String,
+            >,
+            edit_history: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            images: ::std::result::Result<
+                ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            is_pinned: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            order_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            removed_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerNote {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    edit_history: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    images: Ok(Default::default()),
+                    is_pinned: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    order_id: Ok(Default::default()),
+                    removed_at: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CustomerNote {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerNoteCreatedBy>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn edit_history<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_history = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for edit_history: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn images<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.images = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for images: {e}")
+                    });
+                self
+            }
+            pub fn is_pinned<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_pinned = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_pinned: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_id: {e}")
+                    });
+                self
+            }
+            pub fn removed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.removed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for removed_at: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerNote> for super::CustomerNote {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerNote,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    edit_history: value.edit_history?,
+                    id: value.id?,
+                    images: value.images?,
+                    is_pinned: value.is_pinned?,
+                    links: value.links?,
+                    message: value.message?,
+                    order_id: value.order_id?,
+                    removed_at: value.removed_at?,
+                    updated_at: value.updated_at?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerNote> for CustomerNote {
+            fn from(value: super::CustomerNote) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    edit_history: Ok(value.edit_history),
+                    id: Ok(value.id),
+                    images: Ok(value.images),
+                    is_pinned: Ok(value.is_pinned),
+                    links: Ok(value.links),
+                    message: Ok(value.message),
+                    order_id: Ok(value.order_id),
+                    removed_at: Ok(value.removed_at),
+                    updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerNoteCreatedBy {
+            fb_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            fb_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            uid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerNoteCreatedBy {
+            fn default() -> Self {
+                Self {
+                    fb_id: Ok(Default::default()),
+                    fb_name: Ok(Default::default()),
+                    uid: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CustomerNoteCreatedBy {
+            pub fn fb_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_id: {e}")
+                    });
+                self
+            }
+            pub fn fb_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_name: {e}")
+                    });
+                self
+            }
+            pub fn uid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uid: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerNoteCreatedBy>
+        for super::CustomerNoteCreatedBy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerNoteCreatedBy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fb_id: value.fb_id?,
+                    fb_name: value.fb_name?,
+                    uid: value.uid?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerNoteCreatedBy>
+        for CustomerNoteCreatedBy {
+            fn from(value: super::CustomerNoteCreatedBy) -> Self {
+                Self {
+                    fb_id: Ok(value.fb_id),
+                    fb_name: Ok(value.fb_name),
+                    uid: Ok(value.uid),
                     extra: Ok(value.extra),
                 }
             }
@@ -7585,12 +10115,48 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::vec::Vec<super::Attachment>,
                 ::std::string::String,
             >,
+            can_comment: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_hide: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_like: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_remove: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reply_privately: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            comment_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             conversation_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            edit_history: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
             from: ::std::result::Result<
                 ::std::option::Option<super::Sender>,
+                ::std::string::String,
+            >,
+            has_phone: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -7601,8 +10167,36 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            is_hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_livestream_order: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_parent: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_parent_hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_removed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            like_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_tags: ::std::result::Result<
+                ::std::vec::Vec<super::MessageTag>,
                 ::std::string::String,
             >,
             original_message: ::std::result::Result<
@@ -7613,12 +10207,42 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            parent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_info: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            private_reply_conversation: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            removed_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rich_message: ::std::result::Result<
+                ::std::option::Option<super::MessageRichMessage>,
+                ::std::string::String,
+            >,
             seen: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            show_info: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_likes: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -7630,15 +10254,37 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     attachments: Ok(Default::default()),
+                    can_comment: Ok(Default::default()),
+                    can_hide: Ok(Default::default()),
+                    can_like: Ok(Default::default()),
+                    can_remove: Ok(Default::default()),
+                    can_reply_privately: Ok(Default::default()),
+                    comment_count: Ok(Default::default()),
                     conversation_id: Ok(Default::default()),
+                    edit_history: Ok(Default::default()),
                     from: Ok(Default::default()),
+                    has_phone: Ok(Default::default()),
                     id: Ok(Default::default()),
                     inserted_at: Ok(Default::default()),
+                    is_hidden: Ok(Default::default()),
+                    is_livestream_order: Ok(Default::default()),
+                    is_parent: Ok(Default::default()),
+                    is_parent_hidden: Ok(Default::default()),
+                    is_removed: Ok(Default::default()),
+                    like_count: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    message_tags: Ok(Default::default()),
                     original_message: Ok(Default::default()),
                     page_id: Ok(Default::default()),
+                    parent_id: Ok(Default::default()),
+                    phone_info: Ok(Default::default()),
+                    private_reply_conversation: Ok(Default::default()),
+                    removed_by: Ok(Default::default()),
+                    rich_message: Ok(Default::default()),
                     seen: Ok(Default::default()),
+                    show_info: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    user_likes: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -7656,6 +10302,80 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn can_comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_comment: {e}")
+                    });
+                self
+            }
+            pub fn can_hide<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_hide = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_hide: {e}")
+                    });
+                self
+            }
+            pub fn can_like<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_like = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_like: {e}")
+                    });
+                self
+            }
+            pub fn can_remove<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_remove = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_remove: {e}")
+                    });
+                self
+            }
+            pub fn can_reply_privately<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_reply_privately = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for can_reply_privately: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn comment_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment_count: {e}")
+                    });
+                self
+            }
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7670,6 +10390,24 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn edit_history<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_history = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for edit_history: {e}")
+                    });
+                self
+            }
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Sender>>,
@@ -7679,6 +10417,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn has_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_phone: {e}")
                     });
                 self
             }
@@ -7704,6 +10454,82 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn is_hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_hidden: {e}")
+                    });
+                self
+            }
+            pub fn is_livestream_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_livestream_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_livestream_order: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_parent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_parent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_parent: {e}")
+                    });
+                self
+            }
+            pub fn is_parent_hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_parent_hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_parent_hidden: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_removed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_removed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_removed: {e}")
+                    });
+                self
+            }
+            pub fn like_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.like_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for like_count: {e}")
+                    });
+                self
+            }
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7713,6 +10539,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn message_tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageTag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_tags: {e}")
                     });
                 self
             }
@@ -7742,6 +10580,74 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn parent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
+                self
+            }
+            pub fn phone_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_info: {e}")
+                    });
+                self
+            }
+            pub fn private_reply_conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_reply_conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for private_reply_conversation: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn removed_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.removed_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for removed_by: {e}")
+                    });
+                self
+            }
+            pub fn rich_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MessageRichMessage>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_message: {e}")
+                    });
+                self
+            }
             pub fn seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7751,6 +10657,1178 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for seen: {e}")
+                    });
+                self
+            }
+            pub fn show_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for show_info: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_likes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_likes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_likes: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Message> for super::Message {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Message,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachments: value.attachments?,
+                    can_comment: value.can_comment?,
+                    can_hide: value.can_hide?,
+                    can_like: value.can_like?,
+                    can_remove: value.can_remove?,
+                    can_reply_privately: value.can_reply_privately?,
+                    comment_count: value.comment_count?,
+                    conversation_id: value.conversation_id?,
+                    edit_history: value.edit_history?,
+                    from: value.from?,
+                    has_phone: value.has_phone?,
+                    id: value.id?,
+                    inserted_at: value.inserted_at?,
+                    is_hidden: value.is_hidden?,
+                    is_livestream_order: value.is_livestream_order?,
+                    is_parent: value.is_parent?,
+                    is_parent_hidden: value.is_parent_hidden?,
+                    is_removed: value.is_removed?,
+                    like_count: value.like_count?,
+                    message: value.message?,
+                    message_tags: value.message_tags?,
+                    original_message: value.original_message?,
+                    page_id: value.page_id?,
+                    parent_id: value.parent_id?,
+                    phone_info: value.phone_info?,
+                    private_reply_conversation: value.private_reply_conversation?,
+                    removed_by: value.removed_by?,
+                    rich_message: value.rich_message?,
+                    seen: value.seen?,
+                    show_info: value.show_info?,
+                    type_: value.type_?,
+                    user_likes: value.user_likes?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Message> for Message {
+            fn from(value: super::Message) -> Self {
+                Self {
+                    attachments: Ok(value.attachments),
+                    can_comment: Ok(value.can_comment),
+                    can_hide: Ok(value.can_hide),
+                    can_like: Ok(value.can_like),
+                    can_remove: Ok(value.can_remove),
+                    can_reply_privately: Ok(value.can_reply_privately),
+                    comment_count: Ok(value.comment_count),
+                    conversation_id: Ok(value.conversation_id),
+                    edit_history: Ok(value.edit_history),
+                    from: Ok(value.from),
+                    has_phone: Ok(value.has_phone),
+                    id: Ok(value.id),
+                    inserted_at: Ok(value.inserted_at),
+                    is_hidden: Ok(value.is_hidden),
+                    is_livestream_order: Ok(value.is_livestream_order),
+                    is_parent: Ok(value.is_parent),
+                    is_parent_hidden: Ok(value.is_parent_hidden),
+                    is_removed: Ok(value.is_removed),
+                    like_count: Ok(value.like_count),
+                    message: Ok(value.message),
+                    message_tags: Ok(value.message_tags),
+                    original_message: Ok(value.original_message),
+                    page_id: Ok(value.page_id),
+                    parent_id: Ok(value.parent_id),
+                    phone_info: Ok(value.phone_info),
+                    private_reply_conversation: Ok(value.private_reply_conversation),
+                    removed_by: Ok(value.removed_by),
+                    rich_message: Ok(value.rich_message),
+                    seen: Ok(value.seen),
+                    show_info: Ok(value.show_info),
+                    type_: Ok(value.type_),
+                    user_likes: Ok(value.user_likes),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageCustomer {
+            ad_clicks: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            address_source: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            can_inbox: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            color_customer_level: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            discount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            discount_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            fb_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            global_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_activated: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_discount_by_level: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_followed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            last_order_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            level_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            level_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_discount_by_percent: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            order_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            personal_info: ::std::result::Result<
+                ::std::option::Option<super::MessageCustomerPersonalInfo>,
+                ::std::string::String,
+            >,
+            purchased_amount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            recent_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<super::RecentPhoneNumber>,
+                ::std::string::String,
+            >,
+            reward_point: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            shop_customer_addresses: ::std::result::Result<
+                ::std::vec::Vec<super::ShopCustomerAddress>,
+                ::std::string::String,
+            >,
+            succeed_order_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            total_amount_referred: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            web_sources: ::std::result::Result<
+                ::std::vec::Vec<super::MessageCustomerWebSourcesItem>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageCustomer {
+            fn default() -> Self {
+                Self {
+                    ad_clicks: Ok(Default::default()),
+                    address_source: Ok(Default::default()),
+                    can_inbox: Ok(Default::default()),
+                    color_customer_level: Ok(Default::default()),
+                    currency: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    discount: Ok(Default::default()),
+                    discount_type: Ok(Default::default()),
+                    emails: Ok(Default::default()),
+                    fb_id: Ok(Default::default()),
+                    global_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_activated: Ok(Default::default()),
+                    is_discount_by_level: Ok(Default::default()),
+                    is_followed: Ok(Default::default()),
+                    last_order_at: Ok(Default::default()),
+                    level_id: Ok(Default::default()),
+                    level_name: Ok(Default::default()),
+                    max_discount_by_percent: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    order_count: Ok(Default::default()),
+                    personal_info: Ok(Default::default()),
+                    purchased_amount: Ok(Default::default()),
+                    recent_phone_numbers: Ok(Default::default()),
+                    reward_point: Ok(Default::default()),
+                    shop_customer_addresses: Ok(Default::default()),
+                    succeed_order_count: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    total_amount_referred: Ok(Default::default()),
+                    web_sources: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessageCustomer {
+            pub fn ad_clicks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ad_clicks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ad_clicks: {e}")
+                    });
+                self
+            }
+            pub fn address_source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_source: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn can_inbox<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_inbox = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_inbox: {e}")
+                    });
+                self
+            }
+            pub fn color_customer_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color_customer_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for color_customer_level: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn discount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for discount: {e}")
+                    });
+                self
+            }
+            pub fn discount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for discount_type: {e}")
+                    });
+                self
+            }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
+                    });
+                self
+            }
+            pub fn fb_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fb_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fb_id: {e}")
+                    });
+                self
+            }
+            pub fn global_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.global_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for global_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_activated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_activated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_activated: {e}")
+                    });
+                self
+            }
+            pub fn is_discount_by_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_discount_by_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_discount_by_level: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_followed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_followed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_followed: {e}")
+                    });
+                self
+            }
+            pub fn last_order_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_order_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_order_at: {e}")
+                    });
+                self
+            }
+            pub fn level_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.level_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for level_id: {e}")
+                    });
+                self
+            }
+            pub fn level_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.level_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for level_name: {e}")
+                    });
+                self
+            }
+            pub fn max_discount_by_percent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_discount_by_percent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_discount_by_percent: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn order_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_count: {e}")
+                    });
+                self
+            }
+            pub fn personal_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MessageCustomerPersonalInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.personal_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for personal_info: {e}")
+                    });
+                self
+            }
+            pub fn purchased_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.purchased_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for purchased_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recent_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RecentPhoneNumber>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recent_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reward_point<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reward_point = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reward_point: {e}")
+                    });
+                self
+            }
+            pub fn shop_customer_addresses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ShopCustomerAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shop_customer_addresses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shop_customer_addresses: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn succeed_order_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.succeed_order_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for succeed_order_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn total_amount_referred<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_amount_referred = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_amount_referred: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn web_sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MessageCustomerWebSourcesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.web_sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for web_sources: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageCustomer> for super::MessageCustomer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageCustomer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ad_clicks: value.ad_clicks?,
+                    address_source: value.address_source?,
+                    can_inbox: value.can_inbox?,
+                    color_customer_level: value.color_customer_level?,
+                    currency: value.currency?,
+                    customer_id: value.customer_id?,
+                    discount: value.discount?,
+                    discount_type: value.discount_type?,
+                    emails: value.emails?,
+                    fb_id: value.fb_id?,
+                    global_id: value.global_id?,
+                    id: value.id?,
+                    is_activated: value.is_activated?,
+                    is_discount_by_level: value.is_discount_by_level?,
+                    is_followed: value.is_followed?,
+                    last_order_at: value.last_order_at?,
+                    level_id: value.level_id?,
+                    level_name: value.level_name?,
+                    max_discount_by_percent: value.max_discount_by_percent?,
+                    name: value.name?,
+                    order_count: value.order_count?,
+                    personal_info: value.personal_info?,
+                    purchased_amount: value.purchased_amount?,
+                    recent_phone_numbers: value.recent_phone_numbers?,
+                    reward_point: value.reward_point?,
+                    shop_customer_addresses: value.shop_customer_addresses?,
+                    succeed_order_count: value.succeed_order_count?,
+                    tags: value.tags?,
+                    total_amount_referred: value.total_amount_referred?,
+                    web_sources: value.web_sources?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageCustomer> for MessageCustomer {
+            fn from(value: super::MessageCustomer) -> Self {
+                Self {
+                    ad_clicks: Ok(value.ad_clicks),
+                    address_source: Ok(value.address_source),
+                    can_inbox: Ok(value.can_inbox),
+                    color_customer_level: Ok(value.color_customer_level),
+                    currency: Ok(value.currency),
+                    customer_id: Ok(value.customer_id),
+                    discount: Ok(value.discount),
+                    discount_type: Ok(value.discount_type),
+                    emails: Ok(value.emails),
+                    fb_id: Ok(value.fb_id),
+                    global_id: Ok(value.global_id),
+                    id: Ok(value.id),
+                    is_activated: Ok(value.is_activated),
+                    is_discount_by_level: Ok(value.is_discount_by_level),
+                    is_followed: Ok(value.is_followed),
+                    last_order_at: Ok(value.last_order_at),
+                    level_id: Ok(value.level_id),
+                    level_name: Ok(value.level_name),
+                    max_discount_by_percent: Ok(value.max_discount_by_percent),
+                    name: Ok(value.name),
+                    order_count: Ok(value.order_count),
+                    personal_info: Ok(value.personal_info),
+                    purchased_amount: Ok(value.purchased_amount),
+                    recent_phone_numbers: Ok(value.recent_phone_numbers),
+                    reward_point: Ok(value.reward_point),
+                    shop_customer_addresses: Ok(value.shop_customer_addresses),
+                    succeed_order_count: Ok(value.succeed_order_count),
+                    tags: Ok(value.tags),
+                    total_amount_referred: Ok(value.total_amount_referred),
+                    web_sources: Ok(value.web_sources),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageCustomerPersonalInfo {
+            gender: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lives_in: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            profile_updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            relationship_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageCustomerPersonalInfo {
+            fn default() -> Self {
+                Self {
+                    gender: Ok(Default::default()),
+                    job: Ok(Default::default()),
+                    lives_in: Ok(Default::default()),
+                    profile_updated_at: Ok(Default::default()),
+                    relationship_status: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessageCustomerPersonalInfo {
+            pub fn gender<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender: {e}")
+                    });
+                self
+            }
+            pub fn job<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job: {e}")
+                    });
+                self
+            }
+            pub fn lives_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lives_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lives_in: {e}")
+                    });
+                self
+            }
+            pub fn profile_updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for profile_updated_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn relationship_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relationship_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for relationship_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageCustomerPersonalInfo>
+        for super::MessageCustomerPersonalInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageCustomerPersonalInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    gender: value.gender?,
+                    job: value.job?,
+                    lives_in: value.lives_in?,
+                    profile_updated_at: value.profile_updated_at?,
+                    relationship_status: value.relationship_status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageCustomerPersonalInfo>
+        for MessageCustomerPersonalInfo {
+            fn from(value: super::MessageCustomerPersonalInfo) -> Self {
+                Self {
+                    gender: Ok(value.gender),
+                    job: Ok(value.job),
+                    lives_in: Ok(value.lives_in),
+                    profile_updated_at: Ok(value.profile_updated_at),
+                    relationship_status: Ok(value.relationship_status),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageCustomerWebSourcesItem {
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            params: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageCustomerWebSourcesItem {
+            fn default() -> Self {
+                Self {
+                    inserted_at: Ok(Default::default()),
+                    params: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessageCustomerWebSourcesItem {
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn params<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.params = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for params: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageCustomerWebSourcesItem>
+        for super::MessageCustomerWebSourcesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageCustomerWebSourcesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    inserted_at: value.inserted_at?,
+                    params: value.params?,
+                    source: value.source?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageCustomerWebSourcesItem>
+        for MessageCustomerWebSourcesItem {
+            fn from(value: super::MessageCustomerWebSourcesItem) -> Self {
+                Self {
+                    inserted_at: Ok(value.inserted_at),
+                    params: Ok(value.params),
+                    source: Ok(value.source),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageRichMessage {
+            is_printed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageRichMessage {
+            fn default() -> Self {
+                Self {
+                    is_printed: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessageRichMessage {
+            pub fn is_printed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_printed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_printed: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageRichMessage> for super::MessageRichMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageRichMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    is_printed: value.is_printed?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageRichMessage> for MessageRichMessage {
+            fn from(value: super::MessageRichMessage) -> Self {
+                Self {
+                    is_printed: Ok(value.is_printed),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageTag {
+            length: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageTag {
+            fn default() -> Self {
+                Self {
+                    length: Ok(Default::default()),
+                    link: Ok(Default::default()),
+                    offset: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessageTag {
+            pub fn length<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.length = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for length: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for offset: {e}")
                     });
                 self
             }
@@ -7781,38 +11859,26 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 self
             }
         }
-        impl ::std::convert::TryFrom<Message> for super::Message {
+        impl ::std::convert::TryFrom<MessageTag> for super::MessageTag {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Message,
+                value: MessageTag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    attachments: value.attachments?,
-                    conversation_id: value.conversation_id?,
-                    from: value.from?,
-                    id: value.id?,
-                    inserted_at: value.inserted_at?,
-                    message: value.message?,
-                    original_message: value.original_message?,
-                    page_id: value.page_id?,
-                    seen: value.seen?,
+                    length: value.length?,
+                    link: value.link?,
+                    offset: value.offset?,
                     type_: value.type_?,
                     extra: value.extra?,
                 })
             }
         }
-        impl ::std::convert::From<super::Message> for Message {
-            fn from(value: super::Message) -> Self {
+        impl ::std::convert::From<super::MessageTag> for MessageTag {
+            fn from(value: super::MessageTag) -> Self {
                 Self {
-                    attachments: Ok(value.attachments),
-                    conversation_id: Ok(value.conversation_id),
-                    from: Ok(value.from),
-                    id: Ok(value.id),
-                    inserted_at: Ok(value.inserted_at),
-                    message: Ok(value.message),
-                    original_message: Ok(value.original_message),
-                    page_id: Ok(value.page_id),
-                    seen: Ok(value.seen),
+                    length: Ok(value.length),
+                    link: Ok(value.link),
+                    offset: Ok(value.offset),
                     type_: Ok(value.type_),
                     extra: Ok(value.extra),
                 }
@@ -7820,12 +11886,92 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct MessagesResponse {
+            activities: ::std::result::Result<
+                ::std::vec::Vec<super::CustomerActivity>,
+                ::std::string::String,
+            >,
+            ad_clicks: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            allow_use_data_for_training_ai: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            app: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            available_for_report_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            banned_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            banned_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            birthday: ::std::result::Result<
+                ::std::option::Option<super::MessagesResponseBirthday>,
+                ::std::string::String,
+            >,
+            can_inbox: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            comment_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            conv_customers: ::std::result::Result<
+                ::std::vec::Vec<super::ConversationCustomer>,
+                ::std::string::String,
+            >,
+            conv_from: ::std::result::Result<
+                ::std::option::Option<super::Sender>,
+                ::std::string::String,
+            >,
+            conv_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            conv_recent_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<super::CapturedPhoneNumber>,
+                ::std::string::String,
+            >,
             conversation_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             customers: ::std::result::Result<
-                ::std::vec::Vec<
+                ::std::vec::Vec<super::MessageCustomer>,
+                ::std::string::String,
+            >,
+            extra_info: ::std::result::Result<
+                ::std::option::Option<super::MessagesResponseExtraInfo>,
+                ::std::string::String,
+            >,
+            gender: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_banned: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            last_commented_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lives_in: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            matched_wa_fb_customers: ::std::result::Result<
+                ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 ::std::string::String,
@@ -7834,8 +11980,59 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::vec::Vec<super::Message>,
                 ::std::string::String,
             >,
+            notes: ::std::result::Result<
+                ::std::vec::Vec<super::CustomerNote>,
+                ::std::string::String,
+            >,
+            post: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            profile_updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            read_watermarks: ::std::result::Result<
+                ::std::vec::Vec<super::ReadWatermark>,
+                ::std::string::String,
+            >,
+            recent_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            recent_orders: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            recent_phone_numbers: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            reported_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reports_by_phone: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    super::MessagesResponseReportsByPhoneValue,
+                >,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            suggested_posts: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            suggested_products: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -7846,15 +12043,228 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for MessagesResponse {
             fn default() -> Self {
                 Self {
+                    activities: Ok(Default::default()),
+                    ad_clicks: Ok(Default::default()),
+                    allow_use_data_for_training_ai: Ok(Default::default()),
+                    app: Ok(Default::default()),
+                    available_for_report_phone_numbers: Ok(Default::default()),
+                    banned_by: Ok(Default::default()),
+                    banned_count: Ok(Default::default()),
+                    birthday: Ok(Default::default()),
+                    can_inbox: Ok(Default::default()),
+                    comment_count: Ok(Default::default()),
+                    conv_customers: Ok(Default::default()),
+                    conv_from: Ok(Default::default()),
+                    conv_phone_numbers: Ok(Default::default()),
+                    conv_recent_phone_numbers: Ok(Default::default()),
                     conversation_id: Ok(Default::default()),
                     customers: Ok(Default::default()),
+                    extra_info: Ok(Default::default()),
+                    gender: Ok(Default::default()),
+                    is_banned: Ok(Default::default()),
+                    last_commented_at: Ok(Default::default()),
+                    lives_in: Ok(Default::default()),
+                    matched_wa_fb_customers: Ok(Default::default()),
                     messages: Ok(Default::default()),
+                    notes: Ok(Default::default()),
+                    post: Ok(Default::default()),
+                    profile_updated_at: Ok(Default::default()),
+                    read_watermarks: Ok(Default::default()),
+                    recent_emails: Ok(Default::default()),
+                    recent_orders: Ok(Default::default()),
+                    recent_phone_numbers: Ok(Default::default()),
+                    reported_count: Ok(Default::default()),
+                    reports_by_phone: Ok(Default::default()),
                     success: Ok(Default::default()),
+                    suggested_posts: Ok(Default::default()),
+                    suggested_products: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
         impl MessagesResponse {
+            pub fn activities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomerActivity>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.activities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for activities: {e}")
+                    });
+                self
+            }
+            pub fn ad_clicks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ad_clicks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ad_clicks: {e}")
+                    });
+                self
+            }
+            pub fn allow_use_data_for_training_ai<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_use_data_for_training_ai = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_use_data_for_training_ai: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn app<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app: {e}")
+                    });
+                self
+            }
+            pub fn available_for_report_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.available_for_report_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for available_for_report_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn banned_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.banned_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for banned_by: {e}")
+                    });
+                self
+            }
+            pub fn banned_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.banned_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for banned_count: {e}")
+                    });
+                self
+            }
+            pub fn birthday<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MessagesResponseBirthday>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.birthday = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for birthday: {e}")
+                    });
+                self
+            }
+            pub fn can_inbox<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_inbox = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_inbox: {e}")
+                    });
+                self
+            }
+            pub fn comment_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment_count: {e}")
+                    });
+                self
+            }
+            pub fn conv_customers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ConversationCustomer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conv_customers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conv_customers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn conv_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conv_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conv_from: {e}")
+                    });
+                self
+            }
+            pub fn conv_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conv_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conv_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn conv_recent_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CapturedPhoneNumber>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conv_recent_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conv_recent_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7871,17 +12281,95 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
             pub fn customers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MessageCustomer>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customers = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for customers: {e}")
+                    });
+                self
+            }
+            pub fn extra_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MessagesResponseExtraInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra_info: {e}")
+                    });
+                self
+            }
+            pub fn gender<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gender = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gender: {e}")
+                    });
+                self
+            }
+            pub fn is_banned<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_banned = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_banned: {e}")
+                    });
+                self
+            }
+            pub fn last_commented_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_commented_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_commented_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn lives_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lives_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lives_in: {e}")
+                    });
+                self
+            }
+            pub fn matched_wa_fb_customers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.matched_wa_fb_customers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for matched_wa_fb_customers: {e}"
+                        )
                     });
                 self
             }
@@ -7897,6 +12385,137 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomerNote>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notes: {e}")
+                    });
+                self
+            }
+            pub fn post<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post: {e}")
+                    });
+                self
+            }
+            pub fn profile_updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile_updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for profile_updated_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn read_watermarks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReadWatermark>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_watermarks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_watermarks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recent_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recent_emails: {e}")
+                    });
+                self
+            }
+            pub fn recent_orders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_orders = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recent_orders: {e}")
+                    });
+                self
+            }
+            pub fn recent_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recent_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recent_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reported_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reported_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reported_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reports_by_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        super::MessagesResponseReportsByPhoneValue,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_by_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reports_by_phone: {e}"
+                        )
+                    });
+                self
+            }
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7906,6 +12525,38 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn suggested_posts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suggested_posts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for suggested_posts: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn suggested_products<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suggested_products = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for suggested_products: {e}"
+                        )
                     });
                 self
             }
@@ -7930,10 +12581,43 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: MessagesResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    activities: value.activities?,
+                    ad_clicks: value.ad_clicks?,
+                    allow_use_data_for_training_ai: value
+                        .allow_use_data_for_training_ai?,
+                    app: value.app?,
+                    available_for_report_phone_numbers: value
+                        .available_for_report_phone_numbers?,
+                    banned_by: value.banned_by?,
+                    banned_count: value.banned_count?,
+                    birthday: value.birthday?,
+                    can_inbox: value.can_inbox?,
+                    comment_count: value.comment_count?,
+                    conv_customers: value.conv_customers?,
+                    conv_from: value.conv_from?,
+                    conv_phone_numbers: value.conv_phone_numbers?,
+                    conv_recent_phone_numbers: value.conv_recent_phone_numbers?,
                     conversation_id: value.conversation_id?,
                     customers: value.customers?,
+                    extra_info: value.extra_info?,
+                    gender: value.gender?,
+                    is_banned: value.is_banned?,
+                    last_commented_at: value.last_commented_at?,
+                    lives_in: value.lives_in?,
+                    matched_wa_fb_customers: value.matched_wa_fb_customers?,
                     messages: value.messages?,
+                    notes: value.notes?,
+                    post: value.post?,
+                    profile_updated_at: value.profile_updated_at?,
+                    read_watermarks: value.read_watermarks?,
+                    recent_emails: value.recent_emails?,
+                    recent_orders: value.recent_orders?,
+                    recent_phone_numbers: value.recent_phone_numbers?,
+                    reported_count: value.reported_count?,
+                    reports_by_phone: value.reports_by_phone?,
                     success: value.success?,
+                    suggested_posts: value.suggested_posts?,
+                    suggested_products: value.suggested_products?,
                     extra: value.extra?,
                 })
             }
@@ -7941,10 +12625,329 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::MessagesResponse> for MessagesResponse {
             fn from(value: super::MessagesResponse) -> Self {
                 Self {
+                    activities: Ok(value.activities),
+                    ad_clicks: Ok(value.ad_clicks),
+                    allow_use_data_for_training_ai: Ok(
+                        value.allow_use_data_for_training_ai,
+                    ),
+                    app: Ok(value.app),
+                    available_for_report_phone_numbers: Ok(
+                        value.available_for_report_phone_numbers,
+                    ),
+                    banned_by: Ok(value.banned_by),
+                    banned_count: Ok(value.banned_count),
+                    birthday: Ok(value.birthday),
+                    can_inbox: Ok(value.can_inbox),
+                    comment_count: Ok(value.comment_count),
+                    conv_customers: Ok(value.conv_customers),
+                    conv_from: Ok(value.conv_from),
+                    conv_phone_numbers: Ok(value.conv_phone_numbers),
+                    conv_recent_phone_numbers: Ok(value.conv_recent_phone_numbers),
                     conversation_id: Ok(value.conversation_id),
                     customers: Ok(value.customers),
+                    extra_info: Ok(value.extra_info),
+                    gender: Ok(value.gender),
+                    is_banned: Ok(value.is_banned),
+                    last_commented_at: Ok(value.last_commented_at),
+                    lives_in: Ok(value.lives_in),
+                    matched_wa_fb_customers: Ok(value.matched_wa_fb_customers),
                     messages: Ok(value.messages),
+                    notes: Ok(value.notes),
+                    post: Ok(value.post),
+                    profile_updated_at: Ok(value.profile_updated_at),
+                    read_watermarks: Ok(value.read_watermarks),
+                    recent_emails: Ok(value.recent_emails),
+                    recent_orders: Ok(value.recent_orders),
+                    recent_phone_numbers: Ok(value.recent_phone_numbers),
+                    reported_count: Ok(value.reported_count),
+                    reports_by_phone: Ok(value.reports_by_phone),
                     success: Ok(value.success),
+                    suggested_posts: Ok(value.suggested_posts),
+                    suggested_products: Ok(value.suggested_products),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessagesResponseBirthday {
+            date: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            month: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            year: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessagesResponseBirthday {
+            fn default() -> Self {
+                Self {
+                    date: Ok(Default::default()),
+                    month: Ok(Default::default()),
+                    year: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessagesResponseBirthday {
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn month<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.month = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for month: {e}")
+                    });
+                self
+            }
+            pub fn year<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.year = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for year: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessagesResponseBirthday>
+        for super::MessagesResponseBirthday {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessagesResponseBirthday,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    date: value.date?,
+                    month: value.month?,
+                    year: value.year?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessagesResponseBirthday>
+        for MessagesResponseBirthday {
+            fn from(value: super::MessagesResponseBirthday) -> Self {
+                Self {
+                    date: Ok(value.date),
+                    month: Ok(value.month),
+                    year: Ok(value.year),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessagesResponseExtraInfo {
+            sentiment_analysis: ::std::result::Result<
+                ::std::option::Option<super::SentimentAnalysis>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessagesResponseExtraInfo {
+            fn default() -> Self {
+                Self {
+                    sentiment_analysis: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessagesResponseExtraInfo {
+            pub fn sentiment_analysis<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SentimentAnalysis>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sentiment_analysis = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sentiment_analysis: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessagesResponseExtraInfo>
+        for super::MessagesResponseExtraInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessagesResponseExtraInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    sentiment_analysis: value.sentiment_analysis?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessagesResponseExtraInfo>
+        for MessagesResponseExtraInfo {
+            fn from(value: super::MessagesResponseExtraInfo) -> Self {
+                Self {
+                    sentiment_analysis: Ok(value.sentiment_analysis),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessagesResponseReportsByPhoneValue {
+            order_fail: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            order_success: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            warning: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessagesResponseReportsByPhoneValue {
+            fn default() -> Self {
+                Self {
+                    order_fail: Ok(Default::default()),
+                    order_success: Ok(Default::default()),
+                    warning: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessagesResponseReportsByPhoneValue {
+            pub fn order_fail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_fail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_fail: {e}")
+                    });
+                self
+            }
+            pub fn order_success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_success: {e}")
+                    });
+                self
+            }
+            pub fn warning<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warning = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for warning: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessagesResponseReportsByPhoneValue>
+        for super::MessagesResponseReportsByPhoneValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessagesResponseReportsByPhoneValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    order_fail: value.order_fail?,
+                    order_success: value.order_success?,
+                    warning: value.warning?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessagesResponseReportsByPhoneValue>
+        for MessagesResponseReportsByPhoneValue {
+            fn from(value: super::MessagesResponseReportsByPhoneValue) -> Self {
+                Self {
+                    order_fail: Ok(value.order_fail),
+                    order_success: Ok(value.order_success),
+                    warning: Ok(value.warning),
                     extra: Ok(value.extra),
                 }
             }
@@ -8399,6 +13402,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            inbox_interactive_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             new_customer_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -8419,6 +13426,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            today_uniq_website_referral: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            today_website_guest_referral: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            uniq_phone_number_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -8430,11 +13449,15 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     customer_comment_count: Ok(Default::default()),
                     customer_inbox_count: Ok(Default::default()),
                     hour: Ok(Default::default()),
+                    inbox_interactive_count: Ok(Default::default()),
                     new_customer_count: Ok(Default::default()),
                     new_inbox_count: Ok(Default::default()),
                     page_comment_count: Ok(Default::default()),
                     page_inbox_count: Ok(Default::default()),
                     phone_number_count: Ok(Default::default()),
+                    today_uniq_website_referral: Ok(Default::default()),
+                    today_website_guest_referral: Ok(Default::default()),
+                    uniq_phone_number_count: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -8477,6 +13500,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for hour: {e}")
+                    });
+                self
+            }
+            pub fn inbox_interactive_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inbox_interactive_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for inbox_interactive_count: {e}"
+                        )
                     });
                 self
             }
@@ -8550,6 +13587,48 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn today_uniq_website_referral<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.today_uniq_website_referral = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for today_uniq_website_referral: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn today_website_guest_referral<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.today_website_guest_referral = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for today_website_guest_referral: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn uniq_phone_number_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uniq_phone_number_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for uniq_phone_number_count: {e}"
+                        )
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8575,11 +13654,15 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     customer_comment_count: value.customer_comment_count?,
                     customer_inbox_count: value.customer_inbox_count?,
                     hour: value.hour?,
+                    inbox_interactive_count: value.inbox_interactive_count?,
                     new_customer_count: value.new_customer_count?,
                     new_inbox_count: value.new_inbox_count?,
                     page_comment_count: value.page_comment_count?,
                     page_inbox_count: value.page_inbox_count?,
                     phone_number_count: value.phone_number_count?,
+                    today_uniq_website_referral: value.today_uniq_website_referral?,
+                    today_website_guest_referral: value.today_website_guest_referral?,
+                    uniq_phone_number_count: value.uniq_phone_number_count?,
                     extra: value.extra?,
                 })
             }
@@ -8590,11 +13673,15 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     customer_comment_count: Ok(value.customer_comment_count),
                     customer_inbox_count: Ok(value.customer_inbox_count),
                     hour: Ok(value.hour),
+                    inbox_interactive_count: Ok(value.inbox_interactive_count),
                     new_customer_count: Ok(value.new_customer_count),
                     new_inbox_count: Ok(value.new_inbox_count),
                     page_comment_count: Ok(value.page_comment_count),
                     page_inbox_count: Ok(value.page_inbox_count),
                     phone_number_count: Ok(value.phone_number_count),
+                    today_uniq_website_referral: Ok(value.today_uniq_website_referral),
+                    today_website_guest_referral: Ok(value.today_website_guest_referral),
+                    uniq_phone_number_count: Ok(value.uniq_phone_number_count),
                     extra: Ok(value.extra),
                 }
             }
@@ -8688,6 +13775,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct PageSummary {
+            avatar_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8708,6 +13799,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for PageSummary {
             fn default() -> Self {
                 Self {
+                    avatar_url: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     platform: Ok(Default::default()),
@@ -8716,6 +13808,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
         }
         impl PageSummary {
+            pub fn avatar_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar_url: {e}")
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8771,6 +13875,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: PageSummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    avatar_url: value.avatar_url?,
                     id: value.id?,
                     name: value.name?,
                     platform: value.platform?,
@@ -8781,6 +13886,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::PageSummary> for PageSummary {
             fn from(value: super::PageSummary) -> Self {
                 Self {
+                    avatar_url: Ok(value.avatar_url),
                     id: Ok(value.id),
                     name: Ok(value.name),
                     platform: Ok(value.platform),
@@ -8792,6 +13898,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
         pub struct PagesResponse {
             categorized: ::std::result::Result<
                 ::std::option::Option<super::CategorizedPages>,
+                ::std::string::String,
+            >,
+            pages: ::std::result::Result<
+                ::std::vec::Vec<super::PageSummary>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -8807,6 +13917,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     categorized: Ok(Default::default()),
+                    pages: Ok(Default::default()),
                     success: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
@@ -8824,6 +13935,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for categorized: {e}")
+                    });
+                self
+            }
+            pub fn pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PageSummary>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pages: {e}")
                     });
                 self
             }
@@ -8861,6 +13984,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     categorized: value.categorized?,
+                    pages: value.pages?,
                     success: value.success?,
                     extra: value.extra?,
                 })
@@ -8870,6 +13994,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn from(value: super::PagesResponse) -> Self {
                 Self {
                     categorized: Ok(value.categorized),
+                    pages: Ok(value.pages),
                     success: Ok(value.success),
                     extra: Ok(value.extra),
                 }
@@ -9199,11 +14324,31 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct Reactions {
+            angry_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            care_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            haha_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             like_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             love_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            sad_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            wow_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
@@ -9215,13 +14360,54 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for Reactions {
             fn default() -> Self {
                 Self {
+                    angry_count: Ok(Default::default()),
+                    care_count: Ok(Default::default()),
+                    haha_count: Ok(Default::default()),
                     like_count: Ok(Default::default()),
                     love_count: Ok(Default::default()),
+                    sad_count: Ok(Default::default()),
+                    wow_count: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
         impl Reactions {
+            pub fn angry_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.angry_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for angry_count: {e}")
+                    });
+                self
+            }
+            pub fn care_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.care_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for care_count: {e}")
+                    });
+                self
+            }
+            pub fn haha_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.haha_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for haha_count: {e}")
+                    });
+                self
+            }
             pub fn like_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9246,6 +14432,30 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn sad_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sad_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sad_count: {e}")
+                    });
+                self
+            }
+            pub fn wow_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wow_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for wow_count: {e}")
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9267,8 +14477,13 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: Reactions,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    angry_count: value.angry_count?,
+                    care_count: value.care_count?,
+                    haha_count: value.haha_count?,
                     like_count: value.like_count?,
                     love_count: value.love_count?,
+                    sad_count: value.sad_count?,
+                    wow_count: value.wow_count?,
                     extra: value.extra?,
                 })
             }
@@ -9276,8 +14491,221 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::Reactions> for Reactions {
             fn from(value: super::Reactions) -> Self {
                 Self {
+                    angry_count: Ok(value.angry_count),
+                    care_count: Ok(value.care_count),
+                    haha_count: Ok(value.haha_count),
                     like_count: Ok(value.like_count),
                     love_count: Ok(value.love_count),
+                    sad_count: Ok(value.sad_count),
+                    wow_count: Ok(value.wow_count),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReadWatermark {
+            is_group_conv: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            psid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            watermark: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReadWatermark {
+            fn default() -> Self {
+                Self {
+                    is_group_conv: Ok(Default::default()),
+                    message_id: Ok(Default::default()),
+                    psid: Ok(Default::default()),
+                    watermark: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ReadWatermark {
+            pub fn is_group_conv<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_group_conv = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_group_conv: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn psid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.psid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for psid: {e}")
+                    });
+                self
+            }
+            pub fn watermark<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.watermark = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for watermark: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReadWatermark> for super::ReadWatermark {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReadWatermark,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    is_group_conv: value.is_group_conv?,
+                    message_id: value.message_id?,
+                    psid: value.psid?,
+                    watermark: value.watermark?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReadWatermark> for ReadWatermark {
+            fn from(value: super::ReadWatermark) -> Self {
+                Self {
+                    is_group_conv: Ok(value.is_group_conv),
+                    message_id: Ok(value.message_id),
+                    psid: Ok(value.psid),
+                    watermark: Ok(value.watermark),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RecentPhoneNumber {
+            order_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RecentPhoneNumber {
+            fn default() -> Self {
+                Self {
+                    order_id: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl RecentPhoneNumber {
+            pub fn order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_id: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RecentPhoneNumber> for super::RecentPhoneNumber {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RecentPhoneNumber,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    order_id: value.order_id?,
+                    phone_number: value.phone_number?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RecentPhoneNumber> for RecentPhoneNumber {
+            fn from(value: super::RecentPhoneNumber) -> Self {
+                Self {
+                    order_id: Ok(value.order_id),
+                    phone_number: Ok(value.phone_number),
                     extra: Ok(value.extra),
                 }
             }
@@ -9682,6 +15110,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
         }
         #[derive(Clone, Debug)]
         pub struct Sender {
+            admin_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            admin_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ai_generated: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9690,7 +15130,19 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            is_automated: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            platform: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            uid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -9702,14 +15154,56 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::default::Default for Sender {
             fn default() -> Self {
                 Self {
+                    admin_id: Ok(Default::default()),
+                    admin_name: Ok(Default::default()),
+                    ai_generated: Ok(Default::default()),
                     email: Ok(Default::default()),
                     id: Ok(Default::default()),
+                    is_automated: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    platform: Ok(Default::default()),
+                    uid: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
         impl Sender {
+            pub fn admin_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.admin_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for admin_id: {e}")
+                    });
+                self
+            }
+            pub fn admin_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.admin_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for admin_name: {e}")
+                    });
+                self
+            }
+            pub fn ai_generated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_generated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ai_generated: {e}")
+                    });
+                self
+            }
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9732,6 +15226,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn is_automated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_automated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_automated: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9741,6 +15247,30 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform: {e}")
+                    });
+                self
+            }
+            pub fn uid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uid: {e}")
                     });
                 self
             }
@@ -9765,9 +15295,15 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 value: Sender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    admin_id: value.admin_id?,
+                    admin_name: value.admin_name?,
+                    ai_generated: value.ai_generated?,
                     email: value.email?,
                     id: value.id?,
+                    is_automated: value.is_automated?,
                     name: value.name?,
+                    platform: value.platform?,
+                    uid: value.uid?,
                     extra: value.extra?,
                 })
             }
@@ -9775,9 +15311,505 @@ A private message in answer to a comment (Facebook, Instagram).*/
         impl ::std::convert::From<super::Sender> for Sender {
             fn from(value: super::Sender) -> Self {
                 Self {
+                    admin_id: Ok(value.admin_id),
+                    admin_name: Ok(value.admin_name),
+                    ai_generated: Ok(value.ai_generated),
                     email: Ok(value.email),
                     id: Ok(value.id),
+                    is_automated: Ok(value.is_automated),
                     name: Ok(value.name),
+                    platform: Ok(value.platform),
+                    uid: Ok(value.uid),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Sentiment {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            emotion: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            intensity: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reasoning: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Sentiment {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    emotion: Ok(Default::default()),
+                    intensity: Ok(Default::default()),
+                    reasoning: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Sentiment {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn emotion<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emotion = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emotion: {e}")
+                    });
+                self
+            }
+            pub fn intensity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.intensity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for intensity: {e}")
+                    });
+                self
+            }
+            pub fn reasoning<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reasoning = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reasoning: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Sentiment> for super::Sentiment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Sentiment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    emotion: value.emotion?,
+                    intensity: value.intensity?,
+                    reasoning: value.reasoning?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Sentiment> for Sentiment {
+            fn from(value: super::Sentiment) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    emotion: Ok(value.emotion),
+                    intensity: Ok(value.intensity),
+                    reasoning: Ok(value.reasoning),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SentimentAnalysis {
+            analysis_timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_analyzed_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_sentiment: ::std::result::Result<
+                ::std::option::Option<super::Sentiment>,
+                ::std::string::String,
+            >,
+            previous_sentiment: ::std::result::Result<
+                ::std::option::Option<super::Sentiment>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SentimentAnalysis {
+            fn default() -> Self {
+                Self {
+                    analysis_timestamp: Ok(Default::default()),
+                    last_analyzed_message_id: Ok(Default::default()),
+                    last_sentiment: Ok(Default::default()),
+                    previous_sentiment: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SentimentAnalysis {
+            pub fn analysis_timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.analysis_timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for analysis_timestamp: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_analyzed_message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_analyzed_message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_analyzed_message_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_sentiment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sentiment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_sentiment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_sentiment: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn previous_sentiment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sentiment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_sentiment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_sentiment: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SentimentAnalysis> for super::SentimentAnalysis {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SentimentAnalysis,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    analysis_timestamp: value.analysis_timestamp?,
+                    last_analyzed_message_id: value.last_analyzed_message_id?,
+                    last_sentiment: value.last_sentiment?,
+                    previous_sentiment: value.previous_sentiment?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SentimentAnalysis> for SentimentAnalysis {
+            fn from(value: super::SentimentAnalysis) -> Self {
+                Self {
+                    analysis_timestamp: Ok(value.analysis_timestamp),
+                    last_analyzed_message_id: Ok(value.last_analyzed_message_id),
+                    last_sentiment: Ok(value.last_sentiment),
+                    previous_sentiment: Ok(value.previous_sentiment),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShopCustomerAddress {
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            commune_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            district_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            full_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            full_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            post_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            province_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ShopCustomerAddress {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    commune_id: Ok(Default::default()),
+                    country_code: Ok(Default::default()),
+                    district_id: Ok(Default::default()),
+                    full_address: Ok(Default::default()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    post_code: Ok(Default::default()),
+                    province_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ShopCustomerAddress {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn commune_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commune_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for commune_id: {e}")
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn district_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.district_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for district_id: {e}")
+                    });
+                self
+            }
+            pub fn full_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_address: {e}")
+                    });
+                self
+            }
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn post_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post_code: {e}")
+                    });
+                self
+            }
+            pub fn province_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.province_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for province_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShopCustomerAddress>
+        for super::ShopCustomerAddress {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShopCustomerAddress,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    commune_id: value.commune_id?,
+                    country_code: value.country_code?,
+                    district_id: value.district_id?,
+                    full_address: value.full_address?,
+                    full_name: value.full_name?,
+                    id: value.id?,
+                    phone_number: value.phone_number?,
+                    post_code: value.post_code?,
+                    province_id: value.province_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShopCustomerAddress> for ShopCustomerAddress {
+            fn from(value: super::ShopCustomerAddress) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    commune_id: Ok(value.commune_id),
+                    country_code: Ok(value.country_code),
+                    district_id: Ok(value.district_id),
+                    full_address: Ok(value.full_address),
+                    full_name: Ok(value.full_name),
+                    id: Ok(value.id),
+                    phone_number: Ok(value.phone_number),
+                    post_code: Ok(value.post_code),
+                    province_id: Ok(value.province_id),
                     extra: Ok(value.extra),
                 }
             }
@@ -10106,8 +16138,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<super::TagId>,
+                ::std::string::String,
+            >,
+            is_deactive: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_lead_event: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             lighten_color: ::std::result::Result<
@@ -10127,7 +16171,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     color: Ok(Default::default()),
+                    description: Ok(Default::default()),
                     id: Ok(Default::default()),
+                    is_deactive: Ok(Default::default()),
+                    is_lead_event: Ok(Default::default()),
                     lighten_color: Ok(Default::default()),
                     text: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
@@ -10147,6 +16194,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TagId>>,
@@ -10155,6 +16214,30 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_deactive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deactive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_deactive: {e}")
+                    });
+                self
+            }
+            pub fn is_lead_event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_lead_event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_lead_event: {e}")
+                    });
                 self
             }
             pub fn lighten_color<T>(mut self, value: T) -> Self
@@ -10203,7 +16286,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     color: value.color?,
+                    description: value.description?,
                     id: value.id?,
+                    is_deactive: value.is_deactive?,
+                    is_lead_event: value.is_lead_event?,
                     lighten_color: value.lighten_color?,
                     text: value.text?,
                     extra: value.extra?,
@@ -10214,7 +16300,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn from(value: super::Tag) -> Self {
                 Self {
                     color: Ok(value.color),
+                    description: Ok(value.description),
                     id: Ok(value.id),
+                    is_deactive: Ok(value.is_deactive),
+                    is_lead_event: Ok(value.is_lead_event),
                     lighten_color: Ok(value.lighten_color),
                     text: Ok(value.text),
                     extra: Ok(value.extra),
@@ -10391,6 +16480,320 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TagHistory {
+            conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payload: ::std::result::Result<
+                ::std::option::Option<super::TagHistoryPayload>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagHistory {
+            fn default() -> Self {
+                Self {
+                    conversation_id: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    payload: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TagHistory {
+            pub fn conversation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn payload<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TagHistoryPayload>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payload = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payload: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagHistory> for super::TagHistory {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagHistory,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conversation_id: value.conversation_id?,
+                    inserted_at: value.inserted_at?,
+                    payload: value.payload?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagHistory> for TagHistory {
+            fn from(value: super::TagHistory) -> Self {
+                Self {
+                    conversation_id: Ok(value.conversation_id),
+                    inserted_at: Ok(value.inserted_at),
+                    payload: Ok(value.payload),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TagHistoryPayload {
+            action: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            editor_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            editor_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tag: ::std::result::Result<
+                ::std::option::Option<super::TagHistoryPayloadTag>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagHistoryPayload {
+            fn default() -> Self {
+                Self {
+                    action: Ok(Default::default()),
+                    editor_id: Ok(Default::default()),
+                    editor_name: Ok(Default::default()),
+                    tag: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TagHistoryPayload {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn editor_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editor_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for editor_id: {e}")
+                    });
+                self
+            }
+            pub fn editor_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editor_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for editor_name: {e}")
+                    });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TagHistoryPayloadTag>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagHistoryPayload> for super::TagHistoryPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagHistoryPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    editor_id: value.editor_id?,
+                    editor_name: value.editor_name?,
+                    tag: value.tag?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagHistoryPayload> for TagHistoryPayload {
+            fn from(value: super::TagHistoryPayload) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    editor_id: Ok(value.editor_id),
+                    editor_name: Ok(value.editor_name),
+                    tag: Ok(value.tag),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TagHistoryPayloadTag {
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagHistoryPayloadTag {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TagHistoryPayloadTag {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagHistoryPayloadTag>
+        for super::TagHistoryPayloadTag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagHistoryPayloadTag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    text: value.text?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagHistoryPayloadTag> for TagHistoryPayloadTag {
+            fn from(value: super::TagHistoryPayloadTag) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    text: Ok(value.text),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TagStatisticsChart {
             categories: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -10489,6 +16892,10 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<super::TagStatisticsChart>,
                 ::std::string::String,
             >,
+            data_today: ::std::result::Result<
+                ::std::option::Option<super::TagStatisticsChart>,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -10506,6 +16913,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    data_today: Ok(Default::default()),
                     success: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
@@ -10524,6 +16932,20 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn data_today<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TagStatisticsChart>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_today = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_today: {e}")
                     });
                 self
             }
@@ -10574,6 +16996,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
+                    data_today: value.data_today?,
                     success: value.success?,
                     tags: value.tags?,
                     extra: value.extra?,
@@ -10585,6 +17008,7 @@ A private message in answer to a comment (Facebook, Instagram).*/
             fn from(value: super::TagStatisticsResponse) -> Self {
                 Self {
                     data: Ok(value.data),
+                    data_today: Ok(value.data_today),
                     success: Ok(value.success),
                     tags: Ok(value.tags),
                     extra: Ok(value.extra),
@@ -10672,6 +17096,131 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 Self {
                     success: Ok(value.success),
                     tags: Ok(value.tags),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TemplateButton {
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            webview_height_ratio: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TemplateButton {
+            fn default() -> Self {
+                Self {
+                    title: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    webview_height_ratio: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TemplateButton {
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn webview_height_ratio<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.webview_height_ratio = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for webview_height_ratio: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TemplateButton> for super::TemplateButton {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TemplateButton,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    title: value.title?,
+                    type_: value.type_?,
+                    url: value.url?,
+                    webview_height_ratio: value.webview_height_ratio?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TemplateButton> for TemplateButton {
+            fn from(value: super::TemplateButton) -> Self {
+                Self {
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                    webview_height_ratio: Ok(value.webview_height_ratio),
                     extra: Ok(value.extra),
                 }
             }
@@ -11001,6 +17550,171 @@ A private message in answer to a comment (Facebook, Instagram).*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserEngagement {
+            inbox_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            old_order_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            order_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_engagement: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserEngagement {
+            fn default() -> Self {
+                Self {
+                    inbox_count: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    old_order_count: Ok(Default::default()),
+                    order_count: Ok(Default::default()),
+                    total_engagement: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl UserEngagement {
+            pub fn inbox_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inbox_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inbox_count: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn old_order_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.old_order_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for old_order_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn order_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_count: {e}")
+                    });
+                self
+            }
+            pub fn total_engagement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_engagement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_engagement: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserEngagement> for super::UserEngagement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserEngagement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    inbox_count: value.inbox_count?,
+                    name: value.name?,
+                    old_order_count: value.old_order_count?,
+                    order_count: value.order_count?,
+                    total_engagement: value.total_engagement?,
+                    user_id: value.user_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserEngagement> for UserEngagement {
+            fn from(value: super::UserEngagement) -> Self {
+                Self {
+                    inbox_count: Ok(value.inbox_count),
+                    name: Ok(value.name),
+                    old_order_count: Ok(value.old_order_count),
+                    order_count: Ok(value.order_count),
+                    total_engagement: Ok(value.total_engagement),
+                    user_id: Ok(value.user_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserStatisticsData {
             statistics: ::std::result::Result<
                 ::std::collections::BTreeMap<
@@ -11111,7 +17825,27 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            hour: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             inbox_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            phone_number_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            private_reply_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            unique_comment_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            unique_inbox_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
@@ -11125,7 +17859,12 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 Self {
                     average_response_time: Ok(Default::default()),
                     comment_count: Ok(Default::default()),
+                    hour: Ok(Default::default()),
                     inbox_count: Ok(Default::default()),
+                    phone_number_count: Ok(Default::default()),
+                    private_reply_count: Ok(Default::default()),
+                    unique_comment_count: Ok(Default::default()),
+                    unique_inbox_count: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
@@ -11157,6 +17896,18 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     });
                 self
             }
+            pub fn hour<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hour = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hour: {e}")
+                    });
+                self
+            }
             pub fn inbox_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11166,6 +17917,62 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for inbox_count: {e}")
+                    });
+                self
+            }
+            pub fn phone_number_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for phone_number_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn private_reply_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_reply_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for private_reply_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn unique_comment_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unique_comment_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for unique_comment_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn unique_inbox_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unique_inbox_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for unique_inbox_count: {e}"
+                        )
                     });
                 self
             }
@@ -11193,7 +18000,12 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 Ok(Self {
                     average_response_time: value.average_response_time?,
                     comment_count: value.comment_count?,
+                    hour: value.hour?,
                     inbox_count: value.inbox_count?,
+                    phone_number_count: value.phone_number_count?,
+                    private_reply_count: value.private_reply_count?,
+                    unique_comment_count: value.unique_comment_count?,
+                    unique_inbox_count: value.unique_inbox_count?,
                     extra: value.extra?,
                 })
             }
@@ -11203,7 +18015,12 @@ A private message in answer to a comment (Facebook, Instagram).*/
                 Self {
                     average_response_time: Ok(value.average_response_time),
                     comment_count: Ok(value.comment_count),
+                    hour: Ok(value.hour),
                     inbox_count: Ok(value.inbox_count),
+                    phone_number_count: Ok(value.phone_number_count),
+                    private_reply_count: Ok(value.private_reply_count),
+                    unique_comment_count: Ok(value.unique_comment_count),
+                    unique_inbox_count: Ok(value.unique_inbox_count),
                     extra: Ok(value.extra),
                 }
             }

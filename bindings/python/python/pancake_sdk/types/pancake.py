@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UploadContentRequest", "UploadContentResponse", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
+__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "AssigneeHistory", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CapturedPhoneNumber", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerActivity", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNote", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessageCustomer", "MessageTag", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "ReadWatermark", "RecentPhoneNumber", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "Sentiment", "SentimentAnalysis", "ShopCustomerAddress", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagHistory", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "TemplateButton", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UploadContentRequest", "UploadContentResponse", "UserEngagement", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
 
 AdStatistics = TypedDict(
     "AdStatistics",
@@ -88,9 +88,15 @@ ConversationCustomer = TypedDict(
 Sender = TypedDict(
     "Sender",
     {
+        "admin_id": Optional[str],
+        "admin_name": Optional[str],
+        "ai_generated": bool,
         "email": Optional[str],
         "id": str,
+        "is_automated": bool,
         "name": str,
+        "platform": Optional[str],
+        "uid": Optional[str],
     },
     total=False,
 )
@@ -114,6 +120,8 @@ AssignConversationResponse = TypedDict(
 Assignee = TypedDict(
     "Assignee",
     {
+        "email": Optional[str],
+        "fb_id": Optional[str],
         "id": str,
         "name": str,
     },
@@ -121,13 +129,41 @@ Assignee = TypedDict(
 )
 """A staff user assigned to a conversation."""
 
+AssigneeHistory = TypedDict(
+    "AssigneeHistory",
+    {
+        "conversation_id": str,
+        "inserted_at": str,
+        "payload": Any,
+    },
+    total=False,
+)
+"""One change of a conversation's assigned staff."""
+
+TemplateButton = TypedDict(
+    "TemplateButton",
+    {
+        "title": str,
+        "type": str,
+        "url": str,
+        "webview_height_ratio": str,
+    },
+    total=False,
+)
+"""A button of a template attachment."""
+
 Attachment = TypedDict(
     "Attachment",
     {
         "id": Optional[str],
+        "link": Optional[str],
+        "message": Optional[str],
         "mime_type": Optional[str],
+        "payload": Any,
+        "title": Optional[str],
         "type": str,
         "url": Optional[str],
+        "video_data": Any,
     },
     total=False,
 )
@@ -160,9 +196,24 @@ CallLogsResponse = TypedDict(
 )
 """One page of call logs."""
 
+CapturedPhoneNumber = TypedDict(
+    "CapturedPhoneNumber",
+    {
+        "captured": str,
+        "length": int,
+        "m_id": str,
+        "offset": int,
+        "phone_number": str,
+        "status": int,
+    },
+    total=False,
+)
+"""A phone number captured from a message, with where it was found."""
+
 PageSummary = TypedDict(
     "PageSummary",
     {
+        "avatar_url": str,
         "id": str,
         "name": str,
         "platform": str,
@@ -276,6 +327,16 @@ ChatPluginSendResponse = TypedDict(
 )
 """The chat plugin message sent."""
 
+RecentPhoneNumber = TypedDict(
+    "RecentPhoneNumber",
+    {
+        "order_id": int,
+        "phone_number": str,
+    },
+    total=False,
+)
+"""A phone number collected from a customer, with the related order."""
+
 TagId = Union[int, str]
 """A tag id; an integer in `/tags`, a string in tag statistics."""
 
@@ -283,7 +344,10 @@ Tag = TypedDict(
     "Tag",
     {
         "color": str,
+        "description": Optional[str],
         "id": TagId,
+        "is_deactive": bool,
+        "is_lead_event": bool,
         "lighten_color": str,
         "text": str,
     },
@@ -291,21 +355,41 @@ Tag = TypedDict(
 )
 """A tag of the page. Ids are integers in `/tags`."""
 
+TagHistory = TypedDict(
+    "TagHistory",
+    {
+        "conversation_id": str,
+        "inserted_at": str,
+        "payload": Any,
+    },
+    total=False,
+)
+"""One change of a conversation's tags."""
+
 Conversation = TypedDict(
     "Conversation",
     {
+        "ad_ids": Optional[list[str]],
+        "ads": Optional[list[dict[str, Any]]],
+        "assignee_group_id": Optional[str],
+        "assignee_histories": list[AssigneeHistory],
         "assignee_ids": list[Any],
+        "current_assign_users": list[Assignee],
+        "customer_id": str,
         "customers": list[ConversationCustomer],
         "from": Sender,
         "has_phone": bool,
         "id": str,
         "inserted_at": str,
+        "last_sent_by": Sender,
         "message_count": int,
         "page_customer": dict[str, Any],
         "page_id": str,
         "post_id": Optional[str],
+        "recent_phone_numbers": list[RecentPhoneNumber],
         "seen": bool,
         "snippet": Optional[str],
+        "tag_histories": list[TagHistory],
         "tags": list[Tag],
         "type": str,
         "updated_at": str,
@@ -337,6 +421,9 @@ Customer = TypedDict(
     "Customer",
     {
         "birthday": Optional[str],
+        "can_inbox": bool,
+        "customer_id": str,
+        "emails": Optional[list[str]],
         "gender": Optional[str],
         "id": str,
         "inserted_at": str,
@@ -345,10 +432,26 @@ Customer = TypedDict(
         "notes": list[dict[str, Any]],
         "phone_numbers": list[str],
         "psid": str,
+        "recent_orders": Optional[list[dict[str, Any]]],
+        "thread_id": Optional[str],
+        "updated_at": str,
     },
     total=False,
 )
 """A customer of the page."""
+
+CustomerActivity = TypedDict(
+    "CustomerActivity",
+    {
+        "attachments": dict[str, Any],
+        "inserted_at": str,
+        "message": Optional[str],
+        "post_id": str,
+        "source": str,
+    },
+    total=False,
+)
+"""A post activity (comment or reaction) of a customer on the page."""
 
 Gender = Literal["male", "female", "unknown"]
 """A customer's gender."""
@@ -398,16 +501,50 @@ EngagementChart = TypedDict(
 )
 """Chart data of engagement statistics."""
 
+UserEngagement = TypedDict(
+    "UserEngagement",
+    {
+        "inbox_count": int,
+        "name": str,
+        "old_order_count": int,
+        "order_count": int,
+        "total_engagement": int,
+        "user_id": str,
+    },
+    total=False,
+)
+"""Engagement counts of one staff member over the date range."""
+
 CustomerEngagementStatisticsResponse = TypedDict(
     "CustomerEngagementStatisticsResponse",
     {
         "data": EngagementChart,
         "statistics": list[EngagementBucket],
         "success": bool,
+        "users_engagements": list[UserEngagement],
     },
     total=False,
 )
 """Engagement statistics."""
+
+CustomerNote = TypedDict(
+    "CustomerNote",
+    {
+        "created_at": int,
+        "created_by": Any,
+        "edit_history": list[dict[str, Any]],
+        "id": str,
+        "images": list[Any],
+        "is_pinned": bool,
+        "links": list[Any],
+        "message": Optional[str],
+        "order_id": Optional[str],
+        "removed_at": Optional[int],
+        "updated_at": Optional[int],
+    },
+    total=False,
+)
+"""An internal note about a customer."""
 
 CustomerNoteResponse = TypedDict(
     "CustomerNoteResponse",
@@ -515,31 +652,188 @@ Mention = TypedDict(
 )
 """A customer mentioned in a comment reply."""
 
+MessageTag = TypedDict(
+    "MessageTag",
+    {
+        "length": int,
+        "link": str,
+        "offset": int,
+        "type": str,
+    },
+    total=False,
+)
+"""An entity detected inside a message's text (a link, a mention, ...)."""
+
 Message = TypedDict(
     "Message",
     {
         "attachments": list[Attachment],
+        "can_comment": bool,
+        "can_hide": bool,
+        "can_like": bool,
+        "can_remove": bool,
+        "can_reply_privately": bool,
+        "comment_count": Optional[int],
         "conversation_id": str,
+        "edit_history": Optional[list[dict[str, Any]]],
         "from": Sender,
+        "has_phone": bool,
         "id": str,
         "inserted_at": str,
+        "is_hidden": bool,
+        "is_livestream_order": Optional[bool],
+        "is_parent": bool,
+        "is_parent_hidden": bool,
+        "is_removed": bool,
+        "like_count": Optional[int],
         "message": Optional[str],
+        "message_tags": list[MessageTag],
         "original_message": Optional[str],
         "page_id": str,
+        "parent_id": Optional[str],
+        "phone_info": list[dict[str, Any]],
+        "private_reply_conversation": Optional[str],
+        "removed_by": Optional[str],
+        "rich_message": Optional[Any],
         "seen": bool,
+        "show_info": bool,
         "type": str,
+        "user_likes": bool,
     },
     total=False,
 )
 """A message of a conversation."""
 
+ShopCustomerAddress = TypedDict(
+    "ShopCustomerAddress",
+    {
+        "address": Optional[str],
+        "commune_id": Optional[str],
+        "country_code": Optional[int],
+        "district_id": Optional[str],
+        "full_address": str,
+        "full_name": str,
+        "id": str,
+        "phone_number": Optional[str],
+        "post_code": Optional[str],
+        "province_id": Optional[str],
+    },
+    total=False,
+)
+"""A saved shipping address of a customer."""
+
+MessageCustomer = TypedDict(
+    "MessageCustomer",
+    {
+        "ad_clicks": list[dict[str, Any]],
+        "address_source": list[dict[str, Any]],
+        "can_inbox": bool,
+        "color_customer_level": Optional[str],
+        "currency": str,
+        "customer_id": str,
+        "discount": float,
+        "discount_type": int,
+        "emails": list[str],
+        "fb_id": str,
+        "global_id": Optional[str],
+        "id": str,
+        "is_activated": bool,
+        "is_discount_by_level": bool,
+        "is_followed": Optional[bool],
+        "last_order_at": Optional[str],
+        "level_id": Optional[str],
+        "level_name": Optional[str],
+        "max_discount_by_percent": Optional[float],
+        "name": str,
+        "order_count": int,
+        "personal_info": Any,
+        "purchased_amount": float,
+        "recent_phone_numbers": list[RecentPhoneNumber],
+        "reward_point": float,
+        "shop_customer_addresses": list[ShopCustomerAddress],
+        "succeed_order_count": int,
+        "tags": list[str],
+        "total_amount_referred": Optional[float],
+        "web_sources": list[Any],
+    },
+    total=False,
+)
+"""Detailed customer profile returned with a conversation's messages."""
+
+ReadWatermark = TypedDict(
+    "ReadWatermark",
+    {
+        "is_group_conv": Optional[bool],
+        "message_id": str,
+        "psid": str,
+        "watermark": int,
+    },
+    total=False,
+)
+"""How far one participant has read the conversation."""
+
+Sentiment = TypedDict(
+    "Sentiment",
+    {
+        "confidence": float,
+        "emotion": str,
+        "intensity": str,
+        "reasoning": str,
+    },
+    total=False,
+)
+"""A single sentiment-analysis result."""
+
+SentimentAnalysis = TypedDict(
+    "SentimentAnalysis",
+    {
+        "analysis_timestamp": str,
+        "last_analyzed_message_id": str,
+        "last_sentiment": Sentiment,
+        "previous_sentiment": Sentiment,
+    },
+    total=False,
+)
+"""AI sentiment analysis of the customer's recent messages."""
+
 MessagesResponse = TypedDict(
     "MessagesResponse",
     {
+        "activities": list[CustomerActivity],
+        "ad_clicks": dict[str, Any],
+        "allow_use_data_for_training_ai": bool,
+        "app": str,
+        "available_for_report_phone_numbers": list[str],
+        "banned_by": Optional[str],
+        "banned_count": int,
+        "birthday": Optional[Any],
+        "can_inbox": bool,
+        "comment_count": int,
+        "conv_customers": list[ConversationCustomer],
+        "conv_from": Sender,
+        "conv_phone_numbers": list[str],
+        "conv_recent_phone_numbers": list[CapturedPhoneNumber],
         "conversation_id": str,
-        "customers": list[dict[str, Any]],
+        "customers": list[MessageCustomer],
+        "extra_info": Any,
+        "gender": Optional[str],
+        "is_banned": bool,
+        "last_commented_at": Optional[str],
+        "lives_in": Optional[str],
+        "matched_wa_fb_customers": Optional[dict[str, Any]],
         "messages": list[Message],
+        "notes": list[CustomerNote],
+        "post": Optional[dict[str, Any]],
+        "profile_updated_at": Optional[str],
+        "read_watermarks": list[ReadWatermark],
+        "recent_emails": list[str],
+        "recent_orders": list[dict[str, Any]],
+        "recent_phone_numbers": list[str],
+        "reported_count": int,
+        "reports_by_phone": dict[str, Any],
         "success": bool,
+        "suggested_posts": dict[str, Any],
+        "suggested_products": dict[str, Any],
     },
     total=False,
 )
@@ -610,11 +904,15 @@ PageStatisticsBucket = TypedDict(
         "customer_comment_count": int,
         "customer_inbox_count": int,
         "hour": str,
+        "inbox_interactive_count": int,
         "new_customer_count": int,
         "new_inbox_count": int,
         "page_comment_count": int,
         "page_inbox_count": int,
         "phone_number_count": int,
+        "today_uniq_website_referral": int,
+        "today_website_guest_referral": int,
+        "uniq_phone_number_count": int,
     },
     total=False,
 )
@@ -634,6 +932,7 @@ PagesResponse = TypedDict(
     "PagesResponse",
     {
         "categorized": CategorizedPages,
+        "pages": list[PageSummary],
         "success": bool,
     },
     total=False,
@@ -646,8 +945,13 @@ PancakeError = Union[ErrorMessage, ApiFailure]
 Reactions = TypedDict(
     "Reactions",
     {
+        "angry_count": int,
+        "care_count": int,
+        "haha_count": int,
         "like_count": int,
         "love_count": int,
+        "sad_count": int,
+        "wow_count": int,
     },
     total=False,
 )
@@ -798,6 +1102,7 @@ TagStatisticsResponse = TypedDict(
     "TagStatisticsResponse",
     {
         "data": TagStatisticsChart,
+        "data_today": TagStatisticsChart,
         "success": bool,
         "tags": list[Tag],
     },
@@ -872,7 +1177,12 @@ UserStatisticsEntry = TypedDict(
     {
         "average_response_time": float,
         "comment_count": int,
+        "hour": str,
         "inbox_count": int,
+        "phone_number_count": int,
+        "private_reply_count": int,
+        "unique_comment_count": int,
+        "unique_inbox_count": int,
     },
     total=False,
 )

@@ -1,0 +1,41 @@
+"""One client for many pages: a page token per page; errors name the page whose token is missing,
+invalid or renewed, never the token."""
+
+from __future__ import annotations
+
+import pytest
+
+import pancake_sdk
+from conftest import PAGE_ID, USER_TOKEN, Sandbox
+
+SECOND_PAGE = "105000000000002"
+
+
+def test_each_page_uses_its_own_token(sandbox: Sandbox) -> None:
+    admin = pancake_sdk.Pancake(user_access_token=USER_TOKEN, base_url=sandbox.url, rate_limit=False)
+    second = admin.generate_page_access_token(page_id=SECOND_PAGE)["page_access_token"]
+    client = pancake_sdk.Pancake(
+        "not-the-token-of-any-page", page_tokens={SECOND_PAGE: second}, base_url=sandbox.url, rate_limit=False
+    )
+    assert len(client.list_tags(page_id=SECOND_PAGE)["tags"]) == 6
+
+    with pytest.raises(pancake_sdk.AuthenticationError) as invalid:
+        client.list_tags(page_id=PAGE_ID)
+    assert invalid.value.page_id == PAGE_ID
+    assert invalid.value.error_code == 100
+    assert "not-the-token-of-any-page" not in f"{invalid.value} {invalid.value!r}"
+
+    admin.generate_page_access_token(page_id=SECOND_PAGE)
+    with pytest.raises(pancake_sdk.AuthenticationError) as renewed:
+        client.list_tags(page_id=SECOND_PAGE)
+    assert (renewed.value.page_id, renewed.value.error_code) == (SECOND_PAGE, 105)
+    assert second not in f"{renewed.value} {renewed.value!r} {renewed.value.body}"
+
+
+def test_a_page_without_a_token_is_named_before_sending(sandbox: Sandbox) -> None:
+    client = pancake_sdk.Pancake(page_tokens={SECOND_PAGE: "t"}, base_url=sandbox.url, rate_limit=False)
+    with pytest.raises(pancake_sdk.MissingCredentialError) as missing:
+        client.list_tags(page_id=PAGE_ID)
+    assert missing.value.page_id == PAGE_ID
+    assert PAGE_ID in str(missing.value)
+    assert sandbox.requests() == []
