@@ -5,15 +5,17 @@
 //! Against the real APIs, drop the sandbox and the `base_url` calls and give your own tokens.
 
 use pancake_sandbox::{PAGE_ID, Sandbox};
-use pancake_sdk::pancake::types::SendMessageRequest;
-use pancake_sdk::{Botcake, Pancake};
+use pancake_sdk::pancake::types::{ConversationType, SendPageMessageRequest};
+use pancake_sdk::{Botcake, Pancake, Upload};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(Default::default())?;
     println!("sandbox listening on {}\n", sandbox.url());
 
+    // One client for many pages: a page token per page (here the sandbox's, for every page).
     let pancake = Pancake::builder()
+        .page_token_for(PAGE_ID, sandbox.page_token())
         .page_access_token(sandbox.page_token())
         .user_access_token(sandbox.user_token())
         .base_url(sandbox.pancake_url())
@@ -25,13 +27,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("page {} {}", page.id.as_deref().unwrap_or("?"), page.name.as_deref().unwrap_or(""));
     }
 
-    // Page token: the newest conversations of the first page, and the last messages of one.
+    // Page token: the most recently updated conversations of the first page (the current
+    // route, v2), and the last messages of one.
     let conversations = pancake
-        .list_conversations()
+        .list_conversations_v2()
         .page_id(PAGE_ID)
-        .since(0)
-        .until(2_000_000_000)
-        .page_number(1)
+        .types(vec![ConversationType::Inbox, ConversationType::Comment])
         .send()
         .await?;
     println!(
@@ -64,15 +65,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {from}: {}", message.original_message.as_deref().unwrap_or(""));
     }
 
-    // A send (not idempotent: the SDK never retries it blindly).
-    let sent = pancake
-        .send_message()
+    // An upload, then a send of its content id (not idempotent: never retried blindly).
+    let photo = pancake
+        .upload_content()
         .page_id(PAGE_ID)
-        .conversation_id(conversation_id.as_str())
-        .body(SendMessageRequest::inbox_text("Dạ shop còn hàng ạ, bạn cần size nào?"))
+        .file(Upload::bytes("ao-thun.jpg", b"\xff\xd8\xff\xe0 a photo".to_vec()))
         .send()
         .await?;
-    println!("\nsent message {}", sent.id.as_deref().unwrap_or("?"));
+    let content_id = photo.id.clone().unwrap_or_default();
+    println!("\nuploaded {content_id} ({})", photo.attachment_type.as_deref().unwrap_or("?"));
+    let sent = pancake
+        .send_message_v2()
+        .page_id(PAGE_ID)
+        .conversation_id(conversation_id.as_str())
+        .body(SendPageMessageRequest::inbox_media([content_id]))
+        .send()
+        .await?;
+    println!("sent message {}", sent.id.as_deref().unwrap_or("?"));
 
     // Botcake: the page's flows.
     let botcake =
