@@ -382,6 +382,23 @@ static void test_upload(void) {
     pk_string_free(answer);
     sandbox_post("/_sandbox/reset", "{}");
 
+    /* Media in one step: two files uploaded, then their content ids sent. */
+    static const uint8_t pdf[] = {'%', 'P', 'D', 'F'};
+    pk_file files[] = {{photo, sizeof photo, "ao.jpg", NULL}, {pdf, sizeof pdf, "gia.pdf", "application/pdf"}};
+    answer = NULL;
+    CHECK(pk_pancake_send_message_v2_media(pc, PAGE, INBOX, files, 2, "facebook", NULL, &answer) == PK_RESULT_OK &&
+              answer != NULL && strstr(answer, "\"success\":true") != NULL,
+          "media uploaded and sent");
+    pk_string_free(answer);
+    char media_log[16384];
+    sandbox_get("/_sandbox/requests", media_log, sizeof media_log);
+    CHECK(strstr(media_log, "\"content_ids\":[\"sandbox-content-") != NULL, "the send carried the content ids");
+    sandbox_post("/_sandbox/reset", "{}");
+    answer = NULL;
+    CHECK(pk_pancake_send_message_v2_media(pc, PAGE, INBOX, files, 2, NULL, NULL, &answer) == PK_RESULT_VALIDATION,
+          "two files are too many on other platforms");
+    CHECK(strstr(pk_last_error(), "at most 1") != NULL, "naming the count");
+
     size_t big = 15 * 1024 * 1024 + 1;
     uint8_t *clip = calloc(big, 1);
     answer = NULL;

@@ -52,6 +52,10 @@ class Sandbox:
     def requests(self) -> List[Dict[str, Any]]:
         return list(self._request("GET", "/_sandbox/requests")["requests"])
 
+    def reset(self) -> None:
+        """Forgets every write, the journal and the request log."""
+        self._request("POST", "/_sandbox/reset", {})
+
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:

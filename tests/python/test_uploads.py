@@ -48,9 +48,36 @@ def test_an_oversized_video_is_refused_before_sending(sandbox: Sandbox, pancake:
         pancake.upload_content(page_id=PAGE_ID, file=clip, filename="clip.mp4")
     assert refused.value.field == "file"
     assert "over the 15 MiB limit" in str(refused.value)
-    with pytest.raises(pancake_sdk.ValidationError) as unknown:
-        pancake.upload_content(page_id=PAGE_ID, file=clip, filename="clip.mp4", platform="myspace")
-    assert "shopee" in str(unknown.value)
+    with pytest.raises(pancake_sdk.ValidationError) as facebook:
+        pancake.upload_content(page_id=PAGE_ID, file=clip, filename="clip.mp4", platform="facebook")
+    assert "limit of facebook" in str(facebook.value) and "shopee 30 MiB" in str(facebook.value)
     with pytest.raises(TypeError):
         pancake.upload_content(page_id=PAGE_ID, file=12345)  # type: ignore[arg-type]
     assert sandbox.requests() == [], "nothing was sent"
+
+
+def test_media_are_uploaded_and_sent_in_one_step(tmp_path: Path, sandbox: Sandbox, pancake: pancake_sdk.Pancake) -> None:
+    photo = tmp_path / "ao.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 photo")
+    sent = pancake.send_message_v2_media(
+        page_id=PAGE_ID, conversation_id=INBOX, files=[photo, b"%PDF-1.7"], platform="facebook"
+    )
+    assert sent["success"] is True
+    requests = sandbox.requests()
+    assert [r["operation_id"] for r in requests] == ["upload_content", "upload_content", "send_message_v2"]
+    assert len(requests[2]["body"]["content_ids"]) == 2
+
+    sandbox.reset()
+    with pytest.raises(pancake_sdk.ValidationError) as too_many:
+        pancake.send_message_v2_media(page_id=PAGE_ID, conversation_id=INBOX, files=[b"a", b"b"])
+    assert too_many.value.field == "content_ids" and "at most 1" in str(too_many.value)
+    with pytest.raises(TypeError):
+        pancake.send_message_v2_media(page_id=PAGE_ID, conversation_id=INBOX, files=b"one file")  # type: ignore[arg-type]
+    assert sandbox.requests() == [], "nothing was uploaded"
+
+
+def test_async_media_too(sandbox: Sandbox, async_pancake: pancake_sdk.AsyncPancake) -> None:
+    sent = asyncio.run(
+        async_pancake.send_message_v2_media(page_id=PAGE_ID, conversation_id=INBOX, files=[b"GIF89a"], platform="instagram")
+    )
+    assert sent["success"] is True

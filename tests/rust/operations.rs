@@ -624,3 +624,40 @@ async fn an_upload_is_sent_by_its_content_id_and_an_oversized_video_never_leaves
     let missing = pc.upload_content().page_id(PAGE_ID).send().await.unwrap_err();
     assert_eq!(missing.field(), Some("file"));
 }
+
+/// The send helper: files checked (their count on the platform, each against its limit), then
+/// uploaded, then their content ids sent; nothing is uploaded when a check fails.
+#[tokio::test]
+async fn media_are_uploaded_and_sent_in_one_step_within_the_platforms_limits() {
+    use pancake_sdk::Upload;
+    let env = env();
+    let pc = &env.pancake;
+    let args =
+        serde_json::json!({ "page_id": PAGE_ID, "conversation_id": "105000000000001_6100000000010003" });
+    let files =
+        vec![Upload::bytes("a.jpg", vec![0xff, 0xd8, 1]), Upload::bytes("b.png", vec![0x89, b'P', 2])];
+    let sent = pc.send_message_v2_media(args.clone(), files.clone(), Some("facebook")).await.unwrap();
+    assert_eq!(sent.json()["success"], true);
+    let requests = env.sandbox.requests();
+    let operations: Vec<&str> = requests.iter().map(|r| r["operation_id"].as_str().unwrap()).collect();
+    assert_eq!(operations, ["upload_content", "upload_content", "send_message_v2"]);
+    let ids = &requests[2]["body"]["content_ids"];
+    assert_eq!(ids.as_array().unwrap().len(), 2);
+    assert_eq!(requests[2]["body"]["action"], "reply_inbox");
+
+    env.sandbox.reset();
+    // Every other platform takes one file a call.
+    let too_many = pc.send_message_v2_media(args.clone(), files.clone(), None).await.unwrap_err();
+    assert_eq!(too_many.field(), Some("content_ids"));
+    assert!(too_many.to_string().contains("at most 1"), "{too_many}");
+    let unknown = pc.send_message_v2_media(args.clone(), files, Some("myspace")).await.unwrap_err();
+    assert_eq!(unknown.field(), Some("platform"));
+    let clip = Upload::bytes("clip.mp4", vec![0u8; (15 << 20) + 1]);
+    let oversized = pc
+        .send_message_v2_media(args, vec![Upload::bytes("a.jpg", vec![1]), clip], Some("facebook"))
+        .await
+        .unwrap_err();
+    assert_eq!(oversized.field(), Some("file"));
+    assert!(oversized.to_string().contains("15 MiB"), "{oversized}");
+    assert!(env.sandbox.requests().is_empty(), "nothing was uploaded");
+}

@@ -21,12 +21,13 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
          #![allow(clippy::all, clippy::pedantic, unused_mut)]\n\n\
          use std::ffi::c_char;\n\n\
          use serde_json::{Map, Value};\n\n\
-         use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result, upload};\n",
+         use crate::{Client, Handle, call, guard, input, media, pk_call_options, pk_file, pk_options, pk_pager, pk_result, upload};\n",
     );
     for spec in specs {
         glue.push_str(&handle(spec));
         for op in &spec.operations {
             glue.push_str(&function(spec, op)?);
+            glue.push_str(&media_function(spec, op)?);
         }
     }
     let header = header(&glue)?;
@@ -158,67 +159,7 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
         "        let mut args = Map::new();".to_string(),
     ];
     let mut docs = Vec::new();
-    for param in &op.params {
-        let name = &param.name;
-        let required = param.required;
-        let description = flat(&param.description);
-        let (c_type, read) = match (
-            kind(spec, &param.schema).map_err(|e| format!("{id}: {name}: {e}"))?,
-            required,
-        ) {
-            (Kind::Str, true) => (
-                "*const c_char".to_string(),
-                format!("Value::String(unsafe {{ input::required_str({name:?}, {name})? }})"),
-            ),
-            (Kind::Str, false) => (
-                "*const c_char".to_string(),
-                format!("unsafe {{ input::optional_str({name:?}, {name})? }}.map(Value::String)"),
-            ),
-            (Kind::Int, true) => ("i64".to_string(), format!("Value::from({name})")),
-            (Kind::Int, false) => {
-                ("*const i64".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::from(*v))"))
-            }
-            (Kind::Float, true) => ("f64".to_string(), format!("Value::from({name})")),
-            (Kind::Float, false) => {
-                ("*const f64".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::from(*v))"))
-            }
-            (Kind::Bool, true) => ("bool".to_string(), format!("Value::Bool({name})")),
-            (Kind::Bool, false) => {
-                ("*const bool".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::Bool(*v))"))
-            }
-            (Kind::IntArray, _) => {
-                params.push(format!("    {name}: *const i64,"));
-                params.push(format!("    {name}_len: usize,"));
-                body.push(format!(
-                    "        args.insert({name:?}.into(), unsafe {{ input::int_array({name:?}, {name}, {name}_len)? }});"
-                ));
-                docs.push(format!(
-                    "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` integers)"
-                ));
-                continue;
-            }
-            (Kind::StrArray, _) => {
-                params.push(format!("    {name}: *const *const c_char,"));
-                params.push(format!("    {name}_len: usize,"));
-                body.push(format!(
-                    "        if let Some(value) = unsafe {{ input::str_array({name:?}, {name}, {name}_len)? }} {{\n            args.insert({name:?}.into(), value);\n        }}"
-                ));
-                let absent = if required { "" } else { "; NULL and 0 when absent" };
-                docs.push(format!(
-                    "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` strings{absent})"
-                ));
-                continue;
-            }
-        };
-        params.push(format!("    {name}: {c_type},"));
-        if required {
-            body.push(format!("        args.insert({name:?}.into(), {read});"));
-            docs.push(format!("/// - `{name}`: {description}"));
-        } else {
-            body.push(format!("        if let Some(value) = {read} {{\n            args.insert({name:?}.into(), value);\n        }}"));
-            docs.push(format!("/// - `{name}` (optional, NULL when absent): {description}"));
-        }
-    }
+    param_glue(spec, op, &mut params, &mut body, &mut docs)?;
     if let Some(request) = &op.body {
         params.push("    body_json: *const c_char,".into());
         body.push(
@@ -284,6 +225,138 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
     let _ = writeln!(
         out,
         "#[unsafe(no_mangle)]\npub unsafe extern \"C\" fn pk_{api}_{id}(\n{}\n) -> pk_result {{\n    guard(|| {{\n{}\n    }})\n}}",
+        params.join("\n"),
+        body.join("\n")
+    );
+    Ok(out)
+}
+
+/// The C arguments of an operation's parameters, the lines that put them in `args`, and their
+/// docs.
+fn param_glue(
+    spec: &Spec,
+    op: &Operation,
+    params: &mut Vec<String>,
+    body: &mut Vec<String>,
+    docs: &mut Vec<String>,
+) -> Result<()> {
+    let id = &op.id;
+    for param in &op.params {
+        let name = &param.name;
+        let required = param.required;
+        let description = flat(&param.description);
+        let (c_type, read) = match (
+            kind(spec, &param.schema).map_err(|e| format!("{id}: {name}: {e}"))?,
+            required,
+        ) {
+            (Kind::Str, true) => (
+                "*const c_char".to_string(),
+                format!("Value::String(unsafe {{ input::required_str({name:?}, {name})? }})"),
+            ),
+            (Kind::Str, false) => (
+                "*const c_char".to_string(),
+                format!("unsafe {{ input::optional_str({name:?}, {name})? }}.map(Value::String)"),
+            ),
+            (Kind::Int, true) => ("i64".to_string(), format!("Value::from({name})")),
+            (Kind::Int, false) => {
+                ("*const i64".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::from(*v))"))
+            }
+            (Kind::Float, true) => ("f64".to_string(), format!("Value::from({name})")),
+            (Kind::Float, false) => {
+                ("*const f64".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::from(*v))"))
+            }
+            (Kind::Bool, true) => ("bool".to_string(), format!("Value::Bool({name})")),
+            (Kind::Bool, false) => {
+                ("*const bool".to_string(), format!("unsafe {{ {name}.as_ref() }}.map(|v| Value::Bool(*v))"))
+            }
+            (Kind::IntArray, _) => {
+                params.push(format!("    {name}: *const i64,"));
+                params.push(format!("    {name}_len: usize,"));
+                body.push(format!(
+                    "        args.insert({name:?}.into(), unsafe {{ input::int_array({name:?}, {name}, {name}_len)? }});"
+                ));
+                docs.push(format!(
+                    "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` integers)"
+                ));
+                continue;
+            }
+            (Kind::StrArray, _) => {
+                params.push(format!("    {name}: *const *const c_char,"));
+                params.push(format!("    {name}_len: usize,"));
+                body.push(format!(
+                    "        if let Some(value) = unsafe {{ input::str_array({name:?}, {name}, {name}_len)? }} {{\n            args.insert({name:?}.into(), value);\n        }}"
+                ));
+                let absent = if required { "" } else { "; NULL and 0 when absent" };
+                docs.push(format!(
+                    "/// - `{name}`, `{name}_len`: {description} (an array of `{name}_len` strings{absent})"
+                ));
+                continue;
+            }
+        };
+        params.push(format!("    {name}: {c_type},"));
+        if required {
+            body.push(format!("        args.insert({name:?}.into(), {read});"));
+            docs.push(format!("/// - `{name}`: {description}"));
+        } else {
+            body.push(format!("        if let Some(value) = {read} {{\n            args.insert({name:?}.into(), value);\n        }}"));
+            docs.push(format!("/// - `{name}` (optional, NULL when absent): {description}"));
+        }
+    }
+    Ok(())
+}
+
+/// `pk_<api>_<send>_media`: uploads files and sends their content ids in one step.
+fn media_function(spec: &Spec, op: &Operation) -> Result<String> {
+    let Some(media) = &op.media else { return Ok(String::new()) };
+    let (api, id) = (&spec.module, &op.id);
+    let client = format!("pk_{api}");
+    let mut params = vec![format!("    client: *const {client},")];
+    let mut body = vec![
+        "        let client = unsafe { input::reference(\"client\", client)? };".to_string(),
+        "        let mut args = Map::new();".to_string(),
+    ];
+    let mut docs = Vec::new();
+    param_glue(spec, op, &mut params, &mut body, &mut docs)?;
+    params.extend([
+        "    files: *const pk_file,".to_string(),
+        "    files_len: usize,".to_string(),
+        "    platform: *const c_char,".to_string(),
+        "    body_json: *const c_char,".to_string(),
+        "    out_json: *mut *mut c_char,".to_string(),
+    ]);
+    let platforms: Vec<String> = media.per_call.iter().map(|(p, n)| format!("`{p}` {n}")).collect();
+    docs.push(
+        "/// - `files`, `files_len`: the files to upload (each copied; the caller keeps its buffers)"
+            .to_string(),
+    );
+    docs.push(format!(
+        "/// - `platform` (optional, NULL: `other`): the page's platform: how many files a call takes ({}), and each file's limits",
+        platforms.join(", ")
+    ));
+    docs.push(format!(
+        "/// - `body_json` (optional, NULL: none): the send's other body fields as a JSON object (`action` defaults to `reply_inbox`; `{}` is set)",
+        media.field
+    ));
+    body.push("        if !body_json.is_null() {\n            args.insert(\"body\".into(), Value::Object(unsafe { input::json_object(\"body_json\", body_json)? }));\n        }".to_string());
+    body.push("        let files = unsafe { input::files(\"files\", files, files_len)? };".to_string());
+    body.push("        let platform = unsafe { input::optional_str(\"platform\", platform)? };".to_string());
+    body.push(format!("        media(client.client(), {id:?}, args, files, platform, out_json)"));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n/// {}, with uploaded media: uploads `files` with `{}` and sends their content ids (`{}`)\n/// with `{id}`, in one step. Nothing is uploaded when there are more files than a call takes on\n/// the platform, or a file is over its limit.\n///\n/// Arguments:",
+        op.summary, media.upload, media.field
+    );
+    for doc in docs {
+        let _ = writeln!(out, "{doc}");
+    }
+    let _ = writeln!(
+        out,
+        "/// - `out_json`: receives the send's answer (JSON) on success; release it with `pk_string_free`.\n///\n/// Blocks until the call ends. Safety: as [`pk_{api}_{id}`]; `files` points to `files_len` files."
+    );
+    let _ = writeln!(
+        out,
+        "#[unsafe(no_mangle)]\npub unsafe extern \"C\" fn pk_{api}_{id}_media(\n{}\n) -> pk_result {{\n    guard(|| {{\n{}\n    }})\n}}",
         params.join("\n"),
         body.join("\n")
     );

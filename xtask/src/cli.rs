@@ -81,6 +81,13 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
         }
         None => quote! { None },
     };
+    let media = match &op.media {
+        Some(media) => {
+            let platforms = media.per_call.iter().map(|(p, _)| p.as_str());
+            quote! { Some(&[#(#platforms),*]) }
+        }
+        None => quote! { None },
+    };
     let export = match export_name(op) {
         Some(name) => quote! { Some(#name) },
         None => quote! { None },
@@ -98,6 +105,7 @@ fn operation(spec: &Spec, api: &syn::Ident, op: &Operation) -> TokenStream {
             list: #list,
             export: #export,
             upload: #upload,
+            media: #media,
         }
     }
 }

@@ -16,6 +16,8 @@
 //!   identifier (`type[]`, `type`); the request still carries the API's name;
 //! - `x-pancake-upload: {field, video_limits}` on a `multipart/form-data` operation: the
 //!   file's field and the largest video each platform takes (bytes), see [`Upload`];
+//! - `x-pancake-media: {field, upload, per_call}` on a send that carries uploaded content ids:
+//!   the body field, the upload operation, and how many a call takes by platform, see [`Media`];
 //! - `x-pancake-superseded-by: <operation>` on an older route that a newer one replaces;
 //! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
 //!   `{<field>: <Location>}` instead of following it.
@@ -72,6 +74,19 @@ pub struct Operation {
     pub superseded_by: Option<String>,
     /// `x-pancake-upload`: the file a `multipart/form-data` operation sends.
     pub upload: Option<Upload>,
+    /// `x-pancake-media`: the uploaded content a send carries.
+    pub media: Option<Media>,
+}
+
+/// The uploaded content a send carries (`x-pancake-media`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    /// The body field of the content ids.
+    pub field: String,
+    /// The operation that uploads a file and answers its id.
+    pub upload: String,
+    /// The most content ids a call takes, by platform, in the spec's order.
+    pub per_call: Vec<(String, u64)>,
 }
 
 /// The file of an upload operation (`x-pancake-upload`).
@@ -235,6 +250,14 @@ impl Spec {
             }
         }
         for op in &operations {
+            if let Some(media) = &op.media
+                && !operations.iter().any(|o| o.id == media.upload && o.upload.is_some())
+            {
+                return Err(format!(
+                    "{file}: {}: x-pancake-media names no upload operation {}",
+                    op.id, media.upload
+                ));
+            }
             if let Some(newer) = &op.superseded_by
                 && !operations.iter().any(|o| &o.id == newer)
             {
@@ -359,6 +382,21 @@ impl Reader<'_> {
             }),
             None => None,
         };
+        let media = match op.get("x-pancake-media") {
+            Some(media) => Some(Media {
+                field: media["field"].as_str().ok_or(at("x-pancake-media needs `field`"))?.to_string(),
+                upload: media["upload"].as_str().ok_or(at("x-pancake-media needs `upload`"))?.to_string(),
+                per_call: media["per_call"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(platform, n)| {
+                        n.as_u64().map(|n| (platform.clone(), n)).ok_or(at("per_call are counts"))
+                    })
+                    .collect::<Result<_>>()?,
+            }),
+            None => None,
+        };
         let multipart = op.pointer("/requestBody/content/multipart~1form-data").is_some();
         if multipart != upload.is_some() {
             return Err(at("a multipart/form-data body goes with x-pancake-upload, and only it"));
@@ -415,6 +453,7 @@ impl Reader<'_> {
             redirect: op["x-pancake-redirect"].as_str().map(str::to_string),
             superseded_by: op["x-pancake-superseded-by"].as_str().map(str::to_string),
             upload,
+            media,
         })
     }
 

@@ -74,6 +74,9 @@ impl Api<'_> {
             if op.pagination.is_some() {
                 out.push_str(&self.iterator(op, asynchronous)?);
             }
+            if op.media.is_some() {
+                out.push_str(&self.media_method(op, asynchronous)?);
+            }
         }
         Ok(out)
     }
@@ -256,6 +259,66 @@ impl Api<'_> {
         };
         let _ =
             writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline{file}))");
+        Ok(out)
+    }
+
+    /// `<send>_media`: uploads files and sends their content ids in one step.
+    fn media_method(&self, op: &Operation, asynchronous: bool) -> Result<String> {
+        let Some(media) = &op.media else { return Ok(String::new()) };
+        let id = &op.id;
+        let platforms: Vec<String> = media.per_call.iter().map(|(p, n)| format!("`{p}` {n}")).collect();
+        let mut arguments: Vec<Argument> =
+            self.arguments(op)?.into_iter().filter(|a| !a.body && !a.file).collect();
+        let extra = |name: &str, python_type: &str, required: bool, description: String| Argument {
+            name: name.to_string(),
+            python_type: python_type.to_string(),
+            required,
+            description,
+            convert: name.to_string(),
+            body: false,
+            file: true,
+        };
+        arguments.push(extra(
+            "files",
+            "Sequence[FileInput]",
+            true,
+            "The files to upload and send: bytes or paths.".into(),
+        ));
+        arguments.push(extra(
+            "platform",
+            "str",
+            false,
+            format!(
+                "The page's platform: how many files a call takes ({}), and each file's limits.",
+                platforms.join(", ")
+            ),
+        ));
+        arguments.push(extra(
+            "body",
+            "dict[str, Any]",
+            false,
+            format!(
+                "The send's other body fields (`action` defaults to `reply_inbox`; `{}` is set).",
+                media.field
+            ),
+        ));
+        let def = if asynchronous { "async def" } else { "def" };
+        let mut out = String::new();
+        let _ = write!(out, "\n    {def} {id}_media(\n        self,\n");
+        signature(&mut out, &arguments);
+        let _ = writeln!(out, "    ) -> dict[str, Any]:");
+        let what = format!(
+            "Uploads `files` with `{}` and sends their content ids (`{}`) with `{id}`, in one step. Nothing is uploaded when there are more files than a call takes on the platform, or a file is over its limit.",
+            media.upload, media.field
+        );
+        let _ = write!(out, "{}", docstring(&what, &arguments, false));
+        call_arguments(&mut out, &arguments);
+        let _ = writeln!(out, "        if body is not None:\n            args[\"body\"] = dict(body)");
+        let call = if asynchronous { "await self._call" } else { "self._call" };
+        let _ = writeln!(
+            out,
+            "        return cast(dict[str, Any], {call}({id:?}, args, timeout, deadline, media=(files, platform)))"
+        );
         Ok(out)
     }
 

@@ -333,6 +333,24 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 builder::#builder_ident::new(self)
             }
         });
+        if let Some(media) = &op.media {
+            let helper = format_ident!("{}_media", op.id);
+            let (id, upload, field) = (&op.id, &media.upload, &media.field);
+            let doc = format!(
+                "Uploads `files` with `{upload}` and sends their content ids (`{field}`) with `{id}`, in one step: `args` are the send's other arguments (`page_id`, `conversation_id`, `body`), `platform` the page's (`None`: `other`), which sets how many files a call takes and each file's limits. Nothing is uploaded when a check fails (see [`crate::media::send_media`])."
+            );
+            client_fns.push(quote! {
+                #[doc = #doc]
+                pub async fn #helper(
+                    &self,
+                    args: ::serde_json::Value,
+                    files: Vec<crate::Upload>,
+                    platform: Option<&str>,
+                ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+                    crate::media::send_media(self, #id, args, files, platform, crate::CallOptions::default()).await
+                }
+            });
+        }
         builders.push(builder_wrapper(op, &builder_ident, builder_setters, success)?);
         arms.push(dispatch_arm(op, builder_setters));
         if let Some(pagination) = &op.pagination {
@@ -626,6 +644,14 @@ fn descriptor(op: &Operation) -> TokenStream {
         }
         None => quote! { None },
     };
+    let media = match &op.media {
+        Some(media) => {
+            let (field, upload) = (&media.field, &media.upload);
+            let per_call = media.per_call.iter().map(|(platform, n)| quote! { (#platform, #n) });
+            quote! { Some(crate::media::MediaRule { field: #field, upload: #upload, per_call: &[#(#per_call),*] }) }
+        }
+        None => quote! { None },
+    };
     quote! {
         crate::api::Operation {
             id: #id,
@@ -639,6 +665,7 @@ fn descriptor(op: &Operation) -> TokenStream {
             renamed: &[#(#renamed),*],
             redirect: #redirect,
             upload: #upload,
+            media: #media,
         }
     }
 }

@@ -121,6 +121,29 @@ typedef struct pk_pager pk_pager;
  */
 typedef struct pk_pancake pk_pancake;
 
+/**
+ * A file to upload, as C hands it over: its bytes, name and MIME type (NULL: guessed from the
+ * name).
+ */
+typedef struct pk_file {
+  /**
+   * The file's bytes (copied).
+   */
+  const uint8_t *data;
+  /**
+   * How many bytes `data` holds.
+   */
+  uintptr_t len;
+  /**
+   * The file's name, e.g. `photo.jpg`.
+   */
+  const char *name;
+  /**
+   * The file's MIME type; NULL: guessed from the name.
+   */
+  const char *mime_type;
+} pk_file;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -757,6 +780,30 @@ enum pk_result pk_pancake_send_message_v2(const struct pk_pancake *client,
                                           const char *conversation_id,
                                           const char *body_json,
                                           char **out_json);
+
+/**
+ * Send a message (current route), with uploaded media: uploads `files` with `upload_content` and sends their content ids (`content_ids`)
+ * with `send_message_v2`, in one step. Nothing is uploaded when there are more files than a call takes on
+ * the platform, or a file is over its limit.
+ *
+ * Arguments:
+ * - `page_id`: Id of the page.
+ * - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+ * - `files`, `files_len`: the files to upload (each copied; the caller keeps its buffers)
+ * - `platform` (optional, NULL: `other`): the page's platform: how many files a call takes (`booking` 10, `chat_plugin` 10, `facebook` 30, `instagram` 10, `mercado_libre` 10, `other` 1, `personal_zalo` 30, `telegram` 10), and each file's limits
+ * - `body_json` (optional, NULL: none): the send's other body fields as a JSON object (`action` defaults to `reply_inbox`; `content_ids` is set)
+ * - `out_json`: receives the send's answer (JSON) on success; release it with `pk_string_free`.
+ *
+ * Blocks until the call ends. Safety: as [`pk_pancake_send_message_v2`]; `files` points to `files_len` files.
+ */
+enum pk_result pk_pancake_send_message_v2_media(const struct pk_pancake *client,
+                                                const char *page_id,
+                                                const char *conversation_id,
+                                                const struct pk_file *files,
+                                                uintptr_t files_len,
+                                                const char *platform,
+                                                const char *body_json,
+                                                char **out_json);
 
 /**
  * Mark conversation as read: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.

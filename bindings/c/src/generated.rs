@@ -8,7 +8,7 @@ use std::ffi::c_char;
 
 use serde_json::{Map, Value};
 
-use crate::{Client, Handle, call, guard, input, pk_call_options, pk_options, pk_pager, pk_result, upload};
+use crate::{Client, Handle, call, guard, input, media, pk_call_options, pk_file, pk_options, pk_pager, pk_result, upload};
 
 /// A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
 pub struct pk_botcake(Client);
@@ -639,6 +639,44 @@ pub unsafe extern "C" fn pk_pancake_send_message_v2(
         args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
         args.insert("body".into(), unsafe { input::json_value("body_json", body_json)? });
         call(client.client(), "send_message_v2", args, out_json)
+    })
+}
+
+/// Send a message (current route), with uploaded media: uploads `files` with `upload_content` and sends their content ids (`content_ids`)
+/// with `send_message_v2`, in one step. Nothing is uploaded when there are more files than a call takes on
+/// the platform, or a file is over its limit.
+///
+/// Arguments:
+/// - `page_id`: Id of the page.
+/// - `conversation_id`: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+/// - `files`, `files_len`: the files to upload (each copied; the caller keeps its buffers)
+/// - `platform` (optional, NULL: `other`): the page's platform: how many files a call takes (`booking` 10, `chat_plugin` 10, `facebook` 30, `instagram` 10, `mercado_libre` 10, `other` 1, `personal_zalo` 30, `telegram` 10), and each file's limits
+/// - `body_json` (optional, NULL: none): the send's other body fields as a JSON object (`action` defaults to `reply_inbox`; `content_ids` is set)
+/// - `out_json`: receives the send's answer (JSON) on success; release it with `pk_string_free`.
+///
+/// Blocks until the call ends. Safety: as [`pk_pancake_send_message_v2`]; `files` points to `files_len` files.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_pancake_send_message_v2_media(
+    client: *const pk_pancake,
+    page_id: *const c_char,
+    conversation_id: *const c_char,
+    files: *const pk_file,
+    files_len: usize,
+    platform: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> pk_result {
+    guard(|| {
+        let client = unsafe { input::reference("client", client)? };
+        let mut args = Map::new();
+        args.insert("page_id".into(), Value::String(unsafe { input::required_str("page_id", page_id)? }));
+        args.insert("conversation_id".into(), Value::String(unsafe { input::required_str("conversation_id", conversation_id)? }));
+        if !body_json.is_null() {
+            args.insert("body".into(), Value::Object(unsafe { input::json_object("body_json", body_json)? }));
+        }
+        let files = unsafe { input::files("files", files, files_len)? };
+        let platform = unsafe { input::optional_str("platform", platform)? };
+        media(client.client(), "send_message_v2", args, files, platform, out_json)
     })
 }
 

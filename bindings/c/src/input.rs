@@ -107,3 +107,26 @@ pub(crate) unsafe fn upload(
     }
     Ok(upload)
 }
+
+/// The files of a media send: `len` [`crate::pk_file`]s at `ptr`.
+pub(crate) unsafe fn files(
+    name: &str,
+    ptr: *const crate::pk_file,
+    len: usize,
+) -> Result<Vec<pancake_sdk::Upload>, pk_result> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(Vec::new())
+        } else {
+            Err(invalid(&format!("{name} is NULL with a length of {len}")))
+        };
+    }
+    let files = unsafe { std::slice::from_raw_parts(ptr, len) };
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| unsafe {
+            upload(&format!("{name}[{i}]"), file.data, file.len, file.name, file.mime_type, std::ptr::null())
+        })
+        .collect()
+}

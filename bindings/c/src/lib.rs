@@ -425,6 +425,49 @@ pub(crate) fn call(
     call_with(client, operation, args, CallOptions::default(), out)
 }
 
+/// A file to upload, as C hands it over: its bytes, name and MIME type (NULL: guessed from the
+/// name).
+#[repr(C)]
+pub struct pk_file {
+    /// The file's bytes (copied).
+    pub data: *const u8,
+    /// How many bytes `data` holds.
+    pub len: usize,
+    /// The file's name, e.g. `photo.jpg`.
+    pub name: *const c_char,
+    /// The file's MIME type; NULL: guessed from the name.
+    pub mime_type: *const c_char,
+}
+
+/// Uploads files and sends their content ids with `operation` (a media send); writes the
+/// send's answer to `*out`.
+pub(crate) fn media(
+    client: &Client,
+    operation: &str,
+    args: Map<String, Value>,
+    files: Vec<pancake_sdk::Upload>,
+    platform: Option<String>,
+    out: *mut *mut c_char,
+) -> Result<(), pk_result> {
+    input::non_null("out_json", out)?;
+    let client = client.inner.current().map_err(fail)?;
+    let args = Value::Object(args);
+    let answer = pancake_sdk::blocking::block_on(async move {
+        pancake_sdk::media::send_media(
+            &*client,
+            operation,
+            args,
+            files,
+            platform.as_deref(),
+            CallOptions::default(),
+        )
+        .await
+    })
+    .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
+    .map_err(fail)?;
+    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
+}
+
 /// Calls an upload operation with its file; writes the answer's JSON to `*out`.
 pub(crate) fn upload(
     client: &Client,

@@ -250,17 +250,18 @@ enum BytesOrPath {
     Path(String),
 }
 
-/// A call, or an upload when a file is given (a path is read here, without the GIL).
-async fn dispatch(
-    client: &AnyClient,
-    operation: &str,
-    args: serde_json::Value,
+/// The files of a media send: each file (bytes or a path, name, MIME type, platform), and the
+/// page's platform.
+type MediaArg = (Vec<FileArg>, Option<String>);
+
+/// The files a call carries: an upload's file, or a media send's files.
+struct Files {
     file: Option<FileArg>,
-    options: pancake_sdk::CallOptions,
-) -> Result<pancake_sdk::Response<serde_json::Value>, Error> {
-    let Some((data, filename, mime_type, platform)) = file else {
-        return client.call_json(operation, args, options).await;
-    };
+    media: Option<MediaArg>,
+}
+
+/// An [`pancake_sdk::Upload`] from Python's file (a path is read here, without the GIL).
+fn upload_of((data, filename, mime_type, platform): FileArg) -> Result<pancake_sdk::Upload, Error> {
     let mut upload = match data {
         BytesOrPath::Bytes(bytes) => {
             pancake_sdk::Upload::bytes(filename.clone().unwrap_or_else(|| "file".into()), bytes)
@@ -276,7 +277,33 @@ async fn dispatch(
     if let Some(platform) = platform {
         upload = upload.platform(platform);
     }
-    client.call_upload(operation, args, upload, options).await
+    Ok(upload)
+}
+
+/// A call; an upload when a file is given; uploads then a send for a media send.
+async fn dispatch(
+    client: &AnyClient,
+    operation: &str,
+    args: serde_json::Value,
+    files: Files,
+    options: pancake_sdk::CallOptions,
+) -> Result<pancake_sdk::Response<serde_json::Value>, Error> {
+    if let Some((media, platform)) = files.media {
+        let uploads = media.into_iter().map(upload_of).collect::<Result<Vec<_>, _>>()?;
+        return pancake_sdk::media::send_media(
+            &**client,
+            operation,
+            args,
+            uploads,
+            platform.as_deref(),
+            options,
+        )
+        .await;
+    }
+    match files.file {
+        Some(file) => client.call_upload(operation, args, upload_of(file)?, options).await,
+        None => client.call_json(operation, args, options).await,
+    }
 }
 
 /// Hands an outcome to a Python callback; an exception raised by the callback is reported,

@@ -121,10 +121,13 @@ fn operation_command(op: &'static Operation) -> Command {
     let mut command =
         Command::new(op.command).about(op.summary).long_about(format!("{}\n\n{}", op.summary, op.about));
     for flag in op.params {
-        command = command.arg(flag_arg(flag, false));
+        command = command.arg(flag_arg(flag, None));
     }
     for flag in op.body {
-        command = command.arg(flag_arg(flag, !op.body.is_empty()));
+        // A required body field may come from `--body-file` instead (or, for a media send, the
+        // body from its files alone).
+        let unless: &[&str] = if op.media.is_some() { &["body-file", "file"] } else { &["body-file"] };
+        command = command.arg(flag_arg(flag, Some(unless)));
     }
     if let Some(upload) = &op.upload {
         command = command
@@ -148,6 +151,23 @@ fn operation_command(op: &'static Operation) -> Command {
                     .help("The page's platform, whose documented limits apply (default: other)"),
             );
     }
+    if let Some(platforms) = op.media {
+        command = command
+            .arg(
+                Arg::new("file")
+                    .long("file")
+                    .value_name("PATH")
+                    .action(clap::ArgAction::Append)
+                    .help("A file to upload and send (repeat for several): uploads them, then sends their content ids"),
+            )
+            .arg(
+                Arg::new("platform")
+                    .long("platform")
+                    .value_parser(platforms.to_vec())
+                    .requires("file")
+                    .help("The page's platform: how many files a call takes, and each file's limits (default: other)"),
+            );
+    }
     if !op.body.is_empty() {
         command =
             command.arg(Arg::new("body-file").long("body-file").value_name("FILE").help(
@@ -157,7 +177,7 @@ fn operation_command(op: &'static Operation) -> Command {
     command
 }
 
-fn flag_arg(flag: &'static Flag, body: bool) -> Arg {
+fn flag_arg(flag: &'static Flag, unless: Option<&'static [&'static str]>) -> Arg {
     let mut arg = Arg::new(flag.name).long(flag.long).help(flag.help).value_name(match flag.kind {
         Kind::Integer => "INTEGER",
         Kind::Number => "NUMBER",
@@ -171,7 +191,10 @@ fn flag_arg(flag: &'static Flag, body: bool) -> Arg {
         arg = arg.value_parser(flag.values.to_vec());
     }
     if flag.required {
-        arg = if body { arg.required_unless_present("body-file") } else { arg.required(true) };
+        arg = match unless {
+            Some(others) => arg.required_unless_present_any(others),
+            None => arg.required(true),
+        };
     }
     arg
 }
@@ -189,7 +212,25 @@ pub async fn call(
         .find(|op| op.api == api && op.command == command)
         .ok_or_else(|| Failure::usage(format!("no operation {command}")))?;
     let args = Value::Object(arguments(op, matches)?);
-    let answer = clients.of(api).call_json(op.id, args, CallOptions::default()).await?;
+    let files: Vec<&String> =
+        matches.try_get_many::<String>("file").ok().flatten().into_iter().flatten().collect();
+    let answer = match (op.media, files.is_empty()) {
+        (Some(_), false) => {
+            let uploads =
+                files.into_iter().map(pancake_sdk::Upload::from_path).collect::<Result<Vec<_>, _>>()?;
+            let platform = matches.get_one::<String>("platform").map(String::as_str);
+            pancake_sdk::media::send_media(
+                clients.of(api),
+                op.id,
+                args,
+                uploads,
+                platform,
+                CallOptions::default(),
+            )
+            .await?
+        }
+        _ => clients.of(api).call_json(op.id, args, CallOptions::default()).await?,
+    };
     if let Some(warning) = answer.warning() {
         eprintln!(
             "warning: the API answered success with error_code {}: {}",

@@ -27,6 +27,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -82,6 +83,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -129,6 +131,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -159,6 +162,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -189,6 +193,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -211,6 +216,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -233,6 +239,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -255,6 +262,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -294,6 +302,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -316,6 +325,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Botcake,
@@ -338,6 +348,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -392,6 +403,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("conversations-v1"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -431,6 +443,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -477,6 +490,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("messages"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -604,6 +618,18 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: Some(
+            &[
+                "booking",
+                "chat_plugin",
+                "facebook",
+                "instagram",
+                "mercado_libre",
+                "other",
+                "personal_zalo",
+                "telegram",
+            ],
+        ),
     },
     Operation {
         api: Api::Pancake,
@@ -634,6 +660,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -681,6 +708,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -711,6 +739,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -765,6 +794,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("conversations-from-ads"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -819,6 +849,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("customers"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -858,6 +889,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -897,6 +929,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -951,6 +984,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("posts"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -990,6 +1024,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1052,6 +1087,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("call-logs"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1098,6 +1134,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1136,6 +1173,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1174,6 +1212,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1212,6 +1251,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1250,6 +1290,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1288,6 +1329,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1326,6 +1368,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1356,6 +1399,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1378,6 +1422,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1403,6 +1448,7 @@ pub const OPERATIONS: &[Operation] = &[
             field: "file",
             platforms: &["lazada", "other", "shopee", "whatsapp_official"],
         }),
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1425,6 +1471,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1511,6 +1558,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: true,
         export: Some("conversations"),
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1524,6 +1572,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1554,6 +1603,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1665,6 +1715,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1687,6 +1738,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1726,6 +1778,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1773,6 +1826,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1811,6 +1865,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1906,6 +1961,7 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
     Operation {
         api: Api::Pancake,
@@ -1936,5 +1992,6 @@ pub const OPERATIONS: &[Operation] = &[
         list: false,
         export: None,
         upload: None,
+        media: None,
     },
 ];

@@ -86,6 +86,9 @@ pub struct Operation {
     pub export: Option<&'static str>,
     /// For an upload: its file's field (`--file PATH`), with `--mime-type` and `--platform`.
     pub upload: Option<Upload>,
+    /// For a send of uploaded media: the platforms whose counts the SDK knows (`--file PATH`,
+    /// repeated, uploads the files and sends their content ids).
+    pub media: Option<&'static [&'static str]>,
 }
 
 /// The file of an upload operation.

@@ -509,3 +509,53 @@ fn export_walks_the_v2_cursor_and_the_export_offset() {
     let unique: std::collections::HashSet<_> = from_ads.iter().collect();
     assert_eq!((from_ads.len(), unique.len()), (50, 50));
 }
+
+#[test]
+fn files_are_uploaded_then_sent_by_their_content_ids() {
+    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("pancake-cli-media-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (photo, clip) = (dir.join("ao.jpg"), dir.join("clip.mp4"));
+    std::fs::write(&photo, b"\xff\xd8\xff\xe0 photo").unwrap();
+    std::fs::write(&clip, vec![0u8; (15 << 20) + 1]).unwrap();
+    let send = |files: &[&std::path::Path], platform: Option<&str>| {
+        let mut command = pancake(&sandbox);
+        command.args([
+            "pancake",
+            "send-message-v2",
+            "--page-id",
+            "105000000000001",
+            "--conversation-id",
+            "105000000000001_6100000000010003",
+        ]);
+        for file in files {
+            command.arg("--file").arg(file);
+        }
+        if let Some(platform) = platform {
+            command.args(["--platform", platform]);
+        }
+        command.output().unwrap()
+    };
+    let sent = send(&[&photo, &photo], Some("facebook"));
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let operations: Vec<String> =
+        sandbox.requests().iter().map(|r| r["operation_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(operations, ["upload_content", "upload_content", "send_message_v2"]);
+
+    sandbox.reset();
+    let too_many = send(&[&photo, &photo], None);
+    assert_eq!(too_many.status.code(), Some(3), "refused before sending");
+    assert!(String::from_utf8_lossy(&too_many.stderr).contains("at most 1"));
+    let oversized = send(&[&clip], Some("facebook"));
+    assert_eq!(oversized.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&oversized.stderr).contains("15 MiB"));
+    let uploaded = pancake(&sandbox)
+        .args(["pancake", "upload-content", "--page-id", "105000000000001", "--file"])
+        .arg(&clip)
+        .args(["--platform", "shopee"])
+        .output()
+        .unwrap();
+    assert!(!uploaded.status.success(), "the sandbox's Facebook pages take 15 MiB videos");
+    assert_eq!(sandbox.requests().len(), 1, "only the Shopee upload was sent");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,6 +53,8 @@ pub struct Operation {
     pub redirect: Option<&'static str>,
     /// For an upload (`multipart/form-data`): its file's field and limits.
     pub upload: Option<crate::upload::UploadRule>,
+    /// For a send that carries uploaded content ids: which field, which upload, how many.
+    pub media: Option<crate::media::MediaRule>,
 }
 
 /// The checks a builder makes as its setters run: the refused values (named after their

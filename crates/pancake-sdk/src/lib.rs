@@ -45,6 +45,7 @@ pub mod dispatch;
 pub mod dynamic;
 mod error;
 mod exchange;
+pub mod media;
 mod options;
 pub mod paginate;
 pub mod pancake;

@@ -7,7 +7,7 @@ import atexit
 import os
 import warnings
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from ._exceptions import APIWarning
 from . import _native
@@ -23,18 +23,37 @@ FileInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
 """A file to upload: its bytes, or the path of a file (read by the SDK, without the GIL)."""
 
 _Upload = Tuple[FileInput, Optional[str], Optional[str], Optional[str]]
+_Media = Tuple[Sequence[FileInput], Optional[str]]
 
 
-def _file(upload: Optional[_Upload]) -> Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]]:
-    """The file of an upload as the native client takes it: bytes, or a path as text."""
+_NativeFile = Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]
+
+
+def _data(data: FileInput) -> Union[bytes, str]:
+    """A file as the native client takes it: its bytes, or its path as text."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    raise TypeError(f"a file is bytes or a path, not {type(data).__name__}")
+
+
+def _file(upload: Optional[_Upload]) -> Optional[_NativeFile]:
+    """The file of an upload, with its name, MIME type and platform."""
     if upload is None:
         return None
     data, filename, mime_type, platform = upload
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return (bytes(data), filename, mime_type, platform)
-    if isinstance(data, (str, os.PathLike)):
-        return (os.fspath(data), filename, mime_type, platform)
-    raise TypeError(f"file must be bytes or a path, not {type(data).__name__}")
+    return (_data(data), filename, mime_type, platform)
+
+
+def _files(media: Optional[_Media]) -> Optional[Tuple[List[_NativeFile], Optional[str]]]:
+    """The files of a media send, and the page's platform."""
+    if media is None:
+        return None
+    files, platform = media
+    if isinstance(files, (bytes, bytearray, memoryview, str, os.PathLike)):
+        raise TypeError("files is a list of files (bytes or paths), not one file")
+    return ([(_data(data), None, None, None) for data in files], platform)
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds one request may take (each attempt)."""
@@ -127,8 +146,11 @@ class _SyncClient(_Client):
         timeout: Optional[float],
         deadline: Optional[float],
         upload: Optional[_Upload] = None,
+        media: Optional[_Media] = None,
     ) -> Any:
-        body, _status, warning = self._native.call(operation, _without_none(args), timeout, deadline, _file(upload))
+        body, _status, warning = self._native.call(
+            operation, _without_none(args), timeout, deadline, _file(upload), _files(media)
+        )
         _warn(warning)
         return body
 
@@ -194,10 +216,11 @@ class _AsyncClient(_Client):
         timeout: Optional[float],
         deadline: Optional[float],
         upload: Optional[_Upload] = None,
+        media: Optional[_Media] = None,
     ) -> Any:
-        cleaned, file = _without_none(args), _file(upload)
+        cleaned, file, files = _without_none(args), _file(upload), _files(media)
         body, _status, warning = await _wait(
-            lambda done: self._native.start(operation, cleaned, done, timeout, deadline, file)
+            lambda done: self._native.start(operation, cleaned, done, timeout, deadline, file, files)
         )
         _warn(warning)
         return body

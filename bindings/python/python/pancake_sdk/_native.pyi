@@ -1,6 +1,6 @@
 """Type stubs of the native module (Rust, through pyo3)."""
 
-from typing import Any, Callable, Dict, Optional, Tuple, Union, final
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
 
 __all__ = ["ERROR_KINDS", "NativeClient", "Pager", "Task", "__version__", "_shutdown", "reset_log_cache"]
 __version__: str
@@ -33,6 +33,9 @@ class NativeClient:
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         file: Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]] = None,
+        media: Optional[
+            Tuple[List[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]], Optional[str]]
+        ] = None,
     ) -> Tuple[Any, int, Optional[Tuple[int, Optional[str]]]]: ...
     def start(
         self,
@@ -42,6 +45,9 @@ class NativeClient:
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         file: Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]] = None,
+        media: Optional[
+            Tuple[List[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]], Optional[str]]
+        ] = None,
     ) -> Task: ...
     def stream(
         self,

@@ -834,6 +834,34 @@ class PancakeOperations(_SyncClient):
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
         return cast(_pancake.SendMessageResponse, self._call("send_message_v2", args, timeout, deadline))
 
+    def send_message_v2_media(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        files: Sequence[FileInput],
+        platform: Optional[str] = None,
+        body: Optional[dict[str, Any]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> dict[str, Any]:
+        """Uploads `files` with `upload_content` and sends their content ids (`content_ids`) with `send_message_v2`, in one step. Nothing is uploaded when there are more files than a call takes on the platform, or a file is over its limit.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            files: The files to upload and send: bytes or paths.
+            platform: The page's platform: how many files a call takes (`booking` 10, `chat_plugin` 10, `facebook` 30, `instagram` 10, `mercado_libre` 10, `other` 1, `personal_zalo` 30, `telegram` 10), and each file's limits.
+            body: The send's other body fields (`action` defaults to `reply_inbox`; `content_ids` is set).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        if body is not None:
+            args["body"] = dict(body)
+        return cast(dict[str, Any], self._call("send_message_v2", args, timeout, deadline, media=(files, platform)))
+
     def mark_conversation_read(
         self,
         *,
@@ -2197,6 +2225,34 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
         return cast(_pancake.SendMessageResponse, await self._call("send_message_v2", args, timeout, deadline))
+
+    async def send_message_v2_media(
+        self,
+        *,
+        page_id: _pancake.PageId,
+        conversation_id: _pancake.ConversationId,
+        files: Sequence[FileInput],
+        platform: Optional[str] = None,
+        body: Optional[dict[str, Any]] = None,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+    ) -> dict[str, Any]:
+        """Uploads `files` with `upload_content` and sends their content ids (`content_ids`) with `send_message_v2`, in one step. Nothing is uploaded when there are more files than a call takes on the platform, or a file is over its limit.
+
+        Args:
+            page_id: Id of the page.
+            conversation_id: Id of the conversation (from `list_conversations`): `<page_id>_<psid>` for an inbox, `<post_id>_<comment_id>` for a comment.
+            files: The files to upload and send: bytes or paths.
+            platform: The page's platform: how many files a call takes (`booking` 10, `chat_plugin` 10, `facebook` 30, `instagram` 10, `mercado_libre` 10, `other` 1, `personal_zalo` 30, `telegram` 10), and each file's limits.
+            body: The send's other body fields (`action` defaults to `reply_inbox`; `content_ids` is set).
+            timeout: Seconds each request may take, in place of the client's timeout.
+            deadline: Seconds the whole call may take (attempts, waits and backoff), in
+                place of the client's deadline.
+        """
+        args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
+        if body is not None:
+            args["body"] = dict(body)
+        return cast(dict[str, Any], await self._call("send_message_v2", args, timeout, deadline, media=(files, platform)))
 
     async def mark_conversation_read(
         self,

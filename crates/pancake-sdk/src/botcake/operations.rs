@@ -29,6 +29,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_content",
@@ -59,6 +60,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_flow",
@@ -76,6 +78,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_flow_statistics",
@@ -93,6 +96,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_flows_by_path",
@@ -110,6 +114,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_ice_breakers",
@@ -127,6 +132,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_keywords",
@@ -144,6 +150,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "create_keyword",
@@ -161,6 +168,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "update_keyword",
@@ -178,6 +186,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_main_menu",
@@ -195,6 +204,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_tools",
@@ -212,6 +222,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
     ],
 };

@@ -18406,6 +18406,9 @@ answers when none is sent (`default_page_size`), the `total` field, and for
 `current_count` the size of the `first` and of each `next` call.
 `x-pancake-upload` on a `multipart/form-data` operation names the file's `field` and the
 largest video each platform takes (`video_limits`, bytes; `other` is every other platform).
+`x-pancake-media` on a send names the body field of uploaded content ids, the operation
+that uploads them, and how many a call takes on each platform (`per_call`; `other` is every
+other platform): the SDKs' helper uploads files and sends their ids in one step.
 `x-pancake-rules` lists the checks across fields that the SDK makes before sending
 (`not_after: [a, b]`: a is not after b; `one_of`: exactly one of the fields is given, with
 the messages for both and for neither). `x-pancake-rate-limit` is the documented pace.

@@ -55,6 +55,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "assign_conversation",
@@ -77,6 +78,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_messages",
@@ -109,6 +111,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_message_v2",
@@ -133,6 +136,20 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: Some(crate::media::MediaRule {
+                field: "content_ids",
+                upload: "upload_content",
+                per_call: &[
+                    ("booking", 10u64),
+                    ("chat_plugin", 10u64),
+                    ("facebook", 30u64),
+                    ("instagram", 10u64),
+                    ("mercado_libre", 10u64),
+                    ("other", 1u64),
+                    ("personal_zalo", 30u64),
+                    ("telegram", 10u64),
+                ],
+            }),
         },
         crate::api::Operation {
             id: "mark_conversation_read",
@@ -150,6 +167,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "tag_conversation",
@@ -167,6 +185,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "mark_conversation_unread",
@@ -184,6 +203,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "export_conversations_from_ads",
@@ -229,6 +249,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_page_customers",
@@ -277,6 +298,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "update_customer",
@@ -294,6 +316,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "add_customer_note",
@@ -311,6 +334,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_posts",
@@ -359,6 +383,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "update_round_robin_users",
@@ -376,6 +401,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_call_logs",
@@ -424,6 +450,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_ads_statistics",
@@ -456,6 +483,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[("aggregation", "type")],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_customer_engagement_statistics",
@@ -473,6 +501,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_new_customer_statistics",
@@ -490,6 +519,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_page_customer_statistics",
@@ -507,6 +537,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_page_statistics",
@@ -539,6 +570,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_ads_campaign_statistics",
@@ -571,6 +603,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_tag_statistics",
@@ -603,6 +636,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_user_statistics",
@@ -620,6 +654,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_tags",
@@ -637,6 +672,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "upload_content",
@@ -662,6 +698,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                     ("whatsapp_official", 16777216u64),
                 ],
             }),
+            media: None,
         },
         crate::api::Operation {
             id: "list_users",
@@ -679,6 +716,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_conversations_v2",
@@ -720,6 +758,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[("types", "type[]")],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_pages",
@@ -737,6 +776,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_customer_avatar",
@@ -750,6 +790,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: Some("url"),
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_message",
@@ -774,6 +815,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "generate_page_access_token",
@@ -791,6 +833,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "delete_customer_note",
@@ -808,6 +851,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "update_customer_note",
@@ -825,6 +869,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_chat_plugin_messages",
@@ -844,6 +889,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_chat_plugin_message",
@@ -857,6 +903,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_multi_page_user_statistics",
@@ -874,6 +921,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
     ],
 };
@@ -1086,6 +1134,23 @@ let response = client.send_message_v2()
 ```*/
     pub fn send_message_v2(&self) -> builder::SendMessageV2<'_> {
         builder::SendMessageV2::new(self)
+    }
+    ///Uploads `files` with `upload_content` and sends their content ids (`content_ids`) with `send_message_v2`, in one step: `args` are the send's other arguments (`page_id`, `conversation_id`, `body`), `platform` the page's (`None`: `other`), which sets how many files a call takes and each file's limits. Nothing is uploaded when a check fails (see [`crate::media::send_media`]).
+    pub async fn send_message_v2_media(
+        &self,
+        args: ::serde_json::Value,
+        files: Vec<crate::Upload>,
+        platform: Option<&str>,
+    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+        crate::media::send_media(
+                self,
+                "send_message_v2",
+                args,
+                files,
+                platform,
+                crate::CallOptions::default(),
+            )
+            .await
     }
     /**Mark conversation as read
 

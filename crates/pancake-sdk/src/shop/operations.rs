@@ -48,6 +48,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "upload_file",
@@ -68,6 +69,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
                 field: "file",
                 video_limits: &[("big", 2048u64), ("other", 1024u64)],
             }),
+            media: None,
         },
         crate::api::Operation {
             id: "list_items",
@@ -106,6 +108,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "get_logo",
@@ -119,6 +122,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: Some("url"),
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "send_note",
@@ -143,6 +147,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_notes",
@@ -175,6 +180,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
+            media: None,
         },
         crate::api::Operation {
             id: "list_threads",
@@ -201,6 +207,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[("kinds", "kind[]")],
             redirect: None,
             upload: None,
+            media: None,
         },
     ],
 };
