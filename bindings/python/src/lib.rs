@@ -163,9 +163,9 @@ impl NativeClient {
         Ok(NativeClient { client })
     }
 
-    /// Calls `operation` with `args` (and the file of an upload); blocks (without the GIL)
-    /// until it ends.
-    #[pyo3(signature = (operation, args, timeout=None, deadline=None, file=None))]
+    /// Calls `operation` with `args` (and the file of an upload, or the files of a media
+    /// send); blocks (without the GIL) until it ends.
+    #[pyo3(signature = (operation, args, timeout=None, deadline=None, file=None, media=None))]
     #[allow(clippy::too_many_arguments)]
     fn call<'py>(
         &self,
@@ -175,19 +175,21 @@ impl NativeClient {
         timeout: Option<f64>,
         deadline: Option<f64>,
         file: Option<FileArg>,
+        media: Option<MediaArg>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let (args, options, client, runtime) =
             (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
+        let files = Files { file, media };
         let result = py.detach(|| {
-            runtime.block_on(async move { dispatch(&client, &operation, args, file, options).await })
+            runtime.block_on(async move { dispatch(&client, &operation, args, files, options).await })
         });
         answer(py, result)
     }
 
     /// Starts a call of `operation` and returns at once; `done(outcome)` is called from
     /// another thread with the `(body, status, warning)` tuple or the exception.
-    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None, file=None))]
+    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None, file=None, media=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         &self,
@@ -198,13 +200,15 @@ impl NativeClient {
         timeout: Option<f64>,
         deadline: Option<f64>,
         file: Option<FileArg>,
+        media: Option<MediaArg>,
     ) -> PyResult<Task> {
         let (args, options, client, runtime) =
             (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
+        let files = Files { file, media };
         let handle = runtime.spawn(async move {
             let result =
-                AssertUnwindSafe(async move { dispatch(&client, &operation, args, file, options).await })
+                AssertUnwindSafe(async move { dispatch(&client, &operation, args, files, options).await })
                     .catch_unwind()
                     .await;
             Python::attach(move |py| {
