@@ -19,6 +19,12 @@ def test_each_page_uses_its_own_token(sandbox: Sandbox) -> None:
     )
     assert len(client.list_tags(page_id=SECOND_PAGE)["tags"]) == 6
 
+    sandbox.fault("echo-json=401")  # a proxy that echoes the request, token and all
+    with pytest.raises(pancake_sdk.AuthenticationError) as echoed:
+        client.list_tags(page_id=PAGE_ID)
+    assert echoed.value.page_id == PAGE_ID
+    shown = f"{echoed.value} {echoed.value!r} {echoed.value.body}"
+    assert "[REDACTED]" in shown and "not-the-token-of-any-page" not in shown
     with pytest.raises(pancake_sdk.AuthenticationError) as invalid:
         client.list_tags(page_id=PAGE_ID)
     assert invalid.value.page_id == PAGE_ID

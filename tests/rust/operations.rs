@@ -550,6 +550,10 @@ async fn json_calls_refuse_what_the_typed_call_refuses() {
     let error =
         env.botcake.call_json("list_tags", serde_json::json!({}), Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("no operation"), "{error}");
+    // A JSON door reads no local file: an upload's file comes apart (`call_upload`).
+    let args = serde_json::json!({ "page_id": PAGE_ID, "file": "/etc/hostname" });
+    let error = env.pancake.call_json("upload_content", args, Default::default()).await.unwrap_err();
+    assert_eq!(error.field(), Some("file"), "{error:?}");
     assert!(env.sandbox.requests().is_empty());
 }
 
@@ -650,8 +654,9 @@ async fn media_are_uploaded_and_sent_in_one_step_within_the_platforms_limits() {
     let too_many = pc.send_message_v2_media(args.clone(), files.clone(), None).await.unwrap_err();
     assert_eq!(too_many.field(), Some("content_ids"));
     assert!(too_many.to_string().contains("at most 1"), "{too_many}");
-    let unknown = pc.send_message_v2_media(args.clone(), files, Some("myspace")).await.unwrap_err();
-    assert_eq!(unknown.field(), Some("platform"));
+    // A platform the spec does not name takes what every other platform takes.
+    let unnamed = pc.send_message_v2_media(args.clone(), files, Some("shopee")).await.unwrap_err();
+    assert!(unnamed.to_string().contains("at most 1"), "{unnamed}");
     let clip = Upload::bytes("clip.mp4", vec![0u8; (15 << 20) + 1]);
     let oversized = pc
         .send_message_v2_media(args, vec![Upload::bytes("a.jpg", vec![1]), clip], Some("facebook"))

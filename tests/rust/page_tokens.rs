@@ -33,6 +33,12 @@ async fn each_page_uses_its_own_token_and_errors_name_the_page() {
     let tags = pancake.list_tags().page_id(SECOND_PAGE).send().await.unwrap();
     assert_eq!(tags.tags.len(), 6);
 
+    // The API refuses it; a proxy on the way echoes the request, token and all.
+    env.sandbox.inject(pancake_sandbox::FaultRule::next("echo-json=401")).unwrap();
+    let echoed = pancake.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
+    assert_eq!(echoed.page_id(), Some(PAGE_ID));
+    assert!(rendered(&echoed).contains("[REDACTED]"), "{echoed:?}");
+    assert!(!rendered(&echoed).contains("not-the-token-of-any-page"), "{echoed:?}");
     let refused = pancake.list_tags().page_id(PAGE_ID).send().await.unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Api);
     assert_eq!(refused.api_error_kind(), Some(ApiErrorKind::InvalidToken));

@@ -437,6 +437,24 @@ impl Reader<'_> {
             }
         }
         let method = method.to_uppercase();
+        let auth = self.auth(op).map_err(|e| at(&e))?;
+        // A redirect is answered as its `Location`: only where no token went out, so that a
+        // `Location` echoing the request can hold none.
+        if op.get("x-pancake-redirect").is_some() && (method != "GET" || auth.is_some()) {
+            return Err(at("x-pancake-redirect is for a GET that takes no token (`security: []`)"));
+        }
+        for (i, param) in params.iter().enumerate() {
+            let clash = params.iter().enumerate().any(|(j, other)| {
+                i != j && (other.wire == param.name || other.name == param.name || other.wire == param.wire)
+            });
+            let token = auth.as_ref().is_some_and(|a| a.name == param.wire || a.name == param.name);
+            if clash || token {
+                return Err(at(&format!(
+                    "parameter {} ({}) takes the name of another parameter or of the token",
+                    param.name, param.wire
+                )));
+            }
+        }
         Ok(Operation {
             id: id.to_string(),
             send: method != "GET" && method != "HEAD",
@@ -444,7 +462,7 @@ impl Reader<'_> {
             path: path.to_string(),
             summary: one_line(&op["summary"]),
             description: text(&op["description"]),
-            auth: self.auth(op).map_err(|e| at(&e))?,
+            auth,
             params,
             body,
             pagination,

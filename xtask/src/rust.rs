@@ -648,7 +648,7 @@ fn descriptor(op: &Operation) -> TokenStream {
         Some(media) => {
             let (field, upload) = (&media.field, &media.upload);
             let per_call = media.per_call.iter().map(|(platform, n)| quote! { (#platform, #n) });
-            quote! { Some(crate::media::MediaRule { field: #field, upload: #upload, per_call: &[#(#per_call),*] }) }
+            quote! { Some(crate::api::MediaRule { field: #field, upload: #upload, per_call: &[#(#per_call),*] }) }
         }
         None => quote! { None },
     };
@@ -848,11 +848,11 @@ fn dispatch_arm(op: &Operation, setters: &[Setter]) -> TokenStream {
         let field = &upload.field;
         let ident = format_ident!("{field}");
         quote! {
-            // The file: given apart (bindings), or in the arguments as a path (`{"path": ...}`).
-            let upload = match args.remove(#field) {
-                Some(value) => Some(crate::dispatch::upload_arg(#field, value)?),
-                None => upload,
-            };
+            // The file comes apart from the JSON arguments (`call_upload`), never from them: a
+            // JSON door reads no local file.
+            if args.contains_key(#field) {
+                return Err(crate::dispatch::file_in_json(#field));
+            }
             if let Some(upload) = upload {
                 call = call.#ident(upload);
             }

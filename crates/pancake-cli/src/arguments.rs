@@ -36,6 +36,20 @@ pub fn value(flag: &Flag, text: &str) -> Result<Value, Failure> {
     })
 }
 
+/// An upload's file from the command line: `--file PATH`, `--mime-type`, `--platform`.
+pub fn upload(op: &Operation, matches: &ArgMatches) -> Result<Option<pancake_sdk::Upload>, Failure> {
+    let Some(rule) = &op.upload else { return Ok(None) };
+    let Some(path) = matches.try_get_one::<String>(rule.field).ok().flatten() else { return Ok(None) };
+    let mut file = pancake_sdk::Upload::from_path(path)?;
+    if let Some(mime_type) = matches.try_get_one::<String>("mime-type").ok().flatten() {
+        file = file.mime_type(mime_type.clone());
+    }
+    if let Some(platform) = matches.try_get_one::<String>("platform").ok().flatten() {
+        file = file.platform(platform.clone());
+    }
+    Ok(Some(file))
+}
+
 /// The operation's arguments from the command line: its parameters, and its `body`.
 pub fn arguments(op: &Operation, matches: &ArgMatches) -> Result<Map<String, Value>, Failure> {
     let mut args = Map::new();
@@ -43,16 +57,6 @@ pub fn arguments(op: &Operation, matches: &ArgMatches) -> Result<Map<String, Val
         if let Some(text) = matches.try_get_one::<String>(flag.name).ok().flatten() {
             args.insert(flag.name.into(), value(flag, text)?);
         }
-    }
-    if let Some(upload) = &op.upload {
-        // The file as a path, read by the SDK (`{"path", "mime_type", "platform"}`).
-        let mut file = Map::new();
-        for (flag, key) in [(upload.field, "path"), ("mime-type", "mime_type"), ("platform", "platform")] {
-            if let Some(text) = matches.try_get_one::<String>(flag).ok().flatten() {
-                file.insert(key.into(), Value::String(text.clone()));
-            }
-        }
-        args.insert(upload.field.into(), Value::Object(file));
     }
     if op.body.is_empty() {
         return Ok(args);

@@ -144,12 +144,10 @@ fn operation_command(op: &'static Operation) -> Command {
                     .value_name("TYPE")
                     .help("The file's MIME type, in place of the one its name suggests"),
             )
-            .arg(
-                Arg::new("platform")
-                    .long("platform")
-                    .value_parser(upload.platforms.to_vec())
-                    .help("The page's platform, whose documented limits apply (default: other)"),
-            );
+            .arg(Arg::new("platform").long("platform").help(format!(
+                "The page's platform, whose documented limits apply ({}; any other: other)",
+                upload.platforms.join(", ")
+            )));
     }
     if let Some(platforms) = op.media {
         command = command
@@ -161,11 +159,10 @@ fn operation_command(op: &'static Operation) -> Command {
                     .help("A file to upload and send (repeat for several): uploads them, then sends their content ids"),
             )
             .arg(
-                Arg::new("platform")
-                    .long("platform")
-                    .value_parser(platforms.to_vec())
-                    .requires("file")
-                    .help("The page's platform: how many files a call takes, and each file's limits (default: other)"),
+                Arg::new("platform").long("platform").requires("file").help(format!(
+                    "The page's platform: how many files a call takes ({}; any other: other), and each file's limits",
+                    platforms.join(", ")
+                )),
             );
     }
     if !op.body.is_empty() {
@@ -229,7 +226,10 @@ pub async fn call(
             )
             .await?
         }
-        _ => clients.of(api).call_json(op.id, args, CallOptions::default()).await?,
+        _ => match crate::arguments::upload(op, matches)? {
+            Some(file) => clients.of(api).call_upload(op.id, args, file, CallOptions::default()).await?,
+            None => clients.of(api).call_json(op.id, args, CallOptions::default()).await?,
+        },
     };
     if let Some(warning) = answer.warning() {
         eprintln!(

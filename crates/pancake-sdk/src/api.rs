@@ -54,7 +54,7 @@ pub struct Operation {
     /// For an upload (`multipart/form-data`): its file's field and limits.
     pub upload: Option<crate::upload::UploadRule>,
     /// For a send that carries uploaded content ids: which field, which upload, how many.
-    pub media: Option<crate::media::MediaRule>,
+    pub media: Option<MediaRule>,
 }
 
 /// The checks a builder makes as its setters run: the refused values (named after their
@@ -105,7 +105,6 @@ impl Check {
         self
     }
 
-    /// The body given as JSON, to send as it is.
     /// Keeps the file of an upload, checked, for the request.
     pub fn set_upload(&mut self, upload: crate::Upload) {
         self.upload = Some(upload);
@@ -116,6 +115,7 @@ impl Check {
         self.upload.take()
     }
 
+    /// The body given as JSON, to send as it is.
     pub(crate) fn take_body(&mut self) -> Option<serde_json::Value> {
         self.body.take()
     }
@@ -214,5 +214,28 @@ mod tests {
         assert_eq!(field(&check).as_deref(), Some("conversation_id"), "still required");
         check.given(1);
         assert!(check.finish().is_ok());
+    }
+}
+
+/// What the spec says of a send that carries uploaded media (`x-pancake-media`).
+#[derive(Debug)]
+pub struct MediaRule {
+    /// The body field of the content ids (`content_ids`).
+    pub field: &'static str,
+    /// The operation that uploads a file and answers its content id (`id`).
+    pub upload: &'static str,
+    /// The most content ids a call takes, by platform; `other` is every platform not named.
+    pub per_call: &'static [(&'static str, u64)],
+}
+
+impl MediaRule {
+    /// The most files a call takes on `platform` (a platform the spec does not name, or none,
+    /// takes what `other` takes).
+    pub fn limit(&self, platform: Option<&str>) -> Result<u64, Error> {
+        let find = |name: &str| self.per_call.iter().find(|(n, _)| *n == name).map(|(_, count)| *count);
+        platform
+            .and_then(find)
+            .or_else(|| find("other"))
+            .ok_or_else(|| Error::invalid("platform", "the spec gives no count for this platform"))
     }
 }

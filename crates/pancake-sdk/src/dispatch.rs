@@ -101,33 +101,10 @@ pub trait JsonApi: Clone + Send + Sync + 'static {
     }
 }
 
-/// The file of an upload given in JSON arguments: a path, or `{"path", "mime_type",
-/// "platform"}`.
-pub(crate) fn upload_arg(field: &str, value: Value) -> Result<crate::Upload, Error> {
-    let text = |v: &Value, key: &str| -> Result<Option<String>, Error> {
-        match v.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(Error::invalid(field, format!("{key} must be a string"))),
-        }
-    };
-    let (path, mime_type, platform) = match &value {
-        Value::String(path) => (path.clone(), None, None),
-        Value::Object(_) => (
-            text(&value, "path")?.ok_or_else(|| Error::invalid(field, "give the file's `path`"))?,
-            text(&value, "mime_type")?,
-            text(&value, "platform")?,
-        ),
-        _ => return Err(Error::invalid(field, "a file is a path, or an object with its `path`")),
-    };
-    let mut upload = crate::Upload::from_path(&path).map_err(|e| Error::invalid(field, e.to_string()))?;
-    if let Some(mime_type) = mime_type {
-        upload = upload.mime_type(mime_type);
-    }
-    if let Some(platform) = platform {
-        upload = upload.platform(platform);
-    }
-    Ok(upload)
+/// The refusal of a file given among JSON arguments: a file comes apart (`call_upload`), so
+/// that no JSON caller can make the SDK read a local file.
+pub(crate) fn file_in_json(field: &str) -> Error {
+    Error::invalid(field, "give the file apart from the JSON arguments (call_upload), not among them")
 }
 
 /// The JSON door: arguments as an object, the call, its errors redacted.

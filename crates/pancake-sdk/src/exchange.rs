@@ -133,10 +133,12 @@ pub(crate) fn prepare<E>(
                 ))
             }
         })
-        .and_then(|()| state.authorize(request, operation.id, operation.auth));
-    checked.map_err(fail)?;
-    rename_query(request, operation.renamed);
-    Ok(())
+        .and_then(|()| {
+            // The API's names first; the token is added after, under its own name.
+            rename_query(request, operation.renamed);
+            state.authorize(request, operation.id, operation.auth)
+        });
+    checked.map_err(fail)
 }
 
 /// Puts the API's names on the query parameters the SDK names otherwise (`types` is sent as

@@ -8,28 +8,6 @@ use serde_json::{Map, Value};
 use crate::dynamic::DynClient;
 use crate::{CallOptions, Error, Response, Upload};
 
-/// What the spec says of a send that carries uploaded media (`x-pancake-media`).
-#[derive(Debug)]
-pub struct MediaRule {
-    /// The body field of the content ids (`content_ids`).
-    pub field: &'static str,
-    /// The operation that uploads a file and answers its content id (`id`).
-    pub upload: &'static str,
-    /// The most content ids a call takes, by platform; `other` is every platform not named.
-    pub per_call: &'static [(&'static str, u64)],
-}
-
-impl MediaRule {
-    /// The most files a call takes on `platform` (`other` when none is named).
-    pub fn limit(&self, platform: Option<&str>) -> Result<u64, Error> {
-        let platform = platform.unwrap_or("other");
-        self.per_call.iter().find(|(name, _)| *name == platform).map(|(_, n)| *n).ok_or_else(|| {
-            let known: Vec<&str> = self.per_call.iter().map(|(name, _)| *name).collect();
-            Error::invalid("platform", format!("no platform {platform:?}: one of {}", known.join(", ")))
-        })
-    }
-}
-
 /// Uploads `files` and sends their content ids with the operation `send`: `args` are the
 /// send's arguments (its `body` gets the ids; `action` defaults to `reply_inbox`). Nothing is
 /// uploaded when the files are too many for `platform` or one is over its limit; the files are
@@ -87,7 +65,8 @@ pub async fn send_media(
             client.call_upload(rule.upload, serde_json::json!({ "page_id": page }), file, options).await?;
         let id = uploaded.json()["id"].as_str().map(str::to_owned).ok_or_else(|| Error::Decode {
             status: uploaded.status(),
-            body: crate::ErrorBody::new(uploaded.raw_body().clone()),
+            // The answer is not shown: it is not redacted here.
+            body: crate::ErrorBody::default(),
             source: serde::de::Error::custom("the upload answered no content id (`id`)"),
         })?;
         ids.push(Value::String(id));

@@ -38,7 +38,9 @@ impl Secrets {
 
     /// Adds secrets (a page token learned from a provider); every clone redacts them too.
     pub fn extend<'a>(&self, values: impl IntoIterator<Item = &'a str>) {
-        let mut spellings: Vec<String> = self.current().to_vec();
+        // Held from the read to the write: two tokens learned at once are both kept.
+        let mut held = self.spellings.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut spellings: Vec<String> = held.to_vec();
         let before = spellings.len();
         for value in values.into_iter().filter(|v| !v.is_empty()) {
             let encoded: String =
@@ -58,7 +60,7 @@ impl Secrets {
         }
         // Longest first, so that a secret that contains another is replaced whole.
         spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        *self.spellings.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = spellings.into();
+        *held = spellings.into();
     }
 
     fn current(&self) -> Arc<[String]> {

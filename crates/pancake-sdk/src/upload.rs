@@ -30,7 +30,7 @@ impl Upload {
     /// A file from memory, named `file_name`; its MIME type is guessed from the name
     /// (`application/octet-stream` when the name says nothing).
     pub fn bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Upload {
-        let file_name = file_name.into();
+        let file_name = clean_name(file_name.into());
         let mime_type = mime_guess::from_path(&file_name).first_or_octet_stream().essence_str().to_string();
         Upload { bytes: bytes.into(), file_name, mime_type, platform: None }
     }
@@ -46,7 +46,7 @@ impl Upload {
 
     /// The file's name, in place of the one given (its MIME type is guessed from it anew).
     pub fn named(mut self, file_name: impl Into<String>) -> Upload {
-        self.file_name = file_name.into();
+        self.file_name = clean_name(file_name.into());
         self.mime_type =
             mime_guess::from_path(&self.file_name).first_or_octet_stream().essence_str().to_string();
         self
@@ -164,6 +164,16 @@ impl UploadRule {
     }
 }
 
+/// A file name that cannot break out of its multipart header: control characters (a line
+/// break would start a header of its own) become `_`.
+fn clean_name(name: String) -> String {
+    if name.chars().any(char::is_control) {
+        name.chars().map(|c| if c.is_control() { '_' } else { c }).collect()
+    } else {
+        name
+    }
+}
+
 /// A size in MiB, as the limits are documented (`15 MiB`, `15.2 MiB`).
 fn size(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
@@ -210,6 +220,16 @@ mod tests {
         assert!(text.contains("name=\"file\""), "{text}");
         assert!(text.contains("Content-Type: image/png\r\n\r\nPNG bytes\r\n"), "{text}");
         assert!(text.ends_with(&format!("--{boundary}--\r\n")), "{text}");
+    }
+
+    #[test]
+    fn a_file_name_cannot_add_headers_to_the_form() {
+        let upload = Upload::bytes("a.jpg\r\nContent-Type: video/mp4\r\n\r\ninjected", b"x".to_vec());
+        assert_eq!(upload.file_name(), "a.jpg__Content-Type: video/mp4____injected");
+        let (_, body) = upload.named("b.png\nX: y").into_form("file").unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert_eq!(text.matches("\r\nContent-Type:").count(), 1, "{text}");
+        assert!(!text.contains("\nX: y"), "{text}");
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             renamed: &[],
             redirect: None,
             upload: None,
-            media: Some(crate::media::MediaRule {
+            media: Some(crate::api::MediaRule {
                 field: "content_ids",
                 upload: "upload_content",
                 per_call: &[
@@ -2687,10 +2687,9 @@ async fn dispatch_json(
                 call = call
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
-            let upload = match args.remove("file") {
-                Some(value) => Some(crate::dispatch::upload_arg("file", value)?),
-                None => upload,
-            };
+            if args.contains_key("file") {
+                return Err(crate::dispatch::file_in_json("file"));
+            }
             if let Some(upload) = upload {
                 call = call.file(upload);
             }

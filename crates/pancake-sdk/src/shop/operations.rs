@@ -512,10 +512,9 @@ async fn dispatch_json(
                         >("page_id", value)?,
                     );
             }
-            let upload = match args.remove("file") {
-                Some(value) => Some(crate::dispatch::upload_arg("file", value)?),
-                None => upload,
-            };
+            if args.contains_key("file") {
+                return Err(crate::dispatch::file_in_json("file"));
+            }
             if let Some(upload) = upload {
                 call = call.file(upload);
             }
