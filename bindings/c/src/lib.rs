@@ -449,23 +449,18 @@ pub(crate) fn media(
     platform: Option<String>,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
-    input::non_null("out_json", out)?;
-    let client = client.inner.current().map_err(fail)?;
-    let args = Value::Object(args);
-    let answer = pancake_sdk::blocking::block_on(async move {
+    answer_to(client, out, |client| async move {
+        let platform = platform.as_deref();
         pancake_sdk::media::send_media(
             &*client,
             operation,
-            args,
+            Value::Object(args),
             files,
-            platform.as_deref(),
+            platform,
             CallOptions::default(),
         )
         .await
     })
-    .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
-    .map_err(fail)?;
-    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
 }
 
 /// Calls an upload operation with its file; writes the answer's JSON to `*out`.
@@ -476,14 +471,22 @@ pub(crate) fn upload(
     file: pancake_sdk::Upload,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
+    answer_to(client, out, |client| async move {
+        client.call_upload(operation, Value::Object(args), file, CallOptions::default()).await
+    })
+}
+
+/// Runs `call` on the client of this process, blocking, and writes its answer's JSON to `*out`.
+fn answer_to<F, Fut>(client: &Client, out: *mut *mut c_char, call: F) -> Result<(), pk_result>
+where
+    F: FnOnce(pancake_sdk::dynamic::AnyClient) -> Fut,
+    Fut: std::future::Future<Output = Result<pancake_sdk::Response<Value>, pancake_sdk::Error>>,
+{
     input::non_null("out_json", out)?;
     let client = client.inner.current().map_err(fail)?;
-    let args = Value::Object(args);
-    let answer = pancake_sdk::blocking::block_on(async move {
-        client.call_upload(operation, args, file, CallOptions::default()).await
-    })
-    .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
-    .map_err(fail)?;
+    let answer = pancake_sdk::blocking::block_on(call(client))
+        .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
+        .map_err(fail)?;
     hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
 }
 
@@ -495,14 +498,11 @@ fn call_with(
     options: CallOptions,
     out: *mut *mut c_char,
 ) -> Result<(), pk_result> {
-    input::non_null("out_json", out)?;
-    let client = client.inner.current().map_err(fail)?;
-    let args = Value::Object(args);
-    let answer =
-        pancake_sdk::blocking::block_on(async move { client.call_json(operation, args, options).await })
-            .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
-            .map_err(fail)?;
-    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
+    answer_to(
+        client,
+        out,
+        |client| async move { client.call_json(operation, Value::Object(args), options).await },
+    )
 }
 
 /// Writes the next item's JSON to `*out_item_json` (release it with [`pk_string_free`]), or

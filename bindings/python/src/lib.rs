@@ -266,15 +266,13 @@ struct Files {
 
 /// An [`pancake_sdk::Upload`] from Python's file (a path is read here, without the GIL).
 fn upload_of((data, filename, mime_type, platform): FileArg) -> Result<pancake_sdk::Upload, Error> {
-    let mut upload = match data {
-        BytesOrPath::Bytes(bytes) => {
-            pancake_sdk::Upload::bytes(filename.clone().unwrap_or_else(|| "file".into()), bytes)
+    let mut upload = match (data, filename) {
+        (BytesOrPath::Bytes(bytes), name) => {
+            pancake_sdk::Upload::bytes(name.unwrap_or_else(|| "file".into()), bytes)
         }
-        BytesOrPath::Path(path) => pancake_sdk::Upload::from_path(path)?,
+        (BytesOrPath::Path(path), None) => pancake_sdk::Upload::from_path(path)?,
+        (BytesOrPath::Path(path), Some(name)) => pancake_sdk::Upload::from_path(path)?.named(name),
     };
-    if let Some(filename) = filename {
-        upload = upload.named(filename);
-    }
     if let Some(mime_type) = mime_type {
         upload = upload.mime_type(mime_type);
     }

@@ -26,11 +26,7 @@ pub async fn send_media(
         .operation(send)
         .and_then(|op| op.media.as_ref())
         .ok_or_else(|| Error::invalid("operation", format!("{send} sends no uploaded media")))?;
-    let mut args = match args {
-        Value::Object(map) => map,
-        Value::Null => Map::new(),
-        other => return Err(Error::invalid("arguments", format!("must be a JSON object, got {other}"))),
-    };
+    let mut args = crate::dispatch::object(args)?;
     let limit = rule.limit(platform)?;
     if files.is_empty() {
         return Err(Error::invalid(rule.field, "no file to send"));

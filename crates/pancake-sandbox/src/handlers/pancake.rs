@@ -553,6 +553,9 @@ fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
     let body = call.body.as_ref()?;
     let text = body.get("message").and_then(Value::as_str).filter(|t| !t.is_empty());
     let kind = data::conversation(page, i, &[])["type"].as_str().unwrap_or_default().to_string();
+    if let Some(refusal) = unknown_content(world, page, body) {
+        return Some(refusal);
+    }
     match body.get("action")?.as_str()? {
         "reply_inbox" => {
             let media = body.get("content_ids").and_then(Value::as_array);
@@ -572,23 +575,6 @@ fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
                 if media.len() > 30 {
                     return Some(Reply::error(400, "content_ids: at most 30 a call on Facebook"));
                 }
-                let unknown = world.with_state(|s| {
-                    media
-                        .iter()
-                        .find(|id| {
-                            s.uploads.get(id.as_str().unwrap_or_default()).map(String::as_str)
-                                != Some(page.id)
-                        })
-                        .cloned()
-                });
-                if let Some(unknown) = unknown {
-                    return Some(Reply::error(
-                        400,
-                        format!(
-                            "content_ids: {unknown} is no content uploaded to this page (upload_content)"
-                        ),
-                    ));
-                }
             }
         }
         "reply_comment" if kind != "COMMENT" => {
@@ -597,26 +583,25 @@ fn send_message_v2(world: &World, call: &Call, page: &Page) -> Option<Reply> {
                 "conversation_id: comment replies answer comments; this is an inbox",
             ));
         }
-        "reply_comment" => {
-            let media = body.get("content_ids").and_then(Value::as_array).into_iter().flatten();
-            let unknown = world.with_state(|s| {
-                media
-                    .clone()
-                    .find(|id| {
-                        s.uploads.get(id.as_str().unwrap_or_default()).map(String::as_str) != Some(page.id)
-                    })
-                    .cloned()
-            });
-            if let Some(unknown) = unknown {
-                return Some(Reply::error(
-                    400,
-                    format!("content_ids: {unknown} is no content uploaded to this page (upload_content)"),
-                ));
-            }
-        }
+        "reply_comment" => {}
         _ => return private_reply(world, call, page, i).or_else(|| send_done(world, call, page, text)),
     }
     send_done(world, call, page, text)
+}
+
+/// Refuses content ids (`content_ids`) that were not uploaded to this page.
+fn unknown_content(world: &World, page: &Page, body: &Value) -> Option<Reply> {
+    let media = body.get("content_ids").and_then(Value::as_array)?;
+    let unknown = world.with_state(|s| {
+        media
+            .iter()
+            .find(|id| s.uploads.get(id.as_str().unwrap_or_default()).map(String::as_str) != Some(page.id))
+            .cloned()
+    })?;
+    Some(Reply::error(
+        400,
+        format!("content_ids: {unknown} is no content uploaded to this page (upload_content)"),
+    ))
 }
 
 /// Journals a send and answers its id.
