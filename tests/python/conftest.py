@@ -18,6 +18,8 @@ PAGE_ID = "105000000000001"
 INBOX = "105000000000001_6100000000010003"
 PAGE_TOKEN = "sandbox-page-token"
 USER_TOKEN = "sandbox-user-token"
+# The tests pin the sandbox's data to the year from 2025-10-01 (its default follows today).
+FIXED_EPOCH = 1_759_276_800
 
 
 class Sandbox:
@@ -25,7 +27,7 @@ class Sandbox:
 
     def __init__(self, *extra: str) -> None:
         binary = os.environ.get("PANCAKE_SANDBOX_BIN", str(ROOT / "target" / "debug" / "pancake-sandbox"))
-        self.process = subprocess.Popen([binary, "--port", "0", *extra], stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([binary, "--port", "0", "--epoch", str(FIXED_EPOCH), *extra], stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         first = self.process.stdout.readline().strip()
         assert first.startswith("listening on "), first

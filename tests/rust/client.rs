@@ -254,7 +254,7 @@ async fn tokens_stay_out_of_outcome_unknown_and_retried_errors() {
     let sandbox = pancake_sandbox::Sandbox::start(pancake_sandbox::Config {
         page_token: SECRET.into(),
         user_token: SECRET.into(),
-        ..Default::default()
+        ..pancake_sandbox::Config::fixed()
     })
     .unwrap();
     let client = Pancake::builder()

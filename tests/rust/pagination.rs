@@ -20,7 +20,7 @@ fn unpaced(sandbox: &Sandbox) -> Pancake {
 
 #[tokio::test]
 async fn every_customer_of_a_large_page_comes_once() {
-    let sandbox = Sandbox::start(Config { large_page_customers: 10_050, ..Config::default() }).unwrap();
+    let sandbox = Sandbox::start(Config { large_page_customers: 10_050, ..Config::fixed() }).unwrap();
     let client = unpaced(&sandbox);
     let mut customers = client.list_page_customers().page_id(LARGE_PAGE_ID).since(0).until(UNTIL).stream();
     let mut seen = HashSet::new();

@@ -196,7 +196,7 @@ async fn a_send_that_never_connected_is_retried_until_the_server_is_up() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let starter = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        Sandbox::start(Config { port, ..Config::default() }).unwrap()
+        Sandbox::start(Config { port, ..Config::fixed() }).unwrap()
     });
     let client = Pancake::builder()
         .user_access_token(pancake_sandbox::DEFAULT_USER_TOKEN)
@@ -247,7 +247,7 @@ async fn a_call_can_have_its_own_timeout() {
 
 /// Twelve calls at once on one page, against a sandbox that enforces 5 per page per second.
 async fn burst(limit: Option<RateLimit>) -> Vec<Result<(), Error>> {
-    let sandbox = Sandbox::start(Config { rate_limit: Some(5), ..Config::default() }).unwrap();
+    let sandbox = Sandbox::start(Config { rate_limit: Some(5), ..Config::fixed() }).unwrap();
     let client = Pancake::builder()
         .page_access_token(sandbox.page_token())
         .base_url(sandbox.url())

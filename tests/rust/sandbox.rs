@@ -237,7 +237,7 @@ async fn a_send_whose_answer_is_lost_still_took_effect() {
 
 #[tokio::test]
 async fn large_lists_paginate_completely() {
-    let sandbox = Sandbox::start(Config { large_page_customers: 10_500, ..Config::default() }).unwrap();
+    let sandbox = Sandbox::start(Config { large_page_customers: 10_500, ..Config::fixed() }).unwrap();
     let client = reqwest::Client::new();
     let mut seen = HashSet::new();
     let mut page = 1;

@@ -15,7 +15,7 @@ pub struct Env {
 
 /// Starts a sandbox of its own (tests run in parallel) with clients for it.
 pub fn env() -> Env {
-    let sandbox = Sandbox::start(Config::default()).expect("sandbox starts");
+    let sandbox = Sandbox::start(Config::fixed()).expect("sandbox starts");
     let botcake = Botcake::builder()
         .access_token(sandbox.page_token())
         .base_url(sandbox.botcake_url())

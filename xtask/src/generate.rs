@@ -62,6 +62,7 @@ pub fn files(specs: &[crate::model::Spec]) -> Result<Vec<Generated>> {
     files.extend(crate::python::files(specs)?);
     files.extend(crate::c::files(specs)?);
     files.extend(crate::cli::files(specs)?);
+    files.extend(crate::webhooks::files(specs)?);
     Ok(files)
 }
 

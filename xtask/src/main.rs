@@ -16,6 +16,7 @@ mod test;
 #[cfg(test)]
 mod tests;
 mod venv;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -20,7 +20,10 @@
 //!   the body field, the upload operation, and how many a call takes by platform, see [`Media`];
 //! - `x-pancake-superseded-by: <operation>` on an older route that a newer one replaces;
 //! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
-//!   `{<field>: <Location>}` instead of following it.
+//!   `{<field>: <Location>}` instead of following it;
+//! - `x-pancake-webhooks: {suspension, events}` at the root: the events the API posts to a
+//!   registered URL, each with its payload schema and how deliveries are told apart and
+//!   ordered, see [`Webhooks`].
 
 use serde_json::Value;
 
@@ -43,8 +46,36 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     /// The named schemas (`components.schemas`), in the spec's order.
     pub schemas: Vec<(String, Schema)>,
+    /// `x-pancake-webhooks`: the events the API posts, if any.
+    pub webhooks: Option<Webhooks>,
     /// The document as openapiv3 reads it, for progenitor.
     pub openapi: openapiv3::OpenAPI,
+}
+
+/// `x-pancake-webhooks`: the events an API posts to a registered URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhooks {
+    /// The suspension rule: over `failure_rate` failed and at least `failures` within `minutes`.
+    pub failure_rate: f64,
+    pub failures: u64,
+    pub minutes: u64,
+    /// The events, in the spec's order.
+    pub events: Vec<WebhookEvent>,
+}
+
+/// One webhook event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    /// Its `event_type`: `messaging`.
+    pub name: String,
+    /// Its payload's named schema.
+    pub schema: String,
+    /// The payload's description (from the schema).
+    pub description: String,
+    /// Dotted field paths that identify a delivery, the first present one counting.
+    pub dedupe: Vec<String>,
+    /// `(key, version)` field paths when the events of one key are ordered by a version.
+    pub order: Option<(String, String)>,
 }
 
 /// One operation.
@@ -264,7 +295,7 @@ impl Spec {
                 return Err(format!("{file}: {}: x-pancake-superseded-by names no operation {newer}", op.id));
             }
         }
-        let schemas = document["components"]["schemas"]
+        let schemas: Vec<(String, Schema)> = document["components"]["schemas"]
             .as_object()
             .into_iter()
             .flatten()
@@ -276,7 +307,9 @@ impl Spec {
             _ if limit.is_null() => None,
             _ => return Err(format!("{file}: x-pancake-rate-limit takes `calls` and `seconds`")),
         };
+        let webhooks = webhooks(file, &document["x-pancake-webhooks"], &schemas)?;
         Ok(Spec {
+            webhooks,
             rate_limit,
             file: file.to_string(),
             module: module.to_string(),
@@ -674,6 +707,54 @@ fn text(value: &Value) -> String {
 }
 
 /// A spec's text on one line (for flags' help and C comments).
+/// Reads `x-pancake-webhooks` (`Value::Null`: none), checking that each event's schema exists.
+fn webhooks(file: &str, value: &Value, schemas: &[(String, Schema)]) -> Result<Option<Webhooks>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let bad = |what: &str| format!("{file}: x-pancake-webhooks: {what}");
+    let rule = &value["suspension"];
+    let (Some(failure_rate), Some(failures), Some(minutes)) =
+        (rule["failure_rate"].as_f64(), rule["failures"].as_u64(), rule["minutes"].as_u64())
+    else {
+        return Err(bad("`suspension` takes `failure_rate`, `failures` and `minutes`"));
+    };
+    let mut events = Vec::new();
+    for (name, event) in value["events"].as_object().ok_or_else(|| bad("no `events`"))? {
+        let schema = event["schema"].as_str().ok_or_else(|| bad(&format!("{name}: no `schema`")))?;
+        let Some((_, payload)) = schemas.iter().find(|(n, _)| n == schema) else {
+            return Err(bad(&format!("{name}: no schema {schema}")));
+        };
+        let dedupe: Vec<String> = event["dedupe"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        if dedupe.is_empty() {
+            return Err(bad(&format!("{name}: `dedupe` lists no field")));
+        }
+        let order = match (event["order"]["key"].as_str(), event["order"]["version"].as_str()) {
+            (Some(key), Some(version)) => Some((key.to_string(), version.to_string())),
+            _ if event["order"].is_null() => None,
+            _ => return Err(bad(&format!("{name}: `order` takes `key` and `version`"))),
+        };
+        let is_identifier = name.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !name.is_empty();
+        if !is_identifier {
+            return Err(bad(&format!("{name:?}: an event name is lower-case letters and `_`")));
+        }
+        events.push(WebhookEvent {
+            name: name.clone(),
+            schema: schema.to_string(),
+            description: payload.description.clone(),
+            dedupe,
+            order,
+        });
+    }
+    Ok(Some(Webhooks { failure_rate, failures, minutes, events }))
+}
+
 pub fn one_line(value: &Value) -> String {
     value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }

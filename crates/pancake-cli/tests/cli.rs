@@ -113,7 +113,7 @@ fn on_the_wire(sandbox: &Sandbox) -> Value {
 
 #[test]
 fn a_command_of_every_operation_puts_the_same_request_on_the_wire() {
-    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
     let table: Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("tests/calls.json")).unwrap()).unwrap();
     let calls = table["calls"].as_array().unwrap();
@@ -141,7 +141,7 @@ fn a_command_of_every_operation_puts_the_same_request_on_the_wire() {
 
 #[test]
 fn exit_codes_differ_by_kind_of_failure() {
-    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
     let code = |command: &mut Command| command.output().unwrap().status.code();
     let customers = [
         "pancake",
@@ -219,8 +219,7 @@ fn exit_codes_differ_by_kind_of_failure() {
 
 #[test]
 fn tokens_are_never_echoed() {
-    let sandbox =
-        Sandbox::start(Config { page_token: "tok-SECRET-cli".into(), ..Config::default() }).unwrap();
+    let sandbox = Sandbox::start(Config { page_token: "tok-SECRET-cli".into(), ..Config::fixed() }).unwrap();
     let mut help = Command::cargo_bin("pancake").unwrap();
     help.env_clear().env("PANCAKE_PAGE_ACCESS_TOKEN", "tok-SECRET-cli").args([
         "pancake",
@@ -269,7 +268,7 @@ fn the_embedded_sandbox_needs_no_token() {
 
 #[test]
 fn export_writes_a_large_list_completely_and_resumes() {
-    let sandbox = Sandbox::start(Config { large_page_customers: 10_100, ..Config::default() }).unwrap();
+    let sandbox = Sandbox::start(Config { large_page_customers: 10_100, ..Config::fixed() }).unwrap();
     let dir = std::env::temp_dir().join(format!("pancake-cli-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (full, part) = (dir.join("full.jsonl"), dir.join("part.jsonl"));
@@ -404,7 +403,7 @@ fn completions_are_generated_for_each_shell() {
 /// id, no token on stderr, every variant of a body expressible with flags.
 #[test]
 fn hostile_inputs_and_servers_end_in_their_exit_codes_without_leaking() {
-    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
 
     let refused = pancake(&sandbox)
         .args([
@@ -466,7 +465,7 @@ fn hostile_inputs_and_servers_end_in_their_exit_codes_without_leaking() {
 
 #[test]
 fn export_walks_the_v2_cursor_and_the_export_offset() {
-    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
     let ids = |args: &[&str]| -> Vec<String> {
         let output = pancake(&sandbox).args(args).output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -512,7 +511,7 @@ fn export_walks_the_v2_cursor_and_the_export_offset() {
 
 #[test]
 fn files_are_uploaded_then_sent_by_their_content_ids() {
-    let sandbox = Sandbox::start(Config::default()).unwrap();
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
     let dir = std::env::temp_dir().join(format!("pancake-cli-media-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (photo, clip) = (dir.join("ao.jpg"), dir.join("clip.mp4"));

@@ -4,14 +4,23 @@
 use chrono::DateTime;
 use serde_json::{Value, json};
 
-/// 2025-10-01 00:00:00 UTC: the sandbox's data spans the year from here.
-pub const EPOCH: i64 = 1_759_276_800;
-/// One year, in seconds.
+/// One year, in seconds: the data spans the year after its epoch ([`Page::epoch`]).
 pub const SPAN: i64 = 365 * 24 * 3600;
+
+/// The epoch that makes the data's year end at the start of the current UTC day, so that the
+/// newest conversations are from the last days and "the last 30 days" is never empty.
+pub fn relative_epoch() -> i64 {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    now - now.rem_euclid(86_400) - SPAN
+}
 
 /// A page the sandbox knows, and how much data it has.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Page {
+    /// Unix seconds where the page's data year begins (the sandbox's `Config::epoch`).
+    #[serde(skip)]
+    pub epoch: i64,
     pub id: &'static str,
     pub name: &'static str,
     pub conversations: usize,
@@ -21,9 +30,10 @@ pub struct Page {
 }
 
 /// The pages, the first being the one the examples use.
-pub fn pages(large_customers: usize) -> Vec<Page> {
+pub fn pages(large_customers: usize, epoch: i64) -> Vec<Page> {
     vec![
         Page {
+            epoch,
             id: "105000000000001",
             name: "Bếp Nhà Mỡ",
             conversations: 150,
@@ -32,6 +42,7 @@ pub fn pages(large_customers: usize) -> Vec<Page> {
             call_logs: 45,
         },
         Page {
+            epoch,
             id: "105000000000002",
             name: "Tiệm Hoa Cúc",
             conversations: 12,
@@ -40,6 +51,7 @@ pub fn pages(large_customers: usize) -> Vec<Page> {
             call_logs: 3,
         },
         Page {
+            epoch,
             id: "105000000000099",
             name: "Kho Sỉ Toàn Quốc",
             conversations: 2_000,
@@ -89,9 +101,9 @@ pub fn iso(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A deterministic spread of `count` items over the data year; item 0 is the oldest.
-pub fn spread(index: usize, count: usize) -> i64 {
-    EPOCH + (index as i64) * SPAN / (count.max(1) as i64)
+/// A deterministic spread of `count` items over a page's data year; item 0 is the oldest.
+pub fn spread(page: &Page, index: usize, count: usize) -> i64 {
+    page.epoch + (index as i64) * SPAN / (count.max(1) as i64)
 }
 
 fn name(i: usize) -> String {
@@ -115,7 +127,7 @@ fn tag(id: i64) -> Value {
 
 /// Customer `i` of a page.
 pub fn customer(page: &Page, i: usize) -> Value {
-    let inserted = spread(i, page.customers);
+    let inserted = spread(page, i, page.customers);
     json!({
         "id": format!("cus-{}-{i}", &page.id[page.id.len() - 2..]),
         "psid": psid(i),
@@ -132,12 +144,12 @@ pub fn customer(page: &Page, i: usize) -> Value {
 
 /// When customer `i` was created.
 pub fn customer_time(page: &Page, i: usize) -> i64 {
-    spread(i, page.customers)
+    spread(page, i, page.customers)
 }
 
 /// Conversation `i` of a page: id, messages count, time.
 pub fn conversation(page: &Page, i: usize, tags: &[i64]) -> Value {
-    let inserted = spread(i, page.conversations);
+    let inserted = spread(page, i, page.conversations);
     let comment = i % 5 == 4;
     let post_id = format!("{}_{}", page.id, 900_000_000 + i % page.posts.max(1));
     let id =
@@ -169,7 +181,7 @@ pub fn message_count(i: usize) -> usize {
 
 /// When conversation `i` began.
 pub fn conversation_time(page: &Page, i: usize) -> i64 {
-    spread(i, page.conversations)
+    spread(page, i, page.conversations)
 }
 
 /// When conversation `i` last changed.
@@ -234,7 +246,7 @@ pub fn post(page: &Page, i: usize) -> Value {
 
 /// When post `i` was published.
 pub fn post_time(page: &Page, i: usize) -> i64 {
-    spread(i, page.posts)
+    spread(page, i, page.posts)
 }
 
 /// Call log `i` of a page.
@@ -251,7 +263,7 @@ pub fn call_log(page: &Page, i: usize) -> Value {
 
 /// When call `i` started.
 pub fn call_time(page: &Page, i: usize) -> i64 {
-    spread(i, page.call_logs)
+    spread(page, i, page.call_logs)
 }
 
 const CALL_STATUSES: &[&str] = &["answered", "missed", "busy"];

@@ -20,6 +20,7 @@ mod handlers;
 mod server;
 mod spec;
 mod state;
+mod webhooks;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub use faults::FaultRule;
+pub use webhooks::Registration;
 
 /// The page token the sandbox accepts by default (Botcake and Pancake).
 pub const DEFAULT_PAGE_TOKEN: &str = "sandbox-page-token";
@@ -40,6 +42,9 @@ pub const PAGE_ID: &str = "105000000000001";
 pub const LARGE_PAGE_ID: &str = "105000000000099";
 /// The path stem of Botcake's routes (from `servers` of `spec/botcake.yaml`).
 pub const BOTCAKE_PATH: &str = "/api/public_api/v1";
+
+/// 2025-10-01 00:00:00 UTC: an epoch to pin ([`Config::fixed`]) where a test compares dates.
+pub const FIXED_EPOCH: i64 = 1_759_276_800;
 
 /// Settings of a sandbox.
 #[derive(Clone, Debug)]
@@ -55,6 +60,17 @@ pub struct Config {
     /// Pancake's rate limit, enforced when set: this many calls per page per second (the real
     /// API allows 5), with a burst of as many; over it the answer is 429.
     pub rate_limit: Option<u32>,
+    /// Unix seconds where the data's year begins; `None`: a year ending at the start of the
+    /// current UTC day, so the newest data is from the last days.
+    pub epoch: Option<i64>,
+}
+
+impl Config {
+    /// The defaults with the data pinned to the year from [`FIXED_EPOCH`]: the same dates on
+    /// every day, for tests that compare them.
+    pub fn fixed() -> Config {
+        Config { epoch: Some(FIXED_EPOCH), ..Config::default() }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +81,7 @@ impl Default for Config {
             port: 0,
             large_page_customers: 12_000,
             rate_limit: None,
+            epoch: None,
         }
     }
 }
@@ -149,6 +166,25 @@ impl Sandbox {
     /// Forgets writes, the journal, the request log and queued faults (also `POST /_sandbox/reset`).
     pub fn reset(&self) {
         self.world.reset();
+    }
+
+    /// Registers a URL for webhook deliveries (also `POST /_sandbox/webhooks`): a send or a
+    /// conversation change on a page then posts its events there. Refuses a URL off the loopback.
+    pub fn register_webhook(&self, registration: Registration) -> Result<(), String> {
+        self.world.hooks.register(registration)
+    }
+
+    /// Posts an event of `event_type` for `page_id` (also `POST /_sandbox/webhooks/emit`):
+    /// `post`, `subscription`, `connect_status`, or any other type (an event the SDKs do not
+    /// know), beside those that sends and conversation changes make.
+    pub fn emit_webhook(&self, event_type: &str, page_id: &str) -> Result<(), String> {
+        handlers::emit(&self.world, &serde_json::json!({ "event_type": event_type, "page_id": page_id }))
+    }
+
+    /// The webhook registrations, counts (`queued`, `delivered`) and latest deliveries (also
+    /// `GET /_sandbox/webhooks`).
+    pub fn webhooks(&self) -> Value {
+        self.world.hooks.report()
     }
 
     /// Blocks until the server stops (for the `pancake-sandbox` binary).

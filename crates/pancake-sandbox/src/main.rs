@@ -24,6 +24,9 @@ struct Args {
     /// Enforce Pancake's rate limit: this many calls per page per second (the real API: 5).
     #[arg(long)]
     rate_limit: Option<u32>,
+    /// Unix seconds where the data's year begins (default: a year ending today; tests pin 1759276800).
+    #[arg(long)]
+    epoch: Option<i64>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -34,6 +37,7 @@ fn main() -> std::process::ExitCode {
         port: args.port,
         large_page_customers: args.large_page_customers,
         rate_limit: args.rate_limit,
+        epoch: args.epoch,
     };
     let sandbox = match Sandbox::start(config) {
         Ok(sandbox) => sandbox,

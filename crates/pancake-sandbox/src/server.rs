@@ -51,6 +51,8 @@ const MAX_BODY: usize = 1 << 20;
 
 /// Serves until `shutdown` fires.
 pub async fn serve(listener: TcpListener, world: Arc<World>, mut shutdown: oneshot::Receiver<()>) {
+    let delivering = world.clone();
+    tokio::spawn(async move { delivering.hooks.deliver().await });
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -443,6 +445,30 @@ fn admin_endpoint(world: &World, method: &str, path: &str, body: &Bytes) -> Repl
             Reply::ok(json!({ "success": true }))
         }
         ("GET", "info") => Reply::ok(info(world)),
+        ("GET", "webhooks") => Reply::ok(world.hooks.report()),
+        ("POST", "webhooks") => match serde_json::from_slice::<crate::webhooks::Registration>(body) {
+            Ok(registration) => match world.hooks.register(registration) {
+                Ok(()) => Reply::ok(json!({ "success": true })),
+                Err(message) => Reply::error(400, message),
+            },
+            Err(e) => Reply::error(
+                400,
+                format!(
+                    "body: expected {{\"url\": ..., \"duplicate_every\"?, \"reorder\"?, \"page_id\"?}}: {e}"
+                ),
+            ),
+        },
+        ("DELETE", "webhooks") => {
+            world.hooks.reset();
+            Reply::ok(json!({ "success": true }))
+        }
+        ("POST", "webhooks/emit") => match serde_json::from_slice::<Value>(body) {
+            Ok(request) => match handlers::emit(world, &request) {
+                Ok(()) => Reply::ok(json!({ "success": true })),
+                Err(message) => Reply::error(400, message),
+            },
+            Err(e) => Reply::error(400, format!("body: expected {{\"event_type\": ..., \"page_id\"?}}: {e}")),
+        },
         _ => Reply::error(404, format!("no sandbox endpoint {method} /_sandbox/{path}")),
     }
 }
@@ -457,7 +483,7 @@ fn info(world: &World) -> Value {
         "operations": world.catalog.routes.iter().map(|r| json!({
             "operation_id": r.operation_id, "method": r.method.to_uppercase(), "path": r.template,
         })).collect::<Vec<_>>(),
-        "admin": ["GET /_sandbox/journal", "GET /_sandbox/requests", "GET|POST|DELETE /_sandbox/faults", "POST /_sandbox/reset"],
+        "admin": ["GET /_sandbox/journal", "GET /_sandbox/requests", "GET|POST|DELETE /_sandbox/faults", "POST /_sandbox/reset", "GET|POST|DELETE /_sandbox/webhooks", "POST /_sandbox/webhooks/emit"],
     })
 }
 

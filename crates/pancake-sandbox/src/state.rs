@@ -24,6 +24,8 @@ pub struct World {
     pub catalog: Catalog,
     /// Pancake's rate limit per page, when enforced.
     pub limiter: Option<DefaultKeyedRateLimiter<String>>,
+    /// Webhook registrations and deliveries.
+    pub hooks: crate::webhooks::Hooks,
     state: Mutex<State>,
 }
 
@@ -68,10 +70,14 @@ impl World {
             RateLimiter::keyed(Quota::per_second(calls).allow_burst(calls))
         });
         World {
-            pages: data::pages(config.large_page_customers),
+            pages: data::pages(
+                config.large_page_customers,
+                config.epoch.unwrap_or_else(data::relative_epoch),
+            ),
             config,
             catalog,
             limiter,
+            hooks: crate::webhooks::Hooks::new(),
             state: Mutex::default(),
         }
     }
@@ -87,9 +93,11 @@ impl World {
         f(&mut state)
     }
 
-    /// Forgets every write, the journal, the request log and queued faults.
+    /// Forgets every write, the journal, the request log, queued faults and webhook
+    /// registrations.
     pub fn reset(&self) {
         self.with_state(|s| *s = State::default());
+        self.hooks.reset();
     }
 }
 

@@ -31,6 +31,8 @@
 //!   template, attempt, status, duration; never an id, a query or a token);
 //! - walks lists page after page with `.stream()` ([`paginate`]);
 //! - takes real date/time values for `since`, `until` and `date_range` ([`dates`]).
+//!
+//! [`webhooks`] types the events Pancake posts to a registered URL and receives them safely.
 
 #![warn(missing_docs)]
 
@@ -62,6 +64,7 @@ mod state;
 mod token;
 pub mod upload;
 pub mod validate;
+pub mod webhooks;
 
 pub use botcake::Client as Botcake;
 pub use builder::{Api, ClientBuilder};

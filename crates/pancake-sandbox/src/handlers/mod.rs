@@ -75,6 +75,11 @@ impl Reply {
     }
 }
 
+/// Posts a webhook event that no API call makes (`POST /_sandbox/webhooks/emit`).
+pub fn emit(world: &World, request: &Value) -> Result<(), String> {
+    pancake::emit(world, request)
+}
+
 /// Answers a validated call.
 pub fn handle(world: &World, call: &Call) -> Reply {
     let page = match call.str("page_id") {

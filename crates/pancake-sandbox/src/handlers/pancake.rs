@@ -9,8 +9,10 @@ use crate::state::World;
 
 /// Private replies go only to comments at most this old (seconds), by Facebook's rules.
 pub const PRIVATE_REPLY_WINDOW: i64 = 7 * 24 * 3600;
-/// The sandbox's "now" for the 7-day rule: the end of its data year.
-pub const NOW: i64 = data::EPOCH + data::SPAN;
+/// The sandbox's "now" for the 7-day rule: the end of the page's data year.
+fn now_of(page: &Page) -> i64 {
+    page.epoch + data::SPAN
+}
 
 /// The matches of a list call on a page, before paging (the list handler pages them by the
 /// spec's `x-pancake-pagination`); `None` when the call is not a list of this API, an error
@@ -142,8 +144,185 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
     }))
 }
 
-/// Answers an operation on a page, or `None` when the call is not one.
+/// Answers an operation on a page, or `None` when the call is not one; a send or a change
+/// of a conversation posts its webhook events.
 pub fn handle_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
+    let reply = answer_page(world, call, page)?;
+    if reply.status == 200 {
+        announce(world, call, page, &reply);
+    }
+    Some(reply)
+}
+
+/// The operations that change a conversation, and so post a `conversation` event.
+const CONVERSATION_CHANGES: &[&str] = &[
+    "send_message",
+    "send_message_v2",
+    "tag_conversation",
+    "assign_conversation",
+    "mark_conversation_read",
+    "mark_conversation_unread",
+];
+
+/// Posts the webhook events of a call that succeeded: a send's `messaging` event, and the
+/// `conversation` event of every change of a conversation.
+fn announce(world: &World, call: &Call, page: &Page, reply: &Reply) {
+    let operation = call.route.operation_id.as_str();
+    if !CONVERSATION_CHANGES.contains(&operation) {
+        return;
+    }
+    let Some(i) = call.str("conversation_id").and_then(|id| find_conversation(page, id)) else {
+        return;
+    };
+    let mut snippet = None;
+    if operation.starts_with("send_message") {
+        let text = call.field("message").and_then(Value::as_str).unwrap_or_default();
+        let id = reply.body["id"].as_str().unwrap_or_default();
+        let from = json!({ "id": page.id, "name": page.name });
+        world.hooks.emit(messaging_event(world, page, i, id, text, from));
+        snippet = Some(text.to_string());
+    }
+    world.hooks.emit(conversation_event(world, page, i, snippet));
+}
+
+/// Conversation `i` as a `messaging` event carries it.
+fn webhook_conversation(world: &World, page: &Page, i: usize) -> Value {
+    let view = conversation_view(world, page, i);
+    let tags: Vec<Value> = view["tags"].as_array().into_iter().flatten().map(|t| t["id"].clone()).collect();
+    json!({
+        "id": view["id"], "assignee_ids": view["assignee_ids"], "from": view["from"],
+        "is_combined": false, "is_removed": false, "is_replied": true, "read_watermarks": null,
+        "seen": view["seen"], "snippet": view["snippet"], "tags": tags, "type": view["type"],
+    })
+}
+
+/// A `messaging` event: message `id` with `text` from `from` in conversation `i`.
+fn messaging_event(world: &World, page: &Page, i: usize, id: &str, text: &str, from: Value) -> Value {
+    let conversation = webhook_conversation(world, page, i);
+    let comment = conversation["type"] == "COMMENT";
+    let post = match comment {
+        true => webhook_post(page, i % page.posts.max(1)),
+        false => Value::Null,
+    };
+    json!({
+        "page_id": page.id,
+        "event_type": "messaging",
+        "data": {
+            "conversation": conversation,
+            "message": {
+                "id": id, "conversation_id": conversation["id"], "page_id": page.id,
+                "message": text, "original_message": text, "rich_message": null, "type": conversation["type"],
+                "inserted_at": data::iso(unix_now()), "from": from, "attachments": [], "has_phone": false,
+                "phone_info": [], "is_hidden": false, "is_parent": false, "is_parent_hidden": false,
+                "is_removed": false, "like_count": null, "user_likes": false, "edit_history": null,
+                "parent_id": null, "private_reply_conversation": null, "removed_by": null, "show_info": true,
+                "can_comment": comment, "can_hide": comment, "can_like": comment, "can_remove": comment,
+                "can_reply_privately": comment,
+            },
+            "post": post,
+        },
+    })
+}
+
+/// A `conversation` event for conversation `i` at its next version.
+fn conversation_event(world: &World, page: &Page, i: usize, snippet: Option<String>) -> Value {
+    let mut conversation = webhook_conversation(world, page, i);
+    let view = conversation_view(world, page, i);
+    let id = conversation["id"].as_str().unwrap_or_default().to_string();
+    if let Some(snippet) = snippet {
+        conversation["snippet"] = snippet.into();
+    }
+    conversation["customer_id"] = view["customer_id"].clone();
+    conversation["read_watermarks"] = json!([]);
+    conversation["version"] = world.hooks.next_version(&id).into();
+    json!({
+        "event_type": "conversation",
+        "page_id": page.id,
+        "request_id": world.hooks.request_id(),
+        "timestamp": unix_now(),
+        "data": { "conversation": conversation },
+    })
+}
+
+/// Post `i` as `messaging` and `post` events carry it.
+fn webhook_post(page: &Page, i: usize) -> Value {
+    let post = data::post(page, i);
+    let media_id = format!("{}", 128_000_000 + i);
+    json!({
+        "id": post["id"], "page_id": page.id, "message": post["message"], "type": post["type"],
+        "inserted_at": post["inserted_at"], "story": null, "admin_creator": null, "from": post["from"],
+        "attachments": {
+            "ids": [media_id],
+            "data": [{
+                "type": post["type"], "title": null, "description": null,
+                "media": { "image": { "height": 720, "width": 720 } },
+                "target": { "id": media_id, "url": format!("https://content.sandbox.invalid/posts/{media_id}") },
+            }],
+        },
+    })
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Posts an event no API call makes (`POST /_sandbox/webhooks/emit`): `{event_type, page_id?,
+/// conversation_id?, connect_status?, data?}`. Any other `event_type` posts an event the SDKs
+/// do not know, with `data` as given.
+pub fn emit(world: &World, request: &Value) -> Result<(), String> {
+    let event_type = request["event_type"].as_str().ok_or("event_type: missing or not a string")?;
+    let page_id = request["page_id"].as_str().unwrap_or(crate::PAGE_ID);
+    let page = world.page(page_id).ok_or_else(|| format!("page_id: {page_id} is not a sandbox page"))?;
+    let conversation = match request["conversation_id"].as_str() {
+        Some(id) => {
+            find_conversation(page, id).ok_or("conversation_id: no such conversation on this page")?
+        }
+        None => 0,
+    };
+    let event = match event_type {
+        "messaging" => {
+            let view = conversation_view(world, page, conversation);
+            let from = json!({ "id": view["from"]["id"], "name": view["from"]["name"], "page_customer_id": view["customer_id"] });
+            let id =
+                format!("m_sandbox_in_{}", world.hooks.request_id().rsplit('-').next().unwrap_or_default());
+            messaging_event(world, page, conversation, &id, "Shop ơi còn hàng không?", from)
+        }
+        "conversation" => conversation_event(world, page, conversation, None),
+        "post" => {
+            json!({ "event_type": "post", "page_id": page.id, "data": { "post": webhook_post(page, 0) } })
+        }
+        "subscription" => json!({
+            "event_type": "subscription",
+            "data": { "subscription": {
+                "id": "SBX001", "type": "pancake", "currency": "VND", "duration": 6, "is_activated": true,
+                "is_paid": true, "auto_config": false, "accumulated_amount": 2_025_390_000, "payment_amount": 2_025_390_000,
+                "activated_at": data::iso(page.epoch), "inserted_at": data::iso(page.epoch),
+                "expired_at": data::iso(page.epoch + data::SPAN), "owner_id": "u-1", "page_count": world.pages.len(),
+                "page_ids": world.pages.iter().map(|p| p.id).collect::<Vec<_>>(), "user_count": 3,
+                "user_ids": ["u-1", "u-2", "u-3"], "shared_accounts": [], "upgrade_from": null,
+            } },
+        }),
+        "connect_status" => {
+            let status = request["connect_status"].as_str().unwrap_or("disconnected");
+            if !["connected", "disconnected"].contains(&status) {
+                return Err("connect_status: connected or disconnected".into());
+            }
+            json!({
+                "event_type": "connect_status", "page_id": page.id, "request_id": world.hooks.request_id(),
+                "timestamp": unix_now(), "data": { "connect_status": status, "page_id": page.id },
+            })
+        }
+        other => json!({
+            "event_type": other, "page_id": page.id, "request_id": world.hooks.request_id(),
+            "timestamp": unix_now(), "data": request.get("data").cloned().unwrap_or_else(|| json!({})),
+        }),
+    };
+    world.hooks.emit(event);
+    Ok(())
+}
+
+/// Answers an operation on a page, or `None` when the call is not one.
+fn answer_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
     Some(match call.route.operation_id.as_str() {
         "list_tags" => {
             let tags: Vec<Value> = data::TAGS
@@ -622,7 +801,7 @@ fn private_reply(world: &World, call: &Call, page: &Page, i: usize) -> Option<Re
     if conversation["type"] != "COMMENT" {
         return Some(Reply::error(400, "conversation_id: private replies answer comments; this is an inbox"));
     }
-    if NOW - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
+    if now_of(page) - data::conversation_time(page, i) > PRIVATE_REPLY_WINDOW {
         return Some(Reply::coded(
             400,
             10,
@@ -866,7 +1045,7 @@ mod tests {
 
     #[test]
     fn conversation_ids_round_trip() {
-        let page = &data::pages(10)[0];
+        let page = &data::pages(10, crate::FIXED_EPOCH)[0];
         for i in [0, 4, 9, 149] {
             assert_eq!(find_conversation(page, &data::conversation_id(page, i)), Some(i));
         }
@@ -878,11 +1057,11 @@ mod tests {
     fn date_ranges_parse_and_refuse_nonsense() {
         assert_eq!(
             parse_date_time_range("01/10/2025 00:00:00 - 01/10/2025 23:59:59"),
-            Ok((data::EPOCH, data::EPOCH + 86_399))
+            Ok((crate::FIXED_EPOCH, crate::FIXED_EPOCH + 86_399))
         );
         assert_eq!(
             parse_date_range("01/10/2025 - 02/10/2025"),
-            Ok((data::EPOCH, data::EPOCH + 2 * 86_400 - 1))
+            Ok((crate::FIXED_EPOCH, crate::FIXED_EPOCH + 2 * 86_400 - 1))
         );
         assert!(parse_date_range("31/02/2025 - 01/03/2025").unwrap_err().contains("date_range"));
         assert!(

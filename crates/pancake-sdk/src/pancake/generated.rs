@@ -3986,6 +3986,943 @@ A private message in answer to a comment (Facebook, Instagram).*/
             Default::default()
         }
     }
+    ///Where an attachment is.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookAttachmentTarget {
+        ///The file's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///A thumbnail's URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thumbnail: ::std::option::Option<::std::string::String>,
+        ///Its URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookAttachmentTarget {
+        pub fn builder() -> builder::WebhookAttachmentTarget {
+            Default::default()
+        }
+    }
+    /**The `connect_status` event: the page's connection to its platform changed (for example
+it was disconnected and must be authorised again).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConnectStatus {
+        pub data: WebhookConnectStatusData,
+        ///Always `connect_status`.
+        pub event_type: WebhookConnectStatusEventType,
+        ///The page the event happened on.
+        pub page_id: ::std::string::String,
+        ///This delivery's id, the same when a delivery is repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///When the event was sent (Unix seconds, UTC).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConnectStatus {
+        pub fn builder() -> builder::WebhookConnectStatus {
+            Default::default()
+        }
+    }
+    ///What a `connect_status` event carries.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConnectStatusData {
+        ///The page's connection now.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connect_status: ::std::option::Option<WebhookConnectStatusDataConnectStatus>,
+        ///The page whose connection changed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConnectStatusData {
+        pub fn builder() -> builder::WebhookConnectStatusData {
+            Default::default()
+        }
+    }
+    ///The page's connection now.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookConnectStatusDataConnectStatus {
+        #[serde(rename = "connected")]
+        Connected,
+        #[serde(rename = "disconnected")]
+        Disconnected,
+    }
+    impl ::std::fmt::Display for WebhookConnectStatusDataConnectStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Connected => f.write_str("connected"),
+                Self::Disconnected => f.write_str("disconnected"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookConnectStatusDataConnectStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "connected" => Ok(Self::Connected),
+                "disconnected" => Ok(Self::Disconnected),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookConnectStatusDataConnectStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebhookConnectStatusDataConnectStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Always `connect_status`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookConnectStatusEventType {
+        #[serde(rename = "connect_status")]
+        ConnectStatus,
+    }
+    impl ::std::fmt::Display for WebhookConnectStatusEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConnectStatus => f.write_str("connect_status"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookConnectStatusEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "connect_status" => Ok(Self::ConnectStatus),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookConnectStatusEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebhookConnectStatusEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The conversation of a `messaging` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConversation {
+        ///Ids of the staff assigned (see list_users).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub assignee_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<WebhookSender>,
+        ///The conversation's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the conversation involves several customers.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_combined: ::std::option::Option<bool>,
+        ///Whether the conversation was deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_removed: ::std::option::Option<bool>,
+        ///Whether the conversation was replied to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_replied: ::std::option::Option<bool>,
+        ///When the customer last viewed the messages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub read_watermarks: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Whether a staff member viewed the conversation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seen: ::std::option::Option<bool>,
+        ///Preview of the latest message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snippet: ::std::option::Option<::std::string::String>,
+        ///Ids of the conversation's tags (see list_tags).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<i64>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<WebhookThreadType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConversation {
+        pub fn builder() -> builder::WebhookConversation {
+            Default::default()
+        }
+    }
+    ///What a `conversation` event carries.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConversationData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversation: ::std::option::Option<WebhookConversationState>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConversationData {
+        pub fn builder() -> builder::WebhookConversationData {
+            Default::default()
+        }
+    }
+    ///A conversation as a `conversation` event carries it, with its `version`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConversationState {
+        ///Ids of the staff assigned (see list_users).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub assignee_ids: ::std::vec::Vec<::std::string::String>,
+        ///The customer's id (see list_customers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<WebhookSender>,
+        ///The conversation's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the conversation involves several customers.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_combined: ::std::option::Option<bool>,
+        ///Whether the conversation was deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_removed: ::std::option::Option<bool>,
+        ///Whether the conversation was replied to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_replied: ::std::option::Option<bool>,
+        ///How far each participant has read.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub read_watermarks: ::std::option::Option<::std::vec::Vec<ReadWatermark>>,
+        ///Whether a staff member viewed the conversation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seen: ::std::option::Option<bool>,
+        ///Preview of the latest message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snippet: ::std::option::Option<::std::string::String>,
+        ///Ids of the conversation's tags (see list_tags).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<i64>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<WebhookThreadType>,
+        ///Grows with every change of the conversation; a lower one is an older state.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConversationState {
+        pub fn builder() -> builder::WebhookConversationState {
+            Default::default()
+        }
+    }
+    /**The `conversation` event: a conversation changed (assigned, tagged, read or seen, or a
+new message's snippet). Apply one only if its `data.conversation.version` is greater
+than the last one applied for that conversation: deliveries come out of order.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookConversationUpdate {
+        pub data: WebhookConversationData,
+        ///Always `conversation`.
+        pub event_type: WebhookConversationUpdateEventType,
+        ///The page the event happened on.
+        pub page_id: ::std::string::String,
+        ///This delivery's id, the same when a delivery is repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///When the event was sent (Unix seconds, UTC).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookConversationUpdate {
+        pub fn builder() -> builder::WebhookConversationUpdate {
+            Default::default()
+        }
+    }
+    ///Always `conversation`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookConversationUpdateEventType {
+        #[serde(rename = "conversation")]
+        Conversation,
+    }
+    impl ::std::fmt::Display for WebhookConversationUpdateEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Conversation => f.write_str("conversation"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookConversationUpdateEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "conversation" => Ok(Self::Conversation),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookConversationUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebhookConversationUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The message of a `messaging` event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookMessage {
+        ///Attached files (images, videos, documents).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Whether it can be replied to (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_comment: ::std::option::Option<bool>,
+        ///Whether it can be hidden (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_hide: ::std::option::Option<bool>,
+        ///Whether it can be liked (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_like: ::std::option::Option<bool>,
+        ///Whether it can be deleted (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_remove: ::std::option::Option<bool>,
+        ///Whether the commenter can be answered privately (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reply_privately: ::std::option::Option<bool>,
+        ///The conversation it belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///Its edits, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_history: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<WebhookSender>,
+        ///Whether the text has a phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_phone: ::std::option::Option<bool>,
+        ///The message's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///When it was sent (ISO date-time, UTC, without a zone).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///Whether the comment is hidden (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_hidden: ::std::option::Option<bool>,
+        ///Whether it is the first message of a comment thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_parent: ::std::option::Option<bool>,
+        ///Whether its parent is hidden.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_parent_hidden: ::std::option::Option<bool>,
+        ///Whether it was deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_removed: ::std::option::Option<bool>,
+        ///Likes (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub like_count: ::std::option::Option<i64>,
+        ///The text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The text before any edit.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original_message: ::std::option::Option<::std::string::String>,
+        ///The page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_id: ::std::option::Option<::std::string::String>,
+        ///The comment it answers, in a comment thread.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        ///The phone numbers found in the text.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub phone_info: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///The private conversation made by replying to this comment, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_reply_conversation: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Who deleted it, if anyone.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub removed_by: ::std::option::Option<::std::string::String>,
+        ///Formatted content, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rich_message: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Whether the sender's details are shown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_info: ::std::option::Option<bool>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<WebhookThreadType>,
+        ///Whether the page liked it (comments only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_likes: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookMessage {
+        pub fn builder() -> builder::WebhookMessage {
+            Default::default()
+        }
+    }
+    /**The `messaging` event: a message was received or updated, in the inbox or the comments.
+Pancake posts it to the registered URL and expects a 200.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookMessaging {
+        pub data: WebhookMessagingData,
+        ///Always `messaging`.
+        pub event_type: WebhookMessagingEventType,
+        ///The page the event happened on.
+        pub page_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookMessaging {
+        pub fn builder() -> builder::WebhookMessaging {
+            Default::default()
+        }
+    }
+    ///What a `messaging` event carries.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookMessagingData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversation: ::std::option::Option<WebhookConversation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<WebhookMessage>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post: ::std::option::Option<WebhookPost>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookMessagingData {
+        pub fn builder() -> builder::WebhookMessagingData {
+            Default::default()
+        }
+    }
+    ///Always `messaging`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookMessagingEventType {
+        #[serde(rename = "messaging")]
+        Messaging,
+    }
+    impl ::std::fmt::Display for WebhookMessagingEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Messaging => f.write_str("messaging"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookMessagingEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "messaging" => Ok(Self::Messaging),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookMessagingEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookMessagingEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A post, as `messaging` and `post` events carry it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookPost {
+        ///The admin who made the post, if known.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admin_creator: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attachments: ::std::option::Option<WebhookPostAttachments>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<WebhookSender>,
+        ///The post's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///When it was posted (ISO date-time, UTC, without a zone).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///The post's text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The page (sometimes `null`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_id: ::std::option::Option<::std::string::String>,
+        ///The story, if the post is one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///The kind of post (`livestream`, `photo`, `COMMENT`, ...).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookPost {
+        pub fn builder() -> builder::WebhookPost {
+            Default::default()
+        }
+    }
+    ///One attachment of a post.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookPostAttachment {
+        ///Its description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Its dimensions (`image.height`, `image.width`).
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub media: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target: ::std::option::Option<WebhookAttachmentTarget>,
+        ///Its title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///Its kind (`video`, `photo`, ...).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookPostAttachment {
+        pub fn builder() -> builder::WebhookPostAttachment {
+            Default::default()
+        }
+    }
+    ///A post's attachments.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookPostAttachments {
+        ///Each attachment.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<WebhookPostAttachment>,
+        ///The attachments' ids.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target: ::std::option::Option<WebhookAttachmentTarget>,
+        ///The first attachment's title (post events).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///The first attachment's kind (post events).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookPostAttachments {
+        pub fn builder() -> builder::WebhookPostAttachments {
+            Default::default()
+        }
+    }
+    ///What a `post` event carries.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookPostData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post: ::std::option::Option<WebhookPost>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookPostData {
+        pub fn builder() -> builder::WebhookPostData {
+            Default::default()
+        }
+    }
+    ///The `post` event: a post was made, or any of its fields changed.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookPostUpdate {
+        pub data: WebhookPostData,
+        ///Always `post`.
+        pub event_type: WebhookPostUpdateEventType,
+        ///The page the event happened on.
+        pub page_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookPostUpdate {
+        pub fn builder() -> builder::WebhookPostUpdate {
+            Default::default()
+        }
+    }
+    ///Always `post`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookPostUpdateEventType {
+        #[serde(rename = "post")]
+        Post,
+    }
+    impl ::std::fmt::Display for WebhookPostUpdateEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Post => f.write_str("post"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookPostUpdateEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "post" => Ok(Self::Post),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookPostUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookPostUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Who sent a message or began a conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSender {
+        ///The sender's email address (conversation events).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The sender's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The sender's display name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The customer's id in Pancake (see list_customers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_customer_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookSender {
+        pub fn builder() -> builder::WebhookSender {
+            Default::default()
+        }
+    }
+    ///A Pancake subscription package.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSubscription {
+        ///The package's estimated amount.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accumulated_amount: ::std::option::Option<f64>,
+        ///When it was activated (ISO date-time, UTC, without a zone).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub activated_at: ::std::option::Option<::std::string::String>,
+        ///Whether the package configures itself (should be off).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auto_config: ::std::option::Option<bool>,
+        ///The currency (`VND`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        ///Its length in months.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        ///When it expires (ISO date-time, UTC, without a zone).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expired_at: ::std::option::Option<::std::string::String>,
+        ///The package's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///When it was made (ISO date-time, UTC, without a zone).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub inserted_at: ::std::option::Option<::std::string::String>,
+        ///Whether it is active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_activated: ::std::option::Option<bool>,
+        ///Whether it is paid.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_paid: ::std::option::Option<bool>,
+        ///Its owner's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        ///Pages in the package.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_count: ::std::option::Option<i64>,
+        ///The pages' ids.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub page_ids: ::std::vec::Vec<::std::string::String>,
+        ///The amount paid.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_amount: ::std::option::Option<f64>,
+        ///Ids of the users who may manage the package.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub shared_accounts: ::std::vec::Vec<::std::string::String>,
+        ///The kind of package (`pancake`).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The package it was upgraded from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upgrade_from: ::std::option::Option<::std::string::String>,
+        ///Users in the package.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_count: ::std::option::Option<i64>,
+        ///The users' ids.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookSubscription {
+        pub fn builder() -> builder::WebhookSubscription {
+            Default::default()
+        }
+    }
+    ///What a `subscription` event carries.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSubscriptionData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subscription: ::std::option::Option<WebhookSubscription>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookSubscriptionData {
+        pub fn builder() -> builder::WebhookSubscriptionData {
+            Default::default()
+        }
+    }
+    /**The `subscription` event: the Pancake subscription covering the app's users or pages
+changed.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSubscriptionUpdate {
+        pub data: WebhookSubscriptionData,
+        ///Always `subscription`.
+        pub event_type: WebhookSubscriptionUpdateEventType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookSubscriptionUpdate {
+        pub fn builder() -> builder::WebhookSubscriptionUpdate {
+            Default::default()
+        }
+    }
+    ///Always `subscription`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookSubscriptionUpdateEventType {
+        #[serde(rename = "subscription")]
+        Subscription,
+    }
+    impl ::std::fmt::Display for WebhookSubscriptionUpdateEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Subscription => f.write_str("subscription"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookSubscriptionUpdateEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "subscription" => Ok(Self::Subscription),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookSubscriptionUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebhookSubscriptionUpdateEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`INBOX` (a direct message) or `COMMENT` (a comment on a post).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebhookThreadType {
+        #[serde(rename = "INBOX")]
+        Inbox,
+        #[serde(rename = "COMMENT")]
+        Comment,
+    }
+    impl ::std::fmt::Display for WebhookThreadType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Inbox => f.write_str("INBOX"),
+                Self::Comment => f.write_str("COMMENT"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookThreadType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "INBOX" => Ok(Self::Inbox),
+                "COMMENT" => Ok(Self::Comment),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookThreadType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookThreadType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**Values of a WhatsApp template's variables (Meta's template format): `HEADER_PARAMS`
 (text variables, or `IMAGE`/`VIDEO`/`DOCUMENT` with a `url`), `BODY_PARAMS`, and
 `BUTTONS_<index>_PARAMS` for each button.
@@ -18239,6 +19176,3321 @@ A private message in answer to a comment (Facebook, Instagram).*/
                     round_robin_users: Ok(value.round_robin_users),
                     success: Ok(value.success),
                     users: Ok(value.users),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookAttachmentTarget {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thumbnail: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookAttachmentTarget {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    thumbnail: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookAttachmentTarget {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn thumbnail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thumbnail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thumbnail: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookAttachmentTarget>
+        for super::WebhookAttachmentTarget {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookAttachmentTarget,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    thumbnail: value.thumbnail?,
+                    url: value.url?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookAttachmentTarget>
+        for WebhookAttachmentTarget {
+            fn from(value: super::WebhookAttachmentTarget) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    thumbnail: Ok(value.thumbnail),
+                    url: Ok(value.url),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConnectStatus {
+            data: ::std::result::Result<
+                super::WebhookConnectStatusData,
+                ::std::string::String,
+            >,
+            event_type: ::std::result::Result<
+                super::WebhookConnectStatusEventType,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConnectStatus {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    page_id: Err("no value supplied for page_id".to_string()),
+                    request_id: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConnectStatus {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookConnectStatusData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookConnectStatusEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConnectStatus>
+        for super::WebhookConnectStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConnectStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    event_type: value.event_type?,
+                    page_id: value.page_id?,
+                    request_id: value.request_id?,
+                    timestamp: value.timestamp?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConnectStatus> for WebhookConnectStatus {
+            fn from(value: super::WebhookConnectStatus) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    event_type: Ok(value.event_type),
+                    page_id: Ok(value.page_id),
+                    request_id: Ok(value.request_id),
+                    timestamp: Ok(value.timestamp),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConnectStatusData {
+            connect_status: ::std::result::Result<
+                ::std::option::Option<super::WebhookConnectStatusDataConnectStatus>,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConnectStatusData {
+            fn default() -> Self {
+                Self {
+                    connect_status: Ok(Default::default()),
+                    page_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConnectStatusData {
+            pub fn connect_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookConnectStatusDataConnectStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connect_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connect_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConnectStatusData>
+        for super::WebhookConnectStatusData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConnectStatusData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    connect_status: value.connect_status?,
+                    page_id: value.page_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConnectStatusData>
+        for WebhookConnectStatusData {
+            fn from(value: super::WebhookConnectStatusData) -> Self {
+                Self {
+                    connect_status: Ok(value.connect_status),
+                    page_id: Ok(value.page_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConversation {
+            assignee_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<super::WebhookSender>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_combined: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_removed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_replied: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            read_watermarks: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            seen: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            snippet: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::WebhookThreadType>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConversation {
+            fn default() -> Self {
+                Self {
+                    assignee_ids: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_combined: Ok(Default::default()),
+                    is_removed: Ok(Default::default()),
+                    is_replied: Ok(Default::default()),
+                    read_watermarks: Ok(Default::default()),
+                    seen: Ok(Default::default()),
+                    snippet: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConversation {
+            pub fn assignee_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_ids: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookSender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_combined<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_combined = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_combined: {e}")
+                    });
+                self
+            }
+            pub fn is_removed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_removed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_removed: {e}")
+                    });
+                self
+            }
+            pub fn is_replied<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_replied = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_replied: {e}")
+                    });
+                self
+            }
+            pub fn read_watermarks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_watermarks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_watermarks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seen = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seen: {e}")
+                    });
+                self
+            }
+            pub fn snippet<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snippet = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snippet: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookThreadType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConversation>
+        for super::WebhookConversation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConversation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_ids: value.assignee_ids?,
+                    from: value.from?,
+                    id: value.id?,
+                    is_combined: value.is_combined?,
+                    is_removed: value.is_removed?,
+                    is_replied: value.is_replied?,
+                    read_watermarks: value.read_watermarks?,
+                    seen: value.seen?,
+                    snippet: value.snippet?,
+                    tags: value.tags?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConversation> for WebhookConversation {
+            fn from(value: super::WebhookConversation) -> Self {
+                Self {
+                    assignee_ids: Ok(value.assignee_ids),
+                    from: Ok(value.from),
+                    id: Ok(value.id),
+                    is_combined: Ok(value.is_combined),
+                    is_removed: Ok(value.is_removed),
+                    is_replied: Ok(value.is_replied),
+                    read_watermarks: Ok(value.read_watermarks),
+                    seen: Ok(value.seen),
+                    snippet: Ok(value.snippet),
+                    tags: Ok(value.tags),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConversationData {
+            conversation: ::std::result::Result<
+                ::std::option::Option<super::WebhookConversationState>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConversationData {
+            fn default() -> Self {
+                Self {
+                    conversation: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConversationData {
+            pub fn conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookConversationState>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conversation: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConversationData>
+        for super::WebhookConversationData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConversationData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conversation: value.conversation?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConversationData>
+        for WebhookConversationData {
+            fn from(value: super::WebhookConversationData) -> Self {
+                Self {
+                    conversation: Ok(value.conversation),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConversationState {
+            assignee_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<super::WebhookSender>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_combined: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_removed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_replied: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            read_watermarks: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ReadWatermark>>,
+                ::std::string::String,
+            >,
+            seen: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            snippet: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::WebhookThreadType>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConversationState {
+            fn default() -> Self {
+                Self {
+                    assignee_ids: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_combined: Ok(Default::default()),
+                    is_removed: Ok(Default::default()),
+                    is_replied: Ok(Default::default()),
+                    read_watermarks: Ok(Default::default()),
+                    seen: Ok(Default::default()),
+                    snippet: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    version: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConversationState {
+            pub fn assignee_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_ids: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookSender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_combined<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_combined = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_combined: {e}")
+                    });
+                self
+            }
+            pub fn is_removed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_removed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_removed: {e}")
+                    });
+                self
+            }
+            pub fn is_replied<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_replied = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_replied: {e}")
+                    });
+                self
+            }
+            pub fn read_watermarks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ReadWatermark>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_watermarks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_watermarks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seen = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seen: {e}")
+                    });
+                self
+            }
+            pub fn snippet<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snippet = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snippet: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookThreadType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConversationState>
+        for super::WebhookConversationState {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConversationState,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_ids: value.assignee_ids?,
+                    customer_id: value.customer_id?,
+                    from: value.from?,
+                    id: value.id?,
+                    is_combined: value.is_combined?,
+                    is_removed: value.is_removed?,
+                    is_replied: value.is_replied?,
+                    read_watermarks: value.read_watermarks?,
+                    seen: value.seen?,
+                    snippet: value.snippet?,
+                    tags: value.tags?,
+                    type_: value.type_?,
+                    version: value.version?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConversationState>
+        for WebhookConversationState {
+            fn from(value: super::WebhookConversationState) -> Self {
+                Self {
+                    assignee_ids: Ok(value.assignee_ids),
+                    customer_id: Ok(value.customer_id),
+                    from: Ok(value.from),
+                    id: Ok(value.id),
+                    is_combined: Ok(value.is_combined),
+                    is_removed: Ok(value.is_removed),
+                    is_replied: Ok(value.is_replied),
+                    read_watermarks: Ok(value.read_watermarks),
+                    seen: Ok(value.seen),
+                    snippet: Ok(value.snippet),
+                    tags: Ok(value.tags),
+                    type_: Ok(value.type_),
+                    version: Ok(value.version),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConversationUpdate {
+            data: ::std::result::Result<
+                super::WebhookConversationData,
+                ::std::string::String,
+            >,
+            event_type: ::std::result::Result<
+                super::WebhookConversationUpdateEventType,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConversationUpdate {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    page_id: Err("no value supplied for page_id".to_string()),
+                    request_id: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookConversationUpdate {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookConversationData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookConversationUpdateEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConversationUpdate>
+        for super::WebhookConversationUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConversationUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    event_type: value.event_type?,
+                    page_id: value.page_id?,
+                    request_id: value.request_id?,
+                    timestamp: value.timestamp?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConversationUpdate>
+        for WebhookConversationUpdate {
+            fn from(value: super::WebhookConversationUpdate) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    event_type: Ok(value.event_type),
+                    page_id: Ok(value.page_id),
+                    request_id: Ok(value.request_id),
+                    timestamp: Ok(value.timestamp),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookMessage {
+            attachments: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            can_comment: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_hide: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_like: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_remove: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reply_privately: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            edit_history: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<super::WebhookSender>,
+                ::std::string::String,
+            >,
+            has_phone: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_parent: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_parent_hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_removed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            like_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            original_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_info: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            private_reply_conversation: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            removed_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rich_message: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            show_info: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::WebhookThreadType>,
+                ::std::string::String,
+            >,
+            user_likes: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookMessage {
+            fn default() -> Self {
+                Self {
+                    attachments: Ok(Default::default()),
+                    can_comment: Ok(Default::default()),
+                    can_hide: Ok(Default::default()),
+                    can_like: Ok(Default::default()),
+                    can_remove: Ok(Default::default()),
+                    can_reply_privately: Ok(Default::default()),
+                    conversation_id: Ok(Default::default()),
+                    edit_history: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    has_phone: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    is_hidden: Ok(Default::default()),
+                    is_parent: Ok(Default::default()),
+                    is_parent_hidden: Ok(Default::default()),
+                    is_removed: Ok(Default::default()),
+                    like_count: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    original_message: Ok(Default::default()),
+                    page_id: Ok(Default::default()),
+                    parent_id: Ok(Default::default()),
+                    phone_info: Ok(Default::default()),
+                    private_reply_conversation: Ok(Default::default()),
+                    removed_by: Ok(Default::default()),
+                    rich_message: Ok(Default::default()),
+                    show_info: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user_likes: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookMessage {
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
+                    });
+                self
+            }
+            pub fn can_comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_comment: {e}")
+                    });
+                self
+            }
+            pub fn can_hide<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_hide = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_hide: {e}")
+                    });
+                self
+            }
+            pub fn can_like<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_like = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_like: {e}")
+                    });
+                self
+            }
+            pub fn can_remove<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_remove = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for can_remove: {e}")
+                    });
+                self
+            }
+            pub fn can_reply_privately<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_reply_privately = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for can_reply_privately: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn conversation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn edit_history<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_history = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for edit_history: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookSender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn has_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_phone: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn is_hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_hidden: {e}")
+                    });
+                self
+            }
+            pub fn is_parent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_parent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_parent: {e}")
+                    });
+                self
+            }
+            pub fn is_parent_hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_parent_hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_parent_hidden: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_removed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_removed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_removed: {e}")
+                    });
+                self
+            }
+            pub fn like_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.like_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for like_count: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn original_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for original_message: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn parent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
+                self
+            }
+            pub fn phone_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_info: {e}")
+                    });
+                self
+            }
+            pub fn private_reply_conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_reply_conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for private_reply_conversation: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn removed_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.removed_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for removed_by: {e}")
+                    });
+                self
+            }
+            pub fn rich_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rich_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rich_message: {e}")
+                    });
+                self
+            }
+            pub fn show_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for show_info: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookThreadType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_likes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_likes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_likes: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookMessage> for super::WebhookMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachments: value.attachments?,
+                    can_comment: value.can_comment?,
+                    can_hide: value.can_hide?,
+                    can_like: value.can_like?,
+                    can_remove: value.can_remove?,
+                    can_reply_privately: value.can_reply_privately?,
+                    conversation_id: value.conversation_id?,
+                    edit_history: value.edit_history?,
+                    from: value.from?,
+                    has_phone: value.has_phone?,
+                    id: value.id?,
+                    inserted_at: value.inserted_at?,
+                    is_hidden: value.is_hidden?,
+                    is_parent: value.is_parent?,
+                    is_parent_hidden: value.is_parent_hidden?,
+                    is_removed: value.is_removed?,
+                    like_count: value.like_count?,
+                    message: value.message?,
+                    original_message: value.original_message?,
+                    page_id: value.page_id?,
+                    parent_id: value.parent_id?,
+                    phone_info: value.phone_info?,
+                    private_reply_conversation: value.private_reply_conversation?,
+                    removed_by: value.removed_by?,
+                    rich_message: value.rich_message?,
+                    show_info: value.show_info?,
+                    type_: value.type_?,
+                    user_likes: value.user_likes?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookMessage> for WebhookMessage {
+            fn from(value: super::WebhookMessage) -> Self {
+                Self {
+                    attachments: Ok(value.attachments),
+                    can_comment: Ok(value.can_comment),
+                    can_hide: Ok(value.can_hide),
+                    can_like: Ok(value.can_like),
+                    can_remove: Ok(value.can_remove),
+                    can_reply_privately: Ok(value.can_reply_privately),
+                    conversation_id: Ok(value.conversation_id),
+                    edit_history: Ok(value.edit_history),
+                    from: Ok(value.from),
+                    has_phone: Ok(value.has_phone),
+                    id: Ok(value.id),
+                    inserted_at: Ok(value.inserted_at),
+                    is_hidden: Ok(value.is_hidden),
+                    is_parent: Ok(value.is_parent),
+                    is_parent_hidden: Ok(value.is_parent_hidden),
+                    is_removed: Ok(value.is_removed),
+                    like_count: Ok(value.like_count),
+                    message: Ok(value.message),
+                    original_message: Ok(value.original_message),
+                    page_id: Ok(value.page_id),
+                    parent_id: Ok(value.parent_id),
+                    phone_info: Ok(value.phone_info),
+                    private_reply_conversation: Ok(value.private_reply_conversation),
+                    removed_by: Ok(value.removed_by),
+                    rich_message: Ok(value.rich_message),
+                    show_info: Ok(value.show_info),
+                    type_: Ok(value.type_),
+                    user_likes: Ok(value.user_likes),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookMessaging {
+            data: ::std::result::Result<
+                super::WebhookMessagingData,
+                ::std::string::String,
+            >,
+            event_type: ::std::result::Result<
+                super::WebhookMessagingEventType,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookMessaging {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    page_id: Err("no value supplied for page_id".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookMessaging {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookMessagingData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookMessagingEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookMessaging> for super::WebhookMessaging {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookMessaging,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    event_type: value.event_type?,
+                    page_id: value.page_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookMessaging> for WebhookMessaging {
+            fn from(value: super::WebhookMessaging) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    event_type: Ok(value.event_type),
+                    page_id: Ok(value.page_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookMessagingData {
+            conversation: ::std::result::Result<
+                ::std::option::Option<super::WebhookConversation>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<super::WebhookMessage>,
+                ::std::string::String,
+            >,
+            post: ::std::result::Result<
+                ::std::option::Option<super::WebhookPost>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookMessagingData {
+            fn default() -> Self {
+                Self {
+                    conversation: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    post: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookMessagingData {
+            pub fn conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookConversation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conversation: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn post<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookPost>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookMessagingData>
+        for super::WebhookMessagingData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookMessagingData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conversation: value.conversation?,
+                    message: value.message?,
+                    post: value.post?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookMessagingData> for WebhookMessagingData {
+            fn from(value: super::WebhookMessagingData) -> Self {
+                Self {
+                    conversation: Ok(value.conversation),
+                    message: Ok(value.message),
+                    post: Ok(value.post),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPost {
+            admin_creator: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            attachments: ::std::result::Result<
+                ::std::option::Option<super::WebhookPostAttachments>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<super::WebhookSender>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            story: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookPost {
+            fn default() -> Self {
+                Self {
+                    admin_creator: Ok(Default::default()),
+                    attachments: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    page_id: Ok(Default::default()),
+                    story: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookPost {
+            pub fn admin_creator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.admin_creator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for admin_creator: {e}")
+                    });
+                self
+            }
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookPostAttachments>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookSender>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn story<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.story = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for story: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPost> for super::WebhookPost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    admin_creator: value.admin_creator?,
+                    attachments: value.attachments?,
+                    from: value.from?,
+                    id: value.id?,
+                    inserted_at: value.inserted_at?,
+                    message: value.message?,
+                    page_id: value.page_id?,
+                    story: value.story?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPost> for WebhookPost {
+            fn from(value: super::WebhookPost) -> Self {
+                Self {
+                    admin_creator: Ok(value.admin_creator),
+                    attachments: Ok(value.attachments),
+                    from: Ok(value.from),
+                    id: Ok(value.id),
+                    inserted_at: Ok(value.inserted_at),
+                    message: Ok(value.message),
+                    page_id: Ok(value.page_id),
+                    story: Ok(value.story),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPostAttachment {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            media: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            target: ::std::result::Result<
+                ::std::option::Option<super::WebhookAttachmentTarget>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookPostAttachment {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    media: Ok(Default::default()),
+                    target: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookPostAttachment {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn media<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.media = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for media: {e}")
+                    });
+                self
+            }
+            pub fn target<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookAttachmentTarget>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPostAttachment>
+        for super::WebhookPostAttachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPostAttachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    media: value.media?,
+                    target: value.target?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPostAttachment>
+        for WebhookPostAttachment {
+            fn from(value: super::WebhookPostAttachment) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    media: Ok(value.media),
+                    target: Ok(value.target),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPostAttachments {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::WebhookPostAttachment>,
+                ::std::string::String,
+            >,
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            target: ::std::result::Result<
+                ::std::option::Option<super::WebhookAttachmentTarget>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookPostAttachments {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    ids: Ok(Default::default()),
+                    target: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookPostAttachments {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::WebhookPostAttachment>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+            pub fn target<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookAttachmentTarget>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPostAttachments>
+        for super::WebhookPostAttachments {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPostAttachments,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    ids: value.ids?,
+                    target: value.target?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPostAttachments>
+        for WebhookPostAttachments {
+            fn from(value: super::WebhookPostAttachments) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    ids: Ok(value.ids),
+                    target: Ok(value.target),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPostData {
+            post: ::std::result::Result<
+                ::std::option::Option<super::WebhookPost>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookPostData {
+            fn default() -> Self {
+                Self {
+                    post: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookPostData {
+            pub fn post<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookPost>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPostData> for super::WebhookPostData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPostData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    post: value.post?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPostData> for WebhookPostData {
+            fn from(value: super::WebhookPostData) -> Self {
+                Self {
+                    post: Ok(value.post),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPostUpdate {
+            data: ::std::result::Result<super::WebhookPostData, ::std::string::String>,
+            event_type: ::std::result::Result<
+                super::WebhookPostUpdateEventType,
+                ::std::string::String,
+            >,
+            page_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookPostUpdate {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    page_id: Err("no value supplied for page_id".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookPostUpdate {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookPostData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookPostUpdateEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn page_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPostUpdate> for super::WebhookPostUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPostUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    event_type: value.event_type?,
+                    page_id: value.page_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPostUpdate> for WebhookPostUpdate {
+            fn from(value: super::WebhookPostUpdate) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    event_type: Ok(value.event_type),
+                    page_id: Ok(value.page_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSender {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookSender {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    page_customer_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookSender {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn page_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for page_customer_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSender> for super::WebhookSender {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSender,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                    name: value.name?,
+                    page_customer_id: value.page_customer_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSender> for WebhookSender {
+            fn from(value: super::WebhookSender) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    page_customer_id: Ok(value.page_customer_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscription {
+            accumulated_amount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            activated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            auto_config: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            duration: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            expired_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            inserted_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_activated: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_paid: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            owner_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            page_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            page_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            payment_amount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            shared_accounts: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            upgrade_from: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookSubscription {
+            fn default() -> Self {
+                Self {
+                    accumulated_amount: Ok(Default::default()),
+                    activated_at: Ok(Default::default()),
+                    auto_config: Ok(Default::default()),
+                    currency: Ok(Default::default()),
+                    duration: Ok(Default::default()),
+                    expired_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    inserted_at: Ok(Default::default()),
+                    is_activated: Ok(Default::default()),
+                    is_paid: Ok(Default::default()),
+                    owner_id: Ok(Default::default()),
+                    page_count: Ok(Default::default()),
+                    page_ids: Ok(Default::default()),
+                    payment_amount: Ok(Default::default()),
+                    shared_accounts: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    upgrade_from: Ok(Default::default()),
+                    user_count: Ok(Default::default()),
+                    user_ids: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookSubscription {
+            pub fn accumulated_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accumulated_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for accumulated_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn activated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.activated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for activated_at: {e}")
+                    });
+                self
+            }
+            pub fn auto_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auto_config: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
+                    });
+                self
+            }
+            pub fn expired_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expired_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expired_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn inserted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inserted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inserted_at: {e}")
+                    });
+                self
+            }
+            pub fn is_activated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_activated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_activated: {e}")
+                    });
+                self
+            }
+            pub fn is_paid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_paid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_paid: {e}")
+                    });
+                self
+            }
+            pub fn owner_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owner_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owner_id: {e}")
+                    });
+                self
+            }
+            pub fn page_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_count: {e}")
+                    });
+                self
+            }
+            pub fn page_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_ids: {e}")
+                    });
+                self
+            }
+            pub fn payment_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payment_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payment_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn shared_accounts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shared_accounts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shared_accounts: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn upgrade_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upgrade_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upgrade_from: {e}")
+                    });
+                self
+            }
+            pub fn user_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_count: {e}")
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscription>
+        for super::WebhookSubscription {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscription,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    accumulated_amount: value.accumulated_amount?,
+                    activated_at: value.activated_at?,
+                    auto_config: value.auto_config?,
+                    currency: value.currency?,
+                    duration: value.duration?,
+                    expired_at: value.expired_at?,
+                    id: value.id?,
+                    inserted_at: value.inserted_at?,
+                    is_activated: value.is_activated?,
+                    is_paid: value.is_paid?,
+                    owner_id: value.owner_id?,
+                    page_count: value.page_count?,
+                    page_ids: value.page_ids?,
+                    payment_amount: value.payment_amount?,
+                    shared_accounts: value.shared_accounts?,
+                    type_: value.type_?,
+                    upgrade_from: value.upgrade_from?,
+                    user_count: value.user_count?,
+                    user_ids: value.user_ids?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscription> for WebhookSubscription {
+            fn from(value: super::WebhookSubscription) -> Self {
+                Self {
+                    accumulated_amount: Ok(value.accumulated_amount),
+                    activated_at: Ok(value.activated_at),
+                    auto_config: Ok(value.auto_config),
+                    currency: Ok(value.currency),
+                    duration: Ok(value.duration),
+                    expired_at: Ok(value.expired_at),
+                    id: Ok(value.id),
+                    inserted_at: Ok(value.inserted_at),
+                    is_activated: Ok(value.is_activated),
+                    is_paid: Ok(value.is_paid),
+                    owner_id: Ok(value.owner_id),
+                    page_count: Ok(value.page_count),
+                    page_ids: Ok(value.page_ids),
+                    payment_amount: Ok(value.payment_amount),
+                    shared_accounts: Ok(value.shared_accounts),
+                    type_: Ok(value.type_),
+                    upgrade_from: Ok(value.upgrade_from),
+                    user_count: Ok(value.user_count),
+                    user_ids: Ok(value.user_ids),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscriptionData {
+            subscription: ::std::result::Result<
+                ::std::option::Option<super::WebhookSubscription>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookSubscriptionData {
+            fn default() -> Self {
+                Self {
+                    subscription: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookSubscriptionData {
+            pub fn subscription<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookSubscription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subscription: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscriptionData>
+        for super::WebhookSubscriptionData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscriptionData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    subscription: value.subscription?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscriptionData>
+        for WebhookSubscriptionData {
+            fn from(value: super::WebhookSubscriptionData) -> Self {
+                Self {
+                    subscription: Ok(value.subscription),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscriptionUpdate {
+            data: ::std::result::Result<
+                super::WebhookSubscriptionData,
+                ::std::string::String,
+            >,
+            event_type: ::std::result::Result<
+                super::WebhookSubscriptionUpdateEventType,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookSubscriptionUpdate {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WebhookSubscriptionUpdate {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookSubscriptionData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookSubscriptionUpdateEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscriptionUpdate>
+        for super::WebhookSubscriptionUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscriptionUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    event_type: value.event_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscriptionUpdate>
+        for WebhookSubscriptionUpdate {
+            fn from(value: super::WebhookSubscriptionUpdate) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    event_type: Ok(value.event_type),
                     extra: Ok(value.extra),
                 }
             }

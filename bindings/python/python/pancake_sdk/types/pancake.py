@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, TypedDict, Union
 
-__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "AssigneeHistory", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CapturedPhoneNumber", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerActivity", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNote", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessageCustomer", "MessageTag", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "ReadWatermark", "RecentPhoneNumber", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "Sentiment", "SentimentAnalysis", "ShopCustomerAddress", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagHistory", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "TemplateButton", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UploadContentRequest", "UploadContentResponse", "UserEngagement", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WhatsappTemplateParams"]
+__all__ = ["AdStatistics", "AddCustomerNoteRequest", "AdsAggregation", "AdsCampaign", "ApiFailure", "AssignConversationRequest", "AssignConversationResponse", "Assignee", "AssigneeHistory", "Attachment", "AttachmentType", "CallLog", "CallLogsResponse", "CapturedPhoneNumber", "CategorizedPages", "ChatPluginAttachment", "ChatPluginMessage", "ChatPluginMessageRequest", "ChatPluginMessagesResponse", "ChatPluginSendResponse", "ChatPluginSender", "Conversation", "ConversationCustomer", "ConversationId", "ConversationOrder", "ConversationType", "ConversationsResponse", "Customer", "CustomerActivity", "CustomerChanges", "CustomerEngagementStatisticsResponse", "CustomerNote", "CustomerNoteResponse", "DateRange", "DateTimeRange", "DeleteCustomerNoteRequest", "DisabledUser", "EngagementBucket", "EngagementChart", "EngagementSeries", "ErrorMessage", "ExportAction", "ExportedConversation", "ExportedConversationsResponse", "Gender", "GeneratePageAccessTokenResponse", "Mention", "Message", "MessageCustomer", "MessageTag", "MessagesResponse", "NewCustomerGrouping", "NewCustomerStatisticsData", "NewCustomerStatisticsResponse", "PageCustomerId", "PageCustomerStatisticsBucket", "PageCustomerStatisticsData", "PageCustomerStatisticsResponse", "PageCustomersResponse", "PageId", "PageStatisticsBucket", "PageStatisticsResponse", "PageSummary", "PagesResponse", "PancakeError", "Post", "PostsResponse", "Psid", "Reactions", "ReadWatermark", "RecentPhoneNumber", "RoundRobinUpdateResponse", "RoundRobinUsers", "SeenBy", "SendMessageRequest", "SendMessageResponse", "SendPageMessageRequest", "Sender", "Sentiment", "SentimentAnalysis", "ShopCustomerAddress", "StaffUser", "SuccessResponse", "Tag", "TagAction", "TagConversationRequest", "TagConversationResponse", "TagHistory", "TagId", "TagStatisticsChart", "TagStatisticsResponse", "TagsResponse", "TemplateButton", "UnixSeconds", "UpdateCustomerNoteRequest", "UpdateCustomerRequest", "UpdateRoundRobinUsersRequest", "UploadContentRequest", "UploadContentResponse", "UserEngagement", "UserStatisticsData", "UserStatisticsEntry", "UserStatisticsResponse", "UsersResponse", "WebhookAttachmentTarget", "WebhookConnectStatus", "WebhookConnectStatusData", "WebhookConversation", "WebhookConversationData", "WebhookConversationState", "WebhookConversationUpdate", "WebhookMessage", "WebhookMessaging", "WebhookMessagingData", "WebhookPost", "WebhookPostAttachment", "WebhookPostAttachments", "WebhookPostData", "WebhookPostUpdate", "WebhookSender", "WebhookSubscription", "WebhookSubscriptionData", "WebhookSubscriptionUpdate", "WebhookThreadType", "WhatsappTemplateParams"]
 
 AdStatistics = TypedDict(
     "AdStatistics",
@@ -1219,3 +1219,286 @@ UsersResponse = TypedDict(
     total=False,
 )
 """The page's staff."""
+
+WebhookAttachmentTarget = TypedDict(
+    "WebhookAttachmentTarget",
+    {
+        "id": str,
+        "thumbnail": str,
+        "url": str,
+    },
+    total=False,
+)
+"""Where an attachment is."""
+
+WebhookConnectStatusData = TypedDict(
+    "WebhookConnectStatusData",
+    {
+        "connect_status": Literal["connected", "disconnected"],
+        "page_id": str,
+    },
+    total=False,
+)
+"""What a `connect_status` event carries."""
+
+WebhookConnectStatus = TypedDict(
+    "WebhookConnectStatus",
+    {
+        "data": WebhookConnectStatusData,
+        "event_type": Literal["connect_status"],
+        "page_id": str,
+        "request_id": str,
+        "timestamp": int,
+    },
+    total=False,
+)
+"""The `connect_status` event: the page's connection to its platform changed (for example
+it was disconnected and must be authorised again)."""
+
+WebhookSender = TypedDict(
+    "WebhookSender",
+    {
+        "email": str,
+        "id": str,
+        "name": str,
+        "page_customer_id": str,
+    },
+    total=False,
+)
+"""Who sent a message or began a conversation."""
+
+WebhookThreadType = Literal["INBOX", "COMMENT"]
+"""`INBOX` (a direct message) or `COMMENT` (a comment on a post)."""
+
+WebhookConversation = TypedDict(
+    "WebhookConversation",
+    {
+        "assignee_ids": list[str],
+        "from": WebhookSender,
+        "id": str,
+        "is_combined": bool,
+        "is_removed": bool,
+        "is_replied": bool,
+        "read_watermarks": Optional[dict[str, Any]],
+        "seen": bool,
+        "snippet": str,
+        "tags": list[int],
+        "type": WebhookThreadType,
+    },
+    total=False,
+)
+"""The conversation of a `messaging` event."""
+
+WebhookConversationState = TypedDict(
+    "WebhookConversationState",
+    {
+        "assignee_ids": list[str],
+        "customer_id": str,
+        "from": WebhookSender,
+        "id": str,
+        "is_combined": bool,
+        "is_removed": bool,
+        "is_replied": bool,
+        "read_watermarks": Optional[list[ReadWatermark]],
+        "seen": bool,
+        "snippet": str,
+        "tags": list[int],
+        "type": WebhookThreadType,
+        "version": int,
+    },
+    total=False,
+)
+"""A conversation as a `conversation` event carries it, with its `version`."""
+
+WebhookConversationData = TypedDict(
+    "WebhookConversationData",
+    {
+        "conversation": WebhookConversationState,
+    },
+    total=False,
+)
+"""What a `conversation` event carries."""
+
+WebhookConversationUpdate = TypedDict(
+    "WebhookConversationUpdate",
+    {
+        "data": WebhookConversationData,
+        "event_type": Literal["conversation"],
+        "page_id": str,
+        "request_id": str,
+        "timestamp": int,
+    },
+    total=False,
+)
+"""The `conversation` event: a conversation changed (assigned, tagged, read or seen, or a
+new message's snippet). Apply one only if its `data.conversation.version` is greater
+than the last one applied for that conversation: deliveries come out of order."""
+
+WebhookMessage = TypedDict(
+    "WebhookMessage",
+    {
+        "attachments": list[dict[str, Any]],
+        "can_comment": bool,
+        "can_hide": bool,
+        "can_like": bool,
+        "can_remove": bool,
+        "can_reply_privately": bool,
+        "conversation_id": str,
+        "edit_history": Optional[dict[str, Any]],
+        "from": WebhookSender,
+        "has_phone": bool,
+        "id": str,
+        "inserted_at": str,
+        "is_hidden": bool,
+        "is_parent": bool,
+        "is_parent_hidden": bool,
+        "is_removed": bool,
+        "like_count": Optional[int],
+        "message": str,
+        "original_message": str,
+        "page_id": str,
+        "parent_id": Optional[str],
+        "phone_info": list[dict[str, Any]],
+        "private_reply_conversation": Optional[dict[str, Any]],
+        "removed_by": Optional[str],
+        "rich_message": Optional[dict[str, Any]],
+        "show_info": bool,
+        "type": WebhookThreadType,
+        "user_likes": bool,
+    },
+    total=False,
+)
+"""The message of a `messaging` event."""
+
+WebhookPostAttachment = TypedDict(
+    "WebhookPostAttachment",
+    {
+        "description": Optional[str],
+        "media": dict[str, Any],
+        "target": WebhookAttachmentTarget,
+        "title": Optional[str],
+        "type": str,
+    },
+    total=False,
+)
+"""One attachment of a post."""
+
+WebhookPostAttachments = TypedDict(
+    "WebhookPostAttachments",
+    {
+        "data": list[WebhookPostAttachment],
+        "ids": list[str],
+        "target": WebhookAttachmentTarget,
+        "title": Optional[str],
+        "type": str,
+    },
+    total=False,
+)
+"""A post's attachments."""
+
+WebhookPost = TypedDict(
+    "WebhookPost",
+    {
+        "admin_creator": Optional[dict[str, Any]],
+        "attachments": WebhookPostAttachments,
+        "from": WebhookSender,
+        "id": str,
+        "inserted_at": str,
+        "message": str,
+        "page_id": Optional[str],
+        "story": Optional[dict[str, Any]],
+        "type": str,
+    },
+    total=False,
+)
+"""A post, as `messaging` and `post` events carry it."""
+
+WebhookMessagingData = TypedDict(
+    "WebhookMessagingData",
+    {
+        "conversation": WebhookConversation,
+        "message": WebhookMessage,
+        "post": WebhookPost,
+    },
+    total=False,
+)
+"""What a `messaging` event carries."""
+
+WebhookMessaging = TypedDict(
+    "WebhookMessaging",
+    {
+        "data": WebhookMessagingData,
+        "event_type": Literal["messaging"],
+        "page_id": str,
+    },
+    total=False,
+)
+"""The `messaging` event: a message was received or updated, in the inbox or the comments.
+Pancake posts it to the registered URL and expects a 200."""
+
+WebhookPostData = TypedDict(
+    "WebhookPostData",
+    {
+        "post": WebhookPost,
+    },
+    total=False,
+)
+"""What a `post` event carries."""
+
+WebhookPostUpdate = TypedDict(
+    "WebhookPostUpdate",
+    {
+        "data": WebhookPostData,
+        "event_type": Literal["post"],
+        "page_id": str,
+    },
+    total=False,
+)
+"""The `post` event: a post was made, or any of its fields changed."""
+
+WebhookSubscription = TypedDict(
+    "WebhookSubscription",
+    {
+        "accumulated_amount": float,
+        "activated_at": str,
+        "auto_config": bool,
+        "currency": str,
+        "duration": int,
+        "expired_at": str,
+        "id": str,
+        "inserted_at": str,
+        "is_activated": bool,
+        "is_paid": bool,
+        "owner_id": str,
+        "page_count": int,
+        "page_ids": list[str],
+        "payment_amount": float,
+        "shared_accounts": list[str],
+        "type": str,
+        "upgrade_from": Optional[str],
+        "user_count": int,
+        "user_ids": list[str],
+    },
+    total=False,
+)
+"""A Pancake subscription package."""
+
+WebhookSubscriptionData = TypedDict(
+    "WebhookSubscriptionData",
+    {
+        "subscription": WebhookSubscription,
+    },
+    total=False,
+)
+"""What a `subscription` event carries."""
+
+WebhookSubscriptionUpdate = TypedDict(
+    "WebhookSubscriptionUpdate",
+    {
+        "data": WebhookSubscriptionData,
+        "event_type": Literal["subscription"],
+    },
+    total=False,
+)
+"""The `subscription` event: the Pancake subscription covering the app's users or pages
+changed."""
