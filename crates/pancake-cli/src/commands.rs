@@ -82,6 +82,7 @@ pub fn cli() -> Command {
             Api::Pancake,
             "The Pancake API: conversations, customers, posts, statistics, sends",
         ))
+        .subcommand(crate::webhooks::command())
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")

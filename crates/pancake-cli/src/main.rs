@@ -1,5 +1,6 @@
 //! `pancake`: every operation of the Pancake and Botcake public APIs from the shell, bulk
-//! export of lists, and an embedded sandbox (`--sandbox`) to try it all without a token.
+//! export of lists, a webhook receiver (`pancake webhooks serve`), and an embedded sandbox
+//! (`--sandbox`) to try it all without a token.
 //!
 //! Exit codes: 0 success; 2 bad usage; 3 an input the API would refuse (nothing was sent);
 //! 4 a missing token; 5 no answer (connection failed or timed out); 6 an HTTP error status;
@@ -13,6 +14,7 @@ mod export;
 mod operations;
 mod output;
 mod table;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -73,6 +75,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let (api, sub) = matches.subcommand().ok_or_else(|| Failure::usage("a command is needed; see --help"))?;
     if api == "completions" {
         return commands::completions(sub);
+    }
+    if api == "webhooks" {
+        return webhooks::run(sub).await;
     }
     let clients = clients(matches)?;
     let (command, args) =

@@ -558,3 +558,136 @@ fn files_are_uploaded_then_sent_by_their_content_ids() {
     assert_eq!(sandbox.requests().len(), 1, "only the Shopee upload was sent");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `pancake webhooks serve` started with `args`: the child, and the address it listens on.
+fn serve_webhooks(secret: &str, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pancake"))
+        .env_clear()
+        .env("PANCAKE_WEBHOOK_SECRET", secret)
+        .args(["webhooks", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(!line.contains(secret), "the secret is never printed: {line}");
+    let addr =
+        line.trim().strip_prefix("listening on http://").unwrap().split('/').next().unwrap().to_string();
+    // The rest of stderr is read so the child never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, addr)
+}
+
+/// Waits for `child` to end by itself (it stops after `--max-events`).
+fn finished(mut child: std::process::Child) -> String {
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("pancake webhooks serve did not stop after its events");
+}
+
+#[test]
+fn webhooks_serve_writes_each_event_once_in_version_order() {
+    let secret = "whsec-cli-1b9f4e7a2c";
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
+    let (child, addr) = serve_webhooks(secret, &["--max-events", "7", "--reorder-window", "0.8"]);
+    let registration = pancake_sandbox::Registration {
+        url: format!("http://{addr}/pancake/{secret}"),
+        duplicate_every: 2,
+        reorder: true,
+        page_id: None,
+    };
+    sandbox.register_webhook(registration).unwrap();
+    let inbox = "105000000000001_6100000000010003";
+    for (command, flags) in [
+        ("send-message-v2", ["--action", "reply_inbox", "--message", "Dạ còn ạ"]),
+        ("tag-conversation", ["--action", "add", "--tag-id", "5"]),
+        ("tag-conversation", ["--action", "remove", "--tag-id", "5"]),
+    ] {
+        let output = pancake(&sandbox)
+            .args(["pancake", command, "--page-id", PAGE, "--conversation-id", inbox])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    for event_type in ["post", "subscription", "connect_status"] {
+        sandbox.emit_webhook(event_type, PAGE).unwrap();
+    }
+    let out = finished(child);
+    let events: Vec<Value> = out.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let types: Vec<&str> = events.iter().map(|e| e["event_type"].as_str().unwrap()).collect();
+    let mut sorted = types.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "connect_status",
+            "conversation",
+            "conversation",
+            "conversation",
+            "messaging",
+            "post",
+            "subscription"
+        ],
+        "each event once"
+    );
+    let versions: Vec<i64> =
+        events.iter().filter_map(|e| e["data"]["conversation"]["version"].as_i64()).collect();
+    assert_eq!(versions, [101, 102, 103], "in version order");
+    let log = sandbox.webhooks();
+    assert!(log["deliveries"].as_array().unwrap().len() > 7, "the sandbox repeated some: {log}");
+}
+
+#[test]
+fn webhooks_serve_hands_events_to_a_command_and_refuses_a_weak_secret() {
+    let secret = "whsec-cli-forward-55e1";
+    let sandbox = Sandbox::start(Config::fixed()).unwrap();
+    let dir = std::env::temp_dir().join(format!("pancake-cli-hooks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("events.jsonl");
+    let script = format!("cat >> '{}'", file.display());
+    let (child, addr) = serve_webhooks(secret, &["--max-events", "2", "--", "sh", "-c", &script]);
+    let url = format!("http://{addr}/h/{secret}");
+    sandbox
+        .register_webhook(pancake_sandbox::Registration {
+            url,
+            duplicate_every: 0,
+            reorder: false,
+            page_id: None,
+        })
+        .unwrap();
+    sandbox.emit_webhook("connect_status", PAGE).unwrap();
+    sandbox.emit_webhook("page_rating", PAGE).unwrap();
+    let stdout = finished(child);
+    assert!(stdout.is_empty(), "events went to the command: {stdout}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let types: Vec<String> = written
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event_type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["connect_status", "page_rating"], "an unknown event type is passed on too");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let weak = Command::cargo_bin("pancake")
+        .unwrap()
+        .env_clear()
+        .env("PANCAKE_WEBHOOK_SECRET", "short")
+        .args(["webhooks", "serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(weak.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&weak.stderr);
+    assert!(said.contains("at least 16 characters") && !said.contains("short"), "{said}");
+}
