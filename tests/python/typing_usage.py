@@ -55,5 +55,16 @@ async def tags(page_id: str) -> int:
         return count + len(stats.get("data", {}).get("users", {}))
 
 
+def webhook_texts(receiver: pancake_sdk.webhooks.WebhookReceiver) -> list[str]:
+    texts: list[str] = []
+    for event in receiver.events(timeout=1.0):
+        if event.event_type == "messaging":
+            texts.append(event.data.get("message", {}).get("message", ""))
+        health: pancake_sdk.webhooks.WebhookHealth = receiver.health()
+        if health["at_risk"]:
+            break
+    return texts
+
+
 if __name__ == "__main__":
     asyncio.run(tags("105000000000001"))

@@ -8,6 +8,7 @@
 //! that no worker thread touches Python while it finalizes.
 
 mod convert;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -447,6 +448,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeClient>()?;
     module.add_class::<Task>()?;
     module.add_class::<Pager>()?;
+    module.add_class::<webhooks::NativeReceiver>()?;
+    module.add_function(wrap_pyfunction!(webhooks::parse_webhook, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let kinds: Vec<&str> = pancake_sdk::ErrorKind::ALL.iter().map(|k| k.name()).collect();
     module.add("ERROR_KINDS", kinds)?;

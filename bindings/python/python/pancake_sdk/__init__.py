@@ -13,9 +13,11 @@ Each call logs to the `logging` logger `pancake_sdk` (INFO: one line per call; D
 attempt), with the operation, method, route template, attempt, status and duration, never an id,
 a query or a token. Levels are read once: after changing them, call
 `pancake_sdk._native.reset_log_cache()`.
+
+`pancake_sdk.webhooks` reads Pancake's webhook events and receives them (WSGI or ASGI).
 """
 
-from . import types
+from . import types, webhooks
 from ._client import AsyncBotcake, AsyncPancake, Botcake, Pancake
 from ._exceptions import (
     APIConnectionError,
@@ -62,4 +64,5 @@ __all__ = [
     "ValidationError",
     "__version__",
     "types",
+    "webhooks",
 ]
