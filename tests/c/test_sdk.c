@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -575,6 +578,174 @@ static void test_hostile(void) {
     pk_pancake_free(patient);
 }
 
+/* Webhook events read from bodies: each known kind, an unknown one, and what is no event. */
+static void test_webhook_events(void) {
+    static const struct {
+        const char *body;
+        pk_webhook_kind kind;
+    } cases[] = {
+        {"{\"event_type\":\"messaging\",\"page_id\":\"" PAGE "\",\"data\":{\"message\":{\"id\":\"m_1\"}},\"new_field\":[1]}",
+         PK_WEBHOOK_MESSAGING},
+        {"{\"event_type\":\"conversation\",\"page_id\":\"" PAGE "\",\"request_id\":\"r1\",\"data\":{\"conversation\":{\"id\":\"c\",\"version\":306}}}",
+         PK_WEBHOOK_CONVERSATION},
+        {"{\"event_type\":\"post\",\"page_id\":\"" PAGE "\",\"data\":{\"post\":{\"id\":\"p\"}}}", PK_WEBHOOK_POST},
+        {"{\"event_type\":\"subscription\",\"data\":{\"subscription\":{\"id\":\"A12SDA\"}}}", PK_WEBHOOK_SUBSCRIPTION},
+        {"{\"event_type\":\"connect_status\",\"page_id\":\"" PAGE "\",\"data\":{\"connect_status\":\"disconnected\"}}",
+         PK_WEBHOOK_CONNECT_STATUS},
+        {"{\"event_type\":\"order_created\",\"page_id\":\"p\\u0000q\"}", PK_WEBHOOK_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pk_webhook_event *event = NULL;
+        CHECK(pk_webhook_event_parse((const uint8_t *)cases[i].body, strlen(cases[i].body), &event) == PK_RESULT_OK,
+              "an event parses");
+        CHECK(pk_webhook_event_kind(event) == cases[i].kind, "its kind");
+        CHECK(strstr(pk_webhook_event_json(event), "event_type") != NULL, "its JSON");
+        pk_webhook_event_free(event);
+    }
+    pk_webhook_event *event = NULL;
+    const char *first = cases[0].body;
+    CHECK(pk_webhook_event_parse((const uint8_t *)first, strlen(first), &event) == PK_RESULT_OK, "messaging");
+    CHECK(strcmp(pk_webhook_event_type(event), "messaging") == 0 && strcmp(pk_webhook_event_page_id(event), PAGE) == 0,
+          "type and page");
+    CHECK(pk_webhook_event_request_id(event) == NULL, "no request id");
+    CHECK(strstr(pk_webhook_event_json(event), "\"new_field\":[1]") != NULL, "unknown fields are kept");
+    pk_webhook_event_free(event);
+    event = NULL;
+    const char *second = cases[1].body;
+    int64_t version = 0;
+    CHECK(pk_webhook_event_parse((const uint8_t *)second, strlen(second), &event) == PK_RESULT_OK, "conversation");
+    CHECK(pk_webhook_event_version(event, &version) && version == 306, "its version");
+    pk_webhook_event_free(event);
+
+    pk_webhook_event *untouched = (pk_webhook_event *)&version;
+    event = untouched;
+    const char *wrong = "{\"event_type\":\"conversation\",\"page_id\":\"1\",\"data\":{\"conversation\":{\"version\":\"high\"}}}";
+    CHECK(pk_webhook_event_parse((const uint8_t *)wrong, strlen(wrong), &event) == PK_RESULT_VALIDATION, "wrong type");
+    CHECK(strstr(pk_last_error(), "conversation event") != NULL && event == untouched, "named, nothing written");
+    size_t deep = 200000;
+    char *nested = malloc(deep);
+    memset(nested, '[', deep);
+    CHECK(pk_webhook_event_parse((const uint8_t *)nested, deep, &event) == PK_RESULT_VALIDATION, "deep nesting");
+    free(nested);
+    CHECK(pk_webhook_event_parse(NULL, 0, &event) == PK_RESULT_VALIDATION, "an empty body");
+    CHECK(pk_webhook_event_parse((const uint8_t *)"{}", 2, NULL) == PK_RESULT_INVALID_ARGUMENT, "NULL out");
+    CHECK(pk_webhook_event_kind(NULL) == PK_WEBHOOK_UNKNOWN && strcmp(pk_webhook_event_json(NULL), "{}") == 0, "NULL");
+    pk_webhook_event_free(NULL);
+}
+
+#define HOOK_SECRET "whsec-c-9d2e61f0ab47"
+
+/* Answers one HTTP request on `listener` through the receiver; 0 when none came in 1.5 s. */
+static int serve_one(int listener, const pk_webhook_receiver *receiver) {
+    struct timeval wait = {1, 500000};
+    fd_set ready;
+    FD_ZERO(&ready);
+    FD_SET(listener, &ready);
+    if (select(listener + 1, &ready, NULL, NULL, &wait) <= 0) {
+        return 0;
+    }
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0) {
+        return 0;
+    }
+    static char request[65536];
+    size_t got = 0;
+    char *end = NULL;
+    ssize_t r;
+    while (got + 1 < sizeof request && (r = read(fd, request + got, sizeof request - 1 - got)) > 0) {
+        got += (size_t)r;
+        request[got] = '\0';
+        if ((end = strstr(request, "\r\n\r\n")) != NULL) {
+            const char *length = NULL;
+            for (const char *at = request; at < end && length == NULL; at++) {
+                if (strncasecmp(at, "\r\ncontent-length:", 17) == 0) {
+                    length = at + 2;
+                }
+            }
+            size_t want = length != NULL ? (size_t)strtoul(length + 15, NULL, 10) : 0;
+            if (got >= (size_t)(end + 4 - request) + want) {
+                break;
+            }
+        }
+    }
+    char method[16] = "", path[512] = "";
+    sscanf(request, "%15s %511s", method, path);
+    uint16_t status = 0;
+    const uint8_t *body = end != NULL ? (const uint8_t *)end + 4 : NULL;
+    size_t len = end != NULL ? got - (size_t)(end + 4 - request) : 0;
+    CHECK(pk_webhook_receiver_handle(receiver, method, path, body, len, &status) == PK_RESULT_OK, "handled");
+    char answer[128];
+    int n = snprintf(answer, sizeof answer, "HTTP/1.1 %u X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+    if (write(fd, answer, (size_t)n) != n) {
+        fprintf(stderr, "short write to the sandbox's delivery\n");
+    }
+    close(fd);
+    return 1;
+}
+
+/* The sandbox delivers to a receiver behind a bare socket server: each event once, in order. */
+static void test_webhook_receiver(void) {
+    pk_webhook_receiver *receiver = NULL;
+    CHECK(pk_webhook_receiver_new("short", 500, &receiver) == PK_RESULT_INVALID_ARGUMENT, "a weak secret");
+    CHECK(pk_webhook_receiver_new(HOOK_SECRET, 800, &receiver) == PK_RESULT_OK, "receiver");
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof addr;
+    CHECK(bind(listener, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(listener, 64) == 0 &&
+              getsockname(listener, (struct sockaddr *)&addr, &size) == 0,
+          "listening");
+    char registration[256];
+    snprintf(registration, sizeof registration,
+             "{\"url\":\"http://127.0.0.1:%d/hooks/" HOOK_SECRET "\",\"duplicate_every\":2,\"reorder\":true}",
+             ntohs(addr.sin_port));
+    sandbox_post("/_sandbox/webhooks", registration);
+
+    pk_options *po = options(base_url);
+    pk_pancake *pc = NULL;
+    CHECK(pk_pancake_new(po, &pc) == PK_RESULT_OK, "client");
+    pk_options_free(po);
+    EXPECT_OK(pk_pancake_tag_conversation(pc, PAGE, INBOX, "{\"action\":\"add\",\"tag_id\":\"5\"}", &json), "tag", "true");
+    EXPECT_OK(pk_pancake_tag_conversation(pc, PAGE, INBOX, "{\"action\":\"remove\",\"tag_id\":\"5\"}", &json), "untag",
+              "true");
+    sandbox_post("/_sandbox/webhooks/emit", "{\"event_type\":\"post\"}");
+    sandbox_post("/_sandbox/webhooks/emit", "{\"event_type\":\"connect_status\"}");
+    int served = 0;
+    while (serve_one(listener, receiver)) {
+        served++;
+    }
+    close(listener);
+    CHECK(served > 4, "the sandbox repeated some deliveries");
+
+    int kinds[6] = {0};
+    int64_t versions[4] = {0};
+    int count = 0, conversations = 0;
+    pk_webhook_event *event = NULL;
+    while (pk_webhook_receiver_next(receiver, 1000, &event) == PK_RESULT_OK && event != NULL) {
+        count++;
+        kinds[pk_webhook_event_kind(event)]++;
+        int64_t version = 0;
+        if (pk_webhook_event_version(event, &version) && conversations < 4) {
+            versions[conversations++] = version;
+        }
+        pk_webhook_event_free(event);
+    }
+    CHECK(count == 4, "each event once");
+    CHECK(kinds[PK_WEBHOOK_CONVERSATION] == 2 && kinds[PK_WEBHOOK_POST] == 1 && kinds[PK_WEBHOOK_CONNECT_STATUS] == 1,
+          "their kinds");
+    CHECK(conversations == 2 && versions[0] == 101 && versions[1] == 102, "in version order");
+    uint16_t status = 0;
+    CHECK(pk_webhook_receiver_handle(receiver, "POST", "/hooks/wrong-secret-0000000", (const uint8_t *)"{}", 2, &status) ==
+                  PK_RESULT_OK &&
+              status == 404,
+          "a wrong secret is 404");
+    pk_pancake_free(pc);
+    pk_webhook_receiver_free(receiver);
+    pk_webhook_receiver_free(NULL);
+}
+
 int main(void) {
     const char *url = getenv("PANCAKE_SANDBOX_URL");
     if (url == NULL || sscanf(url, "http://127.0.0.1:%d", &port) != 1) {
@@ -594,6 +765,9 @@ int main(void) {
     test_page_tokens();
     test_two_threads_share_a_client();
     test_hostile();
+    test_webhook_events();
+    sandbox_post("/_sandbox/reset", "{}");
+    test_webhook_receiver();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

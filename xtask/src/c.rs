@@ -30,6 +30,7 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
             glue.push_str(&media_function(spec, op)?);
         }
     }
+    glue.push_str(&crate::webhooks::c_kinds(specs)?);
     let header = header(&glue)?;
     Ok(vec![
         Generated { path: PathBuf::from(GLUE), text: glue },

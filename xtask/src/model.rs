@@ -59,7 +59,7 @@ pub struct Webhooks {
     pub failure_rate: f64,
     pub failures: u64,
     pub minutes: u64,
-    /// The events, in the spec's order.
+    /// The events, in the spec's order (new ones go last: the C kinds are numbered by it).
     pub events: Vec<WebhookEvent>,
 }
 
@@ -307,7 +307,20 @@ impl Spec {
             _ if limit.is_null() => None,
             _ => return Err(format!("{file}: x-pancake-rate-limit takes `calls` and `seconds`")),
         };
-        let webhooks = webhooks(file, &document["x-pancake-webhooks"], &schemas)?;
+        let mut webhooks = webhooks(file, &document["x-pancake-webhooks"], &schemas)?;
+        if let Some(hooks) = &mut webhooks {
+            // The spec's order (a JSON object forgets it): the C kinds' values follow it, so a
+            // new event goes last and changes no value.
+            let ordered: serde_yaml::Value =
+                serde_yaml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+            let names: Vec<String> = ordered["x-pancake-webhooks"]["events"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, _)| name.as_str().map(str::to_string))
+                .collect();
+            hooks.events.sort_by_key(|e| names.iter().position(|n| *n == e.name));
+        }
         Ok(Spec {
             webhooks,
             rate_limit,

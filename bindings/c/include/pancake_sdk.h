@@ -92,6 +92,36 @@ typedef enum pk_result {
 } pk_result;
 
 /**
+ * The kind of a webhook event (its `event_type`).
+ */
+typedef enum pk_webhook_kind {
+  /**
+   * An event type the library does not know (read its JSON).
+   */
+  PK_WEBHOOK_UNKNOWN = 0,
+  /**
+   * A `messaging` event.
+   */
+  PK_WEBHOOK_MESSAGING = 1,
+  /**
+   * A `conversation` event.
+   */
+  PK_WEBHOOK_CONVERSATION = 2,
+  /**
+   * A `post` event.
+   */
+  PK_WEBHOOK_POST = 3,
+  /**
+   * A `subscription` event.
+   */
+  PK_WEBHOOK_SUBSCRIPTION = 4,
+  /**
+   * A `connect_status` event.
+   */
+  PK_WEBHOOK_CONNECT_STATUS = 5,
+} pk_webhook_kind;
+
+/**
  * A Botcake client (opaque). Thread-safe; release with [`pk_botcake_free`].
  */
 typedef struct pk_botcake pk_botcake;
@@ -120,6 +150,20 @@ typedef struct pk_pager pk_pager;
  * A Pancake client (opaque). Thread-safe; release with [`pk_pancake_free`].
  */
 typedef struct pk_pancake pk_pancake;
+
+/**
+ * One webhook event (opaque): read it with the `pk_webhook_event_*` functions, release it
+ * with [`pk_webhook_event_free`]. The strings it returns live as long as it does.
+ */
+typedef struct pk_webhook_event pk_webhook_event;
+
+/**
+ * A webhook receiver (opaque), to put behind an HTTP server of your own: pass each request
+ * to [`pk_webhook_receiver_handle`] and answer the status it gives; read the events with
+ * [`pk_webhook_receiver_next`], each once, the updates of a conversation in version order.
+ * Handling may happen on several threads; `next` on one at a time.
+ */
+typedef struct pk_webhook_receiver pk_webhook_receiver;
 
 /**
  * A file to upload, as C hands it over: its bytes, name and MIME type (NULL: guessed from the
@@ -1579,6 +1623,114 @@ enum pk_result pk_pancake_get_multi_page_user_statistics(const struct pk_pancake
                                                          const char *page_ids,
                                                          const char *date_range,
                                                          char **out_json);
+
+/**
+ * Reads a delivery's body (`len` bytes of JSON) into an event. An `event_type` the library
+ * does not know is `PK_WEBHOOK_UNKNOWN`, not an error. `PK_RESULT_VALIDATION` when the body
+ * is not an event (not JSON, not an object, no `event_type`, a known type with a field of the
+ * wrong type): [`crate::pk_last_error`] names the field.
+ *
+ * Safety: `body` points to `len` readable bytes (or is NULL with `len` 0); `out` points to
+ * writable storage for a pointer.
+ */
+enum pk_result pk_webhook_event_parse(const uint8_t *body,
+                                      uintptr_t len,
+                                      struct pk_webhook_event **out);
+
+/**
+ * The event's kind; `PK_WEBHOOK_UNKNOWN` for NULL.
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+enum pk_webhook_kind pk_webhook_event_kind(const struct pk_webhook_event *event);
+
+/**
+ * The event's `event_type` (`""` for NULL); it lives as long as the event.
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+const char *pk_webhook_event_type(const struct pk_webhook_event *event);
+
+/**
+ * The page the event happened on, or NULL (`subscription` events have none).
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+const char *pk_webhook_event_page_id(const struct pk_webhook_event *event);
+
+/**
+ * The delivery's id, or NULL for the events that carry none.
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+const char *pk_webhook_event_request_id(const struct pk_webhook_event *event);
+
+/**
+ * Writes a `conversation` event's version to `*out`; false (nothing written) for an event
+ * without one.
+ *
+ * Safety: `event` is NULL or an event of this library; `out` points to writable storage.
+ */
+bool pk_webhook_event_version(const struct pk_webhook_event *event,
+                              int64_t *out);
+
+/**
+ * The whole event as compact JSON, every field as sent (`"{}"` for NULL); it lives as long
+ * as the event.
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+const char *pk_webhook_event_json(const struct pk_webhook_event *event);
+
+/**
+ * Releases an event; NULL is accepted.
+ *
+ * Safety: `event` is NULL or an event of this library, not used afterwards.
+ */
+void pk_webhook_event_free(struct pk_webhook_event *event);
+
+/**
+ * Makes a receiver whose URL ends with `secret` (16 characters or more, no `/`); a
+ * conversation update waits `reorder_window_ms` for older ones that are late.
+ *
+ * Safety: `secret` is a NUL-terminated string; `out` points to writable storage.
+ */
+enum pk_result pk_webhook_receiver_new(const char *secret,
+                                       uint32_t reorder_window_ms,
+                                       struct pk_webhook_receiver **out);
+
+/**
+ * Handles one request (`method`, the URL's `path`, the body's `len` bytes): writes the status
+ * to answer to `*out_status`. Never blocks: the event is queued for
+ * [`pk_webhook_receiver_next`]. The answer's text is not needed (any short text will do).
+ *
+ * Safety: `receiver` is a receiver of this library; `method` and `path` are NUL-terminated
+ * strings; `body` points to `len` readable bytes (or is NULL with `len` 0); `out_status`
+ * points to writable storage.
+ */
+enum pk_result pk_webhook_receiver_handle(const struct pk_webhook_receiver *receiver,
+                                          const char *method,
+                                          const char *path,
+                                          const uint8_t *body,
+                                          uintptr_t len,
+                                          uint16_t *out_status);
+
+/**
+ * Writes the next event to `*out` (release it with [`pk_webhook_event_free`]), waiting up to
+ * `timeout_ms`; `*out` is NULL when none came.
+ *
+ * Safety: `receiver` is a receiver of this library; `out` points to writable storage.
+ */
+enum pk_result pk_webhook_receiver_next(const struct pk_webhook_receiver *receiver,
+                                        uint32_t timeout_ms,
+                                        struct pk_webhook_event **out);
+
+/**
+ * Releases a receiver; NULL is accepted.
+ *
+ * Safety: `receiver` is NULL or a receiver of this library, not used afterwards.
+ */
+void pk_webhook_receiver_free(struct pk_webhook_receiver *receiver);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1795,3 +1795,33 @@ pub unsafe extern "C" fn pk_pancake_get_multi_page_user_statistics(
         call(client.client(), "get_multi_page_user_statistics", args, out_json)
     })
 }
+
+/// The kind of a webhook event (its `event_type`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum pk_webhook_kind {
+    /// An event type the library does not know (read its JSON).
+    PK_WEBHOOK_UNKNOWN = 0,
+    /// A `messaging` event.
+    PK_WEBHOOK_MESSAGING = 1,
+    /// A `conversation` event.
+    PK_WEBHOOK_CONVERSATION = 2,
+    /// A `post` event.
+    PK_WEBHOOK_POST = 3,
+    /// A `subscription` event.
+    PK_WEBHOOK_SUBSCRIPTION = 4,
+    /// A `connect_status` event.
+    PK_WEBHOOK_CONNECT_STATUS = 5,
+}
+/// The kind of an event of type `event_type`.
+pub(crate) fn kind_of(event_type: &str) -> pk_webhook_kind {
+    match event_type {
+        "messaging" => pk_webhook_kind::PK_WEBHOOK_MESSAGING,
+        "conversation" => pk_webhook_kind::PK_WEBHOOK_CONVERSATION,
+        "post" => pk_webhook_kind::PK_WEBHOOK_POST,
+        "subscription" => pk_webhook_kind::PK_WEBHOOK_SUBSCRIPTION,
+        "connect_status" => pk_webhook_kind::PK_WEBHOOK_CONNECT_STATUS,
+        _ => pk_webhook_kind::PK_WEBHOOK_UNKNOWN,
+    }
+}

@@ -16,6 +16,7 @@ mod generated;
 mod input;
 #[cfg(test)]
 mod input_fuzz;
+mod webhooks;
 
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -30,6 +31,7 @@ use serde_json::{Map, Value};
 
 pub use error::{pk_last_error, pk_last_error_api_code, pk_last_error_status, pk_result, pk_result_name};
 pub use generated::*;
+pub use webhooks::*;
 
 use crate::error::{fail, invalid, record};
 
@@ -409,7 +411,7 @@ pub(crate) fn guard(f: impl FnOnce() -> Result<(), pk_result>) -> pk_result {
 }
 
 /// Writes an owned C string to `out`.
-fn hand_over(out: *mut *mut c_char, text: String) -> Result<(), pk_result> {
+pub(crate) fn hand_over(out: *mut *mut c_char, text: String) -> Result<(), pk_result> {
     let text = CString::new(text).map_err(|_| invalid("the answer holds a NUL byte"))?;
     unsafe { *out = text.into_raw() };
     Ok(())

@@ -9,20 +9,20 @@ from .types import pancake
 
 __all__ = ["EVENT_TYPES", "EventType", "Payload", "PAYLOAD_SCHEMAS"]
 
-EventType = Literal["connect_status", "conversation", "messaging", "post", "subscription"]
+EventType = Literal["messaging", "conversation", "post", "subscription", "connect_status"]
 """The `event_type`s the SDK knows (an event of another type is still delivered)."""
 
-EVENT_TYPES: tuple[str, ...] = ("connect_status", "conversation", "messaging", "post", "subscription",)
+EVENT_TYPES: tuple[str, ...] = ("messaging", "conversation", "post", "subscription", "connect_status",)
 """The known `event_type`s, in the spec's order."""
 
 PAYLOAD_SCHEMAS: dict[str, str] = {
-    "connect_status": "WebhookConnectStatus",
-    "conversation": "WebhookConversationUpdate",
     "messaging": "WebhookMessaging",
+    "conversation": "WebhookConversationUpdate",
     "post": "WebhookPostUpdate",
     "subscription": "WebhookSubscriptionUpdate",
+    "connect_status": "WebhookConnectStatus",
 }
 """Each known event's payload type in `pancake_sdk.types.pancake`."""
 
-Payload = Union[pancake.WebhookConnectStatus, pancake.WebhookConversationUpdate, pancake.WebhookMessaging, pancake.WebhookPostUpdate, pancake.WebhookSubscriptionUpdate]
+Payload = Union[pancake.WebhookMessaging, pancake.WebhookConversationUpdate, pancake.WebhookPostUpdate, pancake.WebhookSubscriptionUpdate, pancake.WebhookConnectStatus]
 """A known event's payload (a dict; every key optional, unknown keys kept)."""

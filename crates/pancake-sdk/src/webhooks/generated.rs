@@ -9,16 +9,16 @@ use super::Suspension;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Payload {
-    /// The `connect_status` event: the page's connection to its platform changed (for example it was disconnected and must be authorised again).
-    ConnectStatus(Box<crate::pancake::types::WebhookConnectStatus>),
-    /// The `conversation` event: a conversation changed (assigned, tagged, read or seen, or a new message's snippet). Apply one only if its `data.conversation.version` is greater than the last one applied for that conversation: deliveries come out of order.
-    Conversation(Box<crate::pancake::types::WebhookConversationUpdate>),
     /// The `messaging` event: a message was received or updated, in the inbox or the comments. Pancake posts it to the registered URL and expects a 200.
     Messaging(Box<crate::pancake::types::WebhookMessaging>),
+    /// The `conversation` event: a conversation changed (assigned, tagged, read or seen, or a new message's snippet). Apply one only if its `data.conversation.version` is greater than the last one applied for that conversation: deliveries come out of order.
+    Conversation(Box<crate::pancake::types::WebhookConversationUpdate>),
     /// The `post` event: a post was made, or any of its fields changed.
     Post(Box<crate::pancake::types::WebhookPostUpdate>),
     /// The `subscription` event: the Pancake subscription covering the app's users or pages changed.
     Subscription(Box<crate::pancake::types::WebhookSubscriptionUpdate>),
+    /// The `connect_status` event: the page's connection to its platform changed (for example it was disconnected and must be authorised again).
+    ConnectStatus(Box<crate::pancake::types::WebhookConnectStatus>),
     /// An event type the SDK does not know: its `event_type` (the fields are in
     /// [`super::Event::json`]).
     Unknown(String),
@@ -31,12 +31,10 @@ impl Payload {
     ) -> Result<Payload, serde_json::Error> {
         Ok(
             match event_type {
-                "connect_status" => {
-                    Payload::ConnectStatus(
+                "messaging" => {
+                    Payload::Messaging(
                         Box::new(
-                            crate::pancake::types::WebhookConnectStatus::deserialize(
-                                json,
-                            )?,
+                            crate::pancake::types::WebhookMessaging::deserialize(json)?,
                         ),
                     )
                 }
@@ -46,13 +44,6 @@ impl Payload {
                             crate::pancake::types::WebhookConversationUpdate::deserialize(
                                 json,
                             )?,
-                        ),
-                    )
-                }
-                "messaging" => {
-                    Payload::Messaging(
-                        Box::new(
-                            crate::pancake::types::WebhookMessaging::deserialize(json)?,
                         ),
                     )
                 }
@@ -72,6 +63,15 @@ impl Payload {
                         ),
                     )
                 }
+                "connect_status" => {
+                    Payload::ConnectStatus(
+                        Box::new(
+                            crate::pancake::types::WebhookConnectStatus::deserialize(
+                                json,
+                            )?,
+                        ),
+                    )
+                }
                 other => Payload::Unknown(other.to_string()),
             },
         )
@@ -79,11 +79,11 @@ impl Payload {
     /// The `event_type` it was sent as.
     pub fn event_type(&self) -> &str {
         match self {
-            Payload::ConnectStatus(_) => "connect_status",
-            Payload::Conversation(_) => "conversation",
             Payload::Messaging(_) => "messaging",
+            Payload::Conversation(_) => "conversation",
             Payload::Post(_) => "post",
             Payload::Subscription(_) => "subscription",
+            Payload::ConnectStatus(_) => "connect_status",
             Payload::Unknown(name) => name,
         }
     }
@@ -91,19 +91,14 @@ impl Payload {
 /// The events the spec lists, and how their deliveries are told apart and ordered.
 pub const EVENTS: &[EventRule] = &[
     EventRule {
-        name: "connect_status",
-        dedupe: &["request_id", "data.page_id"],
+        name: "messaging",
+        dedupe: &["request_id", "data.message.id"],
         order: None,
     },
     EventRule {
         name: "conversation",
         dedupe: &["request_id", "data.conversation.id"],
         order: Some(("data.conversation.id", "data.conversation.version")),
-    },
-    EventRule {
-        name: "messaging",
-        dedupe: &["request_id", "data.message.id"],
-        order: None,
     },
     EventRule {
         name: "post",
@@ -113,6 +108,11 @@ pub const EVENTS: &[EventRule] = &[
     EventRule {
         name: "subscription",
         dedupe: &["request_id", "data.subscription.id"],
+        order: None,
+    },
+    EventRule {
+        name: "connect_status",
+        dedupe: &["request_id", "data.page_id"],
         order: None,
     },
 ];
