@@ -280,3 +280,28 @@ async fn large_lists_paginate_completely() {
     assert_eq!(first.messages[0].id.as_deref(), Some("m_3_53"), "newest first");
     assert_eq!(third.messages[8].id.as_deref(), Some("m_3_0"));
 }
+
+/// The last 30 days' conversations of the example page, by `list_conversations`.
+async fn last_month(sandbox: &Sandbox) -> Vec<Value> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let query = format!("since={}&until={now}&page_number=1", now - 30 * 86_400);
+    let (status, body) = get(sandbox, &pancake("conversations", &query)).await;
+    assert_eq!(status, 200, "{body}");
+    body["conversations"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn data_is_dated_relative_to_today_unless_pinned() {
+    let today = Sandbox::start(Config::default()).unwrap();
+    let recent = last_month(&today).await;
+    assert!(recent.len() >= 10, "the last 30 days hold conversations: {}", recent.len());
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = chrono::DateTime::from_timestamp(seconds as i64, 0).unwrap().naive_utc();
+    for conversation in &recent {
+        let inserted = conversation["inserted_at"].as_str().unwrap();
+        let at = chrono::NaiveDateTime::parse_from_str(inserted, "%Y-%m-%dT%H:%M:%S").unwrap();
+        assert!(at <= now && now - at <= chrono::Duration::days(31), "{inserted}");
+    }
+    let pinned = Sandbox::start(Config::fixed()).unwrap();
+    assert!(last_month(&pinned).await.is_empty(), "pinned to 2025-10-01 .. 2026-09-30");
+}
