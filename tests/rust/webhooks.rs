@@ -196,13 +196,52 @@ async fn the_spec_examples_read_as_typed_events_and_unknown_fields_are_kept() {
     let unknown = Event::from_slice(br#"{"event_type": "order_created", "data": {"id": 1}}"#).unwrap();
     assert_eq!(unknown.payload(), &Payload::Unknown("order_created".into()));
     assert_eq!(unknown.json()["data"]["id"], 1);
-    // A known type with a field of the wrong type names the field.
-    let wrong = Event::from_slice(
-        br#"{"event_type": "conversation", "page_id": "1", "data": {"conversation": {"version": "high"}}}"#,
-    );
+    // A known type whose field has another type (the API changed) is still an event: untyped,
+    // the field named, its value never repeated.
+    let changed = Event::from_slice(
+        br#"{"event_type": "conversation", "page_id": "1", "data": {"conversation": {"version": "secret-v9"}}}"#,
+    )
+    .unwrap();
+    match changed.payload() {
+        Payload::Untyped { event_type, reason } => {
+            assert_eq!(event_type, "conversation");
+            assert!(reason.starts_with("data.conversation.version:"), "{reason}");
+            assert!(!reason.contains("secret-v9"), "{reason}");
+        }
+        other => panic!("typed as {other:?}"),
+    }
+    assert_eq!(changed.order(), None, "no version to order it by");
+    let missing = Event::from_slice(br#"{"event_type": "post", "data": {}}"#).unwrap();
     assert!(
-        matches!(&wrong, Err(WebhookError::Invalid { event_type, .. }) if event_type == "conversation"),
-        "{wrong:?}"
+        matches!(missing.payload(), Payload::Untyped { reason, .. } if reason.contains("missing field page_id"))
+    );
+    let not_json = Event::from_slice(br#"{"event_type": "post", "token": "secret-v9""#).unwrap_err();
+    assert!(
+        matches!(not_json, WebhookError::NotJson(_)) && !not_json.to_string().contains("secret-v9"),
+        "{not_json}"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_is_bounded_in_bytes_and_frees_as_events_are_read() {
+    let (receiver, mut events) = Receiver::builder(SECRET).max_queued_bytes(1_000).build();
+    let post = |i: usize| {
+        let text = "x".repeat(200);
+        format!(
+            r#"{{"event_type":"post","page_id":"1","data":{{"post":{{"id":"p{i}","message":"{text}"}}}}}}"#
+        )
+    };
+    let verdicts: Vec<Verdict> = (0..6).map(|i| receiver.accept(post(i).as_bytes())).collect();
+    assert_eq!(verdicts.iter().filter(|v| **v == Verdict::Accepted).count(), 3, "{verdicts:?}");
+    assert_eq!(verdicts[5], Verdict::Busy);
+    assert_eq!(Verdict::Busy.status(), 503);
+    for _ in 0..3 {
+        assert!(events.next_within(Duration::from_secs(1)).await.is_some());
+    }
+    assert_eq!(
+        receiver.accept(post(5).as_bytes()),
+        Verdict::Accepted,
+        "room again, and a refused one is no repeat"
     );
 }
 
@@ -250,8 +289,13 @@ async fn the_receiver_answers_what_is_not_a_delivery_without_crashing_or_echoing
     assert_eq!(status, 200, "the server still serves");
     assert_eq!(events.next_within(Duration::from_secs(2)).await.unwrap().event_type(), "post");
 
+    let (status, _) = post(addr, &path, br#"{"event_type":"post","data":{"post":{"id":7}}}"#.to_vec()).await;
+    assert_eq!(status, 200, "a known type that no longer fits the spec is still taken");
+    let untyped = events.next_within(Duration::from_secs(2)).await.unwrap();
+    assert!(matches!(untyped.payload(), Payload::Untyped { .. }), "{:?}", untyped.payload());
+
     let health = receiver.health();
-    assert_eq!((health.requests, health.failures), (9, 8));
-    assert!(!health.at_risk, "8 failures are far from the rule's 300");
+    assert_eq!((health.requests, health.failures, health.strays), (8, 6, 2));
+    assert!(!health.at_risk, "6 failures are far from the rule's 300");
     assert!(!format!("{receiver:?}").contains(SECRET), "Debug hides the secret");
 }

@@ -651,6 +651,18 @@ impl Reader<'_> {
                 ..Schema::default()
             };
         }
+        // `allOf` of one `$ref`: that schema, with this one's description and nullability (the
+        // way OpenAPI 3.0 makes a reference nullable).
+        if let Some([only]) = value["allOf"].as_array().map(Vec::as_slice)
+            && let Some(reference) = only["$ref"].as_str()
+        {
+            return Schema {
+                reference: Some(reference.rsplit('/').next().unwrap_or_default().to_string()),
+                description: text(&value["description"]),
+                nullable: value["nullable"] == true,
+                ..Schema::default()
+            };
+        }
         let child = |v: &Value| self.schema_at(v, depth + 1);
         Schema {
             reference: None,

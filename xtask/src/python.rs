@@ -199,7 +199,8 @@ impl Api<'_> {
     /// The Python type of a schema; `qualified` prefixes names with the types module.
     fn python_type(&self, schema: &Schema, qualified: bool) -> String {
         if let Some(name) = &schema.reference {
-            return if qualified { format!("_{}.{name}", self.spec.module) } else { name.to_string() };
+            let named = if qualified { format!("_{}.{name}", self.spec.module) } else { name.to_string() };
+            return if schema.nullable { format!("Optional[{named}]") } else { named };
         }
         let base = if !schema.values.is_empty() {
             let values: Vec<String> = schema.values.iter().map(|v| format!("{v}")).collect();

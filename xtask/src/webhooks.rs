@@ -60,9 +60,8 @@ fn rust(spec: &Spec, hooks: &Webhooks) -> Result<Generated> {
     });
     let parse_arms = hooks.events.iter().map(|e| {
         let variant = format_ident!("{}", camel(&e.name));
-        let ty = format_ident!("{}", e.schema);
         let name = &e.name;
-        quote! { #name => Payload::#variant(Box::new(crate::#module::types::#ty::deserialize(json)?)), }
+        quote! { #name => typed(json).map(|payload| Payload::#variant(Box::new(payload))), }
     });
     let name_arms = hooks.events.iter().map(|e| {
         let variant = format_ident!("{}", camel(&e.name));
@@ -82,10 +81,9 @@ fn rust(spec: &Spec, hooks: &Webhooks) -> Result<Generated> {
     let tokens = quote! {
         //! The webhook events of the spec, typed (`x-pancake-webhooks`).
 
-        use serde::Deserialize;
-
         use super::EventRule;
         use super::Suspension;
+        use super::event::typed;
 
         /// An event's payload, typed by its `event_type`.
         #[derive(Clone, Debug, PartialEq)]
@@ -95,22 +93,31 @@ fn rust(spec: &Spec, hooks: &Webhooks) -> Result<Generated> {
             /// An event type the SDK does not know: its `event_type` (the fields are in
             /// [`super::Event::json`]).
             Unknown(String),
+            /// A known event type whose fields do not have the spec's types (the API changed):
+            /// still an event, its fields in [`super::Event::json`]; `reason` names the field.
+            Untyped {
+                /// The `event_type`.
+                event_type: String,
+                /// Which field does not fit (never its value).
+                reason: String,
+            },
         }
 
         impl Payload {
-            /// Reads the payload of an event of type `event_type`.
-            pub(crate) fn parse(event_type: &str, json: &serde_json::Value) -> Result<Payload, serde_json::Error> {
-                Ok(match event_type {
+            /// Reads the payload of an event of type `event_type`; never fails.
+            pub(crate) fn parse(event_type: &str, json: &serde_json::Value) -> Payload {
+                let payload = match event_type {
                     #(#parse_arms)*
-                    other => Payload::Unknown(other.to_string()),
-                })
+                    other => return Payload::Unknown(other.to_string()),
+                };
+                payload.unwrap_or_else(|reason| Payload::Untyped { event_type: event_type.to_string(), reason })
             }
 
             /// The `event_type` it was sent as.
             pub fn event_type(&self) -> &str {
                 match self {
                     #(#name_arms)*
-                    Payload::Unknown(name) => name,
+                    Payload::Unknown(name) | Payload::Untyped { event_type: name, .. } => name,
                 }
             }
         }

@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 /// Deliveries kept in the log; older ones are dropped.
 const LOG_LIMIT: usize = 1_000;
-/// How long a held delivery waits for the next one to overtake it.
-const HOLD: Duration = Duration::from_millis(300);
+/// How long a held delivery waits for the next one to overtake it, at most.
+const HOLD: Duration = Duration::from_secs(2);
 
 /// A URL to deliver to, and the faults of its deliveries.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -33,28 +33,36 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Refuses a URL off the loopback: the sandbox posts nowhere else.
+    /// Refuses a URL off the loopback (as the HTTP client reads it): the sandbox posts
+    /// nowhere else.
     pub fn check(&self) -> Result<(), String> {
-        let rest = self.url.strip_prefix("http://").ok_or("url: an http:// URL on the loopback")?;
-        let host = rest.split('/').next().unwrap_or_default();
-        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        if ["127.0.0.1", "localhost", "[::1]"].contains(&host) {
+        let url = reqwest::Url::parse(&self.url).map_err(|e| format!("url: not a URL: {e}"))?;
+        let loopback = ["127.0.0.1", "localhost", "[::1]"].contains(&url.host_str().unwrap_or_default());
+        if url.scheme() == "http" && loopback && url.username().is_empty() && url.password().is_none() {
             Ok(())
         } else {
-            Err("url: the sandbox delivers only to 127.0.0.1, localhost or [::1]".into())
+            Err("url: the sandbox delivers only to http:// URLs on 127.0.0.1, localhost or [::1]".into())
         }
     }
 
     /// The URL without its path (which may hold a secret), for the log.
     fn target(&self) -> String {
-        let rest = self.url.trim_start_matches("http://");
-        format!("http://{}", rest.split('/').next().unwrap_or_default())
+        match reqwest::Url::parse(&self.url) {
+            Ok(url) => format!(
+                "http://{}:{}",
+                url.host_str().unwrap_or_default(),
+                url.port_or_known_default().unwrap_or(80)
+            ),
+            Err(_) => "http://?".into(),
+        }
     }
 }
 
 /// One post to make.
 #[derive(Debug)]
 pub struct Delivery {
+    /// The registrations' generation it was made in (a reset drops older deliveries).
+    generation: u64,
     url: String,
     target: String,
     body: Value,
@@ -64,6 +72,8 @@ pub struct Delivery {
 
 #[derive(Default)]
 struct State {
+    /// Raised by every reset: deliveries made before it are not posted.
+    generation: u64,
     registrations: Vec<(Registration, u64, u64)>,
     /// Each conversation's version, raised by every change.
     versions: HashMap<String, i64>,
@@ -97,9 +107,16 @@ impl Hooks {
         Ok(())
     }
 
-    /// Forgets every registration, version and delivery.
+    /// Forgets every registration and delivery (queued ones are not posted). Versions and
+    /// ids go on from where they were, so a receiver that outlives the reset takes new events.
     pub fn reset(&self) {
-        self.with(|s| *s = State::default());
+        self.with(|s| {
+            s.generation += 1;
+            s.registrations.clear();
+            s.log.clear();
+            s.queued = 0;
+            s.done = 0;
+        });
     }
 
     /// A conversation's next version.
@@ -138,6 +155,7 @@ impl Hooks {
                 };
                 for _ in 0..if twice { 2 } else { 1 } {
                     out.push(Delivery {
+                        generation: s.generation,
                         url: registration.url.clone(),
                         target: registration.target(),
                         body: event.clone(),
@@ -204,6 +222,9 @@ impl Hooks {
     }
 
     async fn post(&self, client: &reqwest::Client, delivery: Delivery) {
+        if self.with(|s| s.generation != delivery.generation) {
+            return;
+        }
         let outcome = match client.post(&delivery.url).json(&delivery.body).send().await {
             Ok(response) => json!({ "status": response.status().as_u16() }),
             Err(e) => json!({ "error": if e.is_timeout() { "timed out" } else { "no connection" } }),
@@ -219,6 +240,9 @@ impl Hooks {
             entry.extend(outcome.clone());
         }
         self.with(|s| {
+            if s.generation != delivery.generation {
+                return;
+            }
             s.done += 1;
             entry["seq"] = s.done.into();
             if s.log.len() == LOG_LIMIT {
@@ -226,5 +250,33 @@ impl Hooks {
             }
             s.log.push_back(entry);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registration(url: &str) -> Registration {
+        Registration { url: url.into(), duplicate_every: 0, reorder: false, page_id: None }
+    }
+
+    #[test]
+    fn only_loopback_urls_are_taken() {
+        for url in ["http://127.0.0.1:8788/hooks/s", "http://localhost:1/x", "http://[::1]:9/"] {
+            assert_eq!(registration(url).check(), Ok(()), "{url}");
+        }
+        for url in [
+            "http://localhost:1@example.com/",
+            "http://127.0.0.1@example.com/",
+            "http://example.com/127.0.0.1",
+            "https://127.0.0.1/",
+            "http://127.0.0.1.example.com/",
+            "http://user:pw@127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(registration(url).check().is_err(), "{url}");
+        }
+        assert_eq!(registration("http://127.0.0.1:8788/hooks/secret").target(), "http://127.0.0.1:8788");
     }
 }

@@ -4465,6 +4465,7 @@ Pancake posts it to the registered URL and expects a 200.
         pub conversation: ::std::option::Option<WebhookConversation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<WebhookMessage>,
+        ///The post commented on; present for `COMMENT`, `null` for `INBOX`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post: ::std::option::Option<WebhookPost>,
         #[serde(flatten)]

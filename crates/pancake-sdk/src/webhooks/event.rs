@@ -31,20 +31,15 @@ pub enum WebhookError {
     /// The object has no text `event_type`.
     #[error("event_type: missing or not a string")]
     NoEventType,
-    /// A known event whose fields do not have the spec's types.
-    #[error("{event_type} event: {message}")]
-    Invalid {
-        /// The event's type.
-        event_type: String,
-        /// What does not match, naming the field.
-        message: String,
-    },
     /// The body is larger than the receiver takes.
     #[error("body: larger than {limit} bytes")]
     TooLarge {
         /// The receiver's limit.
         limit: usize,
     },
+    /// The body was cut, or did not arrive in time.
+    #[error("body: {0}")]
+    Incomplete(String),
 }
 
 /// A webhook event: its typed [`Payload`] and the JSON as sent, fields unknown to the spec
@@ -53,27 +48,57 @@ pub enum WebhookError {
 pub struct Event {
     payload: Payload,
     json: Value,
+    size: usize,
+}
+
+/// A JSON error as a position and a kind, never the text that was read.
+fn describe(error: &serde_json::Error) -> String {
+    let kind = match error.classify() {
+        serde_json::error::Category::Io => "could not be read",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "a value of the wrong type",
+        serde_json::error::Category::Eof => "it ends too early",
+    };
+    format!("{kind} at line {} column {}", error.line(), error.column())
+}
+
+/// A payload of type `T`, or which field does not fit (its path, never its value).
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(json: &Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let field = e.path().to_string();
+        let missing = e.inner().to_string();
+        match missing.strip_prefix("missing field `") {
+            Some(rest) => format!("{field}: missing field {}", rest.trim_end_matches('`')),
+            None => format!("{field}: not of the type the spec gives"),
+        }
+    })
 }
 
 impl Event {
     /// Reads an event from a delivery's body. An `event_type` the SDK does not know is
-    /// [`Payload::Unknown`], not an error.
+    /// [`Payload::Unknown`], and a known one whose fields do not fit the spec is
+    /// [`Payload::Untyped`]: events either way, never errors. An error is a body that is no
+    /// event at all (not JSON, not an object, no `event_type`).
     pub fn from_slice(body: &[u8]) -> Result<Event, WebhookError> {
-        let json: Value = serde_json::from_slice(body).map_err(|e| WebhookError::NotJson(e.to_string()))?;
-        Event::from_json(json)
+        let json: Value = serde_json::from_slice(body).map_err(|e| WebhookError::NotJson(describe(&e)))?;
+        let mut event = Event::from_json(json)?;
+        event.size = body.len();
+        Ok(event)
     }
 
-    /// Reads an event from JSON already parsed.
+    /// Reads an event from JSON already parsed (see [`Event::from_slice`]).
     pub fn from_json(json: Value) -> Result<Event, WebhookError> {
         if !json.is_object() {
             return Err(WebhookError::NotAnObject);
         }
         let event_type = json.get("event_type").and_then(Value::as_str).ok_or(WebhookError::NoEventType)?;
-        let payload = Payload::parse(event_type, &json).map_err(|e| WebhookError::Invalid {
-            event_type: event_type.chars().take(64).collect(),
-            message: e.to_string(),
-        })?;
-        Ok(Event { payload, json })
+        let payload = Payload::parse(event_type, &json);
+        Ok(Event { payload, json, size: 0 })
+    }
+
+    /// The size of the body it was read from (0 when made from JSON).
+    pub(crate) fn size(&self) -> usize {
+        self.size
     }
 
     /// The typed payload.
@@ -123,8 +148,13 @@ impl Event {
         let fields = self.rule().map_or(&["request_id"][..], |rule| rule.dedupe);
         match fields.iter().find_map(|f| self.field(f).map(|v| (*f, v))) {
             Some(("request_id", id)) => ("request_id", id.to_string()).hash(&mut hasher),
-            // An object named by its id: a repeat carries the same content, an update does not.
-            Some((field, id)) => (field, id.to_string(), self.json.to_string()).hash(&mut hasher),
+            // An object named by its id: a repeat carries the same object with the same content,
+            // an update of it does not (the rest of the event, a conversation's snapshot, may
+            // differ between repeats).
+            Some((field, id)) => {
+                let object = field.rsplit_once('.').and_then(|(parent, _)| self.field(parent));
+                (field, id.to_string(), object.map(Value::to_string)).hash(&mut hasher)
+            }
             None => self.json.to_string().hash(&mut hasher),
         }
         hasher.finish()

@@ -2,9 +2,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! The webhook events of the spec, typed (`x-pancake-webhooks`).
-use serde::Deserialize;
 use super::EventRule;
 use super::Suspension;
+use super::event::typed;
 /// An event's payload, typed by its `event_type`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,59 +22,39 @@ pub enum Payload {
     /// An event type the SDK does not know: its `event_type` (the fields are in
     /// [`super::Event::json`]).
     Unknown(String),
+    /// A known event type whose fields do not have the spec's types (the API changed):
+    /// still an event, its fields in [`super::Event::json`]; `reason` names the field.
+    Untyped {
+        /// The `event_type`.
+        event_type: String,
+        /// Which field does not fit (never its value).
+        reason: String,
+    },
 }
 impl Payload {
-    /// Reads the payload of an event of type `event_type`.
-    pub(crate) fn parse(
-        event_type: &str,
-        json: &serde_json::Value,
-    ) -> Result<Payload, serde_json::Error> {
-        Ok(
-            match event_type {
-                "messaging" => {
-                    Payload::Messaging(
-                        Box::new(
-                            crate::pancake::types::WebhookMessaging::deserialize(json)?,
-                        ),
-                    )
-                }
-                "conversation" => {
-                    Payload::Conversation(
-                        Box::new(
-                            crate::pancake::types::WebhookConversationUpdate::deserialize(
-                                json,
-                            )?,
-                        ),
-                    )
-                }
-                "post" => {
-                    Payload::Post(
-                        Box::new(
-                            crate::pancake::types::WebhookPostUpdate::deserialize(json)?,
-                        ),
-                    )
-                }
-                "subscription" => {
-                    Payload::Subscription(
-                        Box::new(
-                            crate::pancake::types::WebhookSubscriptionUpdate::deserialize(
-                                json,
-                            )?,
-                        ),
-                    )
-                }
-                "connect_status" => {
-                    Payload::ConnectStatus(
-                        Box::new(
-                            crate::pancake::types::WebhookConnectStatus::deserialize(
-                                json,
-                            )?,
-                        ),
-                    )
-                }
-                other => Payload::Unknown(other.to_string()),
-            },
-        )
+    /// Reads the payload of an event of type `event_type`; never fails.
+    pub(crate) fn parse(event_type: &str, json: &serde_json::Value) -> Payload {
+        let payload = match event_type {
+            "messaging" => {
+                typed(json).map(|payload| Payload::Messaging(Box::new(payload)))
+            }
+            "conversation" => {
+                typed(json).map(|payload| Payload::Conversation(Box::new(payload)))
+            }
+            "post" => typed(json).map(|payload| Payload::Post(Box::new(payload))),
+            "subscription" => {
+                typed(json).map(|payload| Payload::Subscription(Box::new(payload)))
+            }
+            "connect_status" => {
+                typed(json).map(|payload| Payload::ConnectStatus(Box::new(payload)))
+            }
+            other => return Payload::Unknown(other.to_string()),
+        };
+        payload
+            .unwrap_or_else(|reason| Payload::Untyped {
+                event_type: event_type.to_string(),
+                reason,
+            })
     }
     /// The `event_type` it was sent as.
     pub fn event_type(&self) -> &str {
@@ -84,7 +64,7 @@ impl Payload {
             Payload::Post(_) => "post",
             Payload::Subscription(_) => "subscription",
             Payload::ConnectStatus(_) => "connect_status",
-            Payload::Unknown(name) => name,
+            Payload::Unknown(name) | Payload::Untyped { event_type: name, .. } => name,
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct Health {
     pub requests: u64,
     /// Deliveries answered with a status outside 2xx.
     pub failures: u64,
+    /// Requests to a wrong path or secret (404), not counted above: anyone may make them. If
+    /// every request is one, check the URL registered with Pancake.
+    pub strays: u64,
     /// `failures / requests` (0 when there were none).
     pub failure_rate: f64,
     /// Over the rule's rate and at half its count: fix the endpoint before Pancake suspends it.
@@ -35,8 +38,8 @@ pub struct Health {
 pub(crate) struct Tracker {
     rule: Suspension,
     start: Instant,
-    /// (minute since start, answered, failed), oldest first.
-    buckets: VecDeque<(u64, u64, u64)>,
+    /// (minute since start, answered, failed, strays), oldest first.
+    buckets: VecDeque<(u64, u64, u64, u64)>,
     warned: bool,
 }
 
@@ -45,15 +48,21 @@ impl Tracker {
         Tracker { rule, start: Instant::now(), buckets: VecDeque::new(), warned: false }
     }
 
-    /// Records one answer at `now`; returns the health when it just became at risk (to warn once).
-    pub(crate) fn record(&mut self, ok: bool, now: Instant) -> Option<Health> {
+    /// Records one answer at `now` (`Some(ok)`, or `None` for a stray request); returns the
+    /// health when it just became at risk (to warn once).
+    pub(crate) fn record(&mut self, ok: Option<bool>, now: Instant) -> Option<Health> {
         let minute = self.minute(now);
+        let (answered, failed, stray) = match ok {
+            Some(ok) => (1, u64::from(!ok), 0),
+            None => (0, 0, 1),
+        };
         match self.buckets.back_mut() {
-            Some((m, answered, failed)) if *m == minute => {
-                *answered += 1;
-                *failed += u64::from(!ok);
+            Some((m, a, f, s)) if *m == minute => {
+                *a += answered;
+                *f += failed;
+                *s += stray;
             }
-            _ => self.buckets.push_back((minute, 1, u64::from(!ok))),
+            _ => self.buckets.push_back((minute, answered, failed, stray)),
         }
         let health = self.health(now);
         let newly = health.at_risk && !self.warned;
@@ -63,18 +72,22 @@ impl Tracker {
 
     /// The health over the window ending at `now`.
     pub(crate) fn health(&mut self, now: Instant) -> Health {
+        // The current minute and the `minutes` before it: the window, rounded up (a failure
+        // counts a little longer than Pancake counts it, never shorter).
         let minutes = self.rule.window.as_secs().div_ceil(60).max(1);
         let current = self.minute(now);
-        while self.buckets.front().is_some_and(|(m, _, _)| m + minutes <= current) {
+        while self.buckets.front().is_some_and(|b| b.0 + minutes < current) {
             self.buckets.pop_front();
         }
         let requests: u64 = self.buckets.iter().map(|b| b.1).sum();
         let failures: u64 = self.buckets.iter().map(|b| b.2).sum();
+        let strays: u64 = self.buckets.iter().map(|b| b.3).sum();
         let failure_rate = if requests == 0 { 0.0 } else { failures as f64 / requests as f64 };
         let over_rate = failure_rate > self.rule.failure_rate;
         Health {
             requests,
             failures,
+            strays,
             failure_rate,
             at_risk: over_rate && failures * 2 >= self.rule.failures,
             suspended: over_rate && failures >= self.rule.failures,
@@ -98,17 +111,21 @@ mod tests {
         let mut tracker = Tracker::new(RULE);
         let now = Instant::now();
         for _ in 0..20 {
-            assert_eq!(tracker.record(true, now), None);
+            assert_eq!(tracker.record(Some(true), now), None);
+        }
+        for _ in 0..1_000 {
+            assert_eq!(tracker.record(None, now), None, "strays are no failures");
         }
         let mut warnings = 0;
         for _ in 0..149 {
-            warnings += usize::from(tracker.record(false, now).is_some());
+            warnings += usize::from(tracker.record(Some(false), now).is_some());
         }
         assert_eq!(warnings, 0, "149 failures: under half the count");
-        let warned = tracker.record(false, now).expect("150 failures of 170: at risk");
+        let warned = tracker.record(Some(false), now).expect("150 failures of 170: at risk");
         assert!(warned.at_risk && !warned.suspended);
+        assert_eq!(warned.strays, 1_000);
         for _ in 0..150 {
-            assert_eq!(tracker.record(false, now), None, "warned once");
+            assert_eq!(tracker.record(Some(false), now), None, "warned once");
         }
         let health = tracker.health(now);
         assert_eq!((health.requests, health.failures), (320, 300));
@@ -120,12 +137,12 @@ mod tests {
         let mut tracker = Tracker::new(RULE);
         let now = Instant::now();
         for i in 0..1_000 {
-            tracker.record(i % 4 != 0, now);
+            tracker.record(Some(i % 4 != 0), now);
         }
         let health = tracker.health(now);
         assert_eq!(health.failures, 250);
         assert!(!health.at_risk && !health.suspended, "25 % is under the rate");
-        let later = now + Duration::from_secs(31 * 60);
-        assert_eq!(tracker.health(later).requests, 0);
+        assert_eq!(tracker.health(now + Duration::from_secs(30 * 60)).requests, 1_000, "still in the window");
+        assert_eq!(tracker.health(now + Duration::from_secs(32 * 60)).requests, 0);
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -28,10 +30,12 @@ pub struct Events {
     held: HashMap<u64, (Instant, Vec<(i64, Event)>)>,
     held_count: usize,
     versions: Versions,
+    /// The receiver's count of bytes queued or held: given back as events leave.
+    queued: Arc<AtomicUsize>,
 }
 
 impl Events {
-    pub(crate) fn new(queue: mpsc::Receiver<Event>, window: Duration) -> Events {
+    pub(crate) fn new(queue: mpsc::Receiver<Event>, window: Duration, queued: Arc<AtomicUsize>) -> Events {
         Events {
             queue,
             window,
@@ -39,13 +43,20 @@ impl Events {
             held: HashMap::new(),
             held_count: 0,
             versions: Versions::default(),
+            queued,
         }
+    }
+
+    /// Gives back an event's bytes to the receiver's budget (it is handed out or dropped).
+    fn release_bytes(&self, event: &Event) {
+        self.queued.fetch_sub(event.size(), Ordering::AcqRel);
     }
 
     /// The next event; `None` once every [`super::Receiver`] clone is dropped and all is read.
     pub async fn next(&mut self) -> Option<Event> {
         loop {
             if let Some(event) = self.ready.pop_front() {
+                self.release_bytes(&event);
                 return Some(event);
             }
             let now = Instant::now();
@@ -78,11 +89,13 @@ impl Events {
         };
         if self.versions.get(key).is_some_and(|last| version <= last) {
             tracing::debug!(target: "pancake_sdk::webhooks", "dropped an update older than one handed out");
+            self.release_bytes(&event);
             return;
         }
         let due = Instant::now() + self.window;
         let (_, group) = self.held.entry(key).or_insert_with(|| (due, Vec::new()));
         if group.iter().any(|(v, _)| *v == version) {
+            self.queued.fetch_sub(event.size(), Ordering::AcqRel);
             return;
         }
         group.push((version, event));
@@ -113,6 +126,8 @@ impl Events {
             if self.versions.get(key).is_none_or(|last| version > last) {
                 self.versions.set(key, version);
                 self.ready.push_back(event);
+            } else {
+                self.release_bytes(&event);
             }
         }
     }

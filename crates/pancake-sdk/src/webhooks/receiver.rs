@@ -1,6 +1,7 @@
 //! The accepting side of a receiver: checks the secret, reads the event, drops repeats, queues
 //! it and answers at once.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,8 @@ use super::{Event, Events, SUSPENSION, WebhookError};
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
 /// How long a versioned event waits for older ones that are late, by default.
 pub const DEFAULT_REORDER_WINDOW: Duration = Duration::from_secs(1);
+/// Bytes of events accepted but not yet read, at most, by default (64 MiB).
+pub const DEFAULT_MAX_QUEUED_BYTES: usize = 64 << 20;
 /// Deliveries remembered to spot repeats.
 const REMEMBERED: usize = 100_000;
 
@@ -25,6 +28,7 @@ pub struct ReceiverBuilder {
     max_body: usize,
     window: Duration,
     queue: usize,
+    queued_bytes: usize,
 }
 
 impl ReceiverBuilder {
@@ -48,17 +52,27 @@ impl ReceiverBuilder {
         self
     }
 
+    /// The bytes of events accepted but not yet read (their bodies' sizes), at most
+    /// ([`DEFAULT_MAX_QUEUED_BYTES`]); past it deliveries are answered 503.
+    pub fn max_queued_bytes(mut self, bytes: usize) -> Self {
+        self.queued_bytes = bytes.max(1);
+        self
+    }
+
     /// The receiver to mount, and the events it accepts.
     pub fn build(self) -> (Receiver, Events) {
         let (sender, queue) = mpsc::channel(self.queue);
+        let queued = Arc::new(AtomicUsize::new(0));
         let inner = Inner {
             secret: self.secret,
             max_body: self.max_body,
+            budget: self.queued_bytes,
+            queued: queued.clone(),
             sender,
             seen: Mutex::new(Seen::new(REMEMBERED)),
             health: Mutex::new(Tracker::new(SUSPENSION)),
         };
-        (Receiver { inner: Arc::new(inner) }, Events::new(queue, self.window))
+        (Receiver { inner: Arc::new(inner) }, Events::new(queue, self.window, queued))
     }
 }
 
@@ -71,6 +85,10 @@ pub struct Receiver {
 struct Inner {
     secret: SecretString,
     max_body: usize,
+    /// Bytes of events queued or held, at most ([`ReceiverBuilder::max_queued_bytes`]).
+    budget: usize,
+    /// Bytes of events queued or held now (the [`Events`] give them back as they go).
+    queued: Arc<AtomicUsize>,
     sender: mpsc::Sender<Event>,
     seen: Mutex<Seen>,
     health: Mutex<Tracker>,
@@ -93,13 +111,14 @@ pub enum Verdict {
     Accepted,
     /// A repeat of a delivery already accepted: answered 200 and dropped.
     Duplicate,
-    /// The URL's secret is wrong or missing (404).
+    /// The URL's secret is wrong or missing (404). Not counted toward the suspension rule
+    /// (scanners make such requests), but in [`Health::strays`].
     WrongSecret,
     /// Not an HTTP method that delivers (405).
     WrongMethod,
     /// Not an event (400) or too large (413).
     Invalid(WebhookError),
-    /// The queue is full or no longer read (503).
+    /// The queue or its byte budget is full, or the events are no longer read (503).
     Busy,
 }
 
@@ -111,6 +130,7 @@ impl Verdict {
             Verdict::WrongSecret => 404,
             Verdict::WrongMethod => 405,
             Verdict::Invalid(WebhookError::TooLarge { .. }) => 413,
+            Verdict::Invalid(WebhookError::Incomplete(_)) => 408,
             Verdict::Invalid(_) => 400,
             Verdict::Busy => 503,
         }
@@ -136,6 +156,7 @@ impl Receiver {
             max_body: DEFAULT_MAX_BODY,
             window: DEFAULT_REORDER_WINDOW,
             queue: 10_000,
+            queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
         }
     }
 
@@ -172,7 +193,11 @@ impl Receiver {
     /// to read, a connection cut): it counts toward the suspension rule.
     pub fn answer(&self, verdict: Verdict) -> Answer {
         let status = verdict.status();
-        let warned = lock(&self.inner.health).record((200..300).contains(&status), Instant::now());
+        let outcome = match verdict {
+            Verdict::WrongSecret => None,
+            _ => Some((200..300).contains(&status)),
+        };
+        let warned = lock(&self.inner.health).record(outcome, Instant::now());
         if let Some(health) = warned {
             tracing::warn!(
                 target: "pancake_sdk::webhooks",
@@ -207,13 +232,16 @@ impl Receiver {
         if !lock(&self.inner.seen).insert(key) {
             return Verdict::Duplicate;
         }
-        match self.inner.sender.try_send(event) {
-            Ok(()) => Verdict::Accepted,
-            Err(_) => {
-                lock(&self.inner.seen).remove(key);
-                Verdict::Busy
-            }
+        let size = event.size();
+        let queued = self.inner.queued.fetch_add(size, Ordering::AcqRel) + size;
+        let sent = queued <= self.inner.budget && self.inner.sender.try_send(event).is_ok();
+        if sent {
+            return Verdict::Accepted;
         }
+        // Not taken: Pancake's repeat of it later is not a duplicate.
+        self.inner.queued.fetch_sub(size, Ordering::AcqRel);
+        lock(&self.inner.seen).remove(key);
+        Verdict::Busy
     }
 
     /// Its answers within Pancake's suspension window.

@@ -5,10 +5,18 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use bytes::Buf;
 use http_body_util::BodyExt;
 
 use super::{Receiver, Verdict, WebhookError};
+
+/// How long a delivery's body may take to arrive.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// A body over the limit is still read (and dropped) up to this many bytes, so that the client
+/// reads the 413 instead of a reset connection.
+const DRAIN: usize = 8 << 20;
 
 impl<B> tower_service::Service<http::Request<B>> for Receiver
 where
@@ -28,18 +36,21 @@ where
         let receiver = self.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let limit = receiver.max_body();
             let answer = match receiver.check(parts.method.as_str(), parts.uri.path()) {
                 Some(answer) => answer,
-                None => match http_body_util::Limited::new(body, limit).collect().await {
-                    Ok(body) => receiver.answer(receiver.accept(&body.to_bytes())),
-                    Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                        receiver.answer(Verdict::Invalid(WebhookError::TooLarge { limit }))
-                    }
-                    Err(_) => {
-                        receiver.answer(Verdict::Invalid(WebhookError::NotJson("the body was cut".into())))
-                    }
-                },
+                None => {
+                    let limit = receiver.max_body();
+                    let read = tokio::time::timeout(BODY_TIMEOUT, read(body, limit)).await;
+                    let verdict = match read {
+                        Ok(Ok(body)) => receiver.accept(&body),
+                        Ok(Err(error)) => Verdict::Invalid(error),
+                        Err(_) => Verdict::Invalid(WebhookError::Incomplete(format!(
+                            "not sent within {} s",
+                            BODY_TIMEOUT.as_secs()
+                        ))),
+                    };
+                    receiver.answer(verdict)
+                }
             };
             let mut response = http::Response::new(answer.body);
             *response.status_mut() =
@@ -51,4 +62,34 @@ where
             Ok(response)
         })
     }
+}
+
+/// Reads a body of at most `limit` bytes; a larger one is read on (and dropped) up to
+/// [`DRAIN`] bytes before it is refused.
+async fn read<B>(body: B, limit: usize) -> Result<Vec<u8>, WebhookError>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| WebhookError::Incomplete("the connection was cut".into()))?;
+        let Ok(mut data) = frame.into_data() else { continue };
+        seen = seen.saturating_add(data.remaining());
+        if seen > limit {
+            if seen > DRAIN {
+                break;
+            }
+            continue;
+        }
+        while data.has_remaining() {
+            let chunk = data.chunk();
+            kept.extend_from_slice(chunk);
+            let n = chunk.len();
+            data.advance(n);
+        }
+    }
+    if seen > limit { Err(WebhookError::TooLarge { limit }) } else { Ok(kept) }
 }

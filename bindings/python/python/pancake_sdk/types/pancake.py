@@ -1418,7 +1418,7 @@ WebhookMessagingData = TypedDict(
     {
         "conversation": WebhookConversation,
         "message": WebhookMessage,
-        "post": WebhookPost,
+        "post": Optional[WebhookPost],
     },
     total=False,
 )
