@@ -731,7 +731,6 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().trim().to_string()
 }
 
-/// A spec's text on one line (for flags' help and C comments).
 /// Reads `x-pancake-webhooks` (`Value::Null`: none), checking that each event's schema exists.
 fn webhooks(file: &str, value: &Value, schemas: &[(String, Schema)]) -> Result<Option<Webhooks>> {
     if value.is_null() {
@@ -777,9 +776,32 @@ fn webhooks(file: &str, value: &Value, schemas: &[(String, Schema)]) -> Result<O
             order,
         });
     }
+    for event in &events {
+        let fields = event.dedupe.iter().filter(|f| *f != "request_id");
+        for field in fields.chain(event.order.iter().flat_map(|(k, v)| [k, v])) {
+            if !has_field(schemas, &event.schema, field) {
+                return Err(bad(&format!("{}: {} has no field {field}", event.name, event.schema)));
+            }
+        }
+    }
     Ok(Some(Webhooks { failure_rate, failures, minutes, events }))
 }
 
+/// Whether the named schema has the dotted field (through references).
+fn has_field(schemas: &[(String, Schema)], schema: &str, dotted: &str) -> bool {
+    let named = |name: &str| schemas.iter().find(|(n, _)| n == name).map(|(_, s)| s);
+    let mut current = named(schema);
+    for key in dotted.split('.') {
+        let object = current.and_then(|s| match &s.reference {
+            Some(name) => named(name),
+            None => Some(s),
+        });
+        current = object.and_then(|s| s.properties.iter().find(|(n, _)| n == key).map(|(_, s)| s));
+    }
+    current.is_some()
+}
+
+/// A spec's text on one line (for flags' help and C comments).
 pub fn one_line(value: &Value) -> String {
     value.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }
