@@ -62,7 +62,14 @@ pub fn command() -> Command {
                 Arg::new("max-events")
                     .long("max-events")
                     .value_parser(value_parser!(u64).range(1..))
-                    .help("Stop after this many events"),
+                    .help("Stop after this many events (those already accepted are written too)"),
+            )
+            .arg(
+                Arg::new("command-timeout")
+                    .long("command-timeout")
+                    .default_value("30")
+                    .value_parser(window)
+                    .help("Seconds the command may take for one event before it is killed"),
             )
             .arg(
                 Arg::new("command")
@@ -84,7 +91,8 @@ fn window(text: &str) -> Result<Duration, String> {
 /// Where events go.
 enum Sink {
     Lines(Box<dyn Write + Send>),
-    Command(Vec<String>),
+    /// A program and its arguments, and how long it may take for one event.
+    Command(Vec<String>, Duration),
 }
 
 /// Runs `pancake webhooks <sub>`.
@@ -100,8 +108,10 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     }
     let window = args.get_one::<Duration>("reorder-window").copied().unwrap_or(Duration::from_secs(1));
     let limit = args.get_one::<u64>("max-events").copied();
+    let command_timeout =
+        args.get_one::<Duration>("command-timeout").copied().unwrap_or(Duration::from_secs(30));
     let mut sink = match (args.get_many::<String>("command"), args.get_one::<PathBuf>("out")) {
-        (Some(command), _) => Sink::Command(command.cloned().collect()),
+        (Some(command), _) => Sink::Command(command.cloned().collect(), command_timeout),
         (None, Some(path)) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
@@ -124,11 +134,16 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         let _ = stopped.await;
     }));
     eprintln!("listening on http://{addr}/<any path>/${SECRET_VARIABLE}");
+    // One Ctrl-C listener for the whole run, listening from now on (a signal during a write
+    // is not missed).
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let _ = futures::poll!(&mut interrupt);
     let mut written = 0u64;
     while limit.is_none_or(|limit| written < limit) {
         let event = tokio::select! {
             event = events.next() => event,
-            _ = tokio::signal::ctrl_c() => None,
+            _ = &mut interrupt => None,
         };
         let Some(event) = event else { break };
         write(&mut sink, &event).await?;
@@ -136,6 +151,11 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     }
     let _ = stop.send(());
     let _ = server.await;
+    // Pancake was told the events already accepted arrived: write them too.
+    while let Some(event) = events.next_within(window + Duration::from_millis(200)).await {
+        write(&mut sink, &event).await?;
+        written += 1;
+    }
     let health = receiver.health();
     eprintln!(
         "{written} events written; {} deliveries answered, {} failed, in the last 30 minutes",
@@ -161,21 +181,34 @@ async fn write(sink: &mut Sink, event: &Event) -> Result<(), Failure> {
         Sink::Lines(out) => {
             writeln!(out, "{line}").and_then(|()| out.flush()).map_err(Failure::write)?;
         }
-        Sink::Command(command) => {
+        Sink::Command(command, timeout) => {
             let mut child = tokio::process::Command::new(&command[0])
                 .args(&command[1..])
                 .stdin(Stdio::piped())
+                .kill_on_drop(true)
                 .spawn()
                 .map_err(|e| Failure::other(format!("{}: {e}", command[0])))?;
-            if let Some(mut stdin) = child.stdin.take() {
-                // A command that does not read its input is its own business.
-                let _ = stdin.write_all(line.as_bytes()).await;
-                let _ = stdin.write_all(b"\n").await;
-            }
-            match child.wait().await {
-                Ok(status) if status.success() => {}
-                Ok(status) => eprintln!("{}: {status} for a {} event", command[0], event.event_type()),
-                Err(e) => eprintln!("{}: {e}", command[0]),
+            let run = async {
+                if let Some(mut stdin) = child.stdin.take() {
+                    // A command that does not read its input is its own business.
+                    let _ = stdin.write_all(line.as_bytes()).await;
+                    let _ = stdin.write_all(b"\n").await;
+                }
+                child.wait().await
+            };
+            match tokio::time::timeout(*timeout, run).await {
+                Ok(Ok(status)) if status.success() => {}
+                Ok(Ok(status)) => eprintln!("{}: {status} for a {} event", command[0], event.event_type()),
+                Ok(Err(e)) => eprintln!("{}: {e}", command[0]),
+                Err(_) => {
+                    let _ = child.kill().await;
+                    eprintln!(
+                        "{}: killed after {} s on a {} event",
+                        command[0],
+                        timeout.as_secs_f64(),
+                        event.event_type()
+                    );
+                }
             }
         }
     }

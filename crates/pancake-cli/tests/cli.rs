@@ -690,4 +690,21 @@ fn webhooks_serve_hands_events_to_a_command_and_refuses_a_weak_secret() {
     assert_eq!(weak.status.code(), Some(2));
     let said = String::from_utf8_lossy(&weak.stderr);
     assert!(said.contains("at least 16 characters") && !said.contains("short"), "{said}");
+
+    // A command that hangs is killed after its timeout: the receiver goes on (this one stops
+    // after its event; without the kill it would wait 60 s).
+    let args = ["--max-events", "1", "--command-timeout", "0.3", "--", "sleep", "60"];
+    let (child, addr) = serve_webhooks(secret, &args);
+    let url = format!("http://{addr}/h/{secret}");
+    sandbox.reset();
+    sandbox
+        .register_webhook(pancake_sandbox::Registration {
+            url,
+            duplicate_every: 0,
+            reorder: false,
+            page_id: None,
+        })
+        .unwrap();
+    sandbox.emit_webhook("post", PAGE).unwrap();
+    finished(child);
 }
