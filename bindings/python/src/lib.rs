@@ -313,7 +313,7 @@ async fn dispatch(
 /// not lost. The callback is released here, with the GIL held: a reference released without it
 /// waits in a queue under a lock, which a `fork()` at that moment would leave locked forever
 /// in the child.
-fn deliver(py: Python<'_>, done: Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>) {
+pub(crate) fn deliver(py: Python<'_>, done: Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>) {
     let value = match outcome {
         Ok(value) => value,
         Err(error) => error.into_value(py).into_bound(py).into_any(),
@@ -326,8 +326,8 @@ fn deliver(py: Python<'_>, done: Py<PyAny>, outcome: PyResult<Bound<'_, PyAny>>)
 
 /// A call under way; `cancel()` stops waiting for it (a send may still have gone out).
 #[pyclass(frozen, module = "pancake_sdk._native")]
-struct Task {
-    abort: tokio::task::AbortHandle,
+pub(crate) struct Task {
+    pub(crate) abort: tokio::task::AbortHandle,
 }
 
 #[pymethods]

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::runtime;
+use crate::{Task, deliver, runtime};
 
 /// Reads one delivery's body into the event's JSON (a dict), checking the known types' fields;
 /// raises `ValueError` naming what is wrong (never repeating the body).
@@ -105,12 +105,33 @@ impl NativeReceiver {
         }
     }
 
+    /// Waits for the next event in the background (at most `timeout` seconds); `done(json)` gets
+    /// its JSON, or None when none came. Cancelling the task while it waits loses nothing (the
+    /// wait is cancel-safe); an event it already took still reaches `done`.
+    fn start_next(&self, py: Python<'_>, timeout: f64, done: Py<PyAny>) -> PyResult<Task> {
+        let timeout = Duration::try_from_secs_f64(timeout)
+            .map_err(|_| PyValueError::new_err(format!("timeout: a number of seconds, 0 or more, got {timeout}")))?;
+        let (events, runtime) = (self.events.clone(), runtime(py)?);
+        let handle = runtime.spawn(async move {
+            let event = events.lock().await.next_within(timeout).await;
+            Python::attach(move |py| {
+                let outcome = match event {
+                    Some(event) => pythonize::pythonize(py, event.json()).map_err(PyErr::from),
+                    None => Ok(py.None().into_bound(py)),
+                };
+                deliver(py, done, outcome);
+            });
+        });
+        Ok(Task { abort: handle.abort_handle() })
+    }
+
     /// Its answers within Pancake's suspension window.
     fn health<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let health = self.receiver.health();
         let out = PyDict::new(py);
         out.set_item("requests", health.requests)?;
         out.set_item("failures", health.failures)?;
+        out.set_item("strays", health.strays)?;
         out.set_item("failure_rate", health.failure_rate)?;
         out.set_item("at_risk", health.at_risk)?;
         out.set_item("suspended", health.suspended)?;

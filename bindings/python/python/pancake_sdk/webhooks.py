@@ -23,6 +23,7 @@ answer, log or `repr`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from typing import Any, Awaitable, Callable, Iterable, Iterator, AsyncIterator, Optional, TypedDict, Union
 
@@ -44,6 +45,13 @@ __all__ = [
 
 _POLL = 0.25
 """Seconds each wait for an event lasts before Python checks for signals (Ctrl-C)."""
+
+_LONG = 3600.0
+"""Seconds each background wait of `next_async(None)` lasts (it is cancellable throughout)."""
+
+_DRAIN = 8 << 20
+"""A body over `max_body` is still read (and dropped) up to this many bytes, so that the client
+reads the 413 instead of a reset connection."""
 
 
 class WebhookError(PancakeSDKError, ValueError):
@@ -122,6 +130,9 @@ class WebhookHealth(TypedDict):
 
     requests: int
     failures: int
+    strays: int
+    """Requests to a wrong path or secret (404): not counted as failures, as anyone may make
+    them. If every request is one, check the URL registered with Pancake."""
     failure_rate: float
     at_risk: bool
     """Over the rule's rate and at half its count: fix the endpoint before Pancake suspends it."""
@@ -146,6 +157,8 @@ class WebhookReceiver:
         queue: int = 10_000,
     ) -> None:
         self._native = _native.NativeReceiver(secret, float(reorder_window), int(max_body), int(queue))
+        # Events taken by a wait that was cancelled before it could hand them over.
+        self._returned: collections.deque[dict[str, Any]] = collections.deque()
 
     def __repr__(self) -> str:
         return "WebhookReceiver(secret=[redacted])"
@@ -161,6 +174,8 @@ class WebhookReceiver:
     def next(self, timeout: Optional[float] = None) -> Optional[WebhookEvent]:
         """The next event, waiting up to `timeout` seconds (None: until one comes); None when
         none came."""
+        if self._returned:
+            return WebhookEvent(self._returned.popleft())
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = _POLL if deadline is None else min(_POLL, max(0.0, deadline - time.monotonic()))
@@ -179,8 +194,47 @@ class WebhookReceiver:
             yield event
 
     async def next_async(self, timeout: Optional[float] = None) -> Optional[WebhookEvent]:
-        """`next()` for asyncio: waits in a worker thread, never blocking the event loop."""
-        return await asyncio.to_thread(self.next, timeout)
+        """`next()` for asyncio: waits on the SDK's runtime, never blocking the event loop, and
+        can be cancelled at any point without losing an event."""
+        if self._returned:
+            return WebhookEvent(self._returned.popleft())
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            wait = _LONG if deadline is None else max(0.0, deadline - loop.time())
+            json = await self._wait(loop, wait)
+            if json is not None:
+                return WebhookEvent(json)
+            if deadline is not None and loop.time() >= deadline:
+                return None
+
+    async def _wait(self, loop: asyncio.AbstractEventLoop, timeout: float) -> Optional[dict[str, Any]]:
+        future: asyncio.Future[Optional[dict[str, Any]]] = loop.create_future()
+
+        def done(outcome: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(self._settle, future, outcome)
+            except RuntimeError:
+                self._keep(outcome)  # the loop is closed: keep the event for the next read
+
+        task = self._native.start_next(timeout, done)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+
+    def _settle(self, future: asyncio.Future[Optional[dict[str, Any]]], outcome: Any) -> None:
+        if future.done():
+            self._keep(outcome)  # cancelled after the event was taken: not lost
+        elif isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+    def _keep(self, outcome: Any) -> None:
+        if isinstance(outcome, dict):
+            self._returned.append(outcome)
 
     async def aevents(self, timeout: Optional[float] = None) -> AsyncIterator[WebhookEvent]:
         """`events()` for asyncio."""
@@ -200,6 +254,13 @@ class WebhookReceiver:
             except ValueError:
                 length = -1
             if length < 0 or length > self._native.max_body:
+                if 0 < length <= _DRAIN:
+                    stream = environ["wsgi.input"]
+                    while length > 0:
+                        read = len(stream.read(min(length, 1 << 16)))
+                        if read == 0:
+                            break
+                        length -= read
                 self._native.count(413)
                 answer = (413, f"body: larger than {self._native.max_body} bytes")
             else:
@@ -231,11 +292,14 @@ class WebhookReceiver:
         if answer is None:
             chunks: list[bytes] = []
             size, more = 0, True
-            while more and size <= self._native.max_body:
+            while more and size <= _DRAIN:
                 message = await receive()
+                if message.get("type") == "http.disconnect":
+                    return  # the client left: there is no one to answer
                 chunk = message.get("body", b"")
-                chunks.append(chunk)
                 size += len(chunk)
+                if size <= self._native.max_body:
+                    chunks.append(chunk)
                 more = message.get("more_body", False)
             if size > self._native.max_body:
                 self._native.count(413)
