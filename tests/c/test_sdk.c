@@ -617,11 +617,21 @@ static void test_webhook_events(void) {
     CHECK(pk_webhook_event_version(event, &version) && version == 306, "its version");
     pk_webhook_event_free(event);
 
+    const char *changed = "{\"event_type\":\"conversation\",\"page_id\":\"1\",\"data\":{\"conversation\":{\"version\":\"secret-v9\"}}}";
+    CHECK(pk_webhook_event_parse((const uint8_t *)changed, strlen(changed), &event) == PK_RESULT_OK, "a changed type");
+    const char *reason = pk_webhook_event_untyped_reason(event);
+    CHECK(pk_webhook_event_kind(event) == PK_WEBHOOK_CONVERSATION && reason != NULL &&
+              strstr(reason, "data.conversation.version") != NULL && strstr(reason, "secret-v9") == NULL,
+          "an event still, the field named, not its value");
+    CHECK(!pk_webhook_event_version(event, &version), "no version to order it by");
+    pk_webhook_event_free(event);
     pk_webhook_event *untouched = (pk_webhook_event *)&version;
     event = untouched;
-    const char *wrong = "{\"event_type\":\"conversation\",\"page_id\":\"1\",\"data\":{\"conversation\":{\"version\":\"high\"}}}";
-    CHECK(pk_webhook_event_parse((const uint8_t *)wrong, strlen(wrong), &event) == PK_RESULT_VALIDATION, "wrong type");
-    CHECK(strstr(pk_last_error(), "conversation event") != NULL && event == untouched, "named, nothing written");
+    const char *cut = "{\"event_type\":\"post\",\"token\":\"secret-v9\"";
+    CHECK(pk_webhook_event_parse((const uint8_t *)cut, strlen(cut), &event) == PK_RESULT_VALIDATION, "not JSON");
+    CHECK(strstr(pk_last_error(), "body: not JSON") != NULL && strstr(pk_last_error(), "secret-v9") == NULL &&
+              event == untouched,
+          "said, not echoed, nothing written");
     size_t deep = 200000;
     char *nested = malloc(deep);
     memset(nested, '[', deep);
@@ -635,9 +645,18 @@ static void test_webhook_events(void) {
 
 #define HOOK_SECRET "whsec-c-9d2e61f0ab47"
 
-/* Answers one HTTP request on `listener` through the receiver; 0 when none came in 1.5 s. */
-static int serve_one(int listener, const pk_webhook_receiver *receiver) {
-    struct timeval wait = {1, 500000};
+/* A bare HTTP server in front of a webhook receiver, on its own thread. */
+struct hook_server {
+    int listener;
+    const pk_webhook_receiver *receiver;
+    int served;
+    int unhandled; /* requests the receiver could not take (none expected) */
+};
+
+/* Answers one HTTP request on `listener` through the receiver; 0 when none came in time. */
+static int serve_one(struct hook_server *server, long wait_ms) {
+    int listener = server->listener;
+    struct timeval wait = {wait_ms / 1000, (wait_ms % 1000) * 1000};
     fd_set ready;
     FD_ZERO(&ready);
     FD_SET(listener, &ready);
@@ -649,6 +668,7 @@ static int serve_one(int listener, const pk_webhook_receiver *receiver) {
         return 0;
     }
     static char request[65536];
+    request[0] = '\0';
     size_t got = 0;
     char *end = NULL;
     ssize_t r;
@@ -670,10 +690,12 @@ static int serve_one(int listener, const pk_webhook_receiver *receiver) {
     }
     char method[16] = "", path[512] = "";
     sscanf(request, "%15s %511s", method, path);
-    uint16_t status = 0;
+    uint16_t status = 400; /* the answer when the receiver cannot take the request */
     const uint8_t *body = end != NULL ? (const uint8_t *)end + 4 : NULL;
     size_t len = end != NULL ? got - (size_t)(end + 4 - request) : 0;
-    CHECK(pk_webhook_receiver_handle(receiver, method, path, body, len, &status) == PK_RESULT_OK, "handled");
+    if (pk_webhook_receiver_handle(server->receiver, method, path, body, len, &status) != PK_RESULT_OK) {
+        server->unhandled++;
+    }
     char answer[128];
     int n = snprintf(answer, sizeof answer, "HTTP/1.1 %u X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
     if (write(fd, answer, (size_t)n) != n) {
@@ -681,6 +703,16 @@ static int serve_one(int listener, const pk_webhook_receiver *receiver) {
     }
     close(fd);
     return 1;
+}
+
+/* Serves until no delivery has come for 1.5 s (the first may take 10 s: the calls that make
+ * it run meanwhile, slowly under valgrind). */
+static void *serve_deliveries(void *arg) {
+    struct hook_server *server = arg;
+    while (serve_one(server, server->served == 0 ? 10000 : 1500)) {
+        server->served++;
+    }
+    return NULL;
 }
 
 /* The sandbox delivers to a receiver behind a bare socket server: each event once, in order. */
@@ -702,6 +734,9 @@ static void test_webhook_receiver(void) {
              "{\"url\":\"http://127.0.0.1:%d/hooks/" HOOK_SECRET "\",\"duplicate_every\":2,\"reorder\":true}",
              ntohs(addr.sin_port));
     sandbox_post("/_sandbox/webhooks", registration);
+    struct hook_server server = {listener, receiver, 0, 0};
+    pthread_t serving;
+    CHECK(pthread_create(&serving, NULL, serve_deliveries, &server) == 0, "the server thread");
 
     pk_options *po = options(base_url);
     pk_pancake *pc = NULL;
@@ -712,12 +747,9 @@ static void test_webhook_receiver(void) {
               "true");
     sandbox_post("/_sandbox/webhooks/emit", "{\"event_type\":\"post\"}");
     sandbox_post("/_sandbox/webhooks/emit", "{\"event_type\":\"connect_status\"}");
-    int served = 0;
-    while (serve_one(listener, receiver)) {
-        served++;
-    }
+    pthread_join(serving, NULL);
     close(listener);
-    CHECK(served > 4, "the sandbox repeated some deliveries");
+    CHECK(server.served > 4 && server.unhandled == 0, "the sandbox repeated some deliveries");
 
     int kinds[6] = {0};
     int64_t versions[4] = {0};
@@ -735,7 +767,7 @@ static void test_webhook_receiver(void) {
     CHECK(count == 4, "each event once");
     CHECK(kinds[PK_WEBHOOK_CONVERSATION] == 2 && kinds[PK_WEBHOOK_POST] == 1 && kinds[PK_WEBHOOK_CONNECT_STATUS] == 1,
           "their kinds");
-    CHECK(conversations == 2 && versions[0] == 101 && versions[1] == 102, "in version order");
+    CHECK(conversations == 2 && versions[0] > 100 && versions[1] == versions[0] + 1, "in version order");
     uint16_t status = 0;
     CHECK(pk_webhook_receiver_handle(receiver, "POST", "/hooks/wrong-secret-0000000", (const uint8_t *)"{}", 2, &status) ==
                   PK_RESULT_OK &&

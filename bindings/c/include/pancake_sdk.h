@@ -1626,9 +1626,10 @@ enum pk_result pk_pancake_get_multi_page_user_statistics(const struct pk_pancake
 
 /**
  * Reads a delivery's body (`len` bytes of JSON) into an event. An `event_type` the library
- * does not know is `PK_WEBHOOK_UNKNOWN`, not an error. `PK_RESULT_VALIDATION` when the body
- * is not an event (not JSON, not an object, no `event_type`, a known type with a field of the
- * wrong type): [`crate::pk_last_error`] names the field.
+ * does not know is `PK_WEBHOOK_UNKNOWN`, and a known one whose fields no longer fit the spec
+ * is an event too ([`pk_webhook_event_untyped_reason`]): neither is an error.
+ * `PK_RESULT_VALIDATION` when the body is no event at all (not JSON, not an object, no
+ * `event_type`): [`crate::pk_last_error`] says why, never repeating the body.
  *
  * Safety: `body` points to `len` readable bytes (or is NULL with `len` 0); `out` points to
  * writable storage for a pointer.
@@ -1673,6 +1674,15 @@ const char *pk_webhook_event_request_id(const struct pk_webhook_event *event);
  */
 bool pk_webhook_event_version(const struct pk_webhook_event *event,
                               int64_t *out);
+
+/**
+ * For a known event type whose fields do not fit the spec (the API changed): which field,
+ * never its value; NULL for an event that fits (or an unknown type). It lives as long as the
+ * event.
+ *
+ * Safety: `event` is NULL or an event of this library.
+ */
+const char *pk_webhook_event_untyped_reason(const struct pk_webhook_event *event);
 
 /**
  * The whole event as compact JSON, every field as sent (`"{}"` for NULL); it lives as long

@@ -18,6 +18,7 @@ pub struct pk_webhook_event {
     page_id: Option<CString>,
     request_id: Option<CString>,
     version: Option<i64>,
+    untyped: Option<CString>,
     json: CString,
 }
 
@@ -34,15 +35,20 @@ impl pk_webhook_event {
             page_id: event.page_id().map(c_text),
             request_id: event.request_id().map(c_text),
             version: event.order().map(|(_, version)| version),
+            untyped: match event.payload() {
+                pancake_sdk::webhooks::Payload::Untyped { reason, .. } => Some(c_text(reason)),
+                _ => None,
+            },
             json: c_text(&event.json().to_string()),
         }
     }
 }
 
 /// Reads a delivery's body (`len` bytes of JSON) into an event. An `event_type` the library
-/// does not know is `PK_WEBHOOK_UNKNOWN`, not an error. `PK_RESULT_VALIDATION` when the body
-/// is not an event (not JSON, not an object, no `event_type`, a known type with a field of the
-/// wrong type): [`crate::pk_last_error`] names the field.
+/// does not know is `PK_WEBHOOK_UNKNOWN`, and a known one whose fields no longer fit the spec
+/// is an event too ([`pk_webhook_event_untyped_reason`]): neither is an error.
+/// `PK_RESULT_VALIDATION` when the body is no event at all (not JSON, not an object, no
+/// `event_type`): [`crate::pk_last_error`] says why, never repeating the body.
 ///
 /// Safety: `body` points to `len` readable bytes (or is NULL with `len` 0); `out` points to
 /// writable storage for a pointer.
@@ -116,6 +122,16 @@ pub unsafe extern "C" fn pk_webhook_event_version(event: *const pk_webhook_event
         }
         _ => false,
     }
+}
+
+/// For a known event type whose fields do not fit the spec (the API changed): which field,
+/// never its value; NULL for an event that fits (or an unknown type). It lives as long as the
+/// event.
+///
+/// Safety: `event` is NULL or an event of this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pk_webhook_event_untyped_reason(event: *const pk_webhook_event) -> *const c_char {
+    unsafe { event.as_ref() }.and_then(|e| e.untyped.as_ref()).map_or(std::ptr::null(), |s| s.as_ptr())
 }
 
 /// The whole event as compact JSON, every field as sent (`"{}"` for NULL); it lives as long

@@ -109,8 +109,9 @@ impl NativeReceiver {
     /// its JSON, or None when none came. Cancelling the task while it waits loses nothing (the
     /// wait is cancel-safe); an event it already took still reaches `done`.
     fn start_next(&self, py: Python<'_>, timeout: f64, done: Py<PyAny>) -> PyResult<Task> {
-        let timeout = Duration::try_from_secs_f64(timeout)
-            .map_err(|_| PyValueError::new_err(format!("timeout: a number of seconds, 0 or more, got {timeout}")))?;
+        let timeout = Duration::try_from_secs_f64(timeout).map_err(|_| {
+            PyValueError::new_err(format!("timeout: a number of seconds, 0 or more, got {timeout}"))
+        })?;
         let (events, runtime) = (self.events.clone(), runtime(py)?);
         let handle = runtime.spawn(async move {
             let event = events.lock().await.next_within(timeout).await;
