@@ -81,9 +81,8 @@ fn rust(spec: &Spec, hooks: &Webhooks) -> Result<Generated> {
     let tokens = quote! {
         //! The webhook events of the spec, typed (`x-pancake-webhooks`).
 
-        use super::EventRule;
         use super::Suspension;
-        use super::event::typed;
+        use super::rules::{EventRule, typed};
 
         /// An event's payload, typed by its `event_type`.
         #[derive(Clone, Debug, PartialEq)]

@@ -660,14 +660,7 @@ fn webhooks_serve_hands_events_to_a_command_and_refuses_a_weak_secret() {
     let script = format!("cat >> '{}'", file.display());
     let (child, addr) = serve_webhooks(secret, &["--max-events", "2", "--", "sh", "-c", &script]);
     let url = format!("http://{addr}/h/{secret}");
-    sandbox
-        .register_webhook(pancake_sandbox::Registration {
-            url,
-            duplicate_every: 0,
-            reorder: false,
-            page_id: None,
-        })
-        .unwrap();
+    sandbox.register_webhook(pancake_sandbox::Registration::new(url)).unwrap();
     sandbox.emit_webhook("connect_status", PAGE).unwrap();
     sandbox.emit_webhook("page_rating", PAGE).unwrap();
     let stdout = finished(child);
@@ -697,14 +690,7 @@ fn webhooks_serve_hands_events_to_a_command_and_refuses_a_weak_secret() {
     let (child, addr) = serve_webhooks(secret, &args);
     let url = format!("http://{addr}/h/{secret}");
     sandbox.reset();
-    sandbox
-        .register_webhook(pancake_sandbox::Registration {
-            url,
-            duplicate_every: 0,
-            reorder: false,
-            page_id: None,
-        })
-        .unwrap();
+    sandbox.register_webhook(pancake_sandbox::Registration::new(url)).unwrap();
     sandbox.emit_webhook("post", PAGE).unwrap();
     finished(child);
 }

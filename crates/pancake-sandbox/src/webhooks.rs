@@ -33,6 +33,11 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// Deliveries to `url` without faults.
+    pub fn new(url: impl Into<String>) -> Registration {
+        Registration { url: url.into(), duplicate_every: 0, reorder: false, page_id: None }
+    }
+
     /// Refuses a URL off the loopback (as the HTTP client reads it): the sandbox posts
     /// nowhere else.
     pub fn check(&self) -> Result<(), String> {
@@ -258,7 +263,7 @@ mod tests {
     use super::*;
 
     fn registration(url: &str) -> Registration {
-        Registration { url: url.into(), duplicate_every: 0, reorder: false, page_id: None }
+        Registration::new(url)
     }
 
     #[test]

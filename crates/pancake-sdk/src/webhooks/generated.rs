@@ -2,9 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! The webhook events of the spec, typed (`x-pancake-webhooks`).
-use super::EventRule;
 use super::Suspension;
-use super::event::typed;
+use super::rules::{EventRule, typed};
 /// An event's payload, typed by its `event_type`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

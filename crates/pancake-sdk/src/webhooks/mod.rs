@@ -36,12 +36,14 @@ mod generated;
 mod health;
 mod order;
 mod receiver;
+mod rules;
 mod server;
 mod service;
 
-pub use event::{Event, EventRule, WebhookError};
+pub use event::{Event, WebhookError};
 pub use generated::{EVENTS, Payload, SUSPENSION};
 pub use health::{Health, Suspension};
 pub use order::Events;
 pub use receiver::{Answer, DEFAULT_MAX_BODY, DEFAULT_REORDER_WINDOW, Receiver, ReceiverBuilder, Verdict};
+pub use rules::EventRule;
 pub use server::serve;
