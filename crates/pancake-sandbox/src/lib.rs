@@ -97,7 +97,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds 127.0.0.1 and starts serving. Works from sync and async code alike.
     pub fn start(config: Config) -> std::io::Result<Sandbox> {
-        let catalog = spec::Catalog::load().map_err(std::io::Error::other)?;
+        let catalog = spec::Catalog::shared().map_err(std::io::Error::other)?;
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

@@ -206,6 +206,14 @@ pub enum Lookup<'a> {
 }
 
 impl Catalog {
+    /// The catalog of the embedded spec files, read once per process (every sandbox of a
+    /// process shares it: it never changes).
+    pub fn shared() -> Result<std::sync::Arc<Catalog>, String> {
+        static SHARED: std::sync::OnceLock<Result<std::sync::Arc<Catalog>, String>> =
+            std::sync::OnceLock::new();
+        SHARED.get_or_init(|| Catalog::load().map(std::sync::Arc::new)).clone()
+    }
+
     /// Reads both embedded spec files.
     pub fn load() -> Result<Catalog, String> {
         let mut routes = read(ApiName::Botcake, BOTCAKE_SPEC)?;
@@ -505,10 +513,45 @@ fn auth_of(document: &Value, scheme: &str) -> Result<Auth, String> {
     Ok(Auth { location, name: name.to_string(), token })
 }
 
-/// A validator for one schema, with the spec's components in reach of its `$ref`s.
+/// A validator for one schema, with the spec's components that its `$ref`s reach (only
+/// those: compiling every component for each of the spec's hundred schemas took a second).
 fn validator(components: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
-    let root = json!({ "components": components, "allOf": [schema] });
+    let root = json!({ "components": reachable(components, schema), "allOf": [schema] });
     jsonschema::draft4::options().build(&root).map_err(|e| format!("schema {schema}: {e}"))
+}
+
+/// The components that `schema` reaches through `$ref`s (`#/components/<kind>/<name>`), in
+/// the components' shape.
+fn reachable(components: &Value, schema: &Value) -> Value {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    out.push(reference);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut kept = serde_json::Map::new();
+    let mut pending = Vec::new();
+    refs(schema, &mut pending);
+    while let Some(reference) = pending.pop() {
+        let Some((kind, name)) = reference.strip_prefix("#/components/").and_then(|r| r.split_once('/'))
+        else {
+            continue;
+        };
+        let Some(target) = components.get(kind).and_then(|k| k.get(name)) else { continue };
+        let group = kept.entry(kind).or_insert_with(|| json!({}));
+        if group.get(name).is_some() {
+            continue;
+        }
+        group[name] = target.clone();
+        refs(target, &mut pending);
+    }
+    Value::Object(kept)
 }
 
 /// For a `oneOf` whose variants each pin one property to a single enum value, the property and a

@@ -21,7 +21,7 @@ pub const REQUEST_LOG_LIMIT: usize = 10_000;
 pub struct World {
     pub config: Config,
     pub pages: Vec<Page>,
-    pub catalog: Catalog,
+    pub catalog: std::sync::Arc<Catalog>,
     /// Pancake's rate limit per page, when enforced.
     pub limiter: Option<DefaultKeyedRateLimiter<String>>,
     /// Webhook registrations and deliveries.
@@ -63,7 +63,7 @@ pub struct State {
 
 impl World {
     /// A world with fresh state.
-    pub fn new(config: Config, catalog: Catalog) -> World {
+    pub fn new(config: Config, catalog: std::sync::Arc<Catalog>) -> World {
         let limiter = config.rate_limit.and_then(NonZeroU32::new).map(|calls| {
             // A bucket of `calls` that refills `calls` times a second: bursts pass, a sustained
             // rate above the limit does not.
