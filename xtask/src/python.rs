@@ -18,13 +18,15 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
     let mut operations = format!(
         "{HEADER}\"\"\"One method per operation of each API, sync and async.\"\"\"\n\n\
          from __future__ import annotations\n\n\
-         from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast\n\n\
+         from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast\n\n\
          from . import _convert\n\
          from ._base import FileInput, _AsyncClient, _SyncClient\n\
-         from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike\n"
+         from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike\n\n\
+         # The types are for type checkers only (`import pancake_sdk` does not load them).\n\
+         if TYPE_CHECKING:\n"
     );
     for spec in specs {
-        operations.push_str(&format!("from .types import {0} as _{0}\n", spec.module));
+        operations.push_str(&format!("    from .types import {0} as _{0}\n", spec.module));
     }
     let mut files = Vec::new();
     for spec in specs {
@@ -258,8 +260,10 @@ impl Api<'_> {
             Some(upload) => format!(", ({}, filename, mime_type, platform)", upload.field),
             None => String::new(),
         };
-        let _ =
-            writeln!(out, "        return cast({returns}, {call}({id:?}, args, timeout, deadline{file}))");
+        let _ = writeln!(
+            out,
+            "        return cast(\"{returns}\", {call}({id:?}, args, timeout, deadline{file}))"
+        );
         Ok(out)
     }
 
@@ -347,7 +351,8 @@ impl Api<'_> {
         );
         let _ = write!(out, "{}", docstring(&what, &arguments, true));
         call_arguments(&mut out, &arguments);
-        let _ = writeln!(out, "        return cast({returns}, self._iter({id:?}, args, timeout, deadline))");
+        let _ =
+            writeln!(out, "        return cast(\"{returns}\", self._iter({id:?}, args, timeout, deadline))");
         Ok(out)
     }
 

@@ -17,7 +17,8 @@ a query or a token. Levels are read once: after changing them, call
 `pancake_sdk.webhooks` reads Pancake's webhook events and receives them (WSGI or ASGI).
 """
 
-from . import types, webhooks
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncBotcake, AsyncPancake, Botcake, Pancake
 from ._exceptions import (
     APIConnectionError,
@@ -39,6 +40,20 @@ from ._exceptions import (
     ValidationError,
 )
 from ._native import __version__
+
+if TYPE_CHECKING:
+    from . import types as types, webhooks as webhooks
+
+
+def __getattr__(name: str) -> Any:
+    # `types` and `webhooks` load on first use: `import pancake_sdk` stays light.
+    if name in ("types", "webhooks"):
+        import importlib
+
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "APIConnectionError",

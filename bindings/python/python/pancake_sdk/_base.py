@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import warnings
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from ._exceptions import APIWarning
 from . import _native
 from ._native import NativeClient
+
+if TYPE_CHECKING:
+    import asyncio  # loaded by the first awaited call, not by `import pancake_sdk`
 
 # Stop the SDK's runtime before the interpreter finalizes, so that no worker thread touches
 # Python while it is torn down.
@@ -180,6 +182,8 @@ def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
 
 async def _wait(start: Any) -> Any:
     """Runs a native background call and waits for its outcome on the running loop."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
 

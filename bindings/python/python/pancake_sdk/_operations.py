@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast
 
 from . import _convert
 from ._base import FileInput, _AsyncClient, _SyncClient
 from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike
-from .types import botcake as _botcake
-from .types import pancake as _pancake
+
+# The types are for type checkers only (`import pancake_sdk` does not load them).
+if TYPE_CHECKING:
+    from .types import botcake as _botcake
+    from .types import pancake as _pancake
 
 
 class BotcakeOperations(_SyncClient):
@@ -36,7 +39,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.FlowsResponse, self._call("get_flows", args, timeout, deadline))
+        return cast("_botcake.FlowsResponse", self._call("get_flows", args, timeout, deadline))
 
     def send_content(
         self,
@@ -71,7 +74,7 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, self._call("send_content", args, timeout, deadline))
+        return cast("_botcake.SendResponse", self._call("send_content", args, timeout, deadline))
 
     def send_flow(
         self,
@@ -102,7 +105,7 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, self._call("send_flow", args, timeout, deadline))
+        return cast("_botcake.SendResponse", self._call("send_flow", args, timeout, deadline))
 
     def get_flow_statistics(
         self,
@@ -127,7 +130,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast(_botcake.FlowStatisticsResponse, self._call("get_flow_statistics", args, timeout, deadline))
+        return cast("_botcake.FlowStatisticsResponse", self._call("get_flow_statistics", args, timeout, deadline))
 
     def get_flows_by_path(
         self,
@@ -157,7 +160,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast(_botcake.FlowsResponse, self._call("get_flows_by_path", args, timeout, deadline))
+        return cast("_botcake.FlowsResponse", self._call("get_flows_by_path", args, timeout, deadline))
 
     def get_ice_breakers(
         self,
@@ -180,7 +183,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.IceBreakersResponse, self._call("get_ice_breakers", args, timeout, deadline))
+        return cast("_botcake.IceBreakersResponse", self._call("get_ice_breakers", args, timeout, deadline))
 
     def get_keywords(
         self,
@@ -202,7 +205,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordsResponse, self._call("get_keywords", args, timeout, deadline))
+        return cast("_botcake.KeywordsResponse", self._call("get_keywords", args, timeout, deadline))
 
     def create_keyword(
         self,
@@ -229,7 +232,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordResponse, self._call("create_keyword", args, timeout, deadline))
+        return cast("_botcake.KeywordResponse", self._call("create_keyword", args, timeout, deadline))
 
     def update_keyword(
         self,
@@ -260,7 +263,7 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast(_botcake.KeywordResponse, self._call("update_keyword", args, timeout, deadline))
+        return cast("_botcake.KeywordResponse", self._call("update_keyword", args, timeout, deadline))
 
     def get_main_menu(
         self,
@@ -283,7 +286,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.MainMenuResponse, self._call("get_main_menu", args, timeout, deadline))
+        return cast("_botcake.MainMenuResponse", self._call("get_main_menu", args, timeout, deadline))
 
     def get_tools(
         self,
@@ -306,7 +309,7 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.ToolsResponse, self._call("get_tools", args, timeout, deadline))
+        return cast("_botcake.ToolsResponse", self._call("get_tools", args, timeout, deadline))
 
 
 class AsyncBotcakeOperations(_AsyncClient):
@@ -333,7 +336,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.FlowsResponse, await self._call("get_flows", args, timeout, deadline))
+        return cast("_botcake.FlowsResponse", await self._call("get_flows", args, timeout, deadline))
 
     async def send_content(
         self,
@@ -368,7 +371,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, await self._call("send_content", args, timeout, deadline))
+        return cast("_botcake.SendResponse", await self._call("send_content", args, timeout, deadline))
 
     async def send_flow(
         self,
@@ -399,7 +402,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast(_botcake.SendResponse, await self._call("send_flow", args, timeout, deadline))
+        return cast("_botcake.SendResponse", await self._call("send_flow", args, timeout, deadline))
 
     async def get_flow_statistics(
         self,
@@ -424,7 +427,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast(_botcake.FlowStatisticsResponse, await self._call("get_flow_statistics", args, timeout, deadline))
+        return cast("_botcake.FlowStatisticsResponse", await self._call("get_flow_statistics", args, timeout, deadline))
 
     async def get_flows_by_path(
         self,
@@ -454,7 +457,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast(_botcake.FlowsResponse, await self._call("get_flows_by_path", args, timeout, deadline))
+        return cast("_botcake.FlowsResponse", await self._call("get_flows_by_path", args, timeout, deadline))
 
     async def get_ice_breakers(
         self,
@@ -477,7 +480,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.IceBreakersResponse, await self._call("get_ice_breakers", args, timeout, deadline))
+        return cast("_botcake.IceBreakersResponse", await self._call("get_ice_breakers", args, timeout, deadline))
 
     async def get_keywords(
         self,
@@ -499,7 +502,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordsResponse, await self._call("get_keywords", args, timeout, deadline))
+        return cast("_botcake.KeywordsResponse", await self._call("get_keywords", args, timeout, deadline))
 
     async def create_keyword(
         self,
@@ -526,7 +529,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.KeywordResponse, await self._call("create_keyword", args, timeout, deadline))
+        return cast("_botcake.KeywordResponse", await self._call("create_keyword", args, timeout, deadline))
 
     async def update_keyword(
         self,
@@ -557,7 +560,7 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast(_botcake.KeywordResponse, await self._call("update_keyword", args, timeout, deadline))
+        return cast("_botcake.KeywordResponse", await self._call("update_keyword", args, timeout, deadline))
 
     async def get_main_menu(
         self,
@@ -580,7 +583,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.MainMenuResponse, await self._call("get_main_menu", args, timeout, deadline))
+        return cast("_botcake.MainMenuResponse", await self._call("get_main_menu", args, timeout, deadline))
 
     async def get_tools(
         self,
@@ -603,7 +606,7 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_botcake.ToolsResponse, await self._call("get_tools", args, timeout, deadline))
+        return cast("_botcake.ToolsResponse", await self._call("get_tools", args, timeout, deadline))
 
 
 class PancakeOperations(_SyncClient):
@@ -645,7 +648,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, self._call("list_conversations", args, timeout, deadline))
+        return cast("_pancake.ConversationsResponse", self._call("list_conversations", args, timeout, deadline))
 
     def iter_conversations(
         self,
@@ -671,7 +674,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast(Iterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
+        return cast("Iterator[_pancake.Conversation]", self._iter("list_conversations", args, timeout, deadline))
 
     def assign_conversation(
         self,
@@ -702,7 +705,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"assignee_ids": assignee_ids}
-        return cast(_pancake.AssignConversationResponse, self._call("assign_conversation", args, timeout, deadline))
+        return cast("_pancake.AssignConversationResponse", self._call("assign_conversation", args, timeout, deadline))
 
     def list_messages(
         self,
@@ -736,7 +739,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast(_pancake.MessagesResponse, self._call("list_messages", args, timeout, deadline))
+        return cast("_pancake.MessagesResponse", self._call("list_messages", args, timeout, deadline))
 
     def iter_messages(
         self,
@@ -760,7 +763,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast(Iterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
+        return cast("Iterator[_pancake.Message]", self._iter("list_messages", args, timeout, deadline))
 
     def send_message_v2(
         self,
@@ -832,7 +835,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, self._call("send_message_v2", args, timeout, deadline))
+        return cast("_pancake.SendMessageResponse", self._call("send_message_v2", args, timeout, deadline))
 
     def send_message_v2_media(
         self,
@@ -887,7 +890,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast(_pancake.SuccessResponse, self._call("mark_conversation_read", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", self._call("mark_conversation_read", args, timeout, deadline))
 
     def tag_conversation(
         self,
@@ -920,7 +923,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast(_pancake.TagConversationResponse, self._call("tag_conversation", args, timeout, deadline))
+        return cast("_pancake.TagConversationResponse", self._call("tag_conversation", args, timeout, deadline))
 
     def mark_conversation_unread(
         self,
@@ -947,7 +950,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast(_pancake.SuccessResponse, self._call("mark_conversation_unread", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", self._call("mark_conversation_unread", args, timeout, deadline))
 
     def export_conversations_from_ads(
         self,
@@ -982,7 +985,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
-        return cast(_pancake.ExportedConversationsResponse, self._call("export_conversations_from_ads", args, timeout, deadline))
+        return cast("_pancake.ExportedConversationsResponse", self._call("export_conversations_from_ads", args, timeout, deadline))
 
     def iter_export_conversations_from_ads(
         self,
@@ -1008,7 +1011,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
-        return cast(Iterator[_pancake.ExportedConversation], self._iter("export_conversations_from_ads", args, timeout, deadline))
+        return cast("Iterator[_pancake.ExportedConversation]", self._iter("export_conversations_from_ads", args, timeout, deadline))
 
     def list_page_customers(
         self,
@@ -1043,7 +1046,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PageCustomersResponse, self._call("list_page_customers", args, timeout, deadline))
+        return cast("_pancake.PageCustomersResponse", self._call("list_page_customers", args, timeout, deadline))
 
     def iter_page_customers(
         self,
@@ -1067,7 +1070,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
+        return cast("Iterator[_pancake.Customer]", self._iter("list_page_customers", args, timeout, deadline))
 
     def update_customer(
         self,
@@ -1098,7 +1101,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"changes": changes}
-        return cast(_pancake.SuccessResponse, self._call("update_customer", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", self._call("update_customer", args, timeout, deadline))
 
     def add_customer_note(
         self,
@@ -1128,7 +1131,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message}
-        return cast(_pancake.CustomerNoteResponse, self._call("add_customer_note", args, timeout, deadline))
+        return cast("_pancake.CustomerNoteResponse", self._call("add_customer_note", args, timeout, deadline))
 
     def list_posts(
         self,
@@ -1162,7 +1165,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PostsResponse, self._call("list_posts", args, timeout, deadline))
+        return cast("_pancake.PostsResponse", self._call("list_posts", args, timeout, deadline))
 
     def iter_posts(
         self,
@@ -1186,7 +1189,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
+        return cast("Iterator[_pancake.Post]", self._iter("list_posts", args, timeout, deadline))
 
     def update_round_robin_users(
         self,
@@ -1218,7 +1221,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"comment": comment, "inbox": inbox}
-        return cast(_pancake.RoundRobinUpdateResponse, self._call("update_round_robin_users", args, timeout, deadline))
+        return cast("_pancake.RoundRobinUpdateResponse", self._call("update_round_robin_users", args, timeout, deadline))
 
     def list_call_logs(
         self,
@@ -1255,7 +1258,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(_pancake.CallLogsResponse, self._call("list_call_logs", args, timeout, deadline))
+        return cast("_pancake.CallLogsResponse", self._call("list_call_logs", args, timeout, deadline))
 
     def iter_call_logs(
         self,
@@ -1281,7 +1284,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(Iterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
+        return cast("Iterator[_pancake.CallLog]", self._iter("list_call_logs", args, timeout, deadline))
 
     def get_ads_statistics(
         self,
@@ -1314,7 +1317,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
-        return cast(list[_pancake.AdStatistics], self._call("get_ads_statistics", args, timeout, deadline))
+        return cast("list[_pancake.AdStatistics]", self._call("get_ads_statistics", args, timeout, deadline))
 
     def get_customer_engagement_statistics(
         self,
@@ -1340,7 +1343,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.CustomerEngagementStatisticsResponse, self._call("get_customer_engagement_statistics", args, timeout, deadline))
+        return cast("_pancake.CustomerEngagementStatisticsResponse", self._call("get_customer_engagement_statistics", args, timeout, deadline))
 
     def get_new_customer_statistics(
         self,
@@ -1374,7 +1377,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.NewCustomerStatisticsResponse, self._call("get_new_customer_statistics", args, timeout, deadline))
+        return cast("_pancake.NewCustomerStatisticsResponse", self._call("get_new_customer_statistics", args, timeout, deadline))
 
     def get_page_customer_statistics(
         self,
@@ -1406,7 +1409,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.PageCustomerStatisticsResponse, self._call("get_page_customer_statistics", args, timeout, deadline))
+        return cast("_pancake.PageCustomerStatisticsResponse", self._call("get_page_customer_statistics", args, timeout, deadline))
 
     def get_page_statistics(
         self,
@@ -1436,7 +1439,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.PageStatisticsResponse, self._call("get_page_statistics", args, timeout, deadline))
+        return cast("_pancake.PageStatisticsResponse", self._call("get_page_statistics", args, timeout, deadline))
 
     def get_ads_campaign_statistics(
         self,
@@ -1466,7 +1469,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(list[_pancake.AdsCampaign], self._call("get_ads_campaign_statistics", args, timeout, deadline))
+        return cast("list[_pancake.AdsCampaign]", self._call("get_ads_campaign_statistics", args, timeout, deadline))
 
     def get_tag_statistics(
         self,
@@ -1495,7 +1498,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.TagStatisticsResponse, self._call("get_tag_statistics", args, timeout, deadline))
+        return cast("_pancake.TagStatisticsResponse", self._call("get_tag_statistics", args, timeout, deadline))
 
     def get_user_statistics(
         self,
@@ -1519,7 +1522,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, self._call("get_user_statistics", args, timeout, deadline))
+        return cast("_pancake.UserStatisticsResponse", self._call("get_user_statistics", args, timeout, deadline))
 
     def list_tags(
         self,
@@ -1544,7 +1547,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.TagsResponse, self._call("list_tags", args, timeout, deadline))
+        return cast("_pancake.TagsResponse", self._call("list_tags", args, timeout, deadline))
 
     def upload_content(
         self,
@@ -1583,7 +1586,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.UploadContentResponse, self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
+        return cast("_pancake.UploadContentResponse", self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
 
     def list_users(
         self,
@@ -1610,7 +1613,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.UsersResponse, self._call("list_users", args, timeout, deadline))
+        return cast("_pancake.UsersResponse", self._call("list_users", args, timeout, deadline))
 
     def list_conversations_v2(
         self,
@@ -1657,7 +1660,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, self._call("list_conversations_v2", args, timeout, deadline))
+        return cast("_pancake.ConversationsResponse", self._call("list_conversations_v2", args, timeout, deadline))
 
     def iter_conversations_v2(
         self,
@@ -1691,7 +1694,7 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast(Iterator[_pancake.Conversation], self._iter("list_conversations_v2", args, timeout, deadline))
+        return cast("Iterator[_pancake.Conversation]", self._iter("list_conversations_v2", args, timeout, deadline))
 
     def list_pages(
         self,
@@ -1707,7 +1710,7 @@ class PancakeOperations(_SyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast(_pancake.PagesResponse, self._call("list_pages", args, timeout, deadline))
+        return cast("_pancake.PagesResponse", self._call("list_pages", args, timeout, deadline))
 
     def get_customer_avatar(
         self,
@@ -1736,7 +1739,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "psid": psid}
-        return cast(dict[str, Any], self._call("get_customer_avatar", args, timeout, deadline))
+        return cast("dict[str, Any]", self._call("get_customer_avatar", args, timeout, deadline))
 
     def send_message(
         self,
@@ -1802,7 +1805,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, self._call("send_message", args, timeout, deadline))
+        return cast("_pancake.SendMessageResponse", self._call("send_message", args, timeout, deadline))
 
     def generate_page_access_token(
         self,
@@ -1831,7 +1834,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.GeneratePageAccessTokenResponse, self._call("generate_page_access_token", args, timeout, deadline))
+        return cast("_pancake.GeneratePageAccessTokenResponse", self._call("generate_page_access_token", args, timeout, deadline))
 
     def delete_customer_note(
         self,
@@ -1862,7 +1865,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"note_id": note_id}
-        return cast(_pancake.SuccessResponse, self._call("delete_customer_note", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", self._call("delete_customer_note", args, timeout, deadline))
 
     def update_customer_note(
         self,
@@ -1895,7 +1898,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message, "note_id": note_id}
-        return cast(_pancake.SuccessResponse, self._call("update_customer_note", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", self._call("update_customer_note", args, timeout, deadline))
 
     def list_chat_plugin_messages(
         self,
@@ -1924,7 +1927,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
-        return cast(_pancake.ChatPluginMessagesResponse, self._call("list_chat_plugin_messages", args, timeout, deadline))
+        return cast("_pancake.ChatPluginMessagesResponse", self._call("list_chat_plugin_messages", args, timeout, deadline))
 
     def send_chat_plugin_message(
         self,
@@ -1970,7 +1973,7 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
-        return cast(_pancake.ChatPluginSendResponse, self._call("send_chat_plugin_message", args, timeout, deadline))
+        return cast("_pancake.ChatPluginSendResponse", self._call("send_chat_plugin_message", args, timeout, deadline))
 
     def get_multi_page_user_statistics(
         self,
@@ -1995,7 +1998,7 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, self._call("get_multi_page_user_statistics", args, timeout, deadline))
+        return cast("_pancake.UserStatisticsResponse", self._call("get_multi_page_user_statistics", args, timeout, deadline))
 
 
 class AsyncPancakeOperations(_AsyncClient):
@@ -2037,7 +2040,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, await self._call("list_conversations", args, timeout, deadline))
+        return cast("_pancake.ConversationsResponse", await self._call("list_conversations", args, timeout, deadline))
 
     def iter_conversations(
         self,
@@ -2063,7 +2066,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.Conversation]", self._iter("list_conversations", args, timeout, deadline))
 
     async def assign_conversation(
         self,
@@ -2094,7 +2097,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"assignee_ids": assignee_ids}
-        return cast(_pancake.AssignConversationResponse, await self._call("assign_conversation", args, timeout, deadline))
+        return cast("_pancake.AssignConversationResponse", await self._call("assign_conversation", args, timeout, deadline))
 
     async def list_messages(
         self,
@@ -2128,7 +2131,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast(_pancake.MessagesResponse, await self._call("list_messages", args, timeout, deadline))
+        return cast("_pancake.MessagesResponse", await self._call("list_messages", args, timeout, deadline))
 
     def iter_messages(
         self,
@@ -2152,7 +2155,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast(AsyncIterator[_pancake.Message], self._iter("list_messages", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.Message]", self._iter("list_messages", args, timeout, deadline))
 
     async def send_message_v2(
         self,
@@ -2224,7 +2227,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, await self._call("send_message_v2", args, timeout, deadline))
+        return cast("_pancake.SendMessageResponse", await self._call("send_message_v2", args, timeout, deadline))
 
     async def send_message_v2_media(
         self,
@@ -2279,7 +2282,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast(_pancake.SuccessResponse, await self._call("mark_conversation_read", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", await self._call("mark_conversation_read", args, timeout, deadline))
 
     async def tag_conversation(
         self,
@@ -2312,7 +2315,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast(_pancake.TagConversationResponse, await self._call("tag_conversation", args, timeout, deadline))
+        return cast("_pancake.TagConversationResponse", await self._call("tag_conversation", args, timeout, deadline))
 
     async def mark_conversation_unread(
         self,
@@ -2339,7 +2342,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast(_pancake.SuccessResponse, await self._call("mark_conversation_unread", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", await self._call("mark_conversation_unread", args, timeout, deadline))
 
     async def export_conversations_from_ads(
         self,
@@ -2374,7 +2377,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
-        return cast(_pancake.ExportedConversationsResponse, await self._call("export_conversations_from_ads", args, timeout, deadline))
+        return cast("_pancake.ExportedConversationsResponse", await self._call("export_conversations_from_ads", args, timeout, deadline))
 
     def iter_export_conversations_from_ads(
         self,
@@ -2400,7 +2403,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
-        return cast(AsyncIterator[_pancake.ExportedConversation], self._iter("export_conversations_from_ads", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.ExportedConversation]", self._iter("export_conversations_from_ads", args, timeout, deadline))
 
     async def list_page_customers(
         self,
@@ -2435,7 +2438,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PageCustomersResponse, await self._call("list_page_customers", args, timeout, deadline))
+        return cast("_pancake.PageCustomersResponse", await self._call("list_page_customers", args, timeout, deadline))
 
     def iter_page_customers(
         self,
@@ -2459,7 +2462,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.Customer], self._iter("list_page_customers", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.Customer]", self._iter("list_page_customers", args, timeout, deadline))
 
     async def update_customer(
         self,
@@ -2490,7 +2493,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"changes": changes}
-        return cast(_pancake.SuccessResponse, await self._call("update_customer", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", await self._call("update_customer", args, timeout, deadline))
 
     async def add_customer_note(
         self,
@@ -2520,7 +2523,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message}
-        return cast(_pancake.CustomerNoteResponse, await self._call("add_customer_note", args, timeout, deadline))
+        return cast("_pancake.CustomerNoteResponse", await self._call("add_customer_note", args, timeout, deadline))
 
     async def list_posts(
         self,
@@ -2554,7 +2557,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast(_pancake.PostsResponse, await self._call("list_posts", args, timeout, deadline))
+        return cast("_pancake.PostsResponse", await self._call("list_posts", args, timeout, deadline))
 
     def iter_posts(
         self,
@@ -2578,7 +2581,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.Post], self._iter("list_posts", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.Post]", self._iter("list_posts", args, timeout, deadline))
 
     async def update_round_robin_users(
         self,
@@ -2610,7 +2613,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"comment": comment, "inbox": inbox}
-        return cast(_pancake.RoundRobinUpdateResponse, await self._call("update_round_robin_users", args, timeout, deadline))
+        return cast("_pancake.RoundRobinUpdateResponse", await self._call("update_round_robin_users", args, timeout, deadline))
 
     async def list_call_logs(
         self,
@@ -2647,7 +2650,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(_pancake.CallLogsResponse, await self._call("list_call_logs", args, timeout, deadline))
+        return cast("_pancake.CallLogsResponse", await self._call("list_call_logs", args, timeout, deadline))
 
     def iter_call_logs(
         self,
@@ -2673,7 +2676,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast(AsyncIterator[_pancake.CallLog], self._iter("list_call_logs", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.CallLog]", self._iter("list_call_logs", args, timeout, deadline))
 
     async def get_ads_statistics(
         self,
@@ -2706,7 +2709,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
-        return cast(list[_pancake.AdStatistics], await self._call("get_ads_statistics", args, timeout, deadline))
+        return cast("list[_pancake.AdStatistics]", await self._call("get_ads_statistics", args, timeout, deadline))
 
     async def get_customer_engagement_statistics(
         self,
@@ -2732,7 +2735,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.CustomerEngagementStatisticsResponse, await self._call("get_customer_engagement_statistics", args, timeout, deadline))
+        return cast("_pancake.CustomerEngagementStatisticsResponse", await self._call("get_customer_engagement_statistics", args, timeout, deadline))
 
     async def get_new_customer_statistics(
         self,
@@ -2766,7 +2769,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.NewCustomerStatisticsResponse, await self._call("get_new_customer_statistics", args, timeout, deadline))
+        return cast("_pancake.NewCustomerStatisticsResponse", await self._call("get_new_customer_statistics", args, timeout, deadline))
 
     async def get_page_customer_statistics(
         self,
@@ -2798,7 +2801,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast(_pancake.PageCustomerStatisticsResponse, await self._call("get_page_customer_statistics", args, timeout, deadline))
+        return cast("_pancake.PageCustomerStatisticsResponse", await self._call("get_page_customer_statistics", args, timeout, deadline))
 
     async def get_page_statistics(
         self,
@@ -2828,7 +2831,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.PageStatisticsResponse, await self._call("get_page_statistics", args, timeout, deadline))
+        return cast("_pancake.PageStatisticsResponse", await self._call("get_page_statistics", args, timeout, deadline))
 
     async def get_ads_campaign_statistics(
         self,
@@ -2858,7 +2861,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(list[_pancake.AdsCampaign], await self._call("get_ads_campaign_statistics", args, timeout, deadline))
+        return cast("list[_pancake.AdsCampaign]", await self._call("get_ads_campaign_statistics", args, timeout, deadline))
 
     async def get_tag_statistics(
         self,
@@ -2887,7 +2890,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast(_pancake.TagStatisticsResponse, await self._call("get_tag_statistics", args, timeout, deadline))
+        return cast("_pancake.TagStatisticsResponse", await self._call("get_tag_statistics", args, timeout, deadline))
 
     async def get_user_statistics(
         self,
@@ -2911,7 +2914,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, await self._call("get_user_statistics", args, timeout, deadline))
+        return cast("_pancake.UserStatisticsResponse", await self._call("get_user_statistics", args, timeout, deadline))
 
     async def list_tags(
         self,
@@ -2936,7 +2939,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.TagsResponse, await self._call("list_tags", args, timeout, deadline))
+        return cast("_pancake.TagsResponse", await self._call("list_tags", args, timeout, deadline))
 
     async def upload_content(
         self,
@@ -2975,7 +2978,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.UploadContentResponse, await self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
+        return cast("_pancake.UploadContentResponse", await self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
 
     async def list_users(
         self,
@@ -3002,7 +3005,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.UsersResponse, await self._call("list_users", args, timeout, deadline))
+        return cast("_pancake.UsersResponse", await self._call("list_users", args, timeout, deadline))
 
     async def list_conversations_v2(
         self,
@@ -3049,7 +3052,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast(_pancake.ConversationsResponse, await self._call("list_conversations_v2", args, timeout, deadline))
+        return cast("_pancake.ConversationsResponse", await self._call("list_conversations_v2", args, timeout, deadline))
 
     def iter_conversations_v2(
         self,
@@ -3083,7 +3086,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast(AsyncIterator[_pancake.Conversation], self._iter("list_conversations_v2", args, timeout, deadline))
+        return cast("AsyncIterator[_pancake.Conversation]", self._iter("list_conversations_v2", args, timeout, deadline))
 
     async def list_pages(
         self,
@@ -3099,7 +3102,7 @@ class AsyncPancakeOperations(_AsyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast(_pancake.PagesResponse, await self._call("list_pages", args, timeout, deadline))
+        return cast("_pancake.PagesResponse", await self._call("list_pages", args, timeout, deadline))
 
     async def get_customer_avatar(
         self,
@@ -3128,7 +3131,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "psid": psid}
-        return cast(dict[str, Any], await self._call("get_customer_avatar", args, timeout, deadline))
+        return cast("dict[str, Any]", await self._call("get_customer_avatar", args, timeout, deadline))
 
     async def send_message(
         self,
@@ -3194,7 +3197,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast(_pancake.SendMessageResponse, await self._call("send_message", args, timeout, deadline))
+        return cast("_pancake.SendMessageResponse", await self._call("send_message", args, timeout, deadline))
 
     async def generate_page_access_token(
         self,
@@ -3223,7 +3226,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast(_pancake.GeneratePageAccessTokenResponse, await self._call("generate_page_access_token", args, timeout, deadline))
+        return cast("_pancake.GeneratePageAccessTokenResponse", await self._call("generate_page_access_token", args, timeout, deadline))
 
     async def delete_customer_note(
         self,
@@ -3254,7 +3257,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"note_id": note_id}
-        return cast(_pancake.SuccessResponse, await self._call("delete_customer_note", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", await self._call("delete_customer_note", args, timeout, deadline))
 
     async def update_customer_note(
         self,
@@ -3287,7 +3290,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message, "note_id": note_id}
-        return cast(_pancake.SuccessResponse, await self._call("update_customer_note", args, timeout, deadline))
+        return cast("_pancake.SuccessResponse", await self._call("update_customer_note", args, timeout, deadline))
 
     async def list_chat_plugin_messages(
         self,
@@ -3316,7 +3319,7 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
-        return cast(_pancake.ChatPluginMessagesResponse, await self._call("list_chat_plugin_messages", args, timeout, deadline))
+        return cast("_pancake.ChatPluginMessagesResponse", await self._call("list_chat_plugin_messages", args, timeout, deadline))
 
     async def send_chat_plugin_message(
         self,
@@ -3362,7 +3365,7 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
-        return cast(_pancake.ChatPluginSendResponse, await self._call("send_chat_plugin_message", args, timeout, deadline))
+        return cast("_pancake.ChatPluginSendResponse", await self._call("send_chat_plugin_message", args, timeout, deadline))
 
     async def get_multi_page_user_statistics(
         self,
@@ -3387,4 +3390,4 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast(_pancake.UserStatisticsResponse, await self._call("get_multi_page_user_statistics", args, timeout, deadline))
+        return cast("_pancake.UserStatisticsResponse", await self._call("get_multi_page_user_statistics", args, timeout, deadline))

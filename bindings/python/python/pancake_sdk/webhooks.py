@@ -22,14 +22,16 @@ answer, log or `repr`.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import time
-from typing import Any, Awaitable, Callable, Iterable, Iterator, AsyncIterator, Optional, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, AsyncIterator, Optional, TypedDict, Union
 
 from . import _native
 from ._exceptions import PancakeSDKError
 from ._webhook_events import EVENT_TYPES, PAYLOAD_SCHEMAS, EventType, Payload
+
+if TYPE_CHECKING:
+    import asyncio  # loaded by the first async wait, not by the import
 
 __all__ = [
     "EVENT_TYPES",
@@ -196,6 +198,8 @@ class WebhookReceiver:
     async def next_async(self, timeout: Optional[float] = None) -> Optional[WebhookEvent]:
         """`next()` for asyncio: waits on the SDK's runtime, never blocking the event loop, and
         can be cancelled at any point without losing an event."""
+        import asyncio
+
         if self._returned:
             return WebhookEvent(self._returned.popleft())
         loop = asyncio.get_running_loop()
@@ -209,6 +213,8 @@ class WebhookReceiver:
                 return None
 
     async def _wait(self, loop: asyncio.AbstractEventLoop, timeout: float) -> Optional[dict[str, Any]]:
+        import asyncio
+
         future: asyncio.Future[Optional[dict[str, Any]]] = loop.create_future()
 
         def done(outcome: Any) -> None:
