@@ -216,7 +216,7 @@ def test_events_are_typed_and_unknown_fields_kept() -> None:
     assert parse_event(b'{"event_type": "order_created"}').is_known is False
     # A known type whose fields changed type is still an event (the Rust side reads it untyped).
     changed = parse_event(b'{"event_type":"conversation","page_id":"1","data":{"conversation":{"version":"high"}}}')
-    assert changed.is_known and changed.version == "high"  # type: ignore[comparison-overlap]
+    assert changed.is_known and changed.version is None, "no integer version to order it by"
     with pytest.raises(WebhookError, match="body: not JSON") as raised:
         parse_event(b'{"event_type": "post", "token": "' + SECRET.encode() + b'"')
     assert isinstance(raised.value, pancake_sdk.PancakeSDKError) and SECRET not in str(raised.value)

@@ -45,7 +45,8 @@ async fn delivered(sandbox: &Sandbox) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_sandbox_event_is_received_once_in_version_order() {
     let sandbox = Sandbox::start(Config::fixed()).unwrap();
-    let (receiver, mut events) = Receiver::builder(SECRET).reorder_window(Duration::from_millis(800)).build();
+    let (receiver, mut events) =
+        Receiver::builder(SECRET).reorder_window(Duration::from_millis(800)).build().unwrap();
     let addr = serve(receiver.clone()).await;
     let url = format!("http://{addr}/hooks/pancake/{SECRET}");
     sandbox.register_webhook(Registration { url, duplicate_every: 2, reorder: true, page_id: None }).unwrap();
@@ -145,7 +146,8 @@ async fn updates_of_a_conversation_come_out_in_version_order_and_stale_ones_are_
         })
         .to_string()
     };
-    let (receiver, mut events) = Receiver::builder(SECRET).reorder_window(Duration::from_millis(200)).build();
+    let (receiver, mut events) =
+        Receiver::builder(SECRET).reorder_window(Duration::from_millis(200)).build().unwrap();
     for (conversation, version, request) in [("a", 3, "r3"), ("b", 7, "r7"), ("a", 1, "r1"), ("a", 2, "r2")] {
         assert_eq!(receiver.accept(event(conversation, version, request).as_bytes()), Verdict::Accepted);
     }
@@ -224,7 +226,7 @@ async fn the_spec_examples_read_as_typed_events_and_unknown_fields_are_kept() {
 
 #[tokio::test]
 async fn the_queue_is_bounded_in_bytes_and_frees_as_events_are_read() {
-    let (receiver, mut events) = Receiver::builder(SECRET).max_queued_bytes(1_000).build();
+    let (receiver, mut events) = Receiver::builder(SECRET).max_queued_bytes(1_000).build().unwrap();
     let post = |i: usize| {
         let text = "x".repeat(200);
         format!(
@@ -254,7 +256,7 @@ async fn post(addr: SocketAddr, path: &str, body: Vec<u8>) -> (u16, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_receiver_answers_what_is_not_a_delivery_without_crashing_or_echoing() {
-    let (receiver, mut events) = Receiver::builder(SECRET).max_body(64 * 1024).build();
+    let (receiver, mut events) = Receiver::builder(SECRET).max_body(64 * 1024).build().unwrap();
     let addr = serve(receiver.clone()).await;
     let path = format!("/hooks/{SECRET}");
     let wrong = "/hooks/whsec-7f3a9c1e5b2d4f61";
@@ -298,4 +300,9 @@ async fn the_receiver_answers_what_is_not_a_delivery_without_crashing_or_echoing
     assert_eq!((health.requests, health.failures, health.strays), (8, 6, 2));
     assert!(!health.at_risk, "6 failures are far from the rule's 300");
     assert!(!format!("{receiver:?}").contains(SECRET), "Debug hides the secret");
+    for weak in ["short-secret", "whsec-with/a-slash-in-it"] {
+        let refused = Receiver::builder(weak).build().map(|_| ()).unwrap_err();
+        assert!(refused.to_string().starts_with("secret: at least 16 characters"), "{refused}");
+        assert!(!refused.to_string().contains(weak));
+    }
 }

@@ -151,14 +151,19 @@ pub(crate) fn kind(spec: &Spec, schema: &Schema) -> Result<Kind> {
     })
 }
 
-fn function(spec: &Spec, op: &Operation) -> Result<String> {
-    let (api, id) = (&spec.module, &op.id);
-    let client = format!("pk_{api}");
-    let mut params = vec![format!("    client: *const {client},")];
-    let mut body = vec![
+/// The first parameter (the client) and first lines of every operation function of `api`.
+fn preamble(api: &str) -> (Vec<String>, Vec<String>) {
+    let params = vec![format!("    client: *const pk_{api},")];
+    let body = vec![
         "        let client = unsafe { input::reference(\"client\", client)? };".to_string(),
         "        let mut args = Map::new();".to_string(),
     ];
+    (params, body)
+}
+
+fn function(spec: &Spec, op: &Operation) -> Result<String> {
+    let (api, id) = (&spec.module, &op.id);
+    let (mut params, mut body) = preamble(api);
     let mut docs = Vec::new();
     param_glue(spec, op, &mut params, &mut body, &mut docs)?;
     if let Some(request) = &op.body {
@@ -220,7 +225,7 @@ fn function(spec: &Spec, op: &Operation) -> Result<String> {
         out,
         "/// - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.\n\
          ///\n\
-         /// Blocks until the call ends. Safety: `client` was made by `{client}_new`; strings are NULL\n\
+         /// Blocks until the call ends. Safety: `client` was made by `pk_{api}_new`; strings are NULL\n\
          /// or NUL-terminated; pointers are NULL or valid; `out_json` points to writable storage."
     );
     let _ = writeln!(
@@ -310,12 +315,7 @@ fn param_glue(
 fn media_function(spec: &Spec, op: &Operation) -> Result<String> {
     let Some(media) = &op.media else { return Ok(String::new()) };
     let (api, id) = (&spec.module, &op.id);
-    let client = format!("pk_{api}");
-    let mut params = vec![format!("    client: *const {client},")];
-    let mut body = vec![
-        "        let client = unsafe { input::reference(\"client\", client)? };".to_string(),
-        "        let mut args = Map::new();".to_string(),
-    ];
+    let (mut params, mut body) = preamble(api);
     let mut docs = Vec::new();
     param_glue(spec, op, &mut params, &mut body, &mut docs)?;
     params.extend([

@@ -61,6 +61,21 @@ struct Argument {
     file: bool,
 }
 
+impl Argument {
+    /// An argument about an upload's files (passed apart from the arguments dict).
+    fn file(name: &str, python_type: &str, required: bool, description: String) -> Argument {
+        Argument {
+            name: name.to_string(),
+            python_type: python_type.to_string(),
+            required,
+            description,
+            convert: name.to_string(),
+            body: false,
+            file: true,
+        }
+    }
+}
+
 impl Api<'_> {
     /// The class of one API's methods.
     fn class(&self, class: &str, asynchronous: bool) -> Result<String> {
@@ -99,15 +114,7 @@ impl Api<'_> {
         }
         if let Some(upload) = &op.upload {
             let platforms: Vec<String> = upload.video_limits.iter().map(|(p, _)| format!("`{p}`")).collect();
-            let file = |name: &str, python_type: &str, required: bool, description: String| Argument {
-                name: name.to_string(),
-                python_type: python_type.to_string(),
-                required,
-                description,
-                convert: name.to_string(),
-                body: false,
-                file: true,
-            };
+            let file = Argument::file;
             arguments.extend([
                 file(
                     &upload.field,
@@ -274,15 +281,7 @@ impl Api<'_> {
         let platforms: Vec<String> = media.per_call.iter().map(|(p, n)| format!("`{p}` {n}")).collect();
         let mut arguments: Vec<Argument> =
             self.arguments(op)?.into_iter().filter(|a| !a.body && !a.file).collect();
-        let extra = |name: &str, python_type: &str, required: bool, description: String| Argument {
-            name: name.to_string(),
-            python_type: python_type.to_string(),
-            required,
-            description,
-            convert: name.to_string(),
-            body: false,
-            file: true,
-        };
+        let extra = Argument::file;
         arguments.push(extra(
             "files",
             "Sequence[FileInput]",

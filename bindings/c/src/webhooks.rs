@@ -176,13 +176,10 @@ pub unsafe extern "C" fn pk_webhook_receiver_new(
     guard(|| {
         input::non_null("out", out)?;
         let secret = unsafe { input::required_str("secret", secret)? };
-        if secret.len() < 16 || secret.contains('/') {
-            return Err(invalid(
-                "secret: at least 16 characters, no `/` (it is the URL's last path segment)",
-            ));
-        }
-        let (receiver, events) =
-            Receiver::builder(secret).reorder_window(Duration::from_millis(reorder_window_ms.into())).build();
+        let (receiver, events) = Receiver::builder(secret)
+            .reorder_window(Duration::from_millis(reorder_window_ms.into()))
+            .build()
+            .map_err(|weak| invalid(&weak.to_string()))?;
         let made =
             pk_webhook_receiver { receiver, events: std::sync::Mutex::new(events), pid: std::process::id() };
         unsafe { *out = Box::into_raw(Box::new(made)) };

@@ -4,19 +4,27 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pancake_sdk::webhooks::{Event, Events, Receiver};
+use pancake_sdk::webhooks::{Event, Events, Receiver, Verdict, WebhookError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::{Task, deliver, runtime};
 
-/// Reads one delivery's body into the event's JSON (a dict), checking the known types' fields;
-/// raises `ValueError` naming what is wrong (never repeating the body).
+/// An event for Python: its JSON (a dict) and, for an event ordered by a version (the spec's
+/// `order` rule), that version.
+type PyEvent<'py> = (Bound<'py, PyAny>, Option<i64>);
+
+fn to_python<'py>(py: Python<'py>, event: &Event) -> PyResult<PyEvent<'py>> {
+    Ok((pythonize::pythonize(py, event.json())?, event.order().map(|(_, version)| version)))
+}
+
+/// Reads one delivery's body into `(json, version)`; raises `ValueError` when it is no event,
+/// saying why (never repeating the body).
 #[pyfunction]
-pub fn parse_webhook<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+pub fn parse_webhook<'py>(py: Python<'py>, body: &[u8]) -> PyResult<PyEvent<'py>> {
     let event = Event::from_slice(body).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(pythonize::pythonize(py, event.json())?)
+    to_python(py, &event)
 }
 
 /// The Rust receiver and the events it accepted.
@@ -44,13 +52,12 @@ impl NativeReceiver {
                 "reorder_window: a number of seconds, 0 or more, got {reorder_window}"
             ))
         })?;
-        if secret.len() < 16 || secret.contains('/') {
-            return Err(PyValueError::new_err(
-                "secret: at least 16 characters, no `/` (it is the URL's last path segment)",
-            ));
-        }
-        let (receiver, events) =
-            Receiver::builder(secret).reorder_window(window).max_body(max_body).queue(queue).build();
+        let (receiver, events) = Receiver::builder(secret)
+            .reorder_window(window)
+            .max_body(max_body)
+            .queue(queue)
+            .build()
+            .map_err(|weak| PyValueError::new_err(weak.to_string()))?;
         Ok(NativeReceiver {
             receiver,
             events: Arc::new(tokio::sync::Mutex::new(events)),
@@ -75,19 +82,17 @@ impl NativeReceiver {
         (answer.status, answer.body)
     }
 
-    /// Counts an answer given without `handle` (a body too large to read: 413).
-    fn count(&self, status: u16) {
-        let verdict = match status {
-            413 => pancake_sdk::webhooks::Verdict::Invalid(pancake_sdk::webhooks::WebhookError::TooLarge {
-                limit: self.receiver.max_body(),
-            }),
-            _ => pancake_sdk::webhooks::Verdict::Busy,
-        };
-        self.receiver.answer(verdict);
+    /// `(status, text)` for a body larger than `max_body` that the server did not read
+    /// whole (counted like every answer).
+    fn too_large(&self) -> (u16, String) {
+        let limit = self.receiver.max_body();
+        let answer = self.receiver.answer(Verdict::Invalid(WebhookError::TooLarge { limit }));
+        (answer.status, answer.body)
     }
 
-    /// The next event's JSON within `timeout` seconds, or None; blocks without the GIL.
-    fn next<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Option<Bound<'py, PyAny>>> {
+    /// The next event's `(json, version)` within `timeout` seconds, or None; blocks without
+    /// the GIL.
+    fn next<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Option<PyEvent<'py>>> {
         if pancake_sdk::blocking::forked_since(self.pid) {
             return Err(PyValueError::new_err(
                 "this receiver was made before a fork: make one in this process",
@@ -99,14 +104,11 @@ impl NativeReceiver {
         let (events, runtime) = (self.events.clone(), runtime(py)?);
         let event =
             py.detach(|| runtime.block_on(async move { events.lock().await.next_within(timeout).await }));
-        match event {
-            Some(event) => Ok(Some(pythonize::pythonize(py, event.json())?)),
-            None => Ok(None),
-        }
+        event.map(|event| to_python(py, &event)).transpose()
     }
 
-    /// Waits for the next event in the background (at most `timeout` seconds); `done(json)` gets
-    /// its JSON, or None when none came. Cancelling the task while it waits loses nothing (the
+    /// Waits for the next event in the background (at most `timeout` seconds); `done` gets its
+    /// `(json, version)`, or None when none came. Cancelling the task while it waits loses nothing (the
     /// wait is cancel-safe); an event it already took still reaches `done`.
     fn start_next(&self, py: Python<'_>, timeout: f64, done: Py<PyAny>) -> PyResult<Task> {
         let timeout = Duration::try_from_secs_f64(timeout).map_err(|_| {
@@ -117,7 +119,9 @@ impl NativeReceiver {
             let event = events.lock().await.next_within(timeout).await;
             Python::attach(move |py| {
                 let outcome = match event {
-                    Some(event) => pythonize::pythonize(py, event.json()).map_err(PyErr::from),
+                    Some(event) => {
+                        to_python(py, &event).and_then(|pair| pair.into_pyobject(py).map(Bound::into_any))
+                    }
                     None => Ok(py.None().into_bound(py)),
                 };
                 deliver(py, done, outcome);

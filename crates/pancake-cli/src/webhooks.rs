@@ -101,11 +101,6 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         return Err(Failure::usage("pancake webhooks serve; see --help"));
     };
     let secret = args.get_one::<String>("secret").cloned().unwrap_or_default();
-    if secret.len() < 16 || secret.contains('/') {
-        return Err(Failure::usage(format!(
-            "--secret ({SECRET_VARIABLE}): at least 16 characters, no `/` (it is the URL's last segment)"
-        )));
-    }
     let window = args.get_one::<Duration>("reorder-window").copied().unwrap_or(Duration::from_secs(1));
     let limit = args.get_one::<u64>("max-events").copied();
     let command_timeout =
@@ -128,7 +123,10 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         .map_err(|e| Failure::other(format!("--listen {listen}: {e}")))?;
     let addr = listener.local_addr().map_err(Failure::write)?;
     warn_on_stderr();
-    let (receiver, mut events) = Receiver::builder(secret).reorder_window(window).build();
+    let (receiver, mut events) = Receiver::builder(secret)
+        .reorder_window(window)
+        .build()
+        .map_err(|weak| Failure::usage(format!("--secret ({SECRET_VARIABLE}): {weak}")))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(webhooks::serve(listener, receiver.clone(), async {
         let _ = stopped.await;

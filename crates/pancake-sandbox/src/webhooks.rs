@@ -133,12 +133,17 @@ impl Hooks {
         })
     }
 
-    /// A new delivery id, in the shape Pancake sends (a UUID).
-    pub fn request_id(&self) -> String {
+    /// A number no event had before (for delivery and message ids).
+    pub fn next_number(&self) -> u64 {
         self.with(|s| {
             s.events += 1;
-            format!("5a9d0b1e-0000-4000-8000-{:012x}", s.events)
+            s.events
         })
+    }
+
+    /// A new delivery id, in the shape Pancake sends (a UUID).
+    pub fn request_id(&self) -> String {
+        format!("5a9d0b1e-0000-4000-8000-{:012x}", self.next_number())
     }
 
     /// Posts `event` to every URL registered for its page, with their faults.

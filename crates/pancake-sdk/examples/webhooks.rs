@@ -18,7 +18,7 @@ use pancake_sdk::webhooks::{Payload, Receiver};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = "whsec-example-3f9a7c1e0b5d"; // long and random in real use
-    let (receiver, mut events) = Receiver::builder(secret).build();
+    let (receiver, mut events) = Receiver::builder(secret).build()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/hooks/pancake/{secret}", listener.local_addr()?);
     tokio::spawn(pancake_sdk::webhooks::serve(listener, receiver.clone(), std::future::pending()));

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, AsyncIterator, Optional, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Tuple, Awaitable, Callable, Iterable, Iterator, AsyncIterator, Optional, TypedDict, Union
 
 from . import _native
 from ._exceptions import PancakeSDKError
@@ -48,6 +48,9 @@ __all__ = [
 _POLL = 0.25
 """Seconds each wait for an event lasts before Python checks for signals (Ctrl-C)."""
 
+_Taken = Tuple[dict[str, Any], Optional[int]]
+"""An event as the native receiver hands it over: its JSON and its version."""
+
 _LONG = 3600.0
 """Seconds each background wait of `next_async(None)` lasts (it is cancellable throughout)."""
 
@@ -67,10 +70,11 @@ class WebhookEvent:
     False for an `event_type` this SDK does not know, which is still an event, never an error.
     """
 
-    __slots__ = ("json",)
+    __slots__ = ("json", "_version")
 
-    def __init__(self, json: dict[str, Any]) -> None:
+    def __init__(self, json: dict[str, Any], version: Optional[int] = None) -> None:
         self.json: dict[str, Any] = json
+        self._version = version
 
     @property
     def event_type(self) -> str:
@@ -105,9 +109,9 @@ class WebhookEvent:
 
     @property
     def version(self) -> Optional[int]:
-        """A `conversation` event's version (higher is newer)."""
-        conversation = self.data.get("conversation")
-        return conversation.get("version") if isinstance(conversation, dict) else None
+        """The version that orders this event among its object's updates (by the spec's rule:
+        a `conversation` event's `data.conversation.version`; higher is newer), or None."""
+        return self._version
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WebhookEvent) and other.json == self.json
@@ -122,7 +126,7 @@ def parse_event(body: Union[bytes, str]) -> WebhookEvent:
     if isinstance(body, str):
         body = body.encode()
     try:
-        return WebhookEvent(_native.parse_webhook(body))
+        return WebhookEvent(*_native.parse_webhook(body))
     except ValueError as error:
         raise WebhookError(str(error)) from None
 
@@ -160,7 +164,7 @@ class WebhookReceiver:
     ) -> None:
         self._native = _native.NativeReceiver(secret, float(reorder_window), int(max_body), int(queue))
         # Events taken by a wait that was cancelled before it could hand them over.
-        self._returned: collections.deque[dict[str, Any]] = collections.deque()
+        self._returned: collections.deque[_Taken] = collections.deque()
 
     def __repr__(self) -> str:
         return "WebhookReceiver(secret=[redacted])"
@@ -177,13 +181,13 @@ class WebhookReceiver:
         """The next event, waiting up to `timeout` seconds (None: until one comes); None when
         none came."""
         if self._returned:
-            return WebhookEvent(self._returned.popleft())
+            return WebhookEvent(*self._returned.popleft())
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = _POLL if deadline is None else min(_POLL, max(0.0, deadline - time.monotonic()))
-            json = self._native.next(left)
-            if json is not None:
-                return WebhookEvent(json)
+            taken = self._native.next(left)
+            if taken is not None:
+                return WebhookEvent(*taken)
             if deadline is not None and time.monotonic() >= deadline:
                 return None
 
@@ -201,21 +205,21 @@ class WebhookReceiver:
         import asyncio
 
         if self._returned:
-            return WebhookEvent(self._returned.popleft())
+            return WebhookEvent(*self._returned.popleft())
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
             wait = _LONG if deadline is None else max(0.0, deadline - loop.time())
-            json = await self._wait(loop, wait)
-            if json is not None:
-                return WebhookEvent(json)
+            taken = await self._wait(loop, wait)
+            if taken is not None:
+                return WebhookEvent(*taken)
             if deadline is not None and loop.time() >= deadline:
                 return None
 
-    async def _wait(self, loop: asyncio.AbstractEventLoop, timeout: float) -> Optional[dict[str, Any]]:
+    async def _wait(self, loop: asyncio.AbstractEventLoop, timeout: float) -> Optional[_Taken]:
         import asyncio
 
-        future: asyncio.Future[Optional[dict[str, Any]]] = loop.create_future()
+        future: asyncio.Future[Optional[_Taken]] = loop.create_future()
 
         def done(outcome: Any) -> None:
             try:
@@ -230,7 +234,7 @@ class WebhookReceiver:
             task.cancel()
             raise
 
-    def _settle(self, future: asyncio.Future[Optional[dict[str, Any]]], outcome: Any) -> None:
+    def _settle(self, future: asyncio.Future[Optional[_Taken]], outcome: Any) -> None:
         if future.done():
             self._keep(outcome)  # cancelled after the event was taken: not lost
         elif isinstance(outcome, BaseException):
@@ -239,7 +243,7 @@ class WebhookReceiver:
             future.set_result(outcome)
 
     def _keep(self, outcome: Any) -> None:
-        if isinstance(outcome, dict):
+        if isinstance(outcome, tuple):
             self._returned.append(outcome)
 
     async def aevents(self, timeout: Optional[float] = None) -> AsyncIterator[WebhookEvent]:
@@ -267,8 +271,7 @@ class WebhookReceiver:
                         if read == 0:
                             break
                         length -= read
-                self._native.count(413)
-                answer = (413, f"body: larger than {self._native.max_body} bytes")
+                answer = self._native.too_large()
             else:
                 body = environ["wsgi.input"].read(length) if length else b""
                 answer = self._native.handle(method, path, body)
@@ -308,8 +311,7 @@ class WebhookReceiver:
                     chunks.append(chunk)
                 more = message.get("more_body", False)
             if size > self._native.max_body:
-                self._native.count(413)
-                answer = (413, f"body: larger than {self._native.max_body} bytes")
+                answer = self._native.too_large()
             else:
                 answer = self._native.handle(method, path, b"".join(chunks))
         status, text = answer

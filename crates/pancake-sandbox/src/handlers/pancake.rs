@@ -185,9 +185,8 @@ fn announce(world: &World, call: &Call, page: &Page, reply: &Reply) {
     world.hooks.emit(conversation_event(world, page, i, snippet));
 }
 
-/// Conversation `i` as a `messaging` event carries it.
-fn webhook_conversation(world: &World, page: &Page, i: usize) -> Value {
-    let view = conversation_view(world, page, i);
+/// A conversation (as the lists show it, `view`) as a `messaging` event carries it.
+fn webhook_conversation(view: &Value) -> Value {
     let tags: Vec<Value> = view["tags"].as_array().into_iter().flatten().map(|t| t["id"].clone()).collect();
     json!({
         "id": view["id"], "assignee_ids": view["assignee_ids"], "from": view["from"],
@@ -198,7 +197,7 @@ fn webhook_conversation(world: &World, page: &Page, i: usize) -> Value {
 
 /// A `messaging` event: message `id` with `text` from `from` in conversation `i`.
 fn messaging_event(world: &World, page: &Page, i: usize, id: &str, text: &str, from: Value) -> Value {
-    let conversation = webhook_conversation(world, page, i);
+    let conversation = webhook_conversation(&conversation_view(world, page, i));
     let comment = conversation["type"] == "COMMENT";
     let post = match comment {
         true => webhook_post(page, i % page.posts.max(1)),
@@ -226,8 +225,8 @@ fn messaging_event(world: &World, page: &Page, i: usize, id: &str, text: &str, f
 
 /// A `conversation` event for conversation `i` at its next version.
 fn conversation_event(world: &World, page: &Page, i: usize, snippet: Option<String>) -> Value {
-    let mut conversation = webhook_conversation(world, page, i);
     let view = conversation_view(world, page, i);
+    let mut conversation = webhook_conversation(&view);
     let id = conversation["id"].as_str().unwrap_or_default().to_string();
     if let Some(snippet) = snippet {
         conversation["snippet"] = snippet.into();
@@ -283,8 +282,7 @@ pub fn emit(world: &World, request: &Value) -> Result<(), String> {
         "messaging" => {
             let view = conversation_view(world, page, conversation);
             let from = json!({ "id": view["from"]["id"], "name": view["from"]["name"], "page_customer_id": view["customer_id"] });
-            let id =
-                format!("m_sandbox_in_{}", world.hooks.request_id().rsplit('-').next().unwrap_or_default());
+            let id = format!("m_sandbox_in_{}", world.hooks.next_number());
             messaging_event(world, page, conversation, &id, "Shop ơi còn hàng không?", from)
         }
         "conversation" => conversation_event(world, page, conversation, None),

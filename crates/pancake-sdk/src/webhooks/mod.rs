@@ -18,7 +18,7 @@
 //! # async fn demo() {
 //! use pancake_sdk::webhooks::{Payload, Receiver};
 //!
-//! let (receiver, mut events) = Receiver::builder("long-random-secret").build();
+//! let (receiver, mut events) = Receiver::builder("long-random-secret").build().expect("a strong secret");
 //! // Mount `receiver` (a tower `Service`) in axum: `Router::new().route_service("/webhooks/pancake/{secret}", receiver)`.
 //! while let Some(event) = events.next().await {
 //!     match event.payload() {
@@ -44,6 +44,9 @@ pub use event::{Event, WebhookError};
 pub use generated::{EVENTS, Payload, SUSPENSION};
 pub use health::{Health, Suspension};
 pub use order::Events;
-pub use receiver::{Answer, DEFAULT_MAX_BODY, DEFAULT_REORDER_WINDOW, Receiver, ReceiverBuilder, Verdict};
+pub use receiver::{
+    Answer, DEFAULT_MAX_BODY, DEFAULT_REORDER_WINDOW, MIN_SECRET, Receiver, ReceiverBuilder, Verdict,
+    WeakSecret,
+};
 pub use rules::EventRule;
 pub use server::serve;

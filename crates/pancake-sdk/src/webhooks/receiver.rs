@@ -21,6 +21,15 @@ pub const DEFAULT_MAX_QUEUED_BYTES: usize = 64 << 20;
 /// Deliveries remembered to spot repeats.
 const REMEMBERED: usize = 100_000;
 
+/// A secret the receiver refuses: too short to be unguessable, or holding a `/` (it is the URL's
+/// last path segment).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("secret: at least {MIN_SECRET} characters, no `/` (it is the URL's last path segment)")]
+pub struct WeakSecret;
+
+/// The shortest secret a receiver takes.
+pub const MIN_SECRET: usize = 16;
+
 /// Settings of a [`Receiver`].
 #[derive(Debug)]
 pub struct ReceiverBuilder {
@@ -59,8 +68,13 @@ impl ReceiverBuilder {
         self
     }
 
-    /// The receiver to mount, and the events it accepts.
-    pub fn build(self) -> (Receiver, Events) {
+    /// The receiver to mount, and the events it accepts; [`WeakSecret`] for a secret shorter
+    /// than [`MIN_SECRET`] or holding a `/`.
+    pub fn build(self) -> Result<(Receiver, Events), WeakSecret> {
+        let secret = self.secret.expose_secret();
+        if secret.chars().count() < MIN_SECRET || secret.contains('/') {
+            return Err(WeakSecret);
+        }
         let (sender, queue) = mpsc::channel(self.queue);
         let queued = Arc::new(AtomicUsize::new(0));
         let inner = Inner {
@@ -72,7 +86,7 @@ impl ReceiverBuilder {
             seen: Mutex::new(Seen::new(REMEMBERED)),
             health: Mutex::new(Tracker::new(SUSPENSION)),
         };
-        (Receiver { inner: Arc::new(inner) }, Events::new(queue, self.window, queued))
+        Ok((Receiver { inner: Arc::new(inner) }, Events::new(queue, self.window, queued)))
     }
 }
 
