@@ -10,7 +10,10 @@ use pancake_sdk::{botcake, pancake};
 fn wire(env: &Env, operation: &str) {
     let request = last_request(&env.sandbox);
     assert_eq!(request["operation_id"], operation, "the last request was not {operation}");
-    insta::assert_json_snapshot!(operation, request);
+    // Named as when this was a binary of its own; Python and the C replay read these files.
+    insta::with_settings!({ prepend_module_to_snapshot => false }, {
+        insta::assert_json_snapshot!(format!("operations__{operation}"), request);
+    });
 }
 
 const SINCE: i64 = 1_759_276_800; // 2025-10-01
