@@ -1,5 +1,6 @@
-//! Project automation: `cargo xtask generate [--check]` and `cargo xtask test`.
+//! Project automation: `cargo xtask generate [--check]`, `cargo xtask test` and `cargo xtask bench`.
 
+mod bench;
 mod c;
 mod cli;
 mod creplay;
@@ -21,13 +22,16 @@ mod webhooks;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test [python | c]>
+const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test [python | c] | bench>
 
   generate          regenerate every file derived from spec/*.yaml
   generate --check  fail (and show a diff) when a committed generated file has drifted
   lint              lint spec/*.yaml (openapi-spec-validator, and redocly where Node.js >= 20 is installed)
   test              install what is missing, then run every check and test
-  test python | c   only the Python package's or the C library's tests (while working on them)";
+  test python | c   only the Python package's or the C library's tests (while working on them)
+  bench --smoke     what `test` runs of it: debug builds, one short round, nothing written
+  bench             every front-end against a bare client (release builds, a few minutes); writes
+                    BENCHMARKS.md, docs/benchmarks.svg and the README's table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +40,8 @@ fn main() -> ExitCode {
         ["generate"] => generate::run(false),
         ["generate", "--check"] => generate::run(true),
         ["lint"] => lint::run(),
+        ["bench"] => bench::run(),
+        ["bench", "--smoke"] => bench::smoke(),
         ["test"] => test::run(),
         ["test", "python"] => test::only_python(),
         ["test", "c"] => test::only_c(),

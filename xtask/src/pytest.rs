@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::{Result, root, succeed, venv};
 
 /// Pinned tools of the Python checks.
-const TOOLS: [&str; 3] = ["maturin==1.16.0", "pytest==9.2.0", "mypy==2.4.1"];
+pub const TOOLS: [&str; 3] = ["maturin==1.16.0", "pytest==9.2.0", "mypy==2.4.1"];
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
 pub fn target_dir() -> PathBuf {
@@ -25,35 +25,7 @@ pub fn run() -> Result {
         "cargo build -p pancake-sandbox",
     )?;
 
-    let wheels = target_dir().join("wheels");
-    let _ = std::fs::remove_dir_all(&wheels);
-    succeed(
-        Command::new(venv::bin("maturin"))
-            .args(["build", "--quiet", "--manifest-path", "bindings/python/Cargo.toml", "--out"])
-            .arg(&wheels)
-            .arg("--interpreter")
-            .arg(venv::bin("python")),
-        "maturin build",
-    )?;
-    let wheel = std::fs::read_dir(&wheels)
-        .map_err(|e| format!("{}: {e}", wheels.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or("maturin built no wheel")?;
-    succeed(
-        Command::new(venv::bin("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--force-reinstall",
-                "--no-deps",
-            ])
-            .arg(&wheel),
-        "pip install the wheel",
-    )?;
+    install_wheel(false)?;
 
     let sandbox = target_dir().join("debug/pancake-sandbox");
     succeed(
@@ -82,4 +54,38 @@ pub fn run() -> Result {
         Command::new(venv::bin("python")).args(["-m", "mypy.stubtest", "pancake_sdk._native"]),
         "stubtest",
     )
+}
+
+/// Builds the wheel (a release build when `release`, for the benchmarks) and installs it into
+/// the venv in place of any other.
+pub fn install_wheel(release: bool) -> Result {
+    let wheels = target_dir().join("wheels");
+    let _ = std::fs::remove_dir_all(&wheels);
+    let mut build = Command::new(venv::bin("maturin"));
+    build.args(["build", "--quiet", "--manifest-path", "bindings/python/Cargo.toml", "--out"]);
+    build.arg(&wheels).arg("--interpreter").arg(venv::bin("python"));
+    if release {
+        build.arg("--release");
+    }
+    succeed(&mut build, "maturin build")?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| format!("{}: {e}", wheels.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .ok_or("maturin built no wheel")?;
+    succeed(
+        Command::new(venv::bin("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                "--no-deps",
+            ])
+            .arg(&wheel),
+        "pip install the wheel",
+    )?;
+    Ok(())
 }

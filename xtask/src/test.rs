@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Result, ctest, generate, lint, pytest, succeed};
+use crate::{Result, bench, ctest, generate, lint, pytest, succeed};
 
 /// Runs formatting, the drift check, the spec lint, clippy and every test.
 pub fn run() -> Result {
@@ -15,6 +15,7 @@ pub fn run() -> Result {
     step("rust tests", || cargo(&["test", "--workspace"]))?;
     step("python package (maturin, pytest, mypy --strict, stubtest)", pytest::run)?;
     step("C library (gcc -Werror, valgrind, C++ header, example)", ctest::run)?;
+    step("bench (builds, one short round of every comparison)", bench::smoke)?;
     println!("\nxtask test: every step passed in {:.0?}", started.elapsed());
     Ok(())
 }
