@@ -4,8 +4,8 @@
 //! `bench/python`; they speak the same arguments.
 
 mod clients;
-mod payloads;
-mod replay;
+
+use pancake_bench::{Op, replay};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -23,15 +23,6 @@ enum Command {
     Replay,
     /// Times one Rust client: prints its calls per second.
     Run(clients::Run),
-}
-
-/// The operations measured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Op {
-    /// `list_tags`: a small answer.
-    Tags,
-    /// `list_page_customers` with 100 customers: a large one.
-    Customers,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

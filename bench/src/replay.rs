@@ -24,29 +24,42 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         let _ = std::io::stdin().read_to_end(&mut Vec::new());
         std::process::exit(0);
     });
-    runtime.block_on(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
-            let _ = stream.set_nodelay(true);
-            let (tags, customers) = (tags.clone(), customers.clone());
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                    let path = request.uri().path();
-                    let body = if path.ends_with("/tags") {
-                        Some(tags.clone())
-                    } else if path.ends_with("/page_customers") {
-                        Some(customers.clone())
-                    } else {
-                        None
-                    };
-                    async move { Ok::<_, Infallible>(answer(body)) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+    runtime.block_on(serve(listener, tags, customers));
+    Ok(())
+}
+
+/// Starts a replay server on a thread of its own (for in-process benchmarks); answers its URL.
+pub fn spawn(tags: Bytes, customers: Bytes) -> std::io::Result<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    std::thread::spawn(move || runtime.block_on(serve(listener, tags, customers)));
+    Ok(url)
+}
+
+/// Serves forever.
+async fn serve(listener: tokio::net::TcpListener, tags: Bytes, customers: Bytes) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let _ = stream.set_nodelay(true);
+        let (tags, customers) = (tags.clone(), customers.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                let path = request.uri().path();
+                let body = if path.ends_with("/tags") {
+                    Some(tags.clone())
+                } else if path.ends_with("/page_customers") {
+                    Some(customers.clone())
+                } else {
+                    None
+                };
+                async move { Ok::<_, Infallible>(answer(body)) }
             });
-        }
-    })
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 fn answer(body: Option<Bytes>) -> Response<Full<Bytes>> {

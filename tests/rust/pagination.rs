@@ -173,14 +173,20 @@ async fn json_streams_walk_lists_like_typed_ones() {
     let customers: Vec<serde_json::Value> = client
         .stream_json("list_page_customers", args, Default::default())
         .unwrap()
+        .map_ok(|item| item.value())
         .try_collect()
         .await
         .unwrap();
     assert_eq!(customers.len(), 260);
     assert_eq!(customers[0]["loyalty_points"], 0, "raw items keep every field");
     let args = serde_json::json!({ "page_id": PAGE_ID, "conversation_id": format!("{PAGE_ID}_6100000000010003"), "customer_id": "cus-01-3" });
-    let messages: Vec<serde_json::Value> =
-        client.stream_json("list_messages", args, Default::default()).unwrap().try_collect().await.unwrap();
+    let messages: Vec<serde_json::Value> = client
+        .stream_json("list_messages", args, Default::default())
+        .unwrap()
+        .map_ok(|m| m.value())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(messages.len(), 54);
     assert!(client.stream_json("list_tags", serde_json::json!({}), Default::default()).is_err());
 }
@@ -231,6 +237,7 @@ async fn a_json_stream_resumes_after_the_items_already_read() {
     let all: Vec<serde_json::Value> = client
         .stream_json("list_page_customers", args.clone(), Default::default())
         .unwrap()
+        .map_ok(|item| item.value())
         .try_collect()
         .await
         .unwrap();
@@ -238,6 +245,7 @@ async fn a_json_stream_resumes_after_the_items_already_read() {
     let rest: Vec<serde_json::Value> = client
         .stream_json_after("list_page_customers", args, Default::default(), 150)
         .unwrap()
+        .map_ok(|item| item.value())
         .try_collect()
         .await
         .unwrap();

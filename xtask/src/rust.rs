@@ -346,7 +346,7 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                     args: ::serde_json::Value,
                     files: Vec<crate::Upload>,
                     platform: Option<&str>,
-                ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+                ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                     crate::media::send_media(self, #id, args, files, platform, crate::CallOptions::default()).await
                 }
             });
@@ -427,14 +427,15 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
             }
 
             /// Calls an operation by its id with its parameters, and its request body under
-            /// `body`, as a JSON object; answers the JSON as it came. Every check, retry and
-            /// pacing of the typed call applies, and its errors are redacted alike.
+            /// `body`, as a JSON object; answers the JSON as it came, checked but not decoded
+            /// (`.value()` or `.decode()` read it). Every check, retry and pacing of the typed
+            /// call applies, and its errors are redacted alike.
             pub async fn call_json(
                 &self,
                 operation_id: &str,
                 args: ::serde_json::Value,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+            ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 crate::dispatch::call_json(self, operation_id, args, None, options).await
             }
 
@@ -445,19 +446,19 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 args: ::serde_json::Value,
                 upload: crate::Upload,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+            ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 crate::dispatch::call_json(self, operation_id, args, Some(upload), options).await
             }
 
-            /// Every item of a list operation called by its id with JSON arguments; the walk
-            /// sets the cursor and the page size. Fails at once for an operation that is not a
-            /// list.
+            /// Every item of a list operation called by its id with JSON arguments, each as
+            /// the JSON that came; the walk sets the cursor and the page size. Fails at once
+            /// for an operation that is not a list.
             pub fn stream_json(
                 &self,
                 operation_id: &str,
                 args: ::serde_json::Value,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::paginate::ItemStream<'static, ::serde_json::Value>, crate::Error> {
+            ) -> ::std::result::Result<crate::paginate::ItemStream<'static, crate::Json>, crate::Error> {
                 crate::paginate::stream_json(self.clone(), operation_id, args, options, 0)
             }
 
@@ -470,7 +471,7 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 args: ::serde_json::Value,
                 options: crate::CallOptions,
                 skip: u64,
-            ) -> ::std::result::Result<crate::paginate::ItemStream<'static, ::serde_json::Value>, crate::Error> {
+            ) -> ::std::result::Result<crate::paginate::ItemStream<'static, crate::Json>, crate::Error> {
                 crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
             }
 
@@ -539,7 +540,7 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
             mut args: ::serde_json::Map<String, ::serde_json::Value>,
             upload: Option<crate::Upload>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             match operation_id {
                 #(#arms)*
                 _ => Err(crate::dispatch::unknown_operation(operation_id)),
@@ -804,19 +805,21 @@ fn builder_wrapper(
                 self,
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                self.send_as_given(None, options).await
+                let Self { inner, client, check } = self;
+                crate::exchange::run(client.state(), check, options, inner.send()).await
             }
 
-            /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-            /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-            pub(crate) async fn send_as_given(
+            /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+            /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+            /// and the answer comes back as its checked bytes, never decoded into a type.
+            pub(crate) async fn send_raw(
                 self,
                 body: Option<::serde_json::Value>,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
+            ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 let Self { inner, client, check } = self;
                 let check = check.with_body(body);
-                crate::exchange::run(client.state(), check, options, inner.send()).await
+                crate::exchange::run_raw(client.state(), check, options, inner.send()).await
             }
         }
     })
@@ -871,7 +874,7 @@ fn dispatch_arm(op: &Operation, setters: &[Setter]) -> TokenStream {
             #(#sets)*
             #file
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(#body, options).await)
+            call.send_raw(#body, options).await
         }
     }
 }

@@ -326,7 +326,7 @@ pub(crate) trait Handle: Sized {
 
 /// The items of a list, fetched page by page (opaque). Release with [`pk_pager_free`].
 pub struct pk_pager {
-    stream: Mutex<ItemStream<'static, Value>>,
+    stream: Mutex<ItemStream<'static, pancake_sdk::Json>>,
     /// The process that made it: its connections do not survive a fork.
     pid: u32,
 }
@@ -410,9 +410,17 @@ pub(crate) fn guard(f: impl FnOnce() -> Result<(), pk_result>) -> pk_result {
     }
 }
 
-/// Writes an owned C string to `out`.
-pub(crate) fn hand_over(out: *mut *mut c_char, text: String) -> Result<(), pk_result> {
-    let text = CString::new(text).map_err(|_| invalid("the answer holds a NUL byte"))?;
+/// Writes a JSON text of the JSON door to `*out` as it came: one copy, with room for the NUL
+/// (a checked JSON text holds no NUL byte).
+pub(crate) fn hand_over_json(out: *mut *mut c_char, json: &pancake_sdk::Json) -> Result<(), pk_result> {
+    let mut bytes = Vec::with_capacity(json.as_bytes().len() + 1);
+    bytes.extend_from_slice(json.as_bytes());
+    hand_over_bytes(out, bytes)
+}
+
+/// Writes bytes to `out` as an owned C string.
+fn hand_over_bytes(out: *mut *mut c_char, bytes: Vec<u8>) -> Result<(), pk_result> {
+    let text = CString::new(bytes).map_err(|_| invalid("the answer holds a NUL byte"))?;
     unsafe { *out = text.into_raw() };
     Ok(())
 }
@@ -482,14 +490,14 @@ pub(crate) fn upload(
 fn answer_to<F, Fut>(client: &Client, out: *mut *mut c_char, call: F) -> Result<(), pk_result>
 where
     F: FnOnce(pancake_sdk::dynamic::AnyClient) -> Fut,
-    Fut: std::future::Future<Output = Result<pancake_sdk::Response<Value>, pancake_sdk::Error>>,
+    Fut: std::future::Future<Output = Result<pancake_sdk::Response<pancake_sdk::Json>, pancake_sdk::Error>>,
 {
     input::non_null("out_json", out)?;
     let client = client.inner.current().map_err(fail)?;
     let answer = pancake_sdk::blocking::block_on(call(client))
         .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
         .map_err(fail)?;
-    hand_over(out, String::from_utf8_lossy(answer.raw_body()).into_owned())
+    hand_over_json(out, &answer)
 }
 
 /// [`call`], with this call's own options.
@@ -529,7 +537,7 @@ pub unsafe extern "C" fn pk_pager_next(pager: *mut pk_pager, out_item_json: *mut
                 unsafe { *out_item_json = std::ptr::null_mut() };
                 Ok(())
             }
-            Some(Ok(item)) => hand_over(out_item_json, item.to_string()),
+            Some(Ok(item)) => hand_over_json(out_item_json, &item),
             Some(Err(error)) => Err(fail(error)),
         }
     })

@@ -7,7 +7,9 @@
 //! and HTTP connections. Before the interpreter exits, an `atexit` hook stops the runtime, so
 //! that no worker thread touches Python while it finalizes.
 
+mod completions;
 mod convert;
+mod decode;
 mod webhooks;
 
 use std::sync::Arc;
@@ -15,11 +17,12 @@ use std::time::Duration;
 
 use std::panic::AssertUnwindSafe;
 
+use completions::{Completions, Outcome};
 use futures::{FutureExt, StreamExt};
 use pancake_sdk::dynamic::AnyClient;
 use pancake_sdk::paginate::ItemStream;
 use pancake_sdk::registry::ForkSafe;
-use pancake_sdk::{CallOptions, Error, Response};
+use pancake_sdk::{CallOptions, Error, Json, Response};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -31,6 +34,9 @@ fn runtime(py: Python<'_>) -> PyResult<Handle> {
     pancake_sdk::blocking::handle()
         .map_err(|e| sdk_error(py, &format!("cannot start the SDK's runtime: {e}")))
 }
+
+/// The status an item of a list is shown with when it fails to become Python objects.
+const OK: http::StatusCode = http::StatusCode::OK;
 
 /// What an awaiting caller hears when the SDK panicked (a bug) instead of answering.
 const PANICKED: &str = "the SDK panicked (a bug): the call did not complete";
@@ -92,12 +98,20 @@ fn body_details(py: Python<'_>, details: &Bound<'_, PyDict>, body: &pancake_sdk:
 }
 
 /// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
-fn answer<'py>(py: Python<'py>, result: Result<Response<Value>, Error>) -> PyResult<Bound<'py, PyTuple>> {
+fn answer<'py>(py: Python<'py>, result: Result<Response<Json>, Error>) -> PyResult<Bound<'py, PyTuple>> {
     let response = result.map_err(|error| exception(py, error))?;
     let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
     let status = response.status().as_u16();
-    let body = pythonize::pythonize(py, &response.into_inner())?;
+    let body = python_json(py, &response, response.status())?;
     PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
+}
+
+/// The Python objects of a JSON answer, made from its bytes in one pass (see [`decode`]).
+fn python_json<'py>(py: Python<'py>, json: &Json, status: http::StatusCode) -> PyResult<Bound<'py, PyAny>> {
+    decode::to_python(py, json.as_bytes()).map_err(|source| {
+        let body = pancake_sdk::ErrorBody::new(json.clone().into_bytes());
+        exception(py, Error::Decode { status, body, source })
+    })
 }
 
 /// Arguments from Python (a dict of JSON-compatible values); a refusal is a `ValidationError`
@@ -188,16 +202,17 @@ impl NativeClient {
         answer(py, result)
     }
 
-    /// Starts a call of `operation` and returns at once; `done(outcome)` is called from
-    /// another thread with the `(body, status, warning)` tuple or the exception.
-    #[pyo3(signature = (operation, args, done, timeout=None, deadline=None, file=None, media=None))]
+    /// Starts a call of `operation` and returns at once; its outcome goes to `completions`
+    /// under `id` (see `Completions.drain`), never touching Python from another thread.
+    #[pyo3(signature = (operation, args, completions, id, timeout=None, deadline=None, file=None, media=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         &self,
         py: Python<'_>,
         operation: &str,
         args: &Bound<'_, PyAny>,
-        done: Py<PyAny>,
+        completions: &Completions,
+        id: u64,
         timeout: Option<f64>,
         deadline: Option<f64>,
         file: Option<FileArg>,
@@ -207,18 +222,13 @@ impl NativeClient {
             (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
         let operation = operation.to_string();
         let files = Files { file, media };
+        let queue = completions.queue();
         let handle = runtime.spawn(async move {
             let result =
                 AssertUnwindSafe(async move { dispatch(&client, &operation, args, files, options).await })
                     .catch_unwind()
                     .await;
-            Python::attach(move |py| {
-                let outcome = match result {
-                    Ok(result) => answer(py, result).map(Bound::into_any),
-                    Err(_) => Err(sdk_error(py, PANICKED)),
-                };
-                deliver(py, done, outcome);
-            });
+            queue.push(id, result.map_or(Outcome::Panicked, Outcome::Answer));
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -290,7 +300,7 @@ async fn dispatch(
     args: serde_json::Value,
     files: Files,
     options: pancake_sdk::CallOptions,
-) -> Result<pancake_sdk::Response<serde_json::Value>, Error> {
+) -> Result<pancake_sdk::Response<Json>, Error> {
     if let Some((media, platform)) = files.media {
         let uploads = media.into_iter().map(upload_of).collect::<Result<Vec<_>, _>>()?;
         return pancake_sdk::media::send_media(
@@ -341,7 +351,7 @@ impl Task {
 /// The items of a list, fetched page by page.
 #[pyclass(frozen, module = "pancake_sdk._native")]
 struct Pager {
-    stream: Arc<tokio::sync::Mutex<ItemStream<'static, Value>>>,
+    stream: Arc<tokio::sync::Mutex<ItemStream<'static, Json>>>,
     /// The process that made it: its connections do not survive a fork.
     pid: u32,
 }
@@ -385,27 +395,19 @@ impl Pager {
         let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
         match item {
             None => Ok(None),
-            Some(Ok(value)) => Ok(Some(pythonize::pythonize(py, &value)?)),
+            Some(Ok(item)) => Ok(Some(python_json(py, &item, OK)?)),
             Some(Err(error)) => Err(exception(py, error)),
         }
     }
 
-    /// Fetches the next item in the background; `done(item)` gets it, None at the end, or the
-    /// exception.
-    fn start_next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Task> {
+    /// Fetches the next item in the background; it goes to `completions` under `id` (None at
+    /// the end, or the exception).
+    fn start_next(&self, py: Python<'_>, completions: &Completions, id: u64) -> PyResult<Task> {
         self.usable(py)?;
-        let (stream, runtime) = (self.stream.clone(), runtime(py)?);
+        let (stream, runtime, queue) = (self.stream.clone(), runtime(py)?, completions.queue());
         let handle = runtime.spawn(async move {
             let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
-            Python::attach(move |py| {
-                let outcome = match item {
-                    Err(_) => Err(sdk_error(py, PANICKED)),
-                    Ok(None) => Ok(py.None().into_bound(py)),
-                    Ok(Some(Ok(value))) => pythonize::pythonize(py, &value).map_err(PyErr::from),
-                    Ok(Some(Err(error))) => Err(exception(py, error)),
-                };
-                deliver(py, done, outcome);
-            });
+            queue.push(id, item.map_or(Outcome::Panicked, Outcome::Item));
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -447,6 +449,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(reset_log_cache, module)?)?;
     module.add_class::<NativeClient>()?;
     module.add_class::<Task>()?;
+    module.add_class::<Completions>()?;
     module.add_class::<Pager>()?;
     module.add_class::<webhooks::NativeReceiver>()?;
     module.add_function(wrap_pyfunction!(webhooks::parse_webhook, module)?)?;

@@ -242,7 +242,7 @@ pub async fn call(
     let jsonl = globals.get_one::<String>("output").is_some_and(|o| o == "jsonl");
     let items =
         if jsonl { Some(crate::table::list(op.api, op.id).map(|l| l.items).unwrap_or("data")) } else { None };
-    output::print(&answer.into_inner(), items)
+    output::print(&answer.value(), items)
 }
 
 /// `pancake completions SHELL`.

@@ -130,12 +130,12 @@ pub async fn run(clients: &Clients, api: Api, matches: &ArgMatches) -> Result<()
     let write_error = Failure::write;
     while let Some(item) = items.try_next().await? {
         // A list that shifted since the interruption may give again a record the file has.
-        if !written_ids.is_empty() && identity(&item).is_some_and(|id| written_ids.remove(&id)) {
+        if !written_ids.is_empty() && identity(&item.value()).is_some_and(|id| written_ids.remove(&id)) {
             continue;
         }
         match &mut csv_out {
-            Some(csv) => csv.write(&mut sink, &item).map_err(write_error)?,
-            None => writeln!(sink, "{item}").map_err(write_error)?,
+            Some(csv) => csv.write(&mut sink, &item.value()).map_err(write_error)?,
+            None => json_line(&mut sink, &item).map_err(write_error)?,
         }
         written += 1;
         if let Some(bar) = &progress {
@@ -150,6 +150,17 @@ pub async fn run(clients: &Clients, api: Api, matches: &ArgMatches) -> Result<()
         eprintln!("exported {} {name} to {path} ({written} fetched now)", done + written);
     }
     Ok(())
+}
+
+/// Writes an item as one line: its bytes as they came, unless they span lines (a server that
+/// formats its JSON), when it is written again compact.
+fn json_line(sink: &mut Box<dyn Write>, item: &pancake_sdk::Json) -> std::io::Result<()> {
+    if item.as_bytes().iter().any(|b| *b == b'\n' || *b == b'\r') {
+        writeln!(sink, "{}", item.value())
+    } else {
+        sink.write_all(item.as_bytes())?;
+        sink.write_all(b"\n")
+    }
 }
 
 fn state_path(path: &str) -> String {

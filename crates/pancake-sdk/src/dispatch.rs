@@ -6,7 +6,8 @@
 //! # async fn demo(pancake: pancake_sdk::Pancake) -> Result<(), pancake_sdk::Error> {
 //! let args = serde_json::json!({ "page_id": "105", "since": 0, "until": 1_800_000_000, "page_number": 1 });
 //! let answer = pancake.call_json("list_page_customers", args, Default::default()).await?;
-//! println!("{}", answer.json()["total"]);
+//! // The answer's bytes as they came, checked; decode them once, as you need them.
+//! println!("{}", answer.value()["total"]);
 //! # Ok(()) }
 //! ```
 
@@ -31,24 +32,6 @@ pub(crate) fn no_more(args: Map<String, Value>) -> Result<(), Error> {
     }
 }
 
-/// A typed answer as raw JSON. A success (2xx) whose JSON does not fit the spec's types is
-/// still the caller's data: JSON callers get it as it came (only a body that is not JSON at
-/// all stays an error).
-pub(crate) fn json_answer<T>(
-    result: Result<crate::Response<T>, Error>,
-) -> Result<crate::Response<Value>, Error> {
-    match result {
-        Ok(response) => Ok(response.into_json()),
-        Err(Error::Decode { status, body, source }) => match serde_json::from_slice::<Value>(body.raw()) {
-            Ok(value) => {
-                Ok(crate::Response::new(value, status, Default::default(), body.raw().clone(), None))
-            }
-            Err(_) => Err(Error::Decode { status, body, source }),
-        },
-        Err(other) => Err(other),
-    }
-}
-
 /// The error for an operation id the API does not have.
 pub(crate) fn unknown_operation(operation_id: &str) -> Error {
     Error::invalid("operation", format!("no operation {operation_id:?}"))
@@ -63,8 +46,9 @@ pub(crate) fn object(args: Value) -> Result<Map<String, Value>, Error> {
     }
 }
 
-/// The boxed answer of [`JsonApi::dispatch`].
-pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<crate::Response<Value>, Error>> + Send + 'a>>;
+/// The boxed answer of [`JsonApi::dispatch`]: the JSON as it came, checked, never decoded into
+/// the spec's types (a success whose JSON does not fit them is still the caller's data).
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<crate::Response<crate::Json>, Error>> + Send + 'a>>;
 
 /// A client that calls its API's operations by id with JSON: each API's generated client is
 /// one. The JSON door and `stream_json` are written once over it.
@@ -114,7 +98,7 @@ pub(crate) async fn call_json<C: JsonApi>(
     args: Value,
     upload: Option<crate::Upload>,
     options: CallOptions,
-) -> Result<crate::Response<Value>, Error> {
+) -> Result<crate::Response<crate::Json>, Error> {
     let result = async {
         let args = object(args)?;
         client.dispatch(operation_id, args, upload, options).await

@@ -33,7 +33,7 @@ pub trait DynClient: Send + Sync {
         args: Value,
         options: CallOptions,
         skip: u64,
-    ) -> Result<ItemStream<'static, Value>, Error>;
+    ) -> Result<ItemStream<'static, crate::Json>, Error>;
 }
 
 impl<C: JsonApi> DynClient for C {
@@ -61,7 +61,7 @@ impl<C: JsonApi> DynClient for C {
         args: Value,
         options: CallOptions,
         skip: u64,
-    ) -> Result<ItemStream<'static, Value>, Error> {
+    ) -> Result<ItemStream<'static, crate::Json>, Error> {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
     }
 }

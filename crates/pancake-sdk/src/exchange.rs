@@ -3,7 +3,12 @@
 //!
 //! The generated code decodes the body itself and drops the status of an undecodable error
 //! body; so the hooks record the raw answer (and any error of their own) in a task-local slot
-//! that [`run`] reads back.
+//! that [`run`] reads back. The JSON door ([`run_raw`]) keeps the answer's bytes: the generated
+//! code then gets a stand-in it does not decode, so the answer is never decoded into a type.
+//!
+//! Each answer is scanned once ([`crate::scan`]) as it is read: that pass bounds what decoding
+//! it may take and finds the envelope (`success`, `error_code`, `message`), which is never
+//! decoded twice.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -13,14 +18,13 @@ use bytes::{Bytes, BytesMut};
 use progenitor_client::ResponseValue;
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Version};
-use serde::Deserialize;
 
 use crate::api::{Check, Operation};
 use crate::options::CallOptions;
 use crate::response::ApiWarning;
 use crate::retry::{never_sent, retryable_status};
 use crate::state::ClientState;
-use crate::{Error, ErrorBody, Response, rate_limit, validate};
+use crate::{Error, ErrorBody, Json, Response, rate_limit, scan, validate};
 
 tokio::task_local! {
     static EXCHANGE: RefCell<Exchange>;
@@ -36,6 +40,8 @@ struct Exchange {
     upload: Option<crate::Upload>,
     /// The page the request addresses (errors name it).
     page: Option<String>,
+    /// The JSON door: keep the answer's bytes, hand the generated code nothing to decode.
+    raw: bool,
     answer: Option<Answer>,
     error: Option<Error>,
 }
@@ -46,34 +52,30 @@ struct Answer {
     version: Version,
     headers: HeaderMap,
     body: Bytes,
+    /// The envelope read from `body` (none when it is not an object).
+    envelope: Option<Envelope>,
+    /// The answer of an operation that answers a redirect: `body` is made from its `Location`.
+    located: bool,
 }
 
-/// The envelope fields every API object may carry.
-#[derive(Deserialize)]
+/// The envelope fields every API object may carry (those of another type are left out).
+#[derive(Debug, Default)]
 struct Envelope {
     success: Option<bool>,
     message: Option<String>,
-    error_code: Option<i64>,
-    #[serde(default)]
-    errors: Vec<ErrorItem>,
-}
-
-#[derive(Deserialize)]
-struct ErrorItem {
-    error_code: Option<i64>,
+    /// `error_code`, or the first one of `errors[]`.
+    code: Option<i64>,
 }
 
 impl Envelope {
-    fn read(body: &Bytes) -> Option<Envelope> {
-        if !body.trim_ascii_start().starts_with(b"{") {
-            return None;
-        }
-        serde_json::from_slice(body).ok()
+    fn of(found: Option<scan::Envelope<'_>>) -> Option<Envelope> {
+        found.map(|e| Envelope { success: e.success(), message: e.message(), code: e.code() })
     }
 
-    /// `error_code`, or the first one of `errors[]`.
-    fn code(&self) -> Option<i64> {
-        self.error_code.or_else(|| self.errors.iter().find_map(|e| e.error_code))
+    /// The warning of a success that carries an `error_code`.
+    fn warning(&self) -> Option<ApiWarning> {
+        let code = self.code?;
+        (self.success == Some(true)).then(|| ApiWarning { error_code: code, message: self.message.clone() })
     }
 }
 
@@ -335,21 +337,29 @@ impl Call {
                     .filter(|_| answer.status.is_redirection())
                     .zip(answer.headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()))
                     .map(|(field, location)| serde_json::json!({ field: location }).to_string());
-                if let Some(located) = &location {
-                    answer.body = Bytes::from(located.clone());
+                if let Some(located) = location {
+                    answer.body = Bytes::from(located);
+                    answer.envelope = None;
+                    answer.located = true;
                 }
-                let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
-                // The spec declares 200; any 2xx is a success, decoded as such (the real status
-                // is kept in the `Response`).
-                *rebuilt.status_mut() = if answer.status.is_success() || location.is_some() {
-                    StatusCode::OK
+                let raw = EXCHANGE.try_with(|slot| slot.borrow().raw).unwrap_or(false);
+                let response = if raw {
+                    // Nothing for the generated code to decode: `run_raw` reads the answer.
+                    undecoded()
                 } else {
-                    answer.status
+                    let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
+                    // The spec declares 200; any 2xx is a success, decoded as such (the real
+                    // status is kept in the `Response`).
+                    *rebuilt.status_mut() = if answer.status.is_success() || answer.located {
+                        StatusCode::OK
+                    } else {
+                        answer.status
+                    };
+                    *rebuilt.version_mut() = answer.version;
+                    reqwest::Response::from(rebuilt)
                 };
-                *rebuilt.version_mut() = answer.version;
-                *rebuilt.headers_mut() = answer.headers.clone();
                 let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
-                Ok(reqwest::Response::from(rebuilt))
+                Ok(response)
             }
             // A send that was answered went out: whatever the answer said is unread, so its
             // outcome is unknown, never a plain failure that invites sending again.
@@ -436,42 +446,12 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
         }
         body.extend_from_slice(&chunk);
     }
-    if !decodes_within(&body, limit) {
+    let found = scan::scan(&body);
+    if !scan::decodes_within(&found, limit) {
         return Err(Failure::TooLarge { status, limit });
     }
-    Ok(Answer { status, version, headers, body: body.freeze() })
-}
-
-/// Whether decoding `body` stays within a small multiple of `limit` in memory: a JSON text
-/// may hold at most one value per 16 bytes of the limit, and one object or array per 256 (an
-/// empty `{}` decodes into a whole typed struct). Real answers hold far fewer; a body packed
-/// with `{},{},...` or `1,1,...` to blow up when decoded is refused like a larger one. Counted
-/// outside strings, in one pass.
-fn decodes_within(body: &[u8], limit: u64) -> bool {
-    let (mut values, mut containers) = (0u64, 0u64);
-    let (mut in_string, mut escaped) = (false, false);
-    for &byte in body {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                containers += 1;
-                values += 1;
-            }
-            b',' => values += 1,
-            _ => {}
-        }
-    }
-    values <= (limit / 16).max(4096) && containers <= (limit / 256).max(1024)
+    let envelope = Envelope::of(found.envelope);
+    Ok(Answer { status, version, headers, body: body.freeze(), envelope, located: false })
 }
 
 /// What the generated code gets when the call's outcome is an error recorded for [`run`]
@@ -480,6 +460,14 @@ fn decodes_within(body: &[u8], limit: u64) -> bool {
 fn stand_in() -> reqwest::Response {
     let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
     *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    reqwest::Response::from(answer)
+}
+
+/// What the generated code gets in the JSON door: a status that no operation declares (the
+/// generated code decodes only 200, 4xx and 5xx), so it hands it back undecoded.
+fn undecoded() -> reqwest::Response {
+    let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *answer.status_mut() = StatusCode::from_u16(299).unwrap_or(StatusCode::NO_CONTENT);
     reqwest::Response::from(answer)
 }
 
@@ -514,13 +502,8 @@ async fn outcome<T, E, F>(
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let slot = RefCell::new(Exchange { options, body, upload, ..Exchange::default() });
-    let (result, exchange) = EXCHANGE
-        .scope(slot, async {
-            let result = dispatch.await;
-            (result, EXCHANGE.with(|slot| slot.take()))
-        })
-        .await;
+    let (result, exchange) =
+        exchanged(Exchange { options, body, upload, ..Exchange::default() }, dispatch).await;
     if let Some(error) = exchange.error {
         return Err(error.on_page(exchange.page.as_deref()));
     }
@@ -530,10 +513,7 @@ where
             if let Some(error) = api_failure(&answer) {
                 return Err(error.on_page(page.as_deref()));
             }
-            let warning = Envelope::read(&answer.body).and_then(|e| {
-                let code = e.code()?;
-                (e.success == Some(true)).then_some(ApiWarning { error_code: code, message: e.message })
-            });
+            let warning = answer.envelope.as_ref().and_then(Envelope::warning);
             Ok(Response::new(value.into_inner(), answer.status, answer.headers, answer.body, warning))
         }
         (Ok(value), None) => {
@@ -544,17 +524,79 @@ where
     }
 }
 
+/// Runs a generated `dispatch` future with its exchange slot; answers its result and what the
+/// hooks recorded.
+/// (A plain function, not an `async fn`: the future holds `dispatch` once, not twice.)
+fn exchanged<R, F: Future<Output = R>>(
+    exchange: Exchange,
+    dispatch: F,
+) -> impl Future<Output = (R, Exchange)> {
+    EXCHANGE.scope(RefCell::new(exchange), async move {
+        let result = dispatch.await;
+        (result, EXCHANGE.with(|slot| slot.take()))
+    })
+}
+
+/// Runs a generated `dispatch` future in the JSON door: the answer is checked (no error in
+/// its status or envelope, one JSON text) and handed over as the bytes that came.
+pub(crate) async fn run_raw<T, E, F>(
+    state: &ClientState,
+    mut check: Check,
+    options: CallOptions,
+    dispatch: F,
+) -> Result<Response<Json>, Error>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    if let Err(error) = check.finish() {
+        return Err(error.redacted(state.secrets()));
+    }
+    let (body, upload) = (check.take_body(), check.take_upload());
+    let exchange = Exchange { options, body, upload, raw: true, ..Exchange::default() };
+    let (result, exchange) = exchanged(exchange, dispatch).await;
+    let page = exchange.page;
+    let outcome = match (exchange.error, exchange.answer) {
+        (Some(error), _) => Err(error),
+        (None, Some(answer)) => raw_answer(answer),
+        (None, None) => Err(match result {
+            Err(error) => map_error(error, None),
+            Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
+        }),
+    };
+    match outcome {
+        Ok(response) => Ok(response.redacted(state.secrets())),
+        Err(error) => Err(error.on_page(page.as_deref()).redacted(state.secrets())),
+    }
+}
+
+/// The JSON door's reading of an answer.
+fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
+    if let Some(error) = api_failure(&answer) {
+        return Err(error);
+    }
+    if !answer.status.is_success() && !answer.located {
+        return Err(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) });
+    }
+    let json = Json::from_bytes(answer.body.clone()).map_err(|source| Error::Decode {
+        status: answer.status,
+        body: ErrorBody::new(answer.body.clone()),
+        source,
+    })?;
+    let warning = answer.envelope.as_ref().and_then(Envelope::warning);
+    Ok(Response::new(json, answer.status, answer.headers, answer.body, warning))
+}
+
 /// `success: false` in an object body, whatever the status; or an error status with an error
 /// object.
 fn api_failure(answer: &Answer) -> Option<Error> {
-    let envelope = Envelope::read(&answer.body)?;
+    let envelope = answer.envelope.as_ref()?;
     let failed = envelope.success == Some(false)
-        || (!answer.status.is_success() && (envelope.code().is_some() || envelope.message.is_some()));
+        || (!answer.status.is_success() && (envelope.code.is_some() || envelope.message.is_some()));
     failed.then(|| Error::Api {
         status: answer.status,
         page: None,
-        error_code: envelope.code(),
-        message: envelope.message,
+        error_code: envelope.code,
+        message: envelope.message.clone(),
         body: ErrorBody::new(answer.body.clone()),
     })
 }
@@ -594,11 +636,14 @@ mod tests {
     const TOKEN: &str = "tok-SECRET-123";
 
     fn answer(status: u16, body: Vec<u8>) -> Answer {
+        let envelope = Envelope::of(scan::scan(&body).envelope);
         Answer {
             status: StatusCode::from_u16(status).unwrap(),
             version: Version::HTTP_11,
             headers: HeaderMap::new(),
             body: Bytes::from(body),
+            envelope,
+            located: false,
         }
     }
 
@@ -662,21 +707,27 @@ mod tests {
             }
         }
 
-        /// Values are counted outside strings only.
-        #[test]
-        fn packed_bodies_are_refused_and_strings_are_not_counted(n in 1usize..2000, text in "[{},\\[\\]\"\\\\a]{0,64}") {
-            let packed = format!("[{}]", vec!["{}"; n].join(","));
-            prop_assert_eq!(decodes_within(packed.as_bytes(), 1024 * 256), n < 1024);
-            let quoted = serde_json::to_string(&vec![text; 3]).unwrap();
-            prop_assert!(decodes_within(quoted.as_bytes(), 0));
-        }
-
-        /// An envelope is read from any object body, never from anything else.
+        /// An envelope is read from a body that opens an object, never from anything else.
         #[test]
         fn an_envelope_needs_an_object(body in bodies()) {
-            let read = Envelope::read(&Bytes::from(body.clone()));
-            let is_object = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
-            prop_assert!(read.is_none() || is_object);
+            let read = scan::scan(&body).envelope;
+            let opens_object = body.trim_ascii_start().first() == Some(&b'{');
+            prop_assert!(read.is_none() || opens_object);
+        }
+
+        /// The JSON door hands over a success's bytes exactly as they came, or fails without
+        /// losing them; it never answers a success for an API error.
+        #[test]
+        fn the_json_door_keeps_the_bytes(status in 200u16..600, body in bodies()) {
+            let raw = body.clone();
+            match raw_answer(answer(status, body)) {
+                Ok(response) => {
+                    prop_assert!(status < 300);
+                    prop_assert_eq!(response.as_bytes(), &raw[..]);
+                    prop_assert!(serde_json::from_slice::<serde_json::Value>(&raw).is_ok());
+                }
+                Err(error) => prop_assert_eq!(error.body().map(|b| b.to_vec()).unwrap_or_else(|| raw.clone()), raw),
+            }
         }
     }
 }

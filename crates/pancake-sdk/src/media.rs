@@ -20,7 +20,7 @@ pub async fn send_media(
     files: Vec<Upload>,
     platform: Option<&str>,
     options: CallOptions,
-) -> Result<Response<Value>, Error> {
+) -> Result<Response<crate::Json>, Error> {
     let descriptor = client.descriptor();
     let rule = descriptor
         .operation(send)
@@ -59,7 +59,7 @@ pub async fn send_media(
     for file in files {
         let uploaded =
             client.call_upload(rule.upload, serde_json::json!({ "page_id": page }), file, options).await?;
-        let id = uploaded.json()["id"].as_str().map(str::to_owned).ok_or_else(|| Error::Decode {
+        let id = uploaded.value()["id"].as_str().map(str::to_owned).ok_or_else(|| Error::Decode {
             status: uploaded.status(),
             // The answer is not shown: it is not redacted here.
             body: crate::ErrorBody::default(),

@@ -20,19 +20,20 @@
 //! empty or short page, or once `total` items came; a server that repeats a page ends it with an
 //! error rather than looping forever. Each request goes through the client's pacing and retries.
 
-use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 pub use crate::api::{Cursor, List};
 use crate::dispatch::JsonApi;
-use crate::{CallOptions, Error};
+use crate::{CallOptions, Error, Json};
 
 /// A stream of the items of every page.
 pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
@@ -171,10 +172,43 @@ where
     pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
 }
 
+/// What tells a page from the others: its count and its first and last items (a list never
+/// gives an item twice, so another page with both is the same page again). Two items are
+/// encoded, not the page.
 fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
     let mut hasher = DefaultHasher::new();
-    serde_json::to_vec(items).unwrap_or_default().hash(&mut hasher);
+    items.len().hash(&mut hasher);
+    for item in [items.first(), items.last()].into_iter().flatten() {
+        serde_json::to_vec(item).unwrap_or_default().hash(&mut hasher);
+    }
     hasher.finish()
+}
+
+/// One page of the JSON door, read from the answer's bytes: its items are parts of those
+/// bytes (shared, never copied or encoded again), with the total and the next cursor.
+fn json_page(
+    operation: &'static str,
+    list: &List,
+    call: u64,
+    answer: crate::Json,
+) -> Result<Page<Json>, Error> {
+    let bytes = answer.into_bytes();
+    let no_list =
+        || Error::Pagination { operation, message: format!("call {call} answered no `{}` list", list.items) };
+    let top: HashMap<String, &RawValue> = serde_json::from_slice(&bytes).map_err(|_| no_list())?;
+    let raw_items = top.get(list.items).ok_or_else(no_list)?;
+    let raw_items: Vec<&RawValue> = serde_json::from_str(raw_items.get()).map_err(|_| no_list())?;
+    let items: Vec<Json> =
+        raw_items.iter().map(|raw| Json::from_checked(bytes.slice_ref(raw.get().as_bytes()))).collect();
+    let total = list.total.and_then(|field| serde_json::from_str::<i64>(top.get(field)?.get()).ok());
+    let next = match list.cursor {
+        Cursor::LastItem { next_field, .. } => items.last().and_then(|item| {
+            let fields: HashMap<String, Value> = serde_json::from_str(item.as_str()).ok()?;
+            value_text(fields.get(next_field)?)
+        }),
+        _ => None,
+    };
+    Ok(Page { items, total, next })
 }
 
 /// Every item of a list operation called by its id with JSON arguments, leaving out the first
@@ -185,7 +219,7 @@ pub(crate) fn stream_json<C: JsonApi>(
     args: Value,
     options: CallOptions,
     skip: u64,
-) -> Result<ItemStream<'static, Value>, Error> {
+) -> Result<ItemStream<'static, Json>, Error> {
     let operation = client.descriptor().operation(operation_id);
     let Some((operation, list)) = operation.and_then(|op| op.list.as_ref().map(|list| (op.id, list))) else {
         return Err(Error::invalid("operation", format!("{operation_id} is not a list operation")));
@@ -219,24 +253,8 @@ pub(crate) fn stream_json<C: JsonApi>(
         if let Some(size) = list.page_size {
             put("page_size", size.into());
         }
-        let mut answer = client.call_json(operation, Value::Object(args), options).await?.into_inner();
-        let total = list.total.and_then(|field| answer[field].as_i64());
-        let items = match answer.as_object_mut().and_then(|answer| answer.remove(list.items)) {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(Error::Pagination {
-                    operation,
-                    message: format!("call {} answered no `{}` list", position.call, list.items),
-                });
-            }
-        };
-        let next = match list.cursor {
-            Cursor::LastItem { next_field, .. } => {
-                items.last().and_then(|item| value_text(item.get(next_field)?))
-            }
-            _ => None,
-        };
-        Ok(Page { items, total, next })
+        let answer = client.call_json(operation, Value::Object(args), options).await?.into_inner();
+        json_page(operation, list, position.call, answer)
     };
     // Whole pages before the first item wanted are skipped by the cursor, the rest one by one.
     let (start, within) = match (list.cursor, list.page_size) {

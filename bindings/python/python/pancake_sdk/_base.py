@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import warnings
+import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
@@ -180,25 +181,51 @@ def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
         future.set_result(outcome)
 
 
+class _Completions:
+    """The outcomes of one event loop's native background calls. The runtime's threads queue
+    them (as bytes) and wake the loop through a socket; they become Python objects here, on the
+    loop's thread, so that no runtime thread ever waits for the GIL."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._native = _native.Completions()
+        self._pending: Dict[int, asyncio.Future[Any]] = {}
+        self._next_id = 0
+        loop.add_reader(self._native.fileno(), self._drain)
+
+    def _drain(self) -> None:
+        for call, outcome in self._native.drain():
+            future = self._pending.pop(call, None)
+            if future is not None:
+                _settle(future, outcome)
+
+    async def wait(self, start: Any) -> Any:
+        """Starts a native background call (`start(completions, id)`) and waits for it."""
+        import asyncio
+
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        call, self._next_id = self._next_id, self._next_id + 1
+        self._pending[call] = future
+        task = start(self._native, call)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            task.cancel()
+            self._pending.pop(call, None)
+            raise
+
+
+_loops: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Completions]" = weakref.WeakKeyDictionary()
+
+
 async def _wait(start: Any) -> Any:
     """Runs a native background call and waits for its outcome on the running loop."""
     import asyncio
 
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
-
-    def done(outcome: Any) -> None:
-        try:
-            loop.call_soon_threadsafe(_settle, future, outcome)
-        except RuntimeError:
-            pass  # the loop is closed: nobody is waiting any more
-
-    task = start(done)
-    try:
-        return await future
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
+    completions = _loops.get(loop)
+    if completions is None:
+        completions = _loops[loop] = _Completions(loop)
+    return await completions.wait(start)
 
 
 class _AsyncClient(_Client):
@@ -224,7 +251,9 @@ class _AsyncClient(_Client):
     ) -> Any:
         cleaned, file, files = _without_none(args), _file(upload), _files(media)
         body, _status, warning = await _wait(
-            lambda done: self._native.start(operation, cleaned, done, timeout, deadline, file, files)
+            lambda completions, call: self._native.start(
+                operation, cleaned, completions, call, timeout, deadline, file, files
+            )
         )
         _warn(warning)
         return body

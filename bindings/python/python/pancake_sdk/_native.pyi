@@ -2,7 +2,7 @@
 
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["ERROR_KINDS", "NativeClient", "NativeReceiver", "Pager", "Task", "__version__", "_shutdown", "parse_webhook", "reset_log_cache"]
+__all__ = ["Completions", "ERROR_KINDS", "NativeClient", "NativeReceiver", "Pager", "Task", "__version__", "_shutdown", "parse_webhook", "reset_log_cache"]
 __version__: str
 ERROR_KINDS: list[str]
 
@@ -41,7 +41,8 @@ class NativeClient:
         self,
         operation: str,
         args: Dict[str, Any],
-        done: Callable[[Any], object],
+        completions: Completions,
+        id: int,
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         file: Optional[Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]] = None,
@@ -64,7 +65,13 @@ class Task:
 @final
 class Pager:
     def next(self) -> Any: ...
-    def start_next(self, done: Callable[[Any], object]) -> Task: ...
+    def start_next(self, completions: Completions, id: int) -> Task: ...
+
+@final
+class Completions:
+    def __new__(cls) -> Completions: ...
+    def fileno(self) -> int: ...
+    def drain(self) -> List[Tuple[int, Any]]: ...
 
 def parse_webhook(body: bytes) -> Tuple[Dict[str, Any], Optional[int]]: ...
 

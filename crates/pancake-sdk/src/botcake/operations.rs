@@ -241,14 +241,15 @@ impl Client {
         &self.inner.inner
     }
     /// Calls an operation by its id with its parameters, and its request body under
-    /// `body`, as a JSON object; answers the JSON as it came. Every check, retry and
-    /// pacing of the typed call applies, and its errors are redacted alike.
+    /// `body`, as a JSON object; answers the JSON as it came, checked but not decoded
+    /// (`.value()` or `.decode()` read it). Every check, retry and pacing of the typed
+    /// call applies, and its errors are redacted alike.
     pub async fn call_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, None, options).await
     }
     /// Like `call_json`, for an upload operation: `upload` is its file.
@@ -258,19 +259,19 @@ impl Client {
         args: ::serde_json::Value,
         upload: crate::Upload,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, Some(upload), options).await
     }
-    /// Every item of a list operation called by its id with JSON arguments; the walk
-    /// sets the cursor and the page size. Fails at once for an operation that is not a
-    /// list.
+    /// Every item of a list operation called by its id with JSON arguments, each as
+    /// the JSON that came; the walk sets the cursor and the page size. Fails at once
+    /// for an operation that is not a list.
     pub fn stream_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, 0)
@@ -285,7 +286,7 @@ impl Client {
         options: crate::CallOptions,
         skip: u64,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
@@ -593,7 +594,7 @@ async fn dispatch_json(
     mut args: ::serde_json::Map<String, ::serde_json::Value>,
     upload: Option<crate::Upload>,
     options: crate::CallOptions,
-) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
     match operation_id {
         "get_flows" => {
             #[allow(unused_mut)]
@@ -603,7 +604,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "send_content" => {
             #[allow(unused_mut)]
@@ -622,7 +623,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "send_flow" => {
             #[allow(unused_mut)]
@@ -641,7 +642,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "get_flow_statistics" => {
             #[allow(unused_mut)]
@@ -654,7 +655,7 @@ async fn dispatch_json(
                 call = call.flow_id(crate::dispatch::arg::<i64>("flow_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_flows_by_path" => {
             #[allow(unused_mut)]
@@ -672,7 +673,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_ice_breakers" => {
             #[allow(unused_mut)]
@@ -682,7 +683,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_keywords" => {
             #[allow(unused_mut)]
@@ -692,7 +693,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "create_keyword" => {
             #[allow(unused_mut)]
@@ -702,7 +703,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "update_keyword" => {
             #[allow(unused_mut)]
@@ -721,7 +722,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "get_main_menu" => {
             #[allow(unused_mut)]
@@ -731,7 +732,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_tools" => {
             #[allow(unused_mut)]
@@ -741,7 +742,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }
@@ -798,18 +799,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `send_content`: `POST /pages/{page_id}/flows/send_content`.
@@ -897,18 +900,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `send_flow`: `POST /pages/{page_id}/flows/send_flow`.
@@ -996,18 +1001,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_flow_statistics`: `GET /pages/{page_id}/flows/{flow_id}/statistics`.
@@ -1087,21 +1094,20 @@ pub mod builder {
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::FlowStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_flows_by_path`: `GET /pages/{page_id}/flows/{path}`.
@@ -1177,18 +1183,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_ice_breakers`: `GET /pages/{page_id}/ice_breaker`.
@@ -1246,21 +1254,20 @@ pub mod builder {
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::IceBreakersResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_keywords`: `GET /pages/{page_id}/keywords`.
@@ -1318,21 +1325,20 @@ pub mod builder {
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `create_keyword`: `POST /pages/{page_id}/keywords/create`.
@@ -1390,21 +1396,20 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `update_keyword`: `POST /pages/{page_id}/keywords/update`.
@@ -1500,21 +1505,20 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_main_menu`: `GET /pages/{page_id}/main_menu`.
@@ -1572,21 +1576,20 @@ pub mod builder {
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::MainMenuResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_tools`: `GET /pages/{page_id}/tools`.
@@ -1638,18 +1641,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
 }

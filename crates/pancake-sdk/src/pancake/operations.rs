@@ -940,14 +940,15 @@ impl Client {
         &self.inner.inner
     }
     /// Calls an operation by its id with its parameters, and its request body under
-    /// `body`, as a JSON object; answers the JSON as it came. Every check, retry and
-    /// pacing of the typed call applies, and its errors are redacted alike.
+    /// `body`, as a JSON object; answers the JSON as it came, checked but not decoded
+    /// (`.value()` or `.decode()` read it). Every check, retry and pacing of the typed
+    /// call applies, and its errors are redacted alike.
     pub async fn call_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, None, options).await
     }
     /// Like `call_json`, for an upload operation: `upload` is its file.
@@ -957,19 +958,19 @@ impl Client {
         args: ::serde_json::Value,
         upload: crate::Upload,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, Some(upload), options).await
     }
-    /// Every item of a list operation called by its id with JSON arguments; the walk
-    /// sets the cursor and the page size. Fails at once for an operation that is not a
-    /// list.
+    /// Every item of a list operation called by its id with JSON arguments, each as
+    /// the JSON that came; the walk sets the cursor and the page size. Fails at once
+    /// for an operation that is not a list.
     pub fn stream_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, 0)
@@ -984,7 +985,7 @@ impl Client {
         options: crate::CallOptions,
         skip: u64,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
@@ -1141,7 +1142,7 @@ let response = client.send_message_v2()
         args: ::serde_json::Value,
         files: Vec<crate::Upload>,
         platform: Option<&str>,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::media::send_media(
                 self,
                 "send_message_v2",
@@ -2074,7 +2075,7 @@ async fn dispatch_json(
     mut args: ::serde_json::Map<String, ::serde_json::Value>,
     upload: Option<crate::Upload>,
     options: crate::CallOptions,
-) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
     match operation_id {
         "list_conversations" => {
             #[allow(unused_mut)]
@@ -2112,7 +2113,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "assign_conversation" => {
             #[allow(unused_mut)]
@@ -2139,7 +2140,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "list_messages" => {
             #[allow(unused_mut)]
@@ -2169,7 +2170,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "send_message_v2" => {
             #[allow(unused_mut)]
@@ -2196,7 +2197,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "mark_conversation_read" => {
             #[allow(unused_mut)]
@@ -2214,7 +2215,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "tag_conversation" => {
             #[allow(unused_mut)]
@@ -2241,7 +2242,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "mark_conversation_unread" => {
             #[allow(unused_mut)]
@@ -2259,7 +2260,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "export_conversations_from_ads" => {
             #[allow(unused_mut)]
@@ -2290,7 +2291,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_page_customers" => {
             #[allow(unused_mut)]
@@ -2328,7 +2329,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "update_customer" => {
             #[allow(unused_mut)]
@@ -2355,7 +2356,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "add_customer_note" => {
             #[allow(unused_mut)]
@@ -2382,7 +2383,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "list_posts" => {
             #[allow(unused_mut)]
@@ -2420,7 +2421,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "update_round_robin_users" => {
             #[allow(unused_mut)]
@@ -2439,7 +2440,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "list_call_logs" => {
             #[allow(unused_mut)]
@@ -2481,7 +2482,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_ads_statistics" => {
             #[allow(unused_mut)]
@@ -2511,7 +2512,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_customer_engagement_statistics" => {
             #[allow(unused_mut)]
@@ -2532,7 +2533,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_new_customer_statistics" => {
             #[allow(unused_mut)]
@@ -2558,7 +2559,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_page_customer_statistics" => {
             #[allow(unused_mut)]
@@ -2584,7 +2585,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_page_statistics" => {
             #[allow(unused_mut)]
@@ -2606,7 +2607,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_ads_campaign_statistics" => {
             #[allow(unused_mut)]
@@ -2628,7 +2629,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_tag_statistics" => {
             #[allow(unused_mut)]
@@ -2650,7 +2651,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_user_statistics" => {
             #[allow(unused_mut)]
@@ -2668,7 +2669,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_tags" => {
             #[allow(unused_mut)]
@@ -2678,7 +2679,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "upload_content" => {
             #[allow(unused_mut)]
@@ -2694,7 +2695,7 @@ async fn dispatch_json(
                 call = call.file(upload);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_users" => {
             #[allow(unused_mut)]
@@ -2704,7 +2705,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_conversations_v2" => {
             #[allow(unused_mut)]
@@ -2766,13 +2767,13 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_pages" => {
             #[allow(unused_mut)]
             let mut call = client.list_pages();
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_customer_avatar" => {
             #[allow(unused_mut)]
@@ -2785,7 +2786,7 @@ async fn dispatch_json(
                 call = call.psid(crate::dispatch::arg::<types::Psid>("psid", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "send_message" => {
             #[allow(unused_mut)]
@@ -2812,7 +2813,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "generate_page_access_token" => {
             #[allow(unused_mut)]
@@ -2822,7 +2823,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "delete_customer_note" => {
             #[allow(unused_mut)]
@@ -2849,7 +2850,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "update_customer_note" => {
             #[allow(unused_mut)]
@@ -2876,7 +2877,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "list_chat_plugin_messages" => {
             #[allow(unused_mut)]
@@ -2897,7 +2898,7 @@ async fn dispatch_json(
                     .page_id(crate::dispatch::arg::<types::PageId>("page_id", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "send_chat_plugin_message" => {
             #[allow(unused_mut)]
@@ -2916,7 +2917,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "get_multi_page_user_statistics" => {
             #[allow(unused_mut)]
@@ -2938,7 +2939,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }
@@ -3088,21 +3089,20 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListConversations<'a> {
@@ -3254,21 +3254,20 @@ pub mod builder {
             crate::Response<types::AssignConversationResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::AssignConversationResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_messages`: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -3395,21 +3394,20 @@ pub mod builder {
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::MessagesResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListMessages<'a> {
@@ -3549,21 +3547,20 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `mark_conversation_read`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
@@ -3644,21 +3641,20 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `tag_conversation`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
@@ -3777,21 +3773,20 @@ pub mod builder {
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagConversationResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `mark_conversation_unread`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
@@ -3872,21 +3867,20 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `export_conversations_from_ads`: `GET /api/public_api/v1/pages/{page_id}/export_data`.
@@ -4029,21 +4023,20 @@ pub mod builder {
             crate::Response<types::ExportedConversationsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ExportedConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ExportConversationsFromAds<'a> {
@@ -4221,21 +4214,20 @@ pub mod builder {
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomersResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListPageCustomers<'a> {
@@ -4387,21 +4379,20 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `add_customer_note`: `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -4520,21 +4511,20 @@ pub mod builder {
             crate::Response<types::CustomerNoteResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerNoteResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_posts`: `GET /api/public_api/v1/pages/{page_id}/posts`.
@@ -4673,18 +4663,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListPosts<'a> {
@@ -4814,21 +4806,20 @@ pub mod builder {
             crate::Response<types::RoundRobinUpdateResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::RoundRobinUpdateResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_call_logs`: `GET /api/public_api/v1/pages/{page_id}/sip_call_logs`.
@@ -4992,21 +4983,20 @@ pub mod builder {
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CallLogsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListCallLogs<'a> {
@@ -5163,21 +5153,20 @@ pub mod builder {
             crate::Response<::std::vec::Vec<types::AdStatistics>>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdStatistics>>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_customer_engagement_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customer_engagements`.
@@ -5281,21 +5270,20 @@ pub mod builder {
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerEngagementStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_new_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customers`.
@@ -5397,21 +5385,20 @@ pub mod builder {
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::NewCustomerStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_page_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`.
@@ -5515,21 +5502,20 @@ pub mod builder {
             crate::Response<types::PageCustomerStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomerStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_page_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages`.
@@ -5629,21 +5615,20 @@ pub mod builder {
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_ads_campaign_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`.
@@ -5743,21 +5728,20 @@ pub mod builder {
             crate::Response<::std::vec::Vec<types::AdsCampaign>>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_tag_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/tags`.
@@ -5857,21 +5841,20 @@ pub mod builder {
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_user_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/users`.
@@ -5953,21 +5936,20 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_tags`: `GET /api/public_api/v1/pages/{page_id}/tags`.
@@ -6019,18 +6001,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `upload_content`: `POST /api/public_api/v1/pages/{page_id}/upload_contents`.
@@ -6104,21 +6088,20 @@ pub mod builder {
             crate::Response<types::UploadContentResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UploadContentResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_users`: `GET /api/public_api/v1/pages/{page_id}/users`.
@@ -6170,18 +6153,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_conversations_v2`: `GET /api/public_api/v2/pages/{page_id}/conversations`.
@@ -6406,21 +6391,20 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListConversationsV2<'a> {
@@ -6485,18 +6469,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_customer_avatar`: `GET /api/v1/pages/{page_id}/avatar/{psid}`.
@@ -6573,21 +6559,20 @@ pub mod builder {
             crate::Response<types::GetCustomerAvatarResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetCustomerAvatarResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `send_message`: `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -6689,21 +6674,20 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `generate_page_access_token`: `POST /api/v1/pages/{page_id}/generate_page_access_token`.
@@ -6761,21 +6745,20 @@ pub mod builder {
             crate::Response<types::GeneratePageAccessTokenResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GeneratePageAccessTokenResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `delete_customer_note`: `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -6895,21 +6878,20 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `update_customer_note`: `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -7029,21 +7011,20 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_chat_plugin_messages`: `GET /api/v1/pke_chat_plugin/messages`.
@@ -7142,21 +7123,20 @@ pub mod builder {
             crate::Response<types::ChatPluginMessagesResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginMessagesResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `send_chat_plugin_message`: `POST /api/v1/pke_chat_plugin/messages`.
@@ -7252,21 +7232,20 @@ pub mod builder {
             crate::Response<types::ChatPluginSendResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginSendResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `get_multi_page_user_statistics`: `GET /api/v1/statistics/user`.
@@ -7352,21 +7331,20 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
 }

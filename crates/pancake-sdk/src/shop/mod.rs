@@ -210,6 +210,7 @@ mod tests {
                 let items: Vec<Value> = shop
                     .stream_json_after(id, args, Default::default(), skip)
                     .unwrap()
+                    .map_ok(|item| item.value())
                     .try_collect()
                     .await
                     .unwrap();

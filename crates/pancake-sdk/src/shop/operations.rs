@@ -226,14 +226,15 @@ impl Client {
         &self.inner.inner
     }
     /// Calls an operation by its id with its parameters, and its request body under
-    /// `body`, as a JSON object; answers the JSON as it came. Every check, retry and
-    /// pacing of the typed call applies, and its errors are redacted alike.
+    /// `body`, as a JSON object; answers the JSON as it came, checked but not decoded
+    /// (`.value()` or `.decode()` read it). Every check, retry and pacing of the typed
+    /// call applies, and its errors are redacted alike.
     pub async fn call_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, None, options).await
     }
     /// Like `call_json`, for an upload operation: `upload` is its file.
@@ -243,19 +244,19 @@ impl Client {
         args: ::serde_json::Value,
         upload: crate::Upload,
         options: crate::CallOptions,
-    ) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+    ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
         crate::dispatch::call_json(self, operation_id, args, Some(upload), options).await
     }
-    /// Every item of a list operation called by its id with JSON arguments; the walk
-    /// sets the cursor and the page size. Fails at once for an operation that is not a
-    /// list.
+    /// Every item of a list operation called by its id with JSON arguments, each as
+    /// the JSON that came; the walk sets the cursor and the page size. Fails at once
+    /// for an operation that is not a list.
     pub fn stream_json(
         &self,
         operation_id: &str,
         args: ::serde_json::Value,
         options: crate::CallOptions,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, 0)
@@ -270,7 +271,7 @@ impl Client {
         options: crate::CallOptions,
         skip: u64,
     ) -> ::std::result::Result<
-        crate::paginate::ItemStream<'static, ::serde_json::Value>,
+        crate::paginate::ItemStream<'static, crate::Json>,
         crate::Error,
     > {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
@@ -487,7 +488,7 @@ async fn dispatch_json(
     mut args: ::serde_json::Map<String, ::serde_json::Value>,
     upload: Option<crate::Upload>,
     options: crate::CallOptions,
-) -> ::std::result::Result<crate::Response<::serde_json::Value>, crate::Error> {
+) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
     match operation_id {
         "list_exports" => {
             #[allow(unused_mut)]
@@ -499,7 +500,7 @@ async fn dispatch_json(
                 call = call.page_size(crate::dispatch::arg::<i64>("page_size", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "upload_file" => {
             #[allow(unused_mut)]
@@ -519,7 +520,7 @@ async fn dispatch_json(
                 call = call.file(upload);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_items" => {
             #[allow(unused_mut)]
@@ -553,7 +554,7 @@ async fn dispatch_json(
                 call = call.until(crate::dispatch::arg::<i64>("until", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "get_logo" => {
             #[allow(unused_mut)]
@@ -565,7 +566,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "send_note" => {
             #[allow(unused_mut)]
@@ -586,7 +587,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(body, options).await)
+            call.send_raw(body, options).await
         }
         "list_notes" => {
             #[allow(unused_mut)]
@@ -602,7 +603,7 @@ async fn dispatch_json(
                     .current_count(crate::dispatch::arg::<u64>("current_count", value)?);
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         "list_threads" => {
             #[allow(unused_mut)]
@@ -632,7 +633,7 @@ async fn dispatch_json(
                     );
             }
             crate::dispatch::no_more(args)?;
-            crate::dispatch::json_answer(call.send_as_given(None, options).await)
+            call.send_raw(None, options).await
         }
         _ => Err(crate::dispatch::unknown_operation(operation_id)),
     }
@@ -707,18 +708,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListExports<'a> {
@@ -830,18 +833,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_items`: `GET /pages/{page_id}/items`.
@@ -977,18 +982,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListItems<'a> {
@@ -1080,21 +1087,20 @@ pub mod builder {
             crate::Response<types::GetLogoResponse>,
             crate::Error,
         > {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetLogoResponse>,
-            crate::Error,
-        > {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `send_note`: `POST /pages/{page_id}/messages`.
@@ -1167,18 +1173,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     ///The builder of `list_notes`: `GET /pages/{page_id}/notes`.
@@ -1251,18 +1259,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListNotes<'a> {
@@ -1396,18 +1406,20 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
-            self.send_as_given(None, options).await
+            let Self { inner, client, check } = self;
+            crate::exchange::run(client.state(), check, options, inner.send()).await
         }
-        /// Like `send_with`, sending `body` as the caller gave it: the typed body checks it,
-        /// and the request carries its JSON unchanged (empty lists stay, unknown keys too).
-        pub(crate) async fn send_as_given(
+        /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
+        /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
+        /// and the answer comes back as its checked bytes, never decoded into a type.
+        pub(crate) async fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
+        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
         }
     }
     impl<'a> ListThreads<'a> {
