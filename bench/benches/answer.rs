@@ -35,7 +35,8 @@ fn decoding(c: &mut Criterion) {
 
 fn calls(c: &mut Criterion) {
     let (tags, customers) = payloads::capture().expect("the sandbox's answers");
-    let url = pancake_bench::replay::spawn(Bytes::from(tags), Bytes::from(customers)).expect("a replay server");
+    let url =
+        pancake_bench::replay::spawn(Bytes::from(tags), Bytes::from(customers)).expect("a replay server");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let token = pancake_sandbox::DEFAULT_PAGE_TOKEN;
     let sdk = Pancake::builder().base_url(&url).page_access_token(token).rate_limit(None).build().unwrap();

@@ -5,9 +5,9 @@
 
 mod clients;
 
-use pancake_bench::{Op, replay};
+use pancake_bench::replay;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(about = "Benchmark processes of pancake-sdk (run through `cargo xtask bench`)")]
