@@ -1,5 +1,6 @@
 """`import pancake_sdk` loads what a sync call needs and no more: the types, the webhooks and
-asyncio load on first use (the import's speed is measured in benchmarks, not here)."""
+asyncio load on first use, `typing` never at run time, and `logging` with the first client
+(the import's speed is measured in benchmarks, not here)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def test_the_import_leaves_types_webhooks_and_asyncio_for_later() -> None:
     assert {"asyncio", "pancake_sdk.types", "pancake_sdk.webhooks"}.isdisjoint(loaded), sorted(
         m for m in loaded if m.startswith(("asyncio", "pancake_sdk"))
     )
+
+
+def test_the_import_alone_loads_neither_typing_nor_logging() -> None:
+    loaded = _loaded_after("import pancake_sdk")
+    assert {"typing", "logging", "asyncio"}.isdisjoint(loaded), sorted(
+        m for m in loaded if m in ("typing", "logging", "asyncio")
+    )
+    # The first client installs the bridge of the SDK's log records to `logging`.
+    assert "logging" in _loaded_after("import pancake_sdk\npancake_sdk.Pancake('t', base_url='http://127.0.0.1:9')")
 
 
 def test_lazy_parts_load_on_first_use() -> None:

@@ -18,12 +18,14 @@ pub fn files(specs: &[Spec]) -> Result<Vec<Generated>> {
     let mut operations = format!(
         "{HEADER}\"\"\"One method per operation of each API, sync and async.\"\"\"\n\n\
          from __future__ import annotations\n\n\
-         from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast\n\n\
          from . import _convert\n\
-         from ._base import FileInput, _AsyncClient, _SyncClient\n\
-         from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike\n\n\
-         # The types are for type checkers only (`import pancake_sdk` does not load them).\n\
-         if TYPE_CHECKING:\n"
+         from ._base import _AsyncClient, _SyncClient\n\n\
+         # For type checkers only: `import pancake_sdk` loads neither `typing` nor the types.\n\
+         TYPE_CHECKING = False\n\
+         if TYPE_CHECKING:\n\
+         \x20   from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union\n\n\
+         \x20   from ._base import FileInput\n\
+         \x20   from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike\n"
     );
     for spec in specs {
         operations.push_str(&format!("    from .types import {0} as _{0}\n", spec.module));
@@ -269,7 +271,7 @@ impl Api<'_> {
         };
         let _ = writeln!(
             out,
-            "        return cast(\"{returns}\", {call}({id:?}, args, timeout, deadline{file}))"
+            "        answer: {returns} = {call}({id:?}, args, timeout, deadline{file})\n        return answer"
         );
         Ok(out)
     }
@@ -321,7 +323,7 @@ impl Api<'_> {
         let call = if asynchronous { "await self._call" } else { "self._call" };
         let _ = writeln!(
             out,
-            "        return cast(dict[str, Any], {call}({id:?}, args, timeout, deadline, media=(files, platform)))"
+            "        answer: dict[str, Any] = {call}({id:?}, args, timeout, deadline, media=(files, platform))\n        return answer"
         );
         Ok(out)
     }
@@ -350,8 +352,10 @@ impl Api<'_> {
         );
         let _ = write!(out, "{}", docstring(&what, &arguments, true));
         call_arguments(&mut out, &arguments);
-        let _ =
-            writeln!(out, "        return cast(\"{returns}\", self._iter({id:?}, args, timeout, deadline))");
+        let _ = writeln!(
+            out,
+            "        items: {returns} = self._iter({id:?}, args, timeout, deadline)\n        return items"
+        );
         Ok(out)
     }
 

@@ -157,6 +157,7 @@ impl NativeClient {
         max_retries: u32,
         rate_limit: bool,
     ) -> PyResult<Self> {
+        log_bridge(py);
         if !pancake_sdk::registry::apis().contains(&api) {
             let known = pancake_sdk::registry::apis().join("', '");
             return Err(PyValueError::new_err(format!("api must be one of '{known}', got {api:?}")));
@@ -422,29 +423,35 @@ fn _shutdown(py: Python<'_>) {
 
 /// Forgets the cached levels of the `pancake_sdk` loggers (call after changing them).
 #[pyfunction]
-fn reset_log_cache() {
-    if let Some(handle) = LOG_RESET.get() {
+fn reset_log_cache(py: Python<'_>) {
+    if let Some(Some(handle)) = LOG_BRIDGE.get(py) {
         handle.reset();
     }
 }
 
-static LOG_RESET: std::sync::OnceLock<pyo3_log::ResetHandle> = std::sync::OnceLock::new();
+/// The bridge of the SDK's log records to Python's `logging`, once installed.
+static LOG_BRIDGE: pyo3::sync::PyOnceLock<Option<pyo3_log::ResetHandle>> = pyo3::sync::PyOnceLock::new();
+
+/// Installs the bridge that takes the SDK's `tracing` events to Python's `logging` (logger
+/// `pancake_sdk`), through `log`; only the SDK's own records cross (not those of the HTTP
+/// crates under it). Done by the first client or receiver, not by `import pancake_sdk`, which
+/// so does not load `logging`.
+pub(crate) fn log_bridge(py: Python<'_>) {
+    LOG_BRIDGE.get_or_init(py, || {
+        pyo3_log::Logger::new(py, pyo3_log::Caching::LoggersAndLevels)
+            .map(|logger| {
+                logger
+                    .filter(log::LevelFilter::Off)
+                    .filter_target("pancake_sdk".to_string(), log::LevelFilter::Debug)
+            })
+            .and_then(|logger| logger.install().map_err(|e| PyValueError::new_err(e.to_string())))
+            .ok()
+    });
+}
 
 /// The module.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    // The SDK's `tracing` events reach Python's `logging` (logger `pancake_sdk`) through `log`.
-    // Only the SDK's own records cross (not those of the HTTP crates under it).
-    if let Ok(handle) = pyo3_log::Logger::new(module.py(), pyo3_log::Caching::LoggersAndLevels)
-        .map(|logger| {
-            logger
-                .filter(log::LevelFilter::Off)
-                .filter_target("pancake_sdk".to_string(), log::LevelFilter::Debug)
-        })
-        .and_then(|logger| logger.install().map_err(|e| PyValueError::new_err(e.to_string())))
-    {
-        let _ = LOG_RESET.set(handle);
-    }
     module.add_function(wrap_pyfunction!(_shutdown, module)?)?;
     module.add_function(wrap_pyfunction!(reset_log_cache, module)?)?;
     module.add_class::<NativeClient>()?;

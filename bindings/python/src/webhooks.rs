@@ -46,7 +46,14 @@ impl Drop for NativeReceiver {
 impl NativeReceiver {
     #[new]
     #[pyo3(signature = (secret, reorder_window, max_body, queue))]
-    fn new(secret: String, reorder_window: f64, max_body: usize, queue: usize) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        secret: String,
+        reorder_window: f64,
+        max_body: usize,
+        queue: usize,
+    ) -> PyResult<Self> {
+        crate::log_bridge(py);
         let window = Duration::try_from_secs_f64(reorder_window).map_err(|_| {
             PyValueError::new_err(format!(
                 "reorder_window: a number of seconds, 0 or more, got {reorder_window}"

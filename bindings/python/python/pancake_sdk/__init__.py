@@ -17,7 +17,7 @@ a query or a token. Levels are read once: after changing them, call
 `pancake_sdk.webhooks` reads Pancake's webhook events and receives them (WSGI or ASGI).
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from ._client import AsyncBotcake, AsyncPancake, Botcake, Pancake
 from ._exceptions import (
@@ -41,7 +41,11 @@ from ._exceptions import (
 )
 from ._native import __version__
 
+# `typing` is not loaded at run time: `import pancake_sdk` stays light (type checkers read this).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from . import types as types, webhooks as webhooks
 
 

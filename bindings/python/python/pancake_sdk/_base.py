@@ -6,31 +6,31 @@ import atexit
 import os
 import warnings
 import weakref
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from ._exceptions import APIWarning
 from . import _native
 from ._native import NativeClient
 
+# `typing` and `asyncio` are not loaded at run time by `import pancake_sdk` (asyncio: by the
+# first awaited call); type checkers read this.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import asyncio  # loaded by the first awaited call, not by `import pancake_sdk`
+    import asyncio
+    from types import TracebackType
+    from typing import Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+
+    _Self = TypeVar("_Self", bound="_Client")
+
+    FileInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
+    """A file to upload: its bytes, or the path of a file (read by the SDK, without the GIL)."""
+
+    _Upload = Tuple[FileInput, Optional[str], Optional[str], Optional[str]]
+    _Media = Tuple[Sequence[FileInput], Optional[str]]
+    _NativeFile = Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]
 
 # Stop the SDK's runtime before the interpreter finalizes, so that no worker thread touches
 # Python while it is torn down.
 atexit.register(_native._shutdown)
-
-_Self = TypeVar("_Self", bound="_Client")
-
-FileInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
-"""A file to upload: its bytes, or the path of a file (read by the SDK, without the GIL)."""
-
-_Upload = Tuple[FileInput, Optional[str], Optional[str], Optional[str]]
-_Media = Tuple[Sequence[FileInput], Optional[str]]
-
-
-_NativeFile = Tuple[Union[bytes, str], Optional[str], Optional[str], Optional[str]]
-
 
 def _data(data: FileInput) -> Union[bytes, str]:
     """A file as the native client takes it: its bytes, or its path as text."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+# `typing` is not loaded at run time: `import pancake_sdk` stays light (type checkers read this).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
 
 from ._base import (
     DEFAULT_CONNECT_TIMEOUT,

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Tuple, Union
 
-UnixTimeLike = Union[int, _dt.datetime, _dt.date]
-"""Unix seconds, a `datetime` (naive ones are local time, as in `datetime.timestamp`) or a
-`date` (its midnight, local time)."""
+# `typing` is not loaded at run time: `import pancake_sdk` stays light (type checkers read this).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Tuple, Union
 
-DateTimeRangeLike = Union[str, Tuple[_dt.datetime, _dt.datetime]]
-"""`(start, end)` datetimes, written in their own wall-clock time, or the text
-`dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`."""
+    UnixTimeLike = Union[int, _dt.datetime, _dt.date]
+    """Unix seconds, a `datetime` (naive ones are local time, as in `datetime.timestamp`) or a
+    `date` (its midnight, local time)."""
 
-DateRangeLike = Union[str, Tuple[_dt.date, _dt.date]]
-"""`(first_day, last_day)` dates, or the text `dd/mm/yyyy - dd/mm/yyyy`."""
+    DateTimeRangeLike = Union[str, Tuple[_dt.datetime, _dt.datetime]]
+    """`(start, end)` datetimes, written in their own wall-clock time, or the text
+    `dd/mm/yyyy HH:MM:SS - dd/mm/yyyy HH:MM:SS`."""
+
+    DateRangeLike = Union[str, Tuple[_dt.date, _dt.date]]
+    """`(first_day, last_day)` dates, or the text `dd/mm/yyyy - dd/mm/yyyy`."""
 
 
 def unix_seconds(value: UnixTimeLike) -> int:

@@ -26,7 +26,10 @@ echoed of the request, the token included: do not log it as it is.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+# `typing` is not loaded at run time: `import pancake_sdk` stays light (type checkers read this).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
 
 _KINDS = {
     100: "invalid_token",

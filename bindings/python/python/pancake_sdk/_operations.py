@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union, cast
-
 from . import _convert
-from ._base import FileInput, _AsyncClient, _SyncClient
-from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike
+from ._base import _AsyncClient, _SyncClient
 
-# The types are for type checkers only (`import pancake_sdk` does not load them).
+# For type checkers only: `import pancake_sdk` loads neither `typing` nor the types.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, AsyncIterator, Iterator, Literal, Optional, Sequence, Union
+
+    from ._base import FileInput
+    from ._convert import DateRangeLike, DateTimeRangeLike, UnixTimeLike
     from .types import botcake as _botcake
     from .types import pancake as _pancake
 
@@ -39,7 +41,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.FlowsResponse", self._call("get_flows", args, timeout, deadline))
+        answer: _botcake.FlowsResponse = self._call("get_flows", args, timeout, deadline)
+        return answer
 
     def send_content(
         self,
@@ -74,7 +77,8 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast("_botcake.SendResponse", self._call("send_content", args, timeout, deadline))
+        answer: _botcake.SendResponse = self._call("send_content", args, timeout, deadline)
+        return answer
 
     def send_flow(
         self,
@@ -105,7 +109,8 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast("_botcake.SendResponse", self._call("send_flow", args, timeout, deadline))
+        answer: _botcake.SendResponse = self._call("send_flow", args, timeout, deadline)
+        return answer
 
     def get_flow_statistics(
         self,
@@ -130,7 +135,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast("_botcake.FlowStatisticsResponse", self._call("get_flow_statistics", args, timeout, deadline))
+        answer: _botcake.FlowStatisticsResponse = self._call("get_flow_statistics", args, timeout, deadline)
+        return answer
 
     def get_flows_by_path(
         self,
@@ -160,7 +166,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast("_botcake.FlowsResponse", self._call("get_flows_by_path", args, timeout, deadline))
+        answer: _botcake.FlowsResponse = self._call("get_flows_by_path", args, timeout, deadline)
+        return answer
 
     def get_ice_breakers(
         self,
@@ -183,7 +190,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.IceBreakersResponse", self._call("get_ice_breakers", args, timeout, deadline))
+        answer: _botcake.IceBreakersResponse = self._call("get_ice_breakers", args, timeout, deadline)
+        return answer
 
     def get_keywords(
         self,
@@ -205,7 +213,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.KeywordsResponse", self._call("get_keywords", args, timeout, deadline))
+        answer: _botcake.KeywordsResponse = self._call("get_keywords", args, timeout, deadline)
+        return answer
 
     def create_keyword(
         self,
@@ -232,7 +241,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.KeywordResponse", self._call("create_keyword", args, timeout, deadline))
+        answer: _botcake.KeywordResponse = self._call("create_keyword", args, timeout, deadline)
+        return answer
 
     def update_keyword(
         self,
@@ -263,7 +273,8 @@ class BotcakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast("_botcake.KeywordResponse", self._call("update_keyword", args, timeout, deadline))
+        answer: _botcake.KeywordResponse = self._call("update_keyword", args, timeout, deadline)
+        return answer
 
     def get_main_menu(
         self,
@@ -286,7 +297,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.MainMenuResponse", self._call("get_main_menu", args, timeout, deadline))
+        answer: _botcake.MainMenuResponse = self._call("get_main_menu", args, timeout, deadline)
+        return answer
 
     def get_tools(
         self,
@@ -309,7 +321,8 @@ class BotcakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.ToolsResponse", self._call("get_tools", args, timeout, deadline))
+        answer: _botcake.ToolsResponse = self._call("get_tools", args, timeout, deadline)
+        return answer
 
 
 class AsyncBotcakeOperations(_AsyncClient):
@@ -336,7 +349,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.FlowsResponse", await self._call("get_flows", args, timeout, deadline))
+        answer: _botcake.FlowsResponse = await self._call("get_flows", args, timeout, deadline)
+        return answer
 
     async def send_content(
         self,
@@ -371,7 +385,8 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"data": data, "message_tag": message_tag, "payload": payload, "psid": psid}
-        return cast("_botcake.SendResponse", await self._call("send_content", args, timeout, deadline))
+        answer: _botcake.SendResponse = await self._call("send_content", args, timeout, deadline)
+        return answer
 
     async def send_flow(
         self,
@@ -402,7 +417,8 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"flow_id": flow_id, "payload": payload, "psid": psid}
-        return cast("_botcake.SendResponse", await self._call("send_flow", args, timeout, deadline))
+        answer: _botcake.SendResponse = await self._call("send_flow", args, timeout, deadline)
+        return answer
 
     async def get_flow_statistics(
         self,
@@ -427,7 +443,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "flow_id": flow_id}
-        return cast("_botcake.FlowStatisticsResponse", await self._call("get_flow_statistics", args, timeout, deadline))
+        answer: _botcake.FlowStatisticsResponse = await self._call("get_flow_statistics", args, timeout, deadline)
+        return answer
 
     async def get_flows_by_path(
         self,
@@ -457,7 +474,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "path": list(path)}
-        return cast("_botcake.FlowsResponse", await self._call("get_flows_by_path", args, timeout, deadline))
+        answer: _botcake.FlowsResponse = await self._call("get_flows_by_path", args, timeout, deadline)
+        return answer
 
     async def get_ice_breakers(
         self,
@@ -480,7 +498,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.IceBreakersResponse", await self._call("get_ice_breakers", args, timeout, deadline))
+        answer: _botcake.IceBreakersResponse = await self._call("get_ice_breakers", args, timeout, deadline)
+        return answer
 
     async def get_keywords(
         self,
@@ -502,7 +521,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.KeywordsResponse", await self._call("get_keywords", args, timeout, deadline))
+        answer: _botcake.KeywordsResponse = await self._call("get_keywords", args, timeout, deadline)
+        return answer
 
     async def create_keyword(
         self,
@@ -529,7 +549,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.KeywordResponse", await self._call("create_keyword", args, timeout, deadline))
+        answer: _botcake.KeywordResponse = await self._call("create_keyword", args, timeout, deadline)
+        return answer
 
     async def update_keyword(
         self,
@@ -560,7 +581,8 @@ class AsyncBotcakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"keyword_id": keyword_id, "update": update}
-        return cast("_botcake.KeywordResponse", await self._call("update_keyword", args, timeout, deadline))
+        answer: _botcake.KeywordResponse = await self._call("update_keyword", args, timeout, deadline)
+        return answer
 
     async def get_main_menu(
         self,
@@ -583,7 +605,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.MainMenuResponse", await self._call("get_main_menu", args, timeout, deadline))
+        answer: _botcake.MainMenuResponse = await self._call("get_main_menu", args, timeout, deadline)
+        return answer
 
     async def get_tools(
         self,
@@ -606,7 +629,8 @@ class AsyncBotcakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_botcake.ToolsResponse", await self._call("get_tools", args, timeout, deadline))
+        answer: _botcake.ToolsResponse = await self._call("get_tools", args, timeout, deadline)
+        return answer
 
 
 class PancakeOperations(_SyncClient):
@@ -648,7 +672,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast("_pancake.ConversationsResponse", self._call("list_conversations", args, timeout, deadline))
+        answer: _pancake.ConversationsResponse = self._call("list_conversations", args, timeout, deadline)
+        return answer
 
     def iter_conversations(
         self,
@@ -674,7 +699,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast("Iterator[_pancake.Conversation]", self._iter("list_conversations", args, timeout, deadline))
+        items: Iterator[_pancake.Conversation] = self._iter("list_conversations", args, timeout, deadline)
+        return items
 
     def assign_conversation(
         self,
@@ -705,7 +731,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"assignee_ids": assignee_ids}
-        return cast("_pancake.AssignConversationResponse", self._call("assign_conversation", args, timeout, deadline))
+        answer: _pancake.AssignConversationResponse = self._call("assign_conversation", args, timeout, deadline)
+        return answer
 
     def list_messages(
         self,
@@ -739,7 +766,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast("_pancake.MessagesResponse", self._call("list_messages", args, timeout, deadline))
+        answer: _pancake.MessagesResponse = self._call("list_messages", args, timeout, deadline)
+        return answer
 
     def iter_messages(
         self,
@@ -763,7 +791,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast("Iterator[_pancake.Message]", self._iter("list_messages", args, timeout, deadline))
+        items: Iterator[_pancake.Message] = self._iter("list_messages", args, timeout, deadline)
+        return items
 
     def send_message_v2(
         self,
@@ -835,7 +864,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
-        return cast("_pancake.SendMessageResponse", self._call("send_message_v2", args, timeout, deadline))
+        answer: _pancake.SendMessageResponse = self._call("send_message_v2", args, timeout, deadline)
+        return answer
 
     def send_message_v2_media(
         self,
@@ -863,7 +893,8 @@ class PancakeOperations(_SyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         if body is not None:
             args["body"] = dict(body)
-        return cast(dict[str, Any], self._call("send_message_v2", args, timeout, deadline, media=(files, platform)))
+        answer: dict[str, Any] = self._call("send_message_v2", args, timeout, deadline, media=(files, platform))
+        return answer
 
     def mark_conversation_read(
         self,
@@ -890,7 +921,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast("_pancake.SuccessResponse", self._call("mark_conversation_read", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = self._call("mark_conversation_read", args, timeout, deadline)
+        return answer
 
     def tag_conversation(
         self,
@@ -923,7 +955,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast("_pancake.TagConversationResponse", self._call("tag_conversation", args, timeout, deadline))
+        answer: _pancake.TagConversationResponse = self._call("tag_conversation", args, timeout, deadline)
+        return answer
 
     def mark_conversation_unread(
         self,
@@ -950,7 +983,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast("_pancake.SuccessResponse", self._call("mark_conversation_unread", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = self._call("mark_conversation_unread", args, timeout, deadline)
+        return answer
 
     def export_conversations_from_ads(
         self,
@@ -985,7 +1019,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
-        return cast("_pancake.ExportedConversationsResponse", self._call("export_conversations_from_ads", args, timeout, deadline))
+        answer: _pancake.ExportedConversationsResponse = self._call("export_conversations_from_ads", args, timeout, deadline)
+        return answer
 
     def iter_export_conversations_from_ads(
         self,
@@ -1011,7 +1046,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
-        return cast("Iterator[_pancake.ExportedConversation]", self._iter("export_conversations_from_ads", args, timeout, deadline))
+        items: Iterator[_pancake.ExportedConversation] = self._iter("export_conversations_from_ads", args, timeout, deadline)
+        return items
 
     def list_page_customers(
         self,
@@ -1046,7 +1082,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast("_pancake.PageCustomersResponse", self._call("list_page_customers", args, timeout, deadline))
+        answer: _pancake.PageCustomersResponse = self._call("list_page_customers", args, timeout, deadline)
+        return answer
 
     def iter_page_customers(
         self,
@@ -1070,7 +1107,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("Iterator[_pancake.Customer]", self._iter("list_page_customers", args, timeout, deadline))
+        items: Iterator[_pancake.Customer] = self._iter("list_page_customers", args, timeout, deadline)
+        return items
 
     def update_customer(
         self,
@@ -1101,7 +1139,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"changes": changes}
-        return cast("_pancake.SuccessResponse", self._call("update_customer", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = self._call("update_customer", args, timeout, deadline)
+        return answer
 
     def add_customer_note(
         self,
@@ -1131,7 +1170,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message}
-        return cast("_pancake.CustomerNoteResponse", self._call("add_customer_note", args, timeout, deadline))
+        answer: _pancake.CustomerNoteResponse = self._call("add_customer_note", args, timeout, deadline)
+        return answer
 
     def list_posts(
         self,
@@ -1165,7 +1205,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast("_pancake.PostsResponse", self._call("list_posts", args, timeout, deadline))
+        answer: _pancake.PostsResponse = self._call("list_posts", args, timeout, deadline)
+        return answer
 
     def iter_posts(
         self,
@@ -1189,7 +1230,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("Iterator[_pancake.Post]", self._iter("list_posts", args, timeout, deadline))
+        items: Iterator[_pancake.Post] = self._iter("list_posts", args, timeout, deadline)
+        return items
 
     def update_round_robin_users(
         self,
@@ -1221,7 +1263,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"comment": comment, "inbox": inbox}
-        return cast("_pancake.RoundRobinUpdateResponse", self._call("update_round_robin_users", args, timeout, deadline))
+        answer: _pancake.RoundRobinUpdateResponse = self._call("update_round_robin_users", args, timeout, deadline)
+        return answer
 
     def list_call_logs(
         self,
@@ -1258,7 +1301,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast("_pancake.CallLogsResponse", self._call("list_call_logs", args, timeout, deadline))
+        answer: _pancake.CallLogsResponse = self._call("list_call_logs", args, timeout, deadline)
+        return answer
 
     def iter_call_logs(
         self,
@@ -1284,7 +1328,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast("Iterator[_pancake.CallLog]", self._iter("list_call_logs", args, timeout, deadline))
+        items: Iterator[_pancake.CallLog] = self._iter("list_call_logs", args, timeout, deadline)
+        return items
 
     def get_ads_statistics(
         self,
@@ -1317,7 +1362,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
-        return cast("list[_pancake.AdStatistics]", self._call("get_ads_statistics", args, timeout, deadline))
+        answer: list[_pancake.AdStatistics] = self._call("get_ads_statistics", args, timeout, deadline)
+        return answer
 
     def get_customer_engagement_statistics(
         self,
@@ -1343,7 +1389,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.CustomerEngagementStatisticsResponse", self._call("get_customer_engagement_statistics", args, timeout, deadline))
+        answer: _pancake.CustomerEngagementStatisticsResponse = self._call("get_customer_engagement_statistics", args, timeout, deadline)
+        return answer
 
     def get_new_customer_statistics(
         self,
@@ -1377,7 +1424,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast("_pancake.NewCustomerStatisticsResponse", self._call("get_new_customer_statistics", args, timeout, deadline))
+        answer: _pancake.NewCustomerStatisticsResponse = self._call("get_new_customer_statistics", args, timeout, deadline)
+        return answer
 
     def get_page_customer_statistics(
         self,
@@ -1409,7 +1457,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast("_pancake.PageCustomerStatisticsResponse", self._call("get_page_customer_statistics", args, timeout, deadline))
+        answer: _pancake.PageCustomerStatisticsResponse = self._call("get_page_customer_statistics", args, timeout, deadline)
+        return answer
 
     def get_page_statistics(
         self,
@@ -1439,7 +1488,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("_pancake.PageStatisticsResponse", self._call("get_page_statistics", args, timeout, deadline))
+        answer: _pancake.PageStatisticsResponse = self._call("get_page_statistics", args, timeout, deadline)
+        return answer
 
     def get_ads_campaign_statistics(
         self,
@@ -1469,7 +1519,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("list[_pancake.AdsCampaign]", self._call("get_ads_campaign_statistics", args, timeout, deadline))
+        answer: list[_pancake.AdsCampaign] = self._call("get_ads_campaign_statistics", args, timeout, deadline)
+        return answer
 
     def get_tag_statistics(
         self,
@@ -1498,7 +1549,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("_pancake.TagStatisticsResponse", self._call("get_tag_statistics", args, timeout, deadline))
+        answer: _pancake.TagStatisticsResponse = self._call("get_tag_statistics", args, timeout, deadline)
+        return answer
 
     def get_user_statistics(
         self,
@@ -1522,7 +1574,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.UserStatisticsResponse", self._call("get_user_statistics", args, timeout, deadline))
+        answer: _pancake.UserStatisticsResponse = self._call("get_user_statistics", args, timeout, deadline)
+        return answer
 
     def list_tags(
         self,
@@ -1547,7 +1600,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.TagsResponse", self._call("list_tags", args, timeout, deadline))
+        answer: _pancake.TagsResponse = self._call("list_tags", args, timeout, deadline)
+        return answer
 
     def upload_content(
         self,
@@ -1586,7 +1640,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.UploadContentResponse", self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
+        answer: _pancake.UploadContentResponse = self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform))
+        return answer
 
     def list_users(
         self,
@@ -1613,7 +1668,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.UsersResponse", self._call("list_users", args, timeout, deadline))
+        answer: _pancake.UsersResponse = self._call("list_users", args, timeout, deadline)
+        return answer
 
     def list_conversations_v2(
         self,
@@ -1660,7 +1716,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast("_pancake.ConversationsResponse", self._call("list_conversations_v2", args, timeout, deadline))
+        answer: _pancake.ConversationsResponse = self._call("list_conversations_v2", args, timeout, deadline)
+        return answer
 
     def iter_conversations_v2(
         self,
@@ -1694,7 +1751,8 @@ class PancakeOperations(_SyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast("Iterator[_pancake.Conversation]", self._iter("list_conversations_v2", args, timeout, deadline))
+        items: Iterator[_pancake.Conversation] = self._iter("list_conversations_v2", args, timeout, deadline)
+        return items
 
     def list_pages(
         self,
@@ -1710,7 +1768,8 @@ class PancakeOperations(_SyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast("_pancake.PagesResponse", self._call("list_pages", args, timeout, deadline))
+        answer: _pancake.PagesResponse = self._call("list_pages", args, timeout, deadline)
+        return answer
 
     def get_customer_avatar(
         self,
@@ -1739,7 +1798,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "psid": psid}
-        return cast("dict[str, Any]", self._call("get_customer_avatar", args, timeout, deadline))
+        answer: dict[str, Any] = self._call("get_customer_avatar", args, timeout, deadline)
+        return answer
 
     def send_message(
         self,
@@ -1805,7 +1865,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast("_pancake.SendMessageResponse", self._call("send_message", args, timeout, deadline))
+        answer: _pancake.SendMessageResponse = self._call("send_message", args, timeout, deadline)
+        return answer
 
     def generate_page_access_token(
         self,
@@ -1834,7 +1895,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.GeneratePageAccessTokenResponse", self._call("generate_page_access_token", args, timeout, deadline))
+        answer: _pancake.GeneratePageAccessTokenResponse = self._call("generate_page_access_token", args, timeout, deadline)
+        return answer
 
     def delete_customer_note(
         self,
@@ -1865,7 +1927,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"note_id": note_id}
-        return cast("_pancake.SuccessResponse", self._call("delete_customer_note", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = self._call("delete_customer_note", args, timeout, deadline)
+        return answer
 
     def update_customer_note(
         self,
@@ -1898,7 +1961,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message, "note_id": note_id}
-        return cast("_pancake.SuccessResponse", self._call("update_customer_note", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = self._call("update_customer_note", args, timeout, deadline)
+        return answer
 
     def list_chat_plugin_messages(
         self,
@@ -1927,7 +1991,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
-        return cast("_pancake.ChatPluginMessagesResponse", self._call("list_chat_plugin_messages", args, timeout, deadline))
+        answer: _pancake.ChatPluginMessagesResponse = self._call("list_chat_plugin_messages", args, timeout, deadline)
+        return answer
 
     def send_chat_plugin_message(
         self,
@@ -1973,7 +2038,8 @@ class PancakeOperations(_SyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
-        return cast("_pancake.ChatPluginSendResponse", self._call("send_chat_plugin_message", args, timeout, deadline))
+        answer: _pancake.ChatPluginSendResponse = self._call("send_chat_plugin_message", args, timeout, deadline)
+        return answer
 
     def get_multi_page_user_statistics(
         self,
@@ -1998,7 +2064,8 @@ class PancakeOperations(_SyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.UserStatisticsResponse", self._call("get_multi_page_user_statistics", args, timeout, deadline))
+        answer: _pancake.UserStatisticsResponse = self._call("get_multi_page_user_statistics", args, timeout, deadline)
+        return answer
 
 
 class AsyncPancakeOperations(_AsyncClient):
@@ -2040,7 +2107,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "order_by": order_by}
-        return cast("_pancake.ConversationsResponse", await self._call("list_conversations", args, timeout, deadline))
+        answer: _pancake.ConversationsResponse = await self._call("list_conversations", args, timeout, deadline)
+        return answer
 
     def iter_conversations(
         self,
@@ -2066,7 +2134,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "order_by": order_by}
-        return cast("AsyncIterator[_pancake.Conversation]", self._iter("list_conversations", args, timeout, deadline))
+        items: AsyncIterator[_pancake.Conversation] = self._iter("list_conversations", args, timeout, deadline)
+        return items
 
     async def assign_conversation(
         self,
@@ -2097,7 +2166,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"assignee_ids": assignee_ids}
-        return cast("_pancake.AssignConversationResponse", await self._call("assign_conversation", args, timeout, deadline))
+        answer: _pancake.AssignConversationResponse = await self._call("assign_conversation", args, timeout, deadline)
+        return answer
 
     async def list_messages(
         self,
@@ -2131,7 +2201,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id, "current_count": current_count}
-        return cast("_pancake.MessagesResponse", await self._call("list_messages", args, timeout, deadline))
+        answer: _pancake.MessagesResponse = await self._call("list_messages", args, timeout, deadline)
+        return answer
 
     def iter_messages(
         self,
@@ -2155,7 +2226,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id, "customer_id": customer_id}
-        return cast("AsyncIterator[_pancake.Message]", self._iter("list_messages", args, timeout, deadline))
+        items: AsyncIterator[_pancake.Message] = self._iter("list_messages", args, timeout, deadline)
+        return items
 
     async def send_message_v2(
         self,
@@ -2227,7 +2299,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "content_ids": content_ids, "filename": filename, "message": message, "reply_message_id": reply_message_id, "sender_id": sender_id, "template_id": template_id, "template_params": template_params, "mentions": mentions, "message_id": message_id, "from_id": from_id, "post_id": post_id}
-        return cast("_pancake.SendMessageResponse", await self._call("send_message_v2", args, timeout, deadline))
+        answer: _pancake.SendMessageResponse = await self._call("send_message_v2", args, timeout, deadline)
+        return answer
 
     async def send_message_v2_media(
         self,
@@ -2255,7 +2328,8 @@ class AsyncPancakeOperations(_AsyncClient):
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         if body is not None:
             args["body"] = dict(body)
-        return cast(dict[str, Any], await self._call("send_message_v2", args, timeout, deadline, media=(files, platform)))
+        answer: dict[str, Any] = await self._call("send_message_v2", args, timeout, deadline, media=(files, platform))
+        return answer
 
     async def mark_conversation_read(
         self,
@@ -2282,7 +2356,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast("_pancake.SuccessResponse", await self._call("mark_conversation_read", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = await self._call("mark_conversation_read", args, timeout, deadline)
+        return answer
 
     async def tag_conversation(
         self,
@@ -2315,7 +2390,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "tag_id": tag_id}
-        return cast("_pancake.TagConversationResponse", await self._call("tag_conversation", args, timeout, deadline))
+        answer: _pancake.TagConversationResponse = await self._call("tag_conversation", args, timeout, deadline)
+        return answer
 
     async def mark_conversation_unread(
         self,
@@ -2342,7 +2418,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
-        return cast("_pancake.SuccessResponse", await self._call("mark_conversation_unread", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = await self._call("mark_conversation_unread", args, timeout, deadline)
+        return answer
 
     async def export_conversations_from_ads(
         self,
@@ -2377,7 +2454,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action, "offset": offset}
-        return cast("_pancake.ExportedConversationsResponse", await self._call("export_conversations_from_ads", args, timeout, deadline))
+        answer: _pancake.ExportedConversationsResponse = await self._call("export_conversations_from_ads", args, timeout, deadline)
+        return answer
 
     def iter_export_conversations_from_ads(
         self,
@@ -2403,7 +2481,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "action": action}
-        return cast("AsyncIterator[_pancake.ExportedConversation]", self._iter("export_conversations_from_ads", args, timeout, deadline))
+        items: AsyncIterator[_pancake.ExportedConversation] = self._iter("export_conversations_from_ads", args, timeout, deadline)
+        return items
 
     async def list_page_customers(
         self,
@@ -2438,7 +2517,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast("_pancake.PageCustomersResponse", await self._call("list_page_customers", args, timeout, deadline))
+        answer: _pancake.PageCustomersResponse = await self._call("list_page_customers", args, timeout, deadline)
+        return answer
 
     def iter_page_customers(
         self,
@@ -2462,7 +2542,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("AsyncIterator[_pancake.Customer]", self._iter("list_page_customers", args, timeout, deadline))
+        items: AsyncIterator[_pancake.Customer] = self._iter("list_page_customers", args, timeout, deadline)
+        return items
 
     async def update_customer(
         self,
@@ -2493,7 +2574,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"changes": changes}
-        return cast("_pancake.SuccessResponse", await self._call("update_customer", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = await self._call("update_customer", args, timeout, deadline)
+        return answer
 
     async def add_customer_note(
         self,
@@ -2523,7 +2605,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message}
-        return cast("_pancake.CustomerNoteResponse", await self._call("add_customer_note", args, timeout, deadline))
+        answer: _pancake.CustomerNoteResponse = await self._call("add_customer_note", args, timeout, deadline)
+        return answer
 
     async def list_posts(
         self,
@@ -2557,7 +2640,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "page_number": page_number, "page_size": page_size}
-        return cast("_pancake.PostsResponse", await self._call("list_posts", args, timeout, deadline))
+        answer: _pancake.PostsResponse = await self._call("list_posts", args, timeout, deadline)
+        return answer
 
     def iter_posts(
         self,
@@ -2581,7 +2665,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("AsyncIterator[_pancake.Post]", self._iter("list_posts", args, timeout, deadline))
+        items: AsyncIterator[_pancake.Post] = self._iter("list_posts", args, timeout, deadline)
+        return items
 
     async def update_round_robin_users(
         self,
@@ -2613,7 +2698,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"comment": comment, "inbox": inbox}
-        return cast("_pancake.RoundRobinUpdateResponse", await self._call("update_round_robin_users", args, timeout, deadline))
+        answer: _pancake.RoundRobinUpdateResponse = await self._call("update_round_robin_users", args, timeout, deadline)
+        return answer
 
     async def list_call_logs(
         self,
@@ -2650,7 +2736,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "page_number": page_number, "page_size": page_size, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast("_pancake.CallLogsResponse", await self._call("list_call_logs", args, timeout, deadline))
+        answer: _pancake.CallLogsResponse = await self._call("list_call_logs", args, timeout, deadline)
+        return answer
 
     def iter_call_logs(
         self,
@@ -2676,7 +2763,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "id": id, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until)}
-        return cast("AsyncIterator[_pancake.CallLog]", self._iter("list_call_logs", args, timeout, deadline))
+        items: AsyncIterator[_pancake.CallLog] = self._iter("list_call_logs", args, timeout, deadline)
+        return items
 
     async def get_ads_statistics(
         self,
@@ -2709,7 +2797,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until), "aggregation": aggregation}
-        return cast("list[_pancake.AdStatistics]", await self._call("get_ads_statistics", args, timeout, deadline))
+        answer: list[_pancake.AdStatistics] = await self._call("get_ads_statistics", args, timeout, deadline)
+        return answer
 
     async def get_customer_engagement_statistics(
         self,
@@ -2735,7 +2824,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "by_hour": by_hour, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.CustomerEngagementStatisticsResponse", await self._call("get_customer_engagement_statistics", args, timeout, deadline))
+        answer: _pancake.CustomerEngagementStatisticsResponse = await self._call("get_customer_engagement_statistics", args, timeout, deadline)
+        return answer
 
     async def get_new_customer_statistics(
         self,
@@ -2769,7 +2859,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast("_pancake.NewCustomerStatisticsResponse", await self._call("get_new_customer_statistics", args, timeout, deadline))
+        answer: _pancake.NewCustomerStatisticsResponse = await self._call("get_new_customer_statistics", args, timeout, deadline)
+        return answer
 
     async def get_page_customer_statistics(
         self,
@@ -2801,7 +2892,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "group_by": group_by, "date_range": _convert.date_range(date_range)}
-        return cast("_pancake.PageCustomerStatisticsResponse", await self._call("get_page_customer_statistics", args, timeout, deadline))
+        answer: _pancake.PageCustomerStatisticsResponse = await self._call("get_page_customer_statistics", args, timeout, deadline)
+        return answer
 
     async def get_page_statistics(
         self,
@@ -2831,7 +2923,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("_pancake.PageStatisticsResponse", await self._call("get_page_statistics", args, timeout, deadline))
+        answer: _pancake.PageStatisticsResponse = await self._call("get_page_statistics", args, timeout, deadline)
+        return answer
 
     async def get_ads_campaign_statistics(
         self,
@@ -2861,7 +2954,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("list[_pancake.AdsCampaign]", await self._call("get_ads_campaign_statistics", args, timeout, deadline))
+        answer: list[_pancake.AdsCampaign] = await self._call("get_ads_campaign_statistics", args, timeout, deadline)
+        return answer
 
     async def get_tag_statistics(
         self,
@@ -2890,7 +2984,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "since": _convert.unix_seconds(since), "until": _convert.unix_seconds(until)}
-        return cast("_pancake.TagStatisticsResponse", await self._call("get_tag_statistics", args, timeout, deadline))
+        answer: _pancake.TagStatisticsResponse = await self._call("get_tag_statistics", args, timeout, deadline)
+        return answer
 
     async def get_user_statistics(
         self,
@@ -2914,7 +3009,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.UserStatisticsResponse", await self._call("get_user_statistics", args, timeout, deadline))
+        answer: _pancake.UserStatisticsResponse = await self._call("get_user_statistics", args, timeout, deadline)
+        return answer
 
     async def list_tags(
         self,
@@ -2939,7 +3035,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.TagsResponse", await self._call("list_tags", args, timeout, deadline))
+        answer: _pancake.TagsResponse = await self._call("list_tags", args, timeout, deadline)
+        return answer
 
     async def upload_content(
         self,
@@ -2978,7 +3075,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.UploadContentResponse", await self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform)))
+        answer: _pancake.UploadContentResponse = await self._call("upload_content", args, timeout, deadline, (file, filename, mime_type, platform))
+        return answer
 
     async def list_users(
         self,
@@ -3005,7 +3103,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.UsersResponse", await self._call("list_users", args, timeout, deadline))
+        answer: _pancake.UsersResponse = await self._call("list_users", args, timeout, deadline)
+        return answer
 
     async def list_conversations_v2(
         self,
@@ -3052,7 +3151,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "last_conversation_id": last_conversation_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast("_pancake.ConversationsResponse", await self._call("list_conversations_v2", args, timeout, deadline))
+        answer: _pancake.ConversationsResponse = await self._call("list_conversations_v2", args, timeout, deadline)
+        return answer
 
     def iter_conversations_v2(
         self,
@@ -3086,7 +3186,8 @@ class AsyncPancakeOperations(_AsyncClient):
         Yields the items one by one; pages are fetched as they are needed.
         """
         args: dict[str, Any] = {"page_id": page_id, "tags": tags, "types": types, "post_ids": post_ids, "since": None if since is None else _convert.unix_seconds(since), "until": None if until is None else _convert.unix_seconds(until), "unread_first": unread_first, "order_by": order_by}
-        return cast("AsyncIterator[_pancake.Conversation]", self._iter("list_conversations_v2", args, timeout, deadline))
+        items: AsyncIterator[_pancake.Conversation] = self._iter("list_conversations_v2", args, timeout, deadline)
+        return items
 
     async def list_pages(
         self,
@@ -3102,7 +3203,8 @@ class AsyncPancakeOperations(_AsyncClient):
         by state: activated, hidden, inactivated, and pages without permission.
         """
         args: dict[str, Any] = {}
-        return cast("_pancake.PagesResponse", await self._call("list_pages", args, timeout, deadline))
+        answer: _pancake.PagesResponse = await self._call("list_pages", args, timeout, deadline)
+        return answer
 
     async def get_customer_avatar(
         self,
@@ -3131,7 +3233,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id, "psid": psid}
-        return cast("dict[str, Any]", await self._call("get_customer_avatar", args, timeout, deadline))
+        answer: dict[str, Any] = await self._call("get_customer_avatar", args, timeout, deadline)
+        return answer
 
     async def send_message(
         self,
@@ -3197,7 +3300,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "conversation_id": conversation_id}
         args["body"] = {"action": action, "attachmentType": attachmentType, "content_url": content_url, "message": message, "mime_type": mime_type, "name": name, "thread_key": thread_key, "from_id": from_id, "message_id": message_id, "post_id": post_id}
-        return cast("_pancake.SendMessageResponse", await self._call("send_message", args, timeout, deadline))
+        answer: _pancake.SendMessageResponse = await self._call("send_message", args, timeout, deadline)
+        return answer
 
     async def generate_page_access_token(
         self,
@@ -3226,7 +3330,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_id": page_id}
-        return cast("_pancake.GeneratePageAccessTokenResponse", await self._call("generate_page_access_token", args, timeout, deadline))
+        answer: _pancake.GeneratePageAccessTokenResponse = await self._call("generate_page_access_token", args, timeout, deadline)
+        return answer
 
     async def delete_customer_note(
         self,
@@ -3257,7 +3362,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"note_id": note_id}
-        return cast("_pancake.SuccessResponse", await self._call("delete_customer_note", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = await self._call("delete_customer_note", args, timeout, deadline)
+        return answer
 
     async def update_customer_note(
         self,
@@ -3290,7 +3396,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id, "page_customer_id": page_customer_id}
         args["body"] = {"message": message, "note_id": note_id}
-        return cast("_pancake.SuccessResponse", await self._call("update_customer_note", args, timeout, deadline))
+        answer: _pancake.SuccessResponse = await self._call("update_customer_note", args, timeout, deadline)
+        return answer
 
     async def list_chat_plugin_messages(
         self,
@@ -3319,7 +3426,8 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"conversation_id": conversation_id, "page_id": page_id, "offset": offset}
-        return cast("_pancake.ChatPluginMessagesResponse", await self._call("list_chat_plugin_messages", args, timeout, deadline))
+        answer: _pancake.ChatPluginMessagesResponse = await self._call("list_chat_plugin_messages", args, timeout, deadline)
+        return answer
 
     async def send_chat_plugin_message(
         self,
@@ -3365,7 +3473,8 @@ class AsyncPancakeOperations(_AsyncClient):
         """
         args: dict[str, Any] = {"page_id": page_id}
         args["body"] = {"attachments": attachments, "conversation_id": conversation_id, "dummy_id": dummy_id, "extra_info": extra_info, "from_id": from_id, "inserted_at": inserted_at, "message": message, "name": name, "replied_message_id": replied_message_id}
-        return cast("_pancake.ChatPluginSendResponse", await self._call("send_chat_plugin_message", args, timeout, deadline))
+        answer: _pancake.ChatPluginSendResponse = await self._call("send_chat_plugin_message", args, timeout, deadline)
+        return answer
 
     async def get_multi_page_user_statistics(
         self,
@@ -3390,4 +3499,5 @@ class AsyncPancakeOperations(_AsyncClient):
                 place of the client's deadline.
         """
         args: dict[str, Any] = {"page_ids": page_ids, "date_range": _convert.date_time_range(date_range)}
-        return cast("_pancake.UserStatisticsResponse", await self._call("get_multi_page_user_statistics", args, timeout, deadline))
+        answer: _pancake.UserStatisticsResponse = await self._call("get_multi_page_user_statistics", args, timeout, deadline)
+        return answer
