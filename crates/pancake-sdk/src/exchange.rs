@@ -195,7 +195,8 @@ pub(crate) async fn execute(
         deadline,
         started: Instant::now(),
     };
-    let page = rate_limit::page_of(request.url().path()).map(str::to_owned);
+    // The page paced (only when pacing is on).
+    let page = state.pacer().and_then(|_| rate_limit::page_of(request.url().path())).map(str::to_owned);
     let mut retries = 0;
     loop {
         if let (Some(pacer), Some(page)) = (state.pacer(), &page)
@@ -211,13 +212,16 @@ pub(crate) async fn execute(
         let copy = if retries < policy.max_retries { request.try_clone() } else { None };
         let last_chance = copy.is_none();
         let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
+        // reqwest's own timer bounds the attempt, body included (one timer, not one more of
+        // ours): cut at the deadline, it is the deadline that passed.
         *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
         let attempt_started = Instant::now();
-        let outcome =
-            match tokio::time::timeout(remaining, attempt(http, sent, limits.max_response_bytes)).await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(Failure::Deadline),
-            };
+        let outcome = match attempt(http, sent, limits.max_response_bytes).await {
+            Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
+                Err(Failure::Deadline)
+            }
+            outcome => outcome,
+        };
         call.log_attempt(retries + 1, &outcome, attempt_started.elapsed());
 
         let retry = match &outcome {
