@@ -486,28 +486,30 @@ pub(crate) async fn run<T, E, F>(
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    if let Err(error) = check.finish() {
-        return Err(error.redacted(state.secrets()));
-    }
-    let body = check.take_body();
-    let upload = check.take_upload();
-    match outcome(options, body, upload, dispatch).await {
+    let exchange = prepared(state, &mut check, options, false)?;
+    match outcome(exchange, dispatch).await {
         Ok(response) => Ok(response.redacted(state.secrets())),
         Err(error) => Err(error.redacted(state.secrets())),
     }
 }
 
-async fn outcome<T, E, F>(
+/// The exchange slot of a call whose inputs passed the builder's checks (the first refusal,
+/// redacted, otherwise).
+fn prepared(
+    state: &ClientState,
+    check: &mut Check,
     options: CallOptions,
-    body: Option<serde_json::Value>,
-    upload: Option<crate::Upload>,
-    dispatch: F,
-) -> Result<Response<T>, Error>
+    raw: bool,
+) -> Result<Exchange, Error> {
+    check.finish().map_err(|error| error.redacted(state.secrets()))?;
+    Ok(Exchange { options, body: check.take_body(), upload: check.take_upload(), raw, ..Exchange::default() })
+}
+
+async fn outcome<T, E, F>(exchange: Exchange, dispatch: F) -> Result<Response<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let (result, exchange) =
-        exchanged(Exchange { options, body, upload, ..Exchange::default() }, dispatch).await;
+    let (result, exchange) = exchanged(exchange, dispatch).await;
     if let Some(error) = exchange.error {
         return Err(error.on_page(exchange.page.as_deref()));
     }
@@ -552,11 +554,7 @@ pub(crate) async fn run_raw<T, E, F>(
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    if let Err(error) = check.finish() {
-        return Err(error.redacted(state.secrets()));
-    }
-    let (body, upload) = (check.take_body(), check.take_upload());
-    let exchange = Exchange { options, body, upload, raw: true, ..Exchange::default() };
+    let exchange = prepared(state, &mut check, options, true)?;
     let (result, exchange) = exchanged(exchange, dispatch).await;
     let page = exchange.page;
     let outcome = match (exchange.error, exchange.answer) {
