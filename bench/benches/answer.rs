@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
-use pancake_bench::payloads::{self, CUSTOMERS_PAGE, PAGE_SIZE, SINCE, TAGS_PAGE, UNTIL};
+use pancake_bench::payloads::{self, TAGS_PAGE};
 use pancake_sdk::pancake::types::{PageCustomersResponse, TagsResponse};
 use pancake_sdk::{CallOptions, Json, Pancake};
 
@@ -49,24 +49,13 @@ fn calls(c: &mut Criterion) {
         })
     });
     group.bench_function("typed .send()", |b| {
-        b.to_async(&runtime).iter(|| async {
-            sdk.list_page_customers()
-                .page_id(CUSTOMERS_PAGE)
-                .since(SINCE)
-                .until(UNTIL)
-                .page_number(1)
-                .page_size(std::num::NonZeroU64::new(PAGE_SIZE as u64).unwrap())
-                .send()
-                .await
-                .unwrap()
-        })
+        b.to_async(&runtime).iter(|| async { payloads::typed_customers(&sdk).await.unwrap() })
     });
     group.bench_function("call_json", |b| {
         b.to_async(&runtime).iter(|| async {
-            let args = serde_json::json!({
-                "page_id": CUSTOMERS_PAGE, "since": SINCE, "until": UNTIL, "page_number": 1, "page_size": PAGE_SIZE,
-            });
-            sdk.call_json("list_page_customers", args, CallOptions::default()).await.unwrap()
+            sdk.call_json("list_page_customers", payloads::customers_args(), CallOptions::default())
+                .await
+                .unwrap()
         })
     });
     group.finish();

@@ -9,9 +9,7 @@ use pancake_sdk::pancake::types::{PageCustomersResponse, TagsResponse};
 use pancake_sdk::{CallOptions, Pancake};
 
 use pancake_bench::Op;
-use pancake_bench::payloads::{
-    CUSTOMERS_PAGE, PAGE_SIZE, SINCE, TAGS_PAGE, UNTIL, customers_path, tags_path,
-};
+use pancake_bench::payloads::{TAGS_PAGE, customers_args, customers_path, tags_path, typed_customers};
 
 /// One timed run.
 #[derive(clap::Args)]
@@ -108,28 +106,15 @@ async fn call(
             http.get(url).send().await?.json::<PageCustomersResponse>().await?.customers.len()
         }
         (Client::Typed, Op::Tags) => sdk.list_tags().page_id(TAGS_PAGE).send().await?.tags.len(),
-        (Client::Typed, Op::Customers) => sdk
-            .list_page_customers()
-            .page_id(CUSTOMERS_PAGE)
-            .since(SINCE)
-            .until(UNTIL)
-            .page_number(1)
-            .page_size(std::num::NonZeroU64::new(PAGE_SIZE as u64).ok_or("page size")?)
-            .send()
-            .await?
-            .customers
-            .len(),
+        (Client::Typed, Op::Customers) => typed_customers(sdk).await?.customers.len(),
         (Client::Json, Op::Tags) => {
             let args = serde_json::json!({ "page_id": TAGS_PAGE });
             let answer = sdk.call_json("list_tags", args, CallOptions::default()).await?;
             answer.decode::<Items>()?.items.len()
         }
         (Client::Json, Op::Customers) => {
-            let args = serde_json::json!({
-                "page_id": CUSTOMERS_PAGE, "since": SINCE, "until": UNTIL,
-                "page_number": 1, "page_size": PAGE_SIZE,
-            });
-            let answer = sdk.call_json("list_page_customers", args, CallOptions::default()).await?;
+            let answer =
+                sdk.call_json("list_page_customers", customers_args(), CallOptions::default()).await?;
             answer.decode::<Items>()?.items.len()
         }
     })

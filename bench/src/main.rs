@@ -19,7 +19,7 @@ struct Args {
 #[derive(Subcommand)]
 enum Command {
     /// Serves the sandbox's answers to `list_tags` and `list_page_customers` as fixed bytes,
-    /// whatever the request; prints its URL, then serves until stdin closes.
+    /// whatever the request; prints `listening on URL`, then serves until stdin closes.
     Replay,
     /// Times one Rust client: prints its calls per second.
     Run(clients::Run),

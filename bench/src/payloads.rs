@@ -44,3 +44,25 @@ pub fn capture() -> Result<(Vec<u8>, Vec<u8>), Box<dyn std::error::Error>> {
         Ok((get(tags_path()).await?, get(customers_path()).await?))
     })
 }
+
+/// The typed `list_page_customers` call every benchmark makes.
+pub async fn typed_customers(
+    sdk: &pancake_sdk::Pancake,
+) -> Result<pancake_sdk::Response<pancake_sdk::pancake::types::PageCustomersResponse>, pancake_sdk::Error> {
+    let page_size = std::num::NonZeroU64::new(PAGE_SIZE as u64).unwrap_or(std::num::NonZeroU64::MIN);
+    sdk.list_page_customers()
+        .page_id(CUSTOMERS_PAGE)
+        .since(SINCE)
+        .until(UNTIL)
+        .page_number(1)
+        .page_size(page_size)
+        .send()
+        .await
+}
+
+/// The JSON arguments of the same call, for `call_json`.
+pub fn customers_args() -> serde_json::Value {
+    serde_json::json!({
+        "page_id": CUSTOMERS_PAGE, "since": SINCE, "until": UNTIL, "page_number": 1, "page_size": PAGE_SIZE,
+    })
+}

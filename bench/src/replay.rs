@@ -17,7 +17,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (tags, customers) = (Bytes::from(tags), Bytes::from(customers));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    println!("http://{}", listener.local_addr()?);
+    println!("listening on http://{}", listener.local_addr()?);
     eprintln!("replay: tags {} bytes, customers {} bytes", tags.len(), customers.len());
     // The server stops when whoever started it closes its stdin (or goes away).
     std::thread::spawn(|| {

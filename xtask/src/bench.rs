@@ -12,10 +12,10 @@
 //! repository. Benchmarks are never timed tests.
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use crate::server::Server;
 use crate::{Result, root, succeed, venv};
 
 /// The Python packages the comparisons need, pinned.
@@ -104,17 +104,7 @@ fn build(mode: Mode) -> Result<Programs> {
     let dir = crate::pytest::target_dir().join(mode.profile());
     crate::pytest::install_wheel(mode == Mode::Full)?;
     let c_bench = dir.join("c_bench");
-    succeed(
-        Command::new("gcc")
-            .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I", "bindings/c/include"])
-            .arg("bench/c/bench.c")
-            .arg("-o")
-            .arg(&c_bench)
-            .arg(format!("-L{}", dir.display()))
-            .arg(format!("-Wl,-rpath,{}", dir.display()))
-            .arg("-lpancake_sdk"),
-        "gcc bench/c/bench.c",
-    )?;
+    crate::ctest::gcc(Path::new("bench/c/bench.c"), &c_bench, &dir, &["-O2"])?;
     Ok(Programs {
         mode,
         bench: dir.join("pancake-bench"),
@@ -125,48 +115,7 @@ fn build(mode: Mode) -> Result<Programs> {
     })
 }
 
-/// A server the comparisons call, stopped when dropped.
-struct Server {
-    name: &'static str,
-    url: String,
-    child: Child,
-}
-
-impl Server {
-    /// Starts `command` and reads its URL from the first line starting with `prefix`.
-    fn start(name: &'static str, command: &mut Command, prefix: &str) -> Result<Server> {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("{name}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            match lines.next() {
-                Some(Ok(line)) if line.starts_with(prefix) => break line[prefix.len()..].trim().to_string(),
-                Some(Ok(_)) => continue,
-                _ => {
-                    let _ = child.kill();
-                    return Err(format!("{name} did not start"));
-                }
-            }
-        };
-        // The rest of its output is not read; it writes nothing more that matters.
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok(Server { name, url, child })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The sandbox's name as a [`Server`].
+/// The sandbox's name as a [`Server`] of the comparisons.
 const SANDBOX: &str = "sandbox";
 
 /// The operations measured, with their answers' sizes as the replay server sends them.
@@ -379,16 +328,8 @@ const MEMORY_SPREAD_MIB: f64 = 4.0;
 
 fn measure(mode: Mode) -> Result<Report> {
     let programs = build(mode)?;
-    let replay =
-        Server::start("replay", Command::new(&programs.bench).arg("replay"), "http://").map(|mut s| {
-            s.url = format!("http://{}", s.url);
-            s
-        })?;
-    let sandbox = Server::start(
-        SANDBOX,
-        Command::new(&programs.sandbox).args(["--epoch", "1759276800"]),
-        "pancake base url:",
-    )?;
+    let replay = Server::start("replay", Command::new(&programs.bench).arg("replay"))?;
+    let sandbox = Server::start(SANDBOX, Command::new(&programs.sandbox).args(["--epoch", "1759276800"]))?;
     let mut rows = Vec::new();
     for comparison in comparisons() {
         let mut results = Vec::new();
@@ -458,7 +399,6 @@ fn export_memory(programs: &Programs) -> Result<Vec<(&'static str, usize, f64)>>
                 "--large-page-customers",
                 &customers.to_string(),
             ]),
-            "pancake base url:",
         )?;
         for front in ["cli", "python"] {
             let output = Command::new(&programs.python)

@@ -3,45 +3,39 @@
 //! valgrind is missing); the header compiled as C++; the example built with its Makefile and
 //! pkg-config, and run.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use crate::pytest::target_dir;
+use crate::server::Server;
 use crate::{Result, root, succeed};
 
 const STRICT: [&str; 6] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Wredundant-decls"];
 
-/// A sandbox process, stopped when dropped.
-struct Sandbox {
-    child: Child,
-    url: String,
-    /// Kept open: the sandbox prints more lines after the first.
-    _stdout: BufReader<std::process::ChildStdout>,
+/// Compiles the C program `source` into `out` with the strict flags (and `extra`), against the
+/// header and linked to the library in `lib` (found there at run time too).
+pub fn gcc(source: &Path, out: &Path, lib: &Path, extra: &[&str]) -> Result {
+    succeed(
+        Command::new("gcc")
+            .args(STRICT)
+            .args(extra)
+            .arg("-I")
+            .arg(root().join("bindings/c/include"))
+            .arg(source)
+            .arg("-o")
+            .arg(out)
+            .arg(format!("-L{}", lib.display()))
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg("-lpancake_sdk"),
+        &format!("gcc {}", source.display()),
+    )
 }
 
-impl Sandbox {
-    fn start() -> Result<Sandbox> {
-        let binary = target_dir().join("debug/pancake-sandbox");
-        let mut child = Command::new(&binary)
-            // The data pinned to the year from 2025-10-01, as the C tests compare dates.
-            .args(["--port", "0", "--epoch", "1759276800"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", binary.display()))?;
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().ok_or("no sandbox stdout")?);
-        stdout.read_line(&mut line).map_err(|e| format!("sandbox: {e}"))?;
-        let url =
-            line.trim().strip_prefix("listening on ").ok_or(format!("sandbox said {line:?}"))?.to_string();
-        Ok(Sandbox { child, url, _stdout: stdout })
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The debug sandbox, with its data pinned to the year from 2025-10-01 (the C tests compare
+/// dates).
+fn start_sandbox() -> Result<Server> {
+    let binary = target_dir().join("debug/pancake-sandbox");
+    Server::start("the sandbox", Command::new(binary).args(["--port", "0", "--epoch", "1759276800"]))
 }
 
 /// Checks that the shared library carries its versioned soname (`libpancake_sdk.so.MAJOR`).
@@ -70,22 +64,8 @@ pub fn run() -> Result {
     let lib = target_dir().join("debug");
     let include = root().join("bindings/c/include");
     let test_binary = lib.join("c_test_sdk");
-    let compile = |extra: &[&str], out: &std::path::Path| -> Result {
-        succeed(
-            Command::new("gcc")
-                .args(STRICT)
-                .args(extra)
-                .arg("-pthread")
-                .arg("-I")
-                .arg(&include)
-                .arg("tests/c/test_sdk.c")
-                .arg("-o")
-                .arg(out)
-                .arg(format!("-L{}", lib.display()))
-                .arg(format!("-Wl,-rpath,{}", lib.display()))
-                .arg("-lpancake_sdk"),
-            "gcc tests/c/test_sdk.c",
-        )
+    let compile = |extra: &[&str], out: &Path| -> Result {
+        gcc(Path::new("tests/c/test_sdk.c"), out, &lib, &[extra, &["-pthread"]].concat())
     };
     compile(&[], &test_binary)?;
     succeed(
@@ -109,7 +89,7 @@ pub fn run() -> Result {
 
     soname(&lib)?;
 
-    let sandbox = Sandbox::start()?;
+    let sandbox = start_sandbox()?;
     succeed(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
     drop(sandbox);
 
@@ -119,20 +99,8 @@ pub fn run() -> Result {
     std::fs::write(&replay_source, crate::creplay::source(&specs)?)
         .map_err(|e| format!("{}: {e}", replay_source.display()))?;
     let replay = lib.join("c_replay");
-    succeed(
-        Command::new("gcc")
-            .args(STRICT)
-            .arg("-I")
-            .arg(&include)
-            .arg(&replay_source)
-            .arg("-o")
-            .arg(&replay)
-            .arg(format!("-L{}", lib.display()))
-            .arg(format!("-Wl,-rpath,{}", lib.display()))
-            .arg("-lpancake_sdk"),
-        "gcc (the replay of tests/calls.json)",
-    )?;
-    let sandbox = Sandbox::start()?;
+    gcc(&replay_source, &replay, &lib, &[])?;
+    let sandbox = start_sandbox()?;
     succeed(
         Command::new(&replay)
             .env("PANCAKE_SANDBOX_URL", &sandbox.url)
@@ -143,7 +111,7 @@ pub fn run() -> Result {
     crate::creplay::compare(&sandbox.url)?;
     drop(sandbox);
 
-    let sandbox = Sandbox::start()?;
+    let sandbox = start_sandbox()?;
     if Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success()) {
         succeed(
             Command::new("valgrind")
@@ -170,7 +138,7 @@ pub fn run() -> Result {
     }
     drop(sandbox);
 
-    let sandbox = Sandbox::start()?;
+    let sandbox = start_sandbox()?;
     succeed(
         Command::new("make").args(["-s", "-B", "-C", "bindings/c/examples"]).env("PKG_CONFIG_PATH", &lib),
         "make (the example, with pkg-config)",

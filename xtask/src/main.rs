@@ -13,6 +13,7 @@ mod output;
 mod pytest;
 mod python;
 mod rust;
+mod server;
 mod test;
 #[cfg(test)]
 mod tests;

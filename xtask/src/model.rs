@@ -501,6 +501,21 @@ impl Reader<'_> {
                 )));
             }
         }
+        // The JSON door hands the generated code a status no operation declares (299), so that
+        // it decodes nothing: a 2xx other than 200, or `default`, would be decoded after all.
+        if let Some(responses) = op["responses"].as_object() {
+            for status in responses.keys() {
+                let declared = status == "200"
+                    || status.starts_with('4')
+                    || status.starts_with('5')
+                    || (status.starts_with('3') && op["x-pancake-redirect"].is_string());
+                if !declared {
+                    return Err(at(&format!(
+                        "response {status}: an operation answers 200, 3xx (with x-pancake-redirect), 4xx or 5xx"
+                    )));
+                }
+            }
+        }
         Ok(Operation {
             id: id.to_string(),
             send: method != "GET" && method != "HEAD",

@@ -179,3 +179,18 @@ fn adding_an_operation_is_a_spec_edit() {
         "{send}"
     );
 }
+
+/// The JSON door relies on the generated code decoding only 200, 3xx (a redirect), 4xx and 5xx:
+/// a spec that declares another success or `default` is refused, naming the status.
+#[test]
+fn a_response_the_json_door_cannot_skip_is_refused() {
+    let text = std::fs::read_to_string(crate::root().join("xtask/tests/fixtures/shop.yaml")).unwrap();
+    let first = "      responses:\n        \"200\":";
+    assert!(text.contains(first), "the fixture's first response moved");
+    for status in ["\"201\"", "default"] {
+        let changed = text.replacen(first, &format!("      responses:\n        {status}:"), 1);
+        let error = crate::model::Spec::parse("shop.yaml", "shop", "Shop", &changed).err();
+        let error = error.unwrap_or_else(|| panic!("response {status} was accepted"));
+        assert!(error.contains(&format!("response {}", status.trim_matches('"'))), "{error}");
+    }
+}

@@ -415,11 +415,6 @@ pub(crate) fn guard(f: impl FnOnce() -> Result<(), pk_result>) -> pk_result {
 pub(crate) fn hand_over_json(out: *mut *mut c_char, json: &pancake_sdk::Json) -> Result<(), pk_result> {
     let mut bytes = Vec::with_capacity(json.as_bytes().len() + 1);
     bytes.extend_from_slice(json.as_bytes());
-    hand_over_bytes(out, bytes)
-}
-
-/// Writes bytes to `out` as an owned C string.
-fn hand_over_bytes(out: *mut *mut c_char, bytes: Vec<u8>) -> Result<(), pk_result> {
     let text = CString::new(bytes).map_err(|_| invalid("the answer holds a NUL byte"))?;
     unsafe { *out = text.into_raw() };
     Ok(())

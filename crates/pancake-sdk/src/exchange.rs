@@ -468,7 +468,8 @@ fn stand_in() -> reqwest::Response {
 }
 
 /// What the generated code gets in the JSON door: a status that no operation declares (the
-/// generated code decodes only 200, 4xx and 5xx), so it hands it back undecoded.
+/// generated code decodes only 200, 4xx and 5xx; `cargo xtask generate` refuses a spec that
+/// declares another), so it hands it back undecoded.
 fn undecoded() -> reqwest::Response {
     let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
     *answer.status_mut() = StatusCode::from_u16(299).unwrap_or(StatusCode::NO_CONTENT);
@@ -487,7 +488,12 @@ where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     let exchange = prepared(state, &mut check, options, false)?;
-    match outcome(exchange, dispatch).await {
+    redacted(state, outcome(exchange, dispatch).await)
+}
+
+/// An outcome through the client's redaction step.
+fn redacted<T>(state: &ClientState, outcome: Result<Response<T>, Error>) -> Result<Response<T>, Error> {
+    match outcome {
         Ok(response) => Ok(response.redacted(state.secrets())),
         Err(error) => Err(error.redacted(state.secrets())),
     }
@@ -556,7 +562,6 @@ where
 {
     let exchange = prepared(state, &mut check, options, true)?;
     let (result, exchange) = exchanged(exchange, dispatch).await;
-    let page = exchange.page;
     let outcome = match (exchange.error, exchange.answer) {
         (Some(error), _) => Err(error),
         (None, Some(answer)) => raw_answer(answer),
@@ -565,10 +570,7 @@ where
             Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
         }),
     };
-    match outcome {
-        Ok(response) => Ok(response.redacted(state.secrets())),
-        Err(error) => Err(error.on_page(page.as_deref()).redacted(state.secrets())),
-    }
+    redacted(state, outcome.map_err(|error| error.on_page(exchange.page.as_deref())))
 }
 
 /// The JSON door's reading of an answer.

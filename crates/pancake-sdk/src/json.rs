@@ -82,12 +82,6 @@ impl AsRef<[u8]> for Json {
     }
 }
 
-impl From<&serde_json::Value> for Json {
-    fn from(value: &serde_json::Value) -> Json {
-        Json(Bytes::from(value.to_string()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
