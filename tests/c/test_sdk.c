@@ -170,7 +170,7 @@ static void test_every_operation(void) {
               "\"total\":75");
     EXPECT_OK(pk_pancake_send_message(pc, PAGE, INBOX, "{\"action\":\"reply_inbox\",\"message\":\"Da\"}", &json),
                "send_message", "m_sandbox_");
-    EXPECT_OK(pk_pancake_list_pages(pc, &json), "list_pages", "activated_page_ids");
+    EXPECT_OK(pk_pancake_list_pages(pc, &json), "list_pages", "\"pages\":[{");
     EXPECT_OK(pk_pancake_call(pc, "list_tags", "{\"page_id\":\"" PAGE "\"}", &json), "generic call", "Spam");
     EXPECT_OK(pk_botcake_call(bot, "get_keywords", "{\"page_id\":\"" PAGE "\"}", &json), "generic Botcake call", "641");
     pk_pager *not_a_list = NULL;
@@ -435,6 +435,18 @@ static void test_page_tokens(void) {
         snprintf(token, sizeof token, "%.*s", (int)(strchr(found, '"') - found), found);
     }
     pk_string_free(answer);
+    /* A later request carries the generated token in a value, and a proxy echoes it back: the
+     * client that made the token redacts it. */
+    char ids[200];
+    snprintf(ids, sizeof ids, PAGE ",%s", token);
+    sandbox_post("/_sandbox/faults",
+                 "{\"fault\":\"echo-json=400\",\"operation_id\":\"get_multi_page_user_statistics\",\"times\":1}");
+    answer = NULL;
+    CHECK(pk_pancake_get_multi_page_user_statistics(admin, ids, "01/09/2026 00:00:00 - 07/09/2026 23:59:59",
+                                                    &answer) == PK_RESULT_API_ERROR,
+          "the echo is an error");
+    CHECK(token[0] != '\0' && strstr(pk_last_error(), token) == NULL, "the generated token is not shown");
+    CHECK(strstr(pk_last_error(), "[REDACTED]") != NULL, "it is redacted");
     pk_pancake_free(admin);
 
     pk_options *po = options(base_url);

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import pancake_sdk
-from conftest import Sandbox, calls, keyword_arguments, on_the_wire, snapshot
+from conftest import PAGE_ID, Sandbox, calls, keyword_arguments, on_the_wire, snapshot
 
 CALLS = calls()
 IDS = [call["operation"] for call in CALLS]
@@ -80,3 +80,10 @@ def test_times_take_datetimes_and_dates(sandbox: Sandbox, pancake: pancake_sdk.P
     assert dict(sandbox.requests()[-1]["query"])["date_range"] == "01/10/2025 00:00:00 - 31/10/2025 23:59:59"
     pancake.get_new_customer_statistics(page_id="105000000000001", date_range=(dt.date(2025, 10, 1), dt.date(2025, 10, 3)))
     assert dict(sandbox.requests()[-1]["query"])["date_range"] == "01/10/2025 - 03/10/2025"
+
+
+def test_list_pages_answers_the_flat_list_and_the_grouping(pancake: pancake_sdk.Pancake) -> None:
+    pages = pancake.list_pages()
+    flat = {page["id"]: page for page in pages["pages"]}
+    assert flat[PAGE_ID]["avatar_url"].endswith(".jpg")
+    assert PAGE_ID in pages["categorized"]["activated_page_ids"]

@@ -45,3 +45,15 @@ def test_a_page_without_a_token_is_named_before_sending(sandbox: Sandbox) -> Non
     assert missing.value.page_id == PAGE_ID
     assert PAGE_ID in str(missing.value)
     assert sandbox.requests() == []
+
+
+def test_a_generated_token_is_redacted_by_the_client_that_made_it(sandbox: Sandbox) -> None:
+    admin = pancake_sdk.Pancake(user_access_token=USER_TOKEN, base_url=sandbox.url, rate_limit=False)
+    token = admin.generate_page_access_token(page_id=SECOND_PAGE)["page_access_token"]
+    sandbox.fault("echo-json=400")  # a proxy echoes a later request that carries the token in a value
+    with pytest.raises(pancake_sdk.APIError) as echoed:
+        admin.get_multi_page_user_statistics(
+            page_ids=f"{PAGE_ID},{token}", date_range="01/09/2026 00:00:00 - 07/09/2026 23:59:59"
+        )
+    shown = f"{echoed.value} {echoed.value!r} {echoed.value.body}"
+    assert "[REDACTED]" in shown and token not in shown

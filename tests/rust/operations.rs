@@ -272,6 +272,9 @@ async fn every_operation_round_trips() {
     let pages = pc.list_pages().send().await.unwrap();
     let categorized = pages.categorized.as_ref().unwrap();
     assert!(categorized.activated_page_ids.iter().any(|id| id == PAGE_ID));
+    // The 2026 reference's flat list, beside the older grouping.
+    let page = pages.pages.iter().find(|p| p.id.as_deref() == Some(PAGE_ID)).unwrap();
+    assert!(page.avatar_url.as_deref().is_some_and(|url| url.ends_with(".jpg")), "{page:?}");
     wire(&env, "list_pages");
 
     let multi = pc

@@ -88,3 +88,24 @@ async fn a_provider_answers_tokens_as_pages_come_and_they_are_redacted() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_generated_token_is_redacted_by_the_client_that_made_it() {
+    let env = env();
+    let admin = client(&env.sandbox).build().unwrap();
+    let generated = admin.generate_page_access_token().page_id(SECOND_PAGE).send().await.unwrap();
+    let token = generated.page_access_token.clone().unwrap();
+
+    // A later request carries the token in a value, and a proxy echoes that request back.
+    env.sandbox.inject(pancake_sandbox::FaultRule::next("echo-json=400")).unwrap();
+    let echoed = admin
+        .get_multi_page_user_statistics()
+        .page_ids(format!("{PAGE_ID},{token}"))
+        .date_range("01/09/2026 00:00:00 - 07/09/2026 23:59:59")
+        .send()
+        .await
+        .unwrap_err();
+    let shown = rendered(&echoed);
+    assert!(shown.contains("[REDACTED]"), "{echoed:?}");
+    assert!(!shown.contains(&token), "{echoed:?}");
+}

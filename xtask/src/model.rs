@@ -19,6 +19,8 @@
 //! - `x-pancake-media: {field, upload, per_call}` on a send that carries uploaded content ids:
 //!   the body field, the upload operation, and how many a call takes by platform, see [`Media`];
 //! - `x-pancake-superseded-by: <operation>` on an older route that a newer one replaces;
+//! - `x-pancake-secret: <field>` on an operation whose answer carries a new credential in that
+//!   top-level field (a generated page token): the SDK redacts it from then on, like its own;
 //! - `x-pancake-redirect: <field>` on an operation that answers a redirect: the SDK answers
 //!   `{<field>: <Location>}` instead of following it;
 //! - `x-pancake-webhooks: {suspension, events}` at the root: the events the API posts to a
@@ -103,6 +105,8 @@ pub struct Operation {
     pub redirect: Option<String>,
     /// `x-pancake-superseded-by`: the newer operation that replaces this older route.
     pub superseded_by: Option<String>,
+    /// `x-pancake-secret`: the answer's field that carries a new credential.
+    pub secret: Option<String>,
     /// `x-pancake-upload`: the file a `multipart/form-data` operation sends.
     pub upload: Option<Upload>,
     /// `x-pancake-media`: the uploaded content a send carries.
@@ -489,6 +493,17 @@ impl Reader<'_> {
         if op.get("x-pancake-redirect").is_some() && (method != "GET" || auth.is_some()) {
             return Err(at("x-pancake-redirect is for a GET that takes no token (`security: []`)"));
         }
+        if let Some(field) = op.get("x-pancake-secret") {
+            let answer =
+                op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s));
+            let carried = field.as_str().zip(answer.as_ref()).is_some_and(|(field, answer)| {
+                let answer = self.resolved(answer);
+                answer.properties.iter().any(|(name, schema)| name == field && schema.kind == "string")
+            });
+            if !carried {
+                return Err(at("x-pancake-secret names a string field of the 200 answer"));
+            }
+        }
         for (i, param) in params.iter().enumerate() {
             let clash = params.iter().enumerate().any(|(j, other)| {
                 i != j && (other.wire == param.name || other.name == param.name || other.wire == param.wire)
@@ -531,6 +546,7 @@ impl Reader<'_> {
             response: op.pointer("/responses/200/content/application~1json/schema").map(|s| self.schema(s)),
             redirect: op["x-pancake-redirect"].as_str().map(str::to_string),
             superseded_by: op["x-pancake-superseded-by"].as_str().map(str::to_string),
+            secret: op["x-pancake-secret"].as_str().map(str::to_string),
             upload,
             media,
         })

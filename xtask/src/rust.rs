@@ -637,6 +637,7 @@ fn descriptor(op: &Operation) -> TokenStream {
         quote! { (#name, #wire) }
     });
     let redirect = option_str(op.redirect.as_deref());
+    let secret = option_str(op.secret.as_deref());
     let upload = match &op.upload {
         Some(upload) => {
             let field = &upload.field;
@@ -665,6 +666,7 @@ fn descriptor(op: &Operation) -> TokenStream {
             path_params: &[#(#path_params),*],
             renamed: &[#(#renamed),*],
             redirect: #redirect,
+            secret: #secret,
             upload: #upload,
             media: #media,
         }

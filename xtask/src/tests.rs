@@ -194,3 +194,30 @@ fn a_response_the_json_door_cannot_skip_is_refused() {
         assert!(error.contains(&format!("response {}", status.trim_matches('"'))), "{error}");
     }
 }
+
+/// `x-pancake-secret` must name a string field of the 200 answer (the credential the SDK then
+/// redacts): a field the answer does not have, or one that is not a string, is refused.
+#[test]
+fn a_secret_names_a_string_field_of_the_answer() {
+    let text = std::fs::read_to_string(crate::root().join("xtask/tests/fixtures/shop.yaml")).unwrap();
+    let send = "      operationId: send_note\n";
+    assert!(text.contains(send), "the fixture's send moved");
+    let with = |field: &str| {
+        let changed = text.replacen(send, &format!("{send}      x-pancake-secret: {field}\n"), 1);
+        crate::model::Spec::parse("shop.yaml", "shop", "Shop", &changed)
+    };
+    for field in ["token", "success"] {
+        let error = with(field).err().unwrap_or_else(|| panic!("x-pancake-secret: {field} was accepted"));
+        assert!(error.contains("x-pancake-secret"), "{error}");
+    }
+    let sent = "      properties: { success: { type: boolean } }";
+    assert!(text.contains(sent), "the fixture's Sent moved");
+    let changed = text.replacen(send, &format!("{send}      x-pancake-secret: token\n"), 1).replacen(
+        sent,
+        "      properties: { success: { type: boolean }, token: { type: string } }",
+        1,
+    );
+    let spec = crate::model::Spec::parse("shop.yaml", "shop", "Shop", &changed).unwrap();
+    let op = spec.operations.iter().find(|op| op.id == "send_note").unwrap();
+    assert_eq!(op.secret.as_deref(), Some("token"));
+}

@@ -1384,7 +1384,7 @@ enum pk_result pk_pancake_list_users(const struct pk_pancake *client,
  * - `page_id`: Id of the page.
  * - `last_conversation_id` (optional, NULL when absent): The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
  * - `tags` (optional, NULL when absent): Only conversations with these tags, tag ids separated by commas.
- * - `types`, `types_len`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`). (an array of `types_len` strings; NULL and 0 when absent)
+ * - `types`, `types_len`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`). (an array of `types_len` strings; NULL and 0 when absent)
  * - `post_ids`, `post_ids_len`: Only the comment conversations of these posts; required with type `POST`. (an array of `post_ids_len` strings; NULL and 0 when absent)
  * - `since` (optional, NULL when absent): Start of the time range, Unix seconds.
  * - `until` (optional, NULL when absent): End of the time range, Unix seconds.
@@ -1412,8 +1412,9 @@ enum pk_result pk_pancake_list_conversations_v2(const struct pk_pancake *client,
 /**
  * List pages: `GET /api/v1/pages`.
  *
- * Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
- * by state: activated, hidden, inactivated, and pages without permission.
+ * Lists the pages of the account that owns the user token ("Danh sách trang"): as a flat
+ * list (`pages`, as Pancake's current reference answers it) and, in the older answer,
+ * grouped by state (activated, hidden, inactivated, and pages without permission).
  *
  * Arguments:
  * - `out_json`: receives the answer's JSON on success; release it with `pk_string_free`.

@@ -1509,7 +1509,7 @@ pub const OPERATIONS: &[Operation] = &[
                 long: "types",
                 kind: Kind::StringList,
                 required: false,
-                help: "Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).",
+                help: "Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).",
                 values: &[],
             },
             Flag {
@@ -1565,7 +1565,7 @@ pub const OPERATIONS: &[Operation] = &[
         id: "list_pages",
         command: "list-pages",
         summary: "List pages",
-        about: "Lists the pages of the account that owns the user token (\"Danh sách trang\"), grouped\nby state: activated, hidden, inactivated, and pages without permission.",
+        about: "Lists the pages of the account that owns the user token (\"Danh sách trang\"): as a flat\nlist (`pages`, as Pancake's current reference answers it) and, in the older answer,\ngrouped by state (activated, hidden, inactivated, and pages without permission).",
         params: &[],
         body: &[],
         body_required: false,

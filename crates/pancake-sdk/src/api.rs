@@ -51,6 +51,9 @@ pub struct Operation {
     /// For an operation that answers a redirect: the field of the answer that carries its
     /// `Location` (the redirect is never followed).
     pub redirect: Option<&'static str>,
+    /// For an operation whose answer carries a new credential (a generated page token): the
+    /// answer's top-level field that holds it; the client redacts it from then on.
+    pub secret: Option<&'static str>,
     /// For an upload (`multipart/form-data`): its file's field and limits.
     pub upload: Option<crate::upload::UploadRule>,
     /// For a send that carries uploaded content ids: which field, which upload, how many.

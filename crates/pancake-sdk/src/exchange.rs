@@ -173,6 +173,7 @@ pub(crate) async fn execute(
     operation: Option<&'static Operation>,
 ) -> reqwest::Result<reqwest::Response> {
     let redirect = operation.and_then(|op| op.redirect);
+    let secret = operation.and_then(|op| op.secret);
     let (route, operation) = operation.map_or(("", "unknown"), |op| (op.route, op.id));
     let options = EXCHANGE.try_with(|slot| slot.borrow().options).unwrap_or_default();
     let policy = options.retry.unwrap_or(state.retry_policy());
@@ -238,7 +239,25 @@ pub(crate) async fn execute(
                 continue;
             }
         }
+        if let (Some(field), Ok(answer)) = (secret, &outcome) {
+            learn_secret(state, field, answer);
+        }
         return call.finish(outcome, retries + 1);
+    }
+}
+
+/// A credential that a successful answer carries (a generated page token, `x-pancake-secret`)
+/// joins the client's secrets before anyone sees the answer: from then on, every text the
+/// client renders redacts it like the client's own tokens.
+fn learn_secret(state: &ClientState, field: &str, answer: &Answer) {
+    if !answer.status.is_success() {
+        return;
+    }
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(&answer.body) else {
+        return;
+    };
+    if let Some(token) = object.get(field).and_then(serde_json::Value::as_str) {
+        state.secrets().extend([token]);
     }
 }
 

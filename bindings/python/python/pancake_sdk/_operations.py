@@ -1705,7 +1705,7 @@ class PancakeOperations(_SyncClient):
             page_id: Id of the page.
             last_conversation_id: The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
             tags: Only conversations with these tags, tag ids separated by commas.
-            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
             post_ids: Only the comment conversations of these posts; required with type `POST`.
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
@@ -1738,7 +1738,7 @@ class PancakeOperations(_SyncClient):
         Args:
             page_id: Id of the page.
             tags: Only conversations with these tags, tag ids separated by commas.
-            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
             post_ids: Only the comment conversations of these posts; required with type `POST`.
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
@@ -1764,8 +1764,9 @@ class PancakeOperations(_SyncClient):
 
         `GET /api/v1/pages`
 
-        Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
-        by state: activated, hidden, inactivated, and pages without permission.
+        Lists the pages of the account that owns the user token ("Danh sách trang"): as a flat
+        list (`pages`, as Pancake's current reference answers it) and, in the older answer,
+        grouped by state (activated, hidden, inactivated, and pages without permission).
         """
         args: dict[str, Any] = {}
         answer: _pancake.PagesResponse = self._call("list_pages", args, timeout, deadline)
@@ -3140,7 +3141,7 @@ class AsyncPancakeOperations(_AsyncClient):
             page_id: Id of the page.
             last_conversation_id: The id of the last conversation of the previous call: the call answers the 60 conversations updated before it. Without it, the 60 most recently updated.
             tags: Only conversations with these tags, tag ids separated by commas.
-            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
             post_ids: Only the comment conversations of these posts; required with type `POST`.
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
@@ -3173,7 +3174,7 @@ class AsyncPancakeOperations(_AsyncClient):
         Args:
             page_id: Id of the page.
             tags: Only conversations with these tags, tag ids separated by commas.
-            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+            types: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
             post_ids: Only the comment conversations of these posts; required with type `POST`.
             since: Start of the time range, Unix seconds.
             until: End of the time range, Unix seconds.
@@ -3199,8 +3200,9 @@ class AsyncPancakeOperations(_AsyncClient):
 
         `GET /api/v1/pages`
 
-        Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
-        by state: activated, hidden, inactivated, and pages without permission.
+        Lists the pages of the account that owns the user token ("Danh sách trang"): as a flat
+        list (`pages`, as Pancake's current reference answers it) and, in the older answer,
+        grouped by state (activated, hidden, inactivated, and pages without permission).
         """
         args: dict[str, Any] = {}
         answer: _pancake.PagesResponse = await self._call("list_pages", args, timeout, deadline)

@@ -79,7 +79,7 @@ pub fn listing<'a>(world: &'a World, call: &Call, page: PageRef<'a>) -> Option<R
                     let typed = types.is_empty()
                         || types
                             .iter()
-                            .any(|t| t == kind || (t == "POST" && posts.iter().any(|p| p == post)));
+                            .any(|t| same_kind(t, kind) || (t == "POST" && posts.iter().any(|p| p == post)));
                     let posted = posts.is_empty() || posts.iter().any(|p| p == post);
                     let tagged = tags
                         .iter()
@@ -551,6 +551,13 @@ fn answer_page(world: &World, call: &Call, page: PageRef) -> Option<Reply> {
     })
 }
 
+/// Whether a `type[]` filter takes a conversation of `kind`: the filter's `COMMENT_LIVESTREAM`
+/// is the answers' `LIVESTREAM`.
+fn same_kind(filter: &str, kind: &str) -> bool {
+    let livestream = |t: &str| t == "LIVESTREAM" || t == "COMMENT_LIVESTREAM";
+    filter == kind || (livestream(filter) && livestream(kind))
+}
+
 /// Answers an account-level (user token) operation, or `None`.
 pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
     Some(match call.route.operation_id.as_str() {
@@ -558,10 +565,16 @@ pub fn handle_account(world: &World, call: &Call) -> Option<Reply> {
             let pages: Vec<Value> = world
                 .pages
                 .iter()
-                .map(|p| json!({ "id": p.id, "name": p.name, "platform": "facebook" }))
+                .map(|p| {
+                    json!({
+                        "id": p.id, "name": p.name, "platform": "facebook",
+                        "avatar_url": format!("https://content.sandbox.invalid/pages/{}.jpg", p.id),
+                    })
+                })
                 .collect();
             let ids: Vec<&str> = world.pages.iter().map(|p| p.id).collect();
-            Reply::ok(json!({ "success": true, "categorized": {
+            // The older answer groups the pages by state; the 2026 reference's is a flat list.
+            Reply::ok(json!({ "success": true, "pages": pages, "categorized": {
                 "activated": pages, "activated_page_ids": ids, "hidden": [], "inactivated": [], "nopermission": [],
             }}))
         }

@@ -787,7 +787,7 @@ Facebook's 24-hour window.
         pub tag_histories: ::std::vec::Vec<TagHistory>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<Tag>,
-        ///`INBOX` or `COMMENT`; other values may appear.
+        ///`INBOX`, `COMMENT` or `LIVESTREAM`; other values may appear.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///ISO date-time without a time zone.
@@ -932,7 +932,10 @@ Facebook's 24-hour window.
             ConversationOrder::InsertedAt
         }
     }
-    ///A kind of conversation.
+    /**A kind of conversation to filter by. The reference's filter names `COMMENT_LIVESTREAM`
+for livestream comments, while its conversations answer their type as `LIVESTREAM`;
+both are taken, as the same kind.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -952,6 +955,8 @@ Facebook's 24-hour window.
         Comment,
         #[serde(rename = "COMMENT_LIVESTREAM")]
         CommentLivestream,
+        #[serde(rename = "LIVESTREAM")]
+        Livestream,
         #[serde(rename = "POST")]
         Post,
     }
@@ -961,6 +966,7 @@ Facebook's 24-hour window.
                 Self::Inbox => f.write_str("INBOX"),
                 Self::Comment => f.write_str("COMMENT"),
                 Self::CommentLivestream => f.write_str("COMMENT_LIVESTREAM"),
+                Self::Livestream => f.write_str("LIVESTREAM"),
                 Self::Post => f.write_str("POST"),
             }
         }
@@ -974,6 +980,7 @@ Facebook's 24-hour window.
                 "INBOX" => Ok(Self::Inbox),
                 "COMMENT" => Ok(Self::Comment),
                 "COMMENT_LIVESTREAM" => Ok(Self::CommentLivestream),
+                "LIVESTREAM" => Ok(Self::Livestream),
                 "POST" => Ok(Self::Post),
                 _ => Err("invalid value".into()),
             }
@@ -23467,7 +23474,7 @@ conversations updated before it. Without it, the 60 most recently updated.
 - `post_ids`: Only the comment conversations of these posts; required with type `POST`.
 - `since`: Start of the time range, Unix seconds.
 - `tags`: Only conversations with these tags, tag ids separated by commas.
-- `types`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+- `types`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
 - `unread_first`: Unread conversations first.
 - `until`: End of the time range, Unix seconds.
 ```ignore
@@ -23489,8 +23496,9 @@ let response = client.list_conversations_v2()
     }
     /**List pages
 
-Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
-by state: activated, hidden, inactivated, and pages without permission.
+Lists the pages of the account that owns the user token ("Danh sách trang"): as a flat
+list (`pages`, as Pancake's current reference answers it) and, in the older answer,
+grouped by state (activated, hidden, inactivated, and pages without permission).
 
 
 Sends a `GET` request to `/api/v1/pages`

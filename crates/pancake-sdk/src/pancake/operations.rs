@@ -54,6 +54,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -77,6 +78,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -110,6 +112,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -135,6 +138,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: Some(crate::api::MediaRule {
                 field: "content_ids",
@@ -166,6 +170,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -184,6 +189,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -202,6 +208,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -248,6 +255,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -297,6 +305,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -315,6 +324,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "page_customer_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -333,6 +343,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "page_customer_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -382,6 +393,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -400,6 +412,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -449,6 +462,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -482,6 +496,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[("aggregation", "type")],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -500,6 +515,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -518,6 +534,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -536,6 +553,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -569,6 +587,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -602,6 +621,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -635,6 +655,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -653,6 +674,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -671,6 +693,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -689,6 +712,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: Some(crate::upload::UploadRule {
                 field: "file",
                 video_limits: &[
@@ -715,6 +739,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -757,6 +782,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[("types", "type[]")],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -775,6 +801,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &[],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -789,6 +816,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "psid"],
             renamed: &[],
             redirect: Some("url"),
+            secret: None,
             upload: None,
             media: None,
         },
@@ -814,6 +842,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "conversation_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -832,6 +861,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id"],
             renamed: &[],
             redirect: None,
+            secret: Some("page_access_token"),
             upload: None,
             media: None,
         },
@@ -850,6 +880,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "page_customer_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -868,6 +899,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &["page_id", "page_customer_id"],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -888,6 +920,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &[],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -902,6 +935,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &[],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -920,6 +954,7 @@ pub static API: crate::api::Descriptor = crate::api::Descriptor {
             path_params: &[],
             renamed: &[],
             redirect: None,
+            secret: None,
             upload: None,
             media: None,
         },
@@ -1742,7 +1777,7 @@ conversations updated before it. Without it, the 60 most recently updated.
 - `post_ids`: Only the comment conversations of these posts; required with type `POST`.
 - `since`: Start of the time range, Unix seconds.
 - `tags`: Only conversations with these tags, tag ids separated by commas.
-- `types`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+- `types`: Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
 - `unread_first`: Unread conversations first.
 - `until`: End of the time range, Unix seconds.
 ```ignore
@@ -1764,8 +1799,9 @@ let response = client.list_conversations_v2()
     }
     /**List pages
 
-Lists the pages of the account that owns the user token ("Danh sách trang"), grouped
-by state: activated, hidden, inactivated, and pages without permission.
+Lists the pages of the account that owns the user token ("Danh sách trang"): as a flat
+list (`pages`, as Pancake's current reference answers it) and, in the older answer,
+grouped by state (activated, hidden, inactivated, and pages without permission).
 
 
 Sends a `GET` request to `/api/v1/pages`
@@ -6311,7 +6347,7 @@ pub mod builder {
             }
             self
         }
-        ///Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM`, `POST`).
+        ///Only conversations of these types (`INBOX`, `COMMENT`, `COMMENT_LIVESTREAM` or `LIVESTREAM`, `POST`).
         pub fn types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::ConversationType>>,

@@ -404,8 +404,10 @@ ConversationId = str
 ConversationOrder = Literal["inserted_at", "updated_at"]
 """Order of conversations."""
 
-ConversationType = Literal["INBOX", "COMMENT", "COMMENT_LIVESTREAM", "POST"]
-"""A kind of conversation."""
+ConversationType = Literal["INBOX", "COMMENT", "COMMENT_LIVESTREAM", "LIVESTREAM", "POST"]
+"""A kind of conversation to filter by. The reference's filter names `COMMENT_LIVESTREAM`
+for livestream comments, while its conversations answer their type as `LIVESTREAM`;
+both are taken, as the same kind."""
 
 ConversationsResponse = TypedDict(
     "ConversationsResponse",
