@@ -528,7 +528,9 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 request: reqwest::Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::exchange::execute(&self.inner, &self.client, request, API.operation(info.operation_id)).await
+                // Boxed: the exchange's state (retries, pacing, the body read) lives on the heap,
+                // so that every operation's send future stays small and cheap to move.
+                Box::pin(crate::exchange::execute(&self.inner, &self.client, request, API.operation(info.operation_id))).await
             }
         }
 
@@ -808,7 +810,7 @@ fn builder_wrapper(
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
                 let Self { inner, client, check } = self;
-                crate::exchange::run(client.state(), check, options, inner.send()).await
+                crate::exchange::run(client.state(), check, options, Box::pin(inner.send())).await
             }
 
             /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -821,7 +823,7 @@ fn builder_wrapper(
             ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 let Self { inner, client, check } = self;
                 let check = check.with_body(body);
-                crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+                crate::exchange::run_raw(client.state(), check, options, Box::pin(inner.send())).await
             }
         }
     })

@@ -108,7 +108,7 @@ fn answer<'py>(py: Python<'py>, result: Result<Response<Json>, Error>) -> PyResu
 
 /// The Python objects of a JSON answer, made from its bytes in one pass (see [`decode`]).
 fn python_json<'py>(py: Python<'py>, json: &Json, status: http::StatusCode) -> PyResult<Bound<'py, PyAny>> {
-    decode::to_python(py, json.as_bytes()).map_err(|source| {
+    decode::to_python(py, json.as_str()).map_err(|source| {
         let body = pancake_sdk::ErrorBody::new(json.clone().into_bytes());
         exception(py, Error::Decode { status, body, source })
     })

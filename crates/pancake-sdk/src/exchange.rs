@@ -1,10 +1,10 @@
 //! One call: pacing, attempts and retries, the raw answer kept, and progenitor's result
 //! turned into the SDK's [`Response`] or [`Error`].
 //!
-//! The generated code decodes the body itself and drops the status of an undecodable error
-//! body; so the hooks record the raw answer (and any error of their own) in a task-local slot
-//! that [`run`] reads back. The JSON door ([`run_raw`]) keeps the answer's bytes: the generated
-//! code then gets a stand-in it does not decode, so the answer is never decoded into a type.
+//! The hooks record the raw answer (and any error of their own) in a task-local slot, and
+//! hand the generated code a stand-in it does not decode. [`run`] decodes the answer's bytes
+//! straight into the operation's type; the JSON door ([`run_raw`]) checks them and hands them
+//! over as they came.
 //!
 //! Each answer is scanned once ([`crate::scan`]) as it is read: that pass bounds what decoding
 //! it may take and finds the envelope (`success`, `error_code`, `message`), which is never
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use progenitor_client::ResponseValue;
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode, Version};
+use reqwest::{Method, StatusCode};
 
 use crate::api::{Check, Operation};
 use crate::options::CallOptions;
@@ -27,7 +27,8 @@ use crate::state::ClientState;
 use crate::{Error, ErrorBody, Json, Response, rate_limit, scan, validate};
 
 tokio::task_local! {
-    static EXCHANGE: RefCell<Exchange>;
+    // Boxed: the task-local is swapped in and out at every poll of the call.
+    static EXCHANGE: RefCell<Box<Exchange>>;
 }
 
 /// What the hooks saw of one call.
@@ -40,8 +41,6 @@ struct Exchange {
     upload: Option<crate::Upload>,
     /// The page the request addresses (errors name it).
     page: Option<String>,
-    /// The JSON door: keep the answer's bytes, hand the generated code nothing to decode.
-    raw: bool,
     answer: Option<Answer>,
     error: Option<Error>,
 }
@@ -49,7 +48,6 @@ struct Exchange {
 /// The raw answer to a request.
 struct Answer {
     status: StatusCode,
-    version: Version,
     headers: HeaderMap,
     body: Bytes,
     /// The envelope read from `body` (none when it is not an object).
@@ -187,6 +185,7 @@ pub(crate) async fn execute(
         *request.body_mut() = Some(reqwest::Body::from(Bytes::new()));
         request.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
     }
+    state.pacemaker().call_started();
     let call = Call {
         operation,
         method: request.method().clone(),
@@ -199,14 +198,18 @@ pub(crate) async fn execute(
     // The page paced (only when pacing is on).
     let page = state.pacer().and_then(|_| rate_limit::page_of(request.url().path())).map(str::to_owned);
     let mut retries = 0;
+    // When the next attempt starts: the first one, when the call does (the clock is read again
+    // only after a wait).
+    let mut now = call.started;
     loop {
-        if let (Some(pacer), Some(page)) = (state.pacer(), &page)
-            && tokio::time::timeout(call.remaining(), pacer.wait(page)).await.is_err()
-        {
-            // Nothing was sent in this wait: the deadline simply passed.
-            return call.fail(Error::Deadline { operation, deadline }, retries);
+        if let (Some(pacer), Some(page)) = (state.pacer(), &page) {
+            if tokio::time::timeout(call.remaining(), pacer.wait(page)).await.is_err() {
+                // Nothing was sent in this wait: the deadline simply passed.
+                return call.fail(Error::Deadline { operation, deadline }, retries);
+            }
+            now = Instant::now();
         }
-        let remaining = call.remaining();
+        let remaining = deadline.saturating_sub(now.duration_since(call.started));
         if remaining.is_zero() {
             return call.fail(Error::Deadline { operation, deadline }, retries);
         }
@@ -216,14 +219,14 @@ pub(crate) async fn execute(
         // reqwest's own timer bounds the attempt, body included (one timer, not one more of
         // ours): cut at the deadline, it is the deadline that passed.
         *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
-        let attempt_started = Instant::now();
+        let attempt_started = now;
         let outcome = match attempt(http, sent, limits.max_response_bytes).await {
             Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
                 Err(Failure::Deadline)
             }
             outcome => outcome,
         };
-        call.log_attempt(retries + 1, &outcome, attempt_started.elapsed());
+        call.log_attempt(retries + 1, &outcome, attempt_started);
 
         let retry = match &outcome {
             Ok(answer) => idempotent && retryable_status(answer.status),
@@ -236,6 +239,7 @@ pub(crate) async fn execute(
             if let Some(delay) = delay.filter(|d| *d < call.remaining()) {
                 tokio::time::sleep(delay).await;
                 retries += 1;
+                now = Instant::now();
                 continue;
             }
         }
@@ -289,7 +293,8 @@ impl Call {
         self.deadline.saturating_sub(self.started.elapsed())
     }
 
-    fn log_attempt(&self, attempt: u32, outcome: &Result<Answer, Failure>, took: Duration) {
+    /// Logs an attempt that began at `began` (its duration is measured only when logged).
+    fn log_attempt(&self, attempt: u32, outcome: &Result<Answer, Failure>, began: Instant) {
         let status = outcome.as_ref().ok().map(|a| a.status.as_u16());
         let failure = match outcome {
             Ok(_) => None,
@@ -307,7 +312,7 @@ impl Call {
             attempt,
             status,
             failure,
-            duration_ms = took.as_millis() as u64,
+            duration_ms = began.elapsed().as_millis() as u64,
             "attempt"
         );
     }
@@ -365,22 +370,8 @@ impl Call {
                     answer.envelope = None;
                     answer.located = true;
                 }
-                let raw = EXCHANGE.try_with(|slot| slot.borrow().raw).unwrap_or(false);
-                let response = if raw {
-                    // Nothing for the generated code to decode: `run_raw` reads the answer.
-                    undecoded()
-                } else {
-                    let mut rebuilt = http::Response::new(reqwest::Body::from(answer.body.clone()));
-                    // The spec declares 200; any 2xx is a success, decoded as such (the real
-                    // status is kept in the `Response`).
-                    *rebuilt.status_mut() = if answer.status.is_success() || answer.located {
-                        StatusCode::OK
-                    } else {
-                        answer.status
-                    };
-                    *rebuilt.version_mut() = answer.version;
-                    reqwest::Response::from(rebuilt)
-                };
+                // Nothing for the generated code to decode: `run` and `run_raw` read the answer.
+                let response = undecoded();
                 let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
                 Ok(response)
             }
@@ -455,8 +446,9 @@ fn clone_or_take(request: &mut reqwest::Request) -> reqwest::Request {
 /// fails as soon as it passes the limit.
 async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) -> Result<Answer, Failure> {
     let mut response = http.execute(request).await.map_err(Failure::Http)?;
-    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
     let declared = response.content_length();
+    // The headers are moved out, not copied: the body is read from the response without them.
+    let (status, headers) = (response.status(), std::mem::take(response.headers_mut()));
     if declared.is_some_and(|length| length > limit) {
         return Err(Failure::TooLarge { status, limit });
     }
@@ -474,7 +466,7 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
         return Err(Failure::TooLarge { status, limit });
     }
     let envelope = Envelope::of(found.envelope);
-    Ok(Answer { status, version, headers, body: body.freeze(), envelope, located: false })
+    Ok(Answer { status, headers, body: body.freeze(), envelope, located: false })
 }
 
 /// What the generated code gets when the call's outcome is an error recorded for [`run`]
@@ -495,19 +487,20 @@ fn undecoded() -> reqwest::Response {
     reqwest::Response::from(answer)
 }
 
-/// Runs a generated `dispatch` future with per-call options and maps its outcome; every error
-/// passes through the client's redaction step.
+/// Runs a generated `dispatch` future with per-call options and decodes its answer into `T`;
+/// every error passes through the client's redaction step. The generated code decodes nothing
+/// (the exchange is raw): the answer's bytes are decoded here, once, straight into `T`.
 pub(crate) async fn run<T, E, F>(
     state: &ClientState,
-    mut check: Check,
+    check: Check,
     options: CallOptions,
     dispatch: F,
 ) -> Result<Response<T>, Error>
 where
+    T: serde::de::DeserializeOwned,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let exchange = prepared(state, &mut check, options, false)?;
-    redacted(state, outcome(exchange, dispatch).await)
+    answered(state, check, options, dispatch, typed_answer).await
 }
 
 /// An outcome through the client's redaction step.
@@ -518,41 +511,55 @@ fn redacted<T>(state: &ClientState, outcome: Result<Response<T>, Error>) -> Resu
     }
 }
 
-/// The exchange slot of a call whose inputs passed the builder's checks (the first refusal,
-/// redacted, otherwise).
-fn prepared(
+/// Runs a generated `dispatch` future in a raw exchange (the generated code gets nothing to
+/// decode) and reads the recorded answer with `read`.
+async fn answered<T, U, E, F>(
     state: &ClientState,
-    check: &mut Check,
+    mut check: Check,
     options: CallOptions,
-    raw: bool,
-) -> Result<Exchange, Error> {
-    check.finish().map_err(|error| error.redacted(state.secrets()))?;
-    Ok(Exchange { options, body: check.take_body(), upload: check.take_upload(), raw, ..Exchange::default() })
-}
-
-async fn outcome<T, E, F>(exchange: Exchange, dispatch: F) -> Result<Response<T>, Error>
+    dispatch: F,
+    read: fn(Answer) -> Result<Response<U>, Error>,
+) -> Result<Response<U>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
+    check.finish().map_err(|error| error.redacted(state.secrets()))?;
+    let exchange =
+        Exchange { options, body: check.take_body(), upload: check.take_upload(), ..Exchange::default() };
     let (result, exchange) = exchanged(exchange, dispatch).await;
-    if let Some(error) = exchange.error {
-        return Err(error.on_page(exchange.page.as_deref()));
+    let outcome = match (exchange.error, exchange.answer) {
+        (Some(error), _) => Err(error),
+        (None, Some(answer)) => read(answer),
+        (None, None) => Err(match result {
+            Err(error) => map_error(error, None),
+            Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
+        }),
+    };
+    redacted(state, outcome.map_err(|error| error.on_page(exchange.page.as_deref())))
+}
+
+/// The typed reading of an answer: an error in its status or envelope, else its body decoded
+/// into `T`.
+fn typed_answer<T: serde::de::DeserializeOwned>(answer: Answer) -> Result<Response<T>, Error> {
+    let answer = succeeded(answer)?;
+    let value = serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+        status: answer.status,
+        body: ErrorBody::new(answer.body.clone()),
+        source,
+    })?;
+    let warning = answer.envelope.as_ref().and_then(Envelope::warning);
+    Ok(Response::new(value, answer.status, answer.headers, answer.body, warning))
+}
+
+/// The answer, when neither its envelope nor its status says the call failed.
+fn succeeded(answer: Answer) -> Result<Answer, Error> {
+    if let Some(error) = api_failure(&answer) {
+        return Err(error);
     }
-    let page = exchange.page;
-    match (result, exchange.answer) {
-        (Ok(value), Some(answer)) => {
-            if let Some(error) = api_failure(&answer) {
-                return Err(error.on_page(page.as_deref()));
-            }
-            let warning = answer.envelope.as_ref().and_then(Envelope::warning);
-            Ok(Response::new(value.into_inner(), answer.status, answer.headers, answer.body, warning))
-        }
-        (Ok(value), None) => {
-            let (status, headers) = (value.status(), value.headers().clone());
-            Ok(Response::new(value.into_inner(), status, headers, Bytes::new(), None))
-        }
-        (Err(error), answer) => Err(map_error(error, answer).on_page(page.as_deref())),
+    if !answer.status.is_success() && !answer.located {
+        return Err(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) });
     }
+    Ok(answer)
 }
 
 /// Runs a generated `dispatch` future with its exchange slot; answers its result and what the
@@ -562,9 +569,9 @@ fn exchanged<R, F: Future<Output = R>>(
     exchange: Exchange,
     dispatch: F,
 ) -> impl Future<Output = (R, Exchange)> {
-    EXCHANGE.scope(RefCell::new(exchange), async move {
+    EXCHANGE.scope(RefCell::new(Box::new(exchange)), async move {
         let result = dispatch.await;
-        (result, EXCHANGE.with(|slot| slot.take()))
+        (result, *EXCHANGE.with(|slot| slot.take()))
     })
 }
 
@@ -572,34 +579,19 @@ fn exchanged<R, F: Future<Output = R>>(
 /// its status or envelope, one JSON text) and handed over as the bytes that came.
 pub(crate) async fn run_raw<T, E, F>(
     state: &ClientState,
-    mut check: Check,
+    check: Check,
     options: CallOptions,
     dispatch: F,
 ) -> Result<Response<Json>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let exchange = prepared(state, &mut check, options, true)?;
-    let (result, exchange) = exchanged(exchange, dispatch).await;
-    let outcome = match (exchange.error, exchange.answer) {
-        (Some(error), _) => Err(error),
-        (None, Some(answer)) => raw_answer(answer),
-        (None, None) => Err(match result {
-            Err(error) => map_error(error, None),
-            Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
-        }),
-    };
-    redacted(state, outcome.map_err(|error| error.on_page(exchange.page.as_deref())))
+    answered(state, check, options, dispatch, raw_answer).await
 }
 
 /// The JSON door's reading of an answer.
 fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
-    if let Some(error) = api_failure(&answer) {
-        return Err(error);
-    }
-    if !answer.status.is_success() && !answer.located {
-        return Err(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) });
-    }
+    let answer = succeeded(answer)?;
     let json = Json::from_bytes(answer.body.clone()).map_err(|source| Error::Decode {
         status: answer.status,
         body: ErrorBody::new(answer.body.clone()),
@@ -662,7 +654,6 @@ mod tests {
         let envelope = Envelope::of(scan::scan(&body).envelope);
         Answer {
             status: StatusCode::from_u16(status).unwrap(),
-            version: Version::HTTP_11,
             headers: HeaderMap::new(),
             body: Bytes::from(body),
             envelope,

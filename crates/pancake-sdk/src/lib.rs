@@ -50,6 +50,7 @@ mod exchange;
 mod json;
 pub mod media;
 mod options;
+mod pacemaker;
 pub mod paginate;
 pub mod pancake;
 pub mod path;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::Error;
 use crate::auth::{ApiKey, TokenKind, Tokens};
+use crate::pacemaker::Pacemaker;
 use crate::rate_limit::Pacer;
 use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
@@ -22,6 +23,7 @@ struct Shared {
     limits: Limits,
     retry: RetryPolicy,
     pacer: Option<Pacer>,
+    pacemaker: Arc<Pacemaker>,
 }
 
 /// How long a call may take and how much it may read.
@@ -38,7 +40,8 @@ pub(crate) struct Limits {
 impl ClientState {
     pub(crate) fn new(tokens: Tokens, limits: Limits, retry: RetryPolicy, pacer: Option<Pacer>) -> Self {
         let secrets = tokens.secrets();
-        ClientState { shared: Arc::new(Shared { tokens, secrets, limits, retry, pacer }) }
+        let pacemaker = Arc::default();
+        ClientState { shared: Arc::new(Shared { tokens, secrets, limits, retry, pacer, pacemaker }) }
     }
 
     /// The client's secrets, which its errors never show.
@@ -69,6 +72,11 @@ impl ClientState {
     /// The client's retry policy.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.shared.retry
+    }
+
+    /// Keeps the runtime's timer driver from being woken by each call's timer.
+    pub(crate) fn pacemaker(&self) -> &Arc<Pacemaker> {
+        &self.shared.pacemaker
     }
 
     pub(crate) fn pacer(&self) -> Option<&Pacer> {

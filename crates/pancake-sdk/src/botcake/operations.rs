@@ -588,11 +588,13 @@ impl ClientHooks<crate::state::ClientState> for progenitor::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
+        Box::pin(
+                crate::exchange::execute(
+                    &self.inner,
+                    &self.client,
+                    request,
+                    API.operation(info.operation_id),
+                ),
             )
             .await
     }
@@ -811,7 +813,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -823,7 +826,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `send_content`: `POST /pages/{page_id}/flows/send_content`.
@@ -912,7 +921,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -924,7 +934,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `send_flow`: `POST /pages/{page_id}/flows/send_flow`.
@@ -1013,7 +1029,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1025,7 +1042,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_flow_statistics`: `GET /pages/{page_id}/flows/{flow_id}/statistics`.
@@ -1106,7 +1129,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1118,7 +1142,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_flows_by_path`: `GET /pages/{page_id}/flows/{path}`.
@@ -1195,7 +1225,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1207,7 +1238,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_ice_breakers`: `GET /pages/{page_id}/ice_breaker`.
@@ -1266,7 +1303,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1278,7 +1316,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_keywords`: `GET /pages/{page_id}/keywords`.
@@ -1337,7 +1381,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1349,7 +1394,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `create_keyword`: `POST /pages/{page_id}/keywords/create`.
@@ -1408,7 +1459,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1420,7 +1472,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `update_keyword`: `POST /pages/{page_id}/keywords/update`.
@@ -1517,7 +1575,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1529,7 +1588,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_main_menu`: `GET /pages/{page_id}/main_menu`.
@@ -1588,7 +1653,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1600,7 +1666,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_tools`: `GET /pages/{page_id}/tools`.
@@ -1653,7 +1725,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1665,7 +1738,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
 }

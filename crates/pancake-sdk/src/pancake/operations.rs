@@ -2094,11 +2094,13 @@ impl ClientHooks<crate::state::ClientState> for progenitor::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
+        Box::pin(
+                crate::exchange::execute(
+                    &self.inner,
+                    &self.client,
+                    request,
+                    API.operation(info.operation_id),
+                ),
             )
             .await
     }
@@ -3126,7 +3128,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3138,7 +3141,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListConversations<'a> {
@@ -3291,7 +3300,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3303,7 +3313,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_messages`: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -3431,7 +3447,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3443,7 +3460,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListMessages<'a> {
@@ -3584,7 +3607,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3596,7 +3620,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `mark_conversation_read`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
@@ -3678,7 +3708,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3690,7 +3721,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `tag_conversation`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
@@ -3810,7 +3847,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3822,7 +3860,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `mark_conversation_unread`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
@@ -3904,7 +3948,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -3916,7 +3961,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `export_conversations_from_ads`: `GET /api/public_api/v1/pages/{page_id}/export_data`.
@@ -4060,7 +4111,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4072,7 +4124,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ExportConversationsFromAds<'a> {
@@ -4251,7 +4309,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4263,7 +4322,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListPageCustomers<'a> {
@@ -4416,7 +4481,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4428,7 +4494,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `add_customer_note`: `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -4548,7 +4620,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4560,7 +4633,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_posts`: `GET /api/public_api/v1/pages/{page_id}/posts`.
@@ -4700,7 +4779,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4712,7 +4792,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListPosts<'a> {
@@ -4843,7 +4929,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -4855,7 +4942,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_call_logs`: `GET /api/public_api/v1/pages/{page_id}/sip_call_logs`.
@@ -5020,7 +5113,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5032,7 +5126,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListCallLogs<'a> {
@@ -5190,7 +5290,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5202,7 +5303,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_customer_engagement_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customer_engagements`.
@@ -5307,7 +5414,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5319,7 +5427,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_new_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customers`.
@@ -5422,7 +5536,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5434,7 +5549,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_page_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`.
@@ -5539,7 +5660,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5551,7 +5673,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_page_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages`.
@@ -5652,7 +5780,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5664,7 +5793,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_ads_campaign_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`.
@@ -5765,7 +5900,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5777,7 +5913,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_tag_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/tags`.
@@ -5878,7 +6020,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5890,7 +6033,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_user_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/users`.
@@ -5973,7 +6122,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -5985,7 +6135,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_tags`: `GET /api/public_api/v1/pages/{page_id}/tags`.
@@ -6038,7 +6194,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6050,7 +6207,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `upload_content`: `POST /api/public_api/v1/pages/{page_id}/upload_contents`.
@@ -6125,7 +6288,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6137,7 +6301,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_users`: `GET /api/public_api/v1/pages/{page_id}/users`.
@@ -6190,7 +6360,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6202,7 +6373,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_conversations_v2`: `GET /api/public_api/v2/pages/{page_id}/conversations`.
@@ -6428,7 +6605,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6440,7 +6618,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListConversationsV2<'a> {
@@ -6506,7 +6690,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6518,7 +6703,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_customer_avatar`: `GET /api/v1/pages/{page_id}/avatar/{psid}`.
@@ -6596,7 +6787,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6608,7 +6800,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `send_message`: `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -6711,7 +6909,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6723,7 +6922,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `generate_page_access_token`: `POST /api/v1/pages/{page_id}/generate_page_access_token`.
@@ -6782,7 +6987,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6794,7 +7000,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `delete_customer_note`: `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -6915,7 +7127,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -6927,7 +7140,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `update_customer_note`: `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -7048,7 +7267,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -7060,7 +7280,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_chat_plugin_messages`: `GET /api/v1/pke_chat_plugin/messages`.
@@ -7160,7 +7386,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -7172,7 +7399,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `send_chat_plugin_message`: `POST /api/v1/pke_chat_plugin/messages`.
@@ -7269,7 +7502,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -7281,7 +7515,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `get_multi_page_user_statistics`: `GET /api/v1/statistics/user`.
@@ -7368,7 +7608,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -7380,7 +7621,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
 }

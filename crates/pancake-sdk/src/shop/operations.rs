@@ -478,11 +478,13 @@ impl ClientHooks<crate::state::ClientState> for progenitor::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
+        Box::pin(
+                crate::exchange::execute(
+                    &self.inner,
+                    &self.client,
+                    request,
+                    API.operation(info.operation_id),
+                ),
             )
             .await
     }
@@ -716,7 +718,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -728,7 +731,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListExports<'a> {
@@ -841,7 +850,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -853,7 +863,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_items`: `GET /pages/{page_id}/items`.
@@ -990,7 +1006,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1002,7 +1019,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListItems<'a> {
@@ -1095,7 +1118,8 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1107,7 +1131,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `send_note`: `POST /pages/{page_id}/messages`.
@@ -1181,7 +1211,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1193,7 +1224,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     ///The builder of `list_notes`: `GET /pages/{page_id}/notes`.
@@ -1267,7 +1304,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1279,7 +1317,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListNotes<'a> {
@@ -1414,7 +1458,8 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, inner.send()).await
+            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+                .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
@@ -1426,7 +1471,13 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            crate::exchange::run_raw(client.state(), check, options, inner.send()).await
+            crate::exchange::run_raw(
+                    client.state(),
+                    check,
+                    options,
+                    Box::pin(inner.send()),
+                )
+                .await
         }
     }
     impl<'a> ListThreads<'a> {
