@@ -37,17 +37,13 @@ pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
 /// Whether a request's path ends with the shape of `route` (`/pages/{page_id}/tags`): as many
 /// segments, the same literal ones, and no empty one where a parameter goes.
 pub fn matches_route(path: &str, route: &str) -> bool {
-    let wanted: Vec<&str> = route.trim_start_matches('/').split('/').collect();
-    let actual: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if actual.len() < wanted.len() {
-        return false;
-    }
-    let tail = &actual[actual.len() - wanted.len()..];
-    wanted.iter().zip(tail).all(
-        |(wanted, actual)| {
-            if wanted.starts_with('{') { !actual.is_empty() } else { wanted == actual }
-        },
-    )
+    // From the last segment back: the route's segments against the path's tail.
+    let mut actual = path.trim_start_matches('/').rsplit('/');
+    route.trim_start_matches('/').rsplit('/').all(|wanted| match actual.next() {
+        Some(actual) if wanted.starts_with('{') => !actual.is_empty(),
+        Some(actual) => wanted == actual,
+        None => false,
+    })
 }
 
 #[cfg(test)]
