@@ -96,6 +96,18 @@ fn string_end(body: &[u8], open: usize) -> usize {
     body.len()
 }
 
+/// The bytes the scan acts on.
+const STRUCTURE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = *b"\"{}[],:";
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Scans `body` once.
 pub(crate) fn scan(body: &[u8]) -> Scan<'_> {
     let mut found = Scan::default();
@@ -109,6 +121,11 @@ pub(crate) fn scan(body: &[u8]) -> Scan<'_> {
     let mut value_start: Option<usize> = None;
     let mut at = start;
     while at < body.len() {
+        // Bytes that are no structure (digits, letters of literals, blanks) are passed over.
+        if !STRUCTURE[body[at] as usize] {
+            at += 1;
+            continue;
+        }
         let byte = body[at];
         match byte {
             b'"' => {
