@@ -538,28 +538,30 @@ where
     redacted(state, outcome.map_err(|error| error.on_page(exchange.page.as_deref())))
 }
 
-/// The typed reading of an answer: an error in its status or envelope, else its body decoded
-/// into `T`.
+/// The typed reading of an answer: its body decoded into `T`.
 fn typed_answer<T: serde::de::DeserializeOwned>(answer: Answer) -> Result<Response<T>, Error> {
-    let answer = succeeded(answer)?;
-    let value = serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
-        status: answer.status,
-        body: ErrorBody::new(answer.body.clone()),
-        source,
-    })?;
-    let warning = answer.envelope.as_ref().and_then(Envelope::warning);
-    Ok(Response::new(value, answer.status, answer.headers, answer.body, warning))
+    read_answer(answer, |body| serde_json::from_slice(body))
 }
 
-/// The answer, when neither its envelope nor its status says the call failed.
-fn succeeded(answer: Answer) -> Result<Answer, Error> {
+/// A successful answer's body read with `decode`; the error its envelope or status tells
+/// otherwise.
+fn read_answer<U>(
+    answer: Answer,
+    decode: impl FnOnce(&Bytes) -> Result<U, serde_json::Error>,
+) -> Result<Response<U>, Error> {
     if let Some(error) = api_failure(&answer) {
         return Err(error);
     }
     if !answer.status.is_success() && !answer.located {
         return Err(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) });
     }
-    Ok(answer)
+    let value = decode(&answer.body).map_err(|source| Error::Decode {
+        status: answer.status,
+        body: ErrorBody::new(answer.body.clone()),
+        source,
+    })?;
+    let warning = answer.envelope.as_ref().and_then(Envelope::warning);
+    Ok(Response::new(value, answer.status, answer.headers, answer.body, warning))
 }
 
 /// Runs a generated `dispatch` future with its exchange slot; answers its result and what the
@@ -589,16 +591,9 @@ where
     answered(state, check, options, dispatch, raw_answer).await
 }
 
-/// The JSON door's reading of an answer.
+/// The JSON door's reading of an answer: its bytes, checked to be one JSON text.
 fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
-    let answer = succeeded(answer)?;
-    let json = Json::from_bytes(answer.body.clone()).map_err(|source| Error::Decode {
-        status: answer.status,
-        body: ErrorBody::new(answer.body.clone()),
-        source,
-    })?;
-    let warning = answer.envelope.as_ref().and_then(Envelope::warning);
-    Ok(Response::new(json, answer.status, answer.headers, answer.body, warning))
+    read_answer(answer, |body| Json::from_bytes(body.clone()))
 }
 
 /// `success: false` in an object body, whatever the status; or an error status with an error
