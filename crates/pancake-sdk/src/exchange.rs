@@ -335,7 +335,7 @@ impl Call {
     fn fail(&self, error: Error, attempts: u32) -> reqwest::Result<reqwest::Response> {
         self.log_call(attempts, error.status(), error.kind().name());
         record_error(error);
-        Ok(stand_in())
+        Ok(undecoded())
     }
 
     /// Records the final outcome and hands the generated code a response it can decode.
@@ -469,18 +469,11 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     Ok(Answer { status, headers, body: body.freeze(), envelope, located: false })
 }
 
-/// What the generated code gets when the call's outcome is an error recorded for [`run`]
-/// (reqwest errors can be neither built by hand nor cloned): an empty answer that `run` never
-/// shows, since a recorded error comes first.
-fn stand_in() -> reqwest::Response {
-    let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
-    *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    reqwest::Response::from(answer)
-}
-
-/// What the generated code gets in the JSON door: a status that no operation declares (the
-/// generated code decodes only 200, 4xx and 5xx; `cargo xtask generate` refuses a spec that
-/// declares another), so it hands it back undecoded.
+/// What the generated code gets for every outcome, recorded in the slot for [`run`] and
+/// [`run_raw`] (an answer, or an error: reqwest errors can be neither built by hand nor
+/// cloned): an empty answer with a status that no operation declares (the generated code
+/// decodes only 200, 4xx and 5xx; `cargo xtask generate` refuses a spec that declares another),
+/// so it hands it back undecoded.
 fn undecoded() -> reqwest::Response {
     let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
     *answer.status_mut() = StatusCode::from_u16(299).unwrap_or(StatusCode::NO_CONTENT);
@@ -531,7 +524,7 @@ where
         (Some(error), _) => Err(error),
         (None, Some(answer)) => read(answer),
         (None, None) => Err(match result {
-            Err(error) => map_error(error, None),
+            Err(error) => map_error(error),
             Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
         }),
     };
@@ -611,7 +604,9 @@ fn api_failure(answer: &Answer) -> Option<Error> {
     })
 }
 
-fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> Error {
+/// An error of the generated code when the hooks recorded neither an answer nor an error of
+/// their own.
+fn map_error<E>(error: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as P;
     match error {
         // The builders check every setter's value and every required input, so what progenitor
@@ -620,19 +615,12 @@ fn map_error<E>(error: progenitor_client::Error<E>, answer: Option<Answer>) -> E
         // A hook's own error is returned from the slot before this is reached.
         P::Custom(message) => Error::InvalidRequest { field: None, message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
-        P::InvalidResponsePayload(body, source) => match answer {
-            Some(answer) if answer.status.is_success() => {
-                Error::Decode { status: answer.status, body: ErrorBody::new(body), source }
-            }
-            Some(answer) => api_failure(&answer)
-                .unwrap_or(Error::Status { status: answer.status, body: ErrorBody::new(body) }),
-            None => Error::Decode { status: StatusCode::OK, body: ErrorBody::new(body), source },
-        },
-        P::ErrorResponse(_) | P::UnexpectedResponse(_) => match answer {
-            Some(answer) => api_failure(&answer)
-                .unwrap_or(Error::Status { status: answer.status, body: ErrorBody::new(answer.body) }),
-            None => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
-        },
+        P::InvalidResponsePayload(body, source) => {
+            Error::Decode { status: StatusCode::OK, body: ErrorBody::new(body), source }
+        }
+        P::ErrorResponse(_) | P::UnexpectedResponse(_) => {
+            Error::InvalidRequest { field: None, message: "no answer was recorded".into() }
+        }
     }
 }
 
@@ -690,21 +678,17 @@ mod tests {
         fn any_answer_is_classified_and_redacted(status in 200u16..600, body in bodies()) {
             let secrets = Secrets::new([TOKEN]);
             let raw = body.clone();
+            // Typed readings that fit no body (a struct) and any body (a `Value`).
+            #[derive(serde::Deserialize)]
+            struct Strict {
+                #[allow(dead_code)]
+                never_sent: u8,
+            }
             let errors = [
                 api_failure(&answer(status, body.clone())),
-                Some(map_error::<()>(
-                    progenitor_client::Error::InvalidResponsePayload(
-                        Bytes::from(body.clone()),
-                        serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err(),
-                    ),
-                    Some(answer(status, body.clone())),
-                )),
-                Some(map_error::<()>(
-                    progenitor_client::Error::UnexpectedResponse(
-                        reqwest::Response::from(http::Response::new(reqwest::Body::from(Vec::new()))),
-                    ),
-                    Some(answer(status, body)),
-                )),
+                typed_answer::<Strict>(answer(status, body.clone())).err(),
+                typed_answer::<serde_json::Value>(answer(status, body.clone())).err(),
+                raw_answer(answer(status, body)).err(),
             ];
             for error in errors.into_iter().flatten() {
                 let error = error.redacted(&secrets);
