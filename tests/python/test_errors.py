@@ -153,6 +153,23 @@ def test_async_calls_raise_the_same_exceptions(sandbox: Sandbox, async_pancake: 
     assert len(sandbox.journal()) == 1
 
 
+def test_an_answer_that_is_no_json_raises_the_validation_error_sync_and_async(sandbox: Sandbox) -> None:
+    # The answer's JSON is checked by the pass that makes its Python objects.
+    sandbox.fault("malformed-json", "list_tags", times=2)
+    with pytest.raises(pancake_sdk.APIResponseValidationError) as sync:
+        fast(sandbox, max_retries=0).list_tags(page_id=PAGE_ID)
+
+    async def run() -> pancake_sdk.APIResponseValidationError:
+        client = pancake_sdk.AsyncPancake(PAGE_TOKEN, base_url=sandbox.url, rate_limit=False, max_retries=0)
+        with pytest.raises(pancake_sdk.APIResponseValidationError) as raised:
+            await client.list_tags(page_id=PAGE_ID)
+        return raised.value
+
+    for error in (sync.value, asyncio.run(run())):
+        assert error.status_code == 200
+        assert error.body.startswith('{"'), error.body  # the half answer the server sent
+
+
 def test_tokens_never_show(sandbox: Sandbox) -> None:
     client = pancake_sdk.Pancake(SECRET, SECRET, base_url=sandbox.url, max_retries=0, timeout=0.5)
     assert SECRET not in repr(client)

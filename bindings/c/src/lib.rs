@@ -481,16 +481,18 @@ pub(crate) fn upload(
     })
 }
 
-/// Runs `call` on the client of this process, blocking, and writes its answer's JSON to `*out`.
+/// Runs `call` blocking, and writes its answer's JSON to `*out`. The calling thread drives the
+/// call on its own runtime, with the client's connections of this thread: no other thread has
+/// to wake it when the answer comes.
 fn answer_to<F, Fut>(client: &Client, out: *mut *mut c_char, call: F) -> Result<(), pk_result>
 where
     F: FnOnce(pancake_sdk::dynamic::AnyClient) -> Fut,
     Fut: std::future::Future<Output = Result<pancake_sdk::Response<pancake_sdk::Json>, pancake_sdk::Error>>,
 {
     input::non_null("out_json", out)?;
-    let client = client.inner.current().map_err(fail)?;
-    let answer = pancake_sdk::blocking::block_on(call(client))
-        .map_err(|e| invalid(&format!("cannot start the runtime: {e}")))?
+    let client = client.inner.here().map_err(fail)?;
+    let answer = pancake_sdk::blocking::block_on_here(call(client))
+        .map_err(|e| invalid(&format!("cannot run the call: {e}")))?
         .map_err(fail)?;
     hand_over_json(out, &answer)
 }

@@ -10,16 +10,17 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
+use pancake_sdk::dynamic::AnyClient;
 use pancake_sdk::{Error, Json, Response};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// What a background call ended with.
 pub(crate) enum Outcome {
-    /// A call's answer.
-    Answer(Result<Response<Json>, Error>),
-    /// A pager's next item (`None` at the end).
-    Item(Option<Result<Json, Error>>),
+    /// A call's answer, with the client that made it (whose secrets its errors redact).
+    Answer(Result<Response<Json>, Error>, AnyClient),
+    /// A pager's next item (`None` at the end), with the pager's client.
+    Item(Option<Result<Json, Error>>, AnyClient),
     /// The SDK panicked (a bug).
     Panicked,
 }
@@ -92,10 +93,10 @@ impl Completions {
         let drained = PyList::empty(py);
         for (id, outcome) in outcomes {
             let value = match outcome {
-                Outcome::Answer(result) => crate::answer(py, result).map(Bound::into_any),
-                Outcome::Item(None) => Ok(py.None().into_bound(py)),
-                Outcome::Item(Some(Ok(item))) => crate::python_json(py, &item, crate::OK),
-                Outcome::Item(Some(Err(error))) => Err(crate::exception(py, error)),
+                Outcome::Answer(result, client) => crate::answer(py, result, &*client).map(Bound::into_any),
+                Outcome::Item(None, _) => Ok(py.None().into_bound(py)),
+                Outcome::Item(Some(Ok(item)), client) => crate::python_json(py, &item, crate::OK, &*client),
+                Outcome::Item(Some(Err(error)), _) => Err(crate::exception(py, error)),
                 Outcome::Panicked => Err(crate::sdk_error(py, crate::PANICKED)),
             };
             let value = value.unwrap_or_else(|error| error.into_value(py).into_bound(py).into_any());

@@ -12,9 +12,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// The Python object of a JSON text. (A `str`, already known to be UTF-8: its strings are not
-/// checked again one by one.)
-pub fn to_python<'py>(py: Python<'py>, json: &str) -> Result<Bound<'py, PyAny>, serde_json::Error> {
+/// The Python object of a JSON text, checked as it is read: its UTF-8 once as a whole (then its
+/// strings are not checked again one by one), its grammar during the one pass that builds the
+/// objects.
+pub fn to_python<'py>(py: Python<'py>, json: &[u8]) -> Result<Bound<'py, PyAny>, serde_json::Error> {
+    let json = std::str::from_utf8(json).map_err(|e| {
+        <serde_json::Error as de::Error>::custom(format_args!("the answer is not UTF-8: {e}"))
+    })?;
     let mut keys = Keys::default();
     let mut text = serde_json::Deserializer::from_str(json);
     let value = Seed { py, keys: &mut keys }.deserialize(&mut text)?;

@@ -19,7 +19,7 @@ use std::panic::AssertUnwindSafe;
 
 use completions::{Completions, Outcome};
 use futures::{FutureExt, StreamExt};
-use pancake_sdk::dynamic::AnyClient;
+use pancake_sdk::dynamic::{AnyClient, DynClient};
 use pancake_sdk::paginate::ItemStream;
 use pancake_sdk::registry::ForkSafe;
 use pancake_sdk::{CallOptions, Error, Json, Response};
@@ -98,19 +98,29 @@ fn body_details(py: Python<'_>, details: &Bound<'_, PyDict>, body: &pancake_sdk:
 }
 
 /// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
-fn answer<'py>(py: Python<'py>, result: Result<Response<Json>, Error>) -> PyResult<Bound<'py, PyTuple>> {
+fn answer<'py>(
+    py: Python<'py>,
+    result: Result<Response<Json>, Error>,
+    client: &dyn DynClient,
+) -> PyResult<Bound<'py, PyTuple>> {
     let response = result.map_err(|error| exception(py, error))?;
     let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
     let status = response.status().as_u16();
-    let body = python_json(py, &response, response.status())?;
+    let body = python_json(py, &response, response.status(), client)?;
     PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
 }
 
-/// The Python objects of a JSON answer, made from its bytes in one pass (see [`decode`]).
-fn python_json<'py>(py: Python<'py>, json: &Json, status: http::StatusCode) -> PyResult<Bound<'py, PyAny>> {
-    decode::to_python(py, json.as_str()).map_err(|source| {
+/// The Python objects of a JSON answer of `client`, made from its bytes in one pass that also
+/// checks them (see [`decode`]); the error of a bad one shows none of the client's secrets.
+fn python_json<'py>(
+    py: Python<'py>,
+    json: &Json,
+    status: http::StatusCode,
+    client: &dyn DynClient,
+) -> PyResult<Bound<'py, PyAny>> {
+    decode::to_python(py, json.as_bytes()).map_err(|source| {
         let body = pancake_sdk::ErrorBody::new(json.clone().into_bytes());
-        exception(py, Error::Decode { status, body, source })
+        exception(py, client.redact(Error::Decode { status, body, source }))
     })
 }
 
@@ -193,14 +203,17 @@ impl NativeClient {
         file: Option<FileArg>,
         media: Option<MediaArg>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
-        let operation = operation.to_string();
+        // This thread drives the call on its own runtime with its own connections: no other
+        // thread has to wake it when the answer comes.
+        // The answer's JSON is checked by the pass that makes its Python objects.
+        let (args, options) = (arguments(args)?, options(timeout, deadline)?.defer_json_check());
+        let client = self.client.here().map_err(|e| exception(py, e))?;
         let files = Files { file, media };
         let result = py.detach(|| {
-            runtime.block_on(async move { dispatch(&client, &operation, args, files, options).await })
+            pancake_sdk::blocking::block_on_here(dispatch(&client, operation, args, files, options))
         });
-        answer(py, result)
+        let result = result.map_err(|e| sdk_error(py, &format!("cannot run the call: {e}")))?;
+        answer(py, result, &*client)
     }
 
     /// Starts a call of `operation` and returns at once; its outcome goes to `completions`
@@ -219,17 +232,21 @@ impl NativeClient {
         file: Option<FileArg>,
         media: Option<MediaArg>,
     ) -> PyResult<Task> {
-        let (args, options, client, runtime) =
-            (arguments(args)?, options(timeout, deadline)?, self.current(py)?, runtime(py)?);
+        let (args, options, client, runtime) = (
+            arguments(args)?,
+            options(timeout, deadline)?.defer_json_check(),
+            self.current(py)?,
+            runtime(py)?,
+        );
         let operation = operation.to_string();
         let files = Files { file, media };
         let queue = completions.queue();
         let handle = runtime.spawn(async move {
             let result =
-                AssertUnwindSafe(async move { dispatch(&client, &operation, args, files, options).await })
+                AssertUnwindSafe(async { dispatch(&client, &operation, args, files, options).await })
                     .catch_unwind()
                     .await;
-            queue.push(id, result.map_or(Outcome::Panicked, Outcome::Answer));
+            queue.push(id, result.map_or(Outcome::Panicked, |result| Outcome::Answer(result, client)));
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -245,9 +262,9 @@ impl NativeClient {
         deadline: Option<f64>,
     ) -> PyResult<Pager> {
         let (args, options) = (arguments(args)?, options(timeout, deadline)?);
-        let stream =
-            self.current(py)?.stream_json(operation, args, options, 0).map_err(|e| exception(py, e))?;
-        Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)), pid: std::process::id() })
+        let client = self.current(py)?;
+        let stream = client.stream_json(operation, args, options, 0).map_err(|e| exception(py, e))?;
+        Ok(Pager { stream: Arc::new(tokio::sync::Mutex::new(stream)), pid: std::process::id(), client })
     }
 
     fn __repr__(&self) -> String {
@@ -355,11 +372,14 @@ struct Pager {
     stream: Arc<tokio::sync::Mutex<ItemStream<'static, Json>>>,
     /// The process that made it: its connections do not survive a fork.
     pid: u32,
+    /// The client it lists with (whose secrets its errors redact).
+    client: AnyClient,
 }
 
 impl Drop for Pager {
     fn drop(&mut self) {
         pancake_sdk::blocking::release_shared(&self.stream, self.pid);
+        pancake_sdk::blocking::release_shared(&self.client, self.pid);
     }
 }
 
@@ -396,7 +416,7 @@ impl Pager {
         let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
         match item {
             None => Ok(None),
-            Some(Ok(item)) => Ok(Some(python_json(py, &item, OK)?)),
+            Some(Ok(item)) => Ok(Some(python_json(py, &item, OK, &*self.client)?)),
             Some(Err(error)) => Err(exception(py, error)),
         }
     }
@@ -406,9 +426,10 @@ impl Pager {
     fn start_next(&self, py: Python<'_>, completions: &Completions, id: u64) -> PyResult<Task> {
         self.usable(py)?;
         let (stream, runtime, queue) = (self.stream.clone(), runtime(py)?, completions.queue());
+        let client = self.client.clone();
         let handle = runtime.spawn(async move {
             let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
-            queue.push(id, item.map_or(Outcome::Panicked, Outcome::Item));
+            queue.push(id, item.map_or(Outcome::Panicked, |item| Outcome::Item(item, client)));
         });
         Ok(Task { abort: handle.abort_handle() })
     }

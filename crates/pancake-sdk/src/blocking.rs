@@ -6,6 +6,7 @@
 //! runtime's tasks end and its worker threads stop before the host tears itself down, so no
 //! worker touches the host while it finalizes. Calls after that fail with an error.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,6 +46,45 @@ pub fn handle() -> std::io::Result<Handle> {
 /// be one of the runtime's own).
 pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
     Ok(handle()?.block_on(future))
+}
+
+thread_local! {
+    /// This thread's own runtime (see [`block_on_here`]), with the process it was made in.
+    static HERE: RefCell<Option<(u32, Runtime)>> = const { RefCell::new(None) };
+}
+
+/// Runs a future to completion on this thread's own single-threaded runtime, which this call
+/// drives: the network's readiness is waited for here, so no other thread has to wake this one
+/// (the process's runtime costs two thread switches per wait). The runtime is made on first
+/// use, anew after a fork (the parent's is left alone), and dropped with the thread; its tasks
+/// run only during such calls.
+///
+/// What the future uses must belong to this thread's runtime: a client's pooled connections
+/// are served by the runtime that opened them, so give each thread a client of its own
+/// ([`crate::dynamic::DynClient::with_own_connections`]). Fails after [`shutdown`], inside a
+/// runtime, and within another such call on the same thread.
+pub fn block_on_here<F: Future>(future: F) -> std::io::Result<F::Output> {
+    if SHUT_DOWN.load(Ordering::Acquire) {
+        return Err(std::io::Error::other("the SDK's runtime was shut down (the process is exiting)"));
+    }
+    if Handle::try_current().is_ok() {
+        return Err(std::io::Error::other("a blocking call cannot be made from inside a runtime"));
+    }
+    HERE.with(|slot| {
+        let mut slot = slot
+            .try_borrow_mut()
+            .map_err(|_| std::io::Error::other("a blocking call cannot be made from inside another one"))?;
+        let pid = std::process::id();
+        if slot.as_ref().is_none_or(|(owner, _)| *owner != pid) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            if let Some(parent) = slot.replace((pid, runtime)) {
+                // Made before a fork: its driver's descriptors are shared with the parent.
+                std::mem::forget(parent);
+            }
+        }
+        let (_, runtime) = slot.as_ref().expect("made above");
+        Ok(runtime.block_on(future))
+    })
 }
 
 /// Stops the runtime of this process: its tasks are dropped, and its worker threads are given
@@ -89,4 +129,41 @@ pub fn release_shared<T: Clone>(value: &T, pid: u32) {
 /// anew: its pooled connections belong to the parent).
 pub fn forked_since(pid: u32) -> bool {
     std::process::id() != pid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_here_runs_its_tasks_on_this_thread() {
+        let caller = std::thread::current().id();
+        let ran_on =
+            block_on_here(async { tokio::spawn(async { std::thread::current().id() }).await.unwrap() });
+        assert_eq!(ran_on.unwrap(), caller);
+        // The runtime stays for the thread's next call, timers and all.
+        block_on_here(async { tokio::time::sleep(Duration::from_millis(1)).await }).unwrap();
+    }
+
+    #[test]
+    fn a_call_here_inside_a_runtime_or_another_call_fails_instead_of_panicking() {
+        let nested = block_on_here(async { block_on_here(async {}) }).unwrap();
+        assert!(nested.is_err());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert!(runtime.block_on(async { block_on_here(async {}) }).is_err());
+        assert!(block_on_here(async {}).is_ok(), "the thread's runtime is still usable");
+    }
+
+    #[test]
+    fn a_thread_that_ends_drops_its_runtime() {
+        let thread = std::thread::spawn(|| {
+            block_on_here(async {
+                // A task still pending when the thread ends is dropped with the runtime.
+                tokio::spawn(tokio::time::sleep(Duration::from_secs(3600)));
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            })
+            .unwrap();
+        });
+        thread.join().expect("the thread ended without a panic");
+    }
 }

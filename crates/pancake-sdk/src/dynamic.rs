@@ -34,9 +34,18 @@ pub trait DynClient: Send + Sync {
         options: CallOptions,
         skip: u64,
     ) -> Result<ItemStream<'static, crate::Json>, Error>;
+
+    /// A client that shares this one's state (its tokens, pacing and the secrets it learned)
+    /// but has a pool of connections of its own: for a thread that drives its own runtime
+    /// (see [`crate::blocking::block_on_here`]), whose connections no other runtime serves.
+    fn with_own_connections(&self) -> Result<AnyClient, Error>;
+
+    /// An error made outside the client (by the reader of an answer of its JSON door, say) as
+    /// the client's own errors are: with the client's secrets redacted from what it shows.
+    fn redact(&self, error: Error) -> Error;
 }
 
-impl<C: JsonApi> DynClient for C {
+impl<C: JsonApi + crate::builder::Api> DynClient for C {
     fn descriptor(&self) -> &'static crate::api::Descriptor {
         JsonApi::descriptor(self)
     }
@@ -63,6 +72,17 @@ impl<C: JsonApi> DynClient for C {
         skip: u64,
     ) -> Result<ItemStream<'static, crate::Json>, Error> {
         crate::paginate::stream_json(self.clone(), operation_id, args, options, skip)
+    }
+
+    fn with_own_connections(&self) -> Result<AnyClient, Error> {
+        let state = self.state().clone();
+        let transport = state.transport();
+        let sibling = C::assemble(&transport.base_url, transport.connections()?, state.clone());
+        Ok(Arc::new(sibling))
+    }
+
+    fn redact(&self, error: Error) -> Error {
+        error.redacted(self.state().secrets())
     }
 }
 

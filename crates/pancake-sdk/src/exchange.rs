@@ -581,12 +581,19 @@ pub(crate) async fn run_raw<T, E, F>(
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    answered(state, check, options, dispatch, raw_answer).await
+    let read = if options.defer_json_check { unchecked_answer } else { raw_answer };
+    answered(state, check, options, dispatch, read).await
 }
 
 /// The JSON door's reading of an answer: its bytes, checked to be one JSON text.
 fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
     read_answer(answer, |body| Json::from_bytes(body.clone()))
+}
+
+/// The JSON door's reading of an answer whose check its reader makes
+/// ([`CallOptions::defer_json_check`]).
+fn unchecked_answer(answer: Answer) -> Result<Response<Json>, Error> {
+    read_answer(answer, |body| Ok(Json::unchecked(body.clone())))
 }
 
 /// `success: false` in an object body, whatever the status; or an error status with an error

@@ -10,6 +10,10 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 
 /// One JSON text (valid UTF-8, valid JSON), held as the bytes that came. Cloning it shares the
 /// bytes. Its `Debug` shows only its size: a server's text is the caller's to show.
+///
+/// A call made with [`crate::CallOptions::defer_json_check`] answers the bytes unchecked: its
+/// reader checks them. (`as_str` is then empty when they are not UTF-8, and `value` `null`
+/// when they are no JSON.)
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Json(Bytes);
 
@@ -23,6 +27,11 @@ impl Json {
         Ok(Json(bytes))
     }
 
+    /// The bytes as they came, for a reader that checks them as it decodes them.
+    pub(crate) fn unchecked(bytes: Bytes) -> Json {
+        Json(bytes)
+    }
+
     /// A part of a text already checked (an item of a checked list).
     pub(crate) fn from_checked(bytes: Bytes) -> Json {
         Json(bytes)
@@ -30,7 +39,7 @@ impl Json {
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        // Checked when made: never fails.
+        // Checked when made, unless the check was left to the reader.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 

@@ -64,6 +64,7 @@ mod settings;
 #[cfg(test)]
 mod shop;
 mod state;
+mod tls;
 mod token;
 pub mod upload;
 pub mod validate;

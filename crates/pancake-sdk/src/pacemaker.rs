@@ -40,16 +40,27 @@ impl Drop for Running {
 }
 
 impl Pacemaker {
-    /// Notes a call's start; starts the beat on the current runtime when it is not running.
+    /// Notes a call's start; starts the beat on the current runtime when it is not running and
+    /// the runtime has threads of its own. (A single-threaded runtime's driver is parked only
+    /// by the thread that sets the timer: there is nothing to keep awake, and a beat there
+    /// would stand still between calls.)
     pub(crate) fn call_started(self: &Arc<Self>) {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        if self.running.load(Ordering::Relaxed) || self.running.swap(true, Ordering::AcqRel) {
+        if self.running.load(Ordering::Relaxed) {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.running.store(false, Ordering::Release);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current()
+            && runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread
+        {
+            self.start(&runtime);
+        }
+    }
+
+    /// Starts the beat on `runtime`, unless it runs already.
+    fn start(self: &Arc<Self>, runtime: &tokio::runtime::Handle) {
+        if self.running.swap(true, Ordering::AcqRel) {
             return;
-        };
+        }
         let running = Running(Arc::downgrade(self));
         runtime.spawn(async move {
             let running = running;
@@ -72,18 +83,34 @@ impl Pacemaker {
 mod tests {
     use super::*;
 
+    /// A call on a runtime whose time is paused (which only a single-threaded one can be):
+    /// counted, and the beat started there as a call on a threaded runtime would.
+    fn call(pacemaker: &Arc<Pacemaker>) {
+        pacemaker.call_started();
+        pacemaker.start(&tokio::runtime::Handle::current());
+    }
+
     #[tokio::test(start_paused = true)]
     async fn it_beats_while_calls_come_and_stops_when_they_stop() {
         let pacemaker = Arc::new(Pacemaker::default());
-        pacemaker.call_started();
+        call(&pacemaker);
         assert!(pacemaker.running.load(Ordering::Acquire));
         // A second call does not start a second beat.
-        pacemaker.call_started();
+        call(&pacemaker);
         tokio::time::sleep(TICK * (IDLE_BEATS as u32 + 3)).await;
         tokio::task::yield_now().await;
         assert!(!pacemaker.running.load(Ordering::Acquire), "idle: it stopped");
-        pacemaker.call_started();
+        call(&pacemaker);
         assert!(pacemaker.running.load(Ordering::Acquire), "a new call starts it again");
+    }
+
+    #[test]
+    fn a_single_threaded_runtime_starts_none() {
+        let pacemaker = Arc::new(Pacemaker::default());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async { pacemaker.call_started() });
+        assert!(!pacemaker.running.load(Ordering::Acquire));
+        assert_eq!(pacemaker.calls.load(Ordering::Acquire), 1, "the call is counted");
     }
 
     #[test]
@@ -91,7 +118,8 @@ mod tests {
         let pacemaker = Arc::new(Pacemaker::default());
         pacemaker.call_started();
         assert!(!pacemaker.running.load(Ordering::Acquire), "no runtime: nothing runs");
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_time().build().unwrap();
         runtime.block_on(async { pacemaker.call_started() });
         assert!(pacemaker.running.load(Ordering::Acquire));
         drop(runtime);

@@ -253,6 +253,8 @@ pub(crate) fn stream_json<C: JsonApi>(
         if let Some(size) = list.page_size {
             put("page_size", size.into());
         }
+        // The page is split into its items: it is checked first.
+        let options = CallOptions { defer_json_check: false, ..options };
         let answer = client.call_json(operation, Value::Object(args), options).await?.into_inner();
         json_page(operation, list, position.call, answer)
     };

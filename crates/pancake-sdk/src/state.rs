@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::Error;
 use crate::auth::{ApiKey, TokenKind, Tokens};
+use crate::builder::Transport;
 use crate::pacemaker::Pacemaker;
 use crate::rate_limit::Pacer;
 use crate::redact::Secrets;
@@ -24,6 +25,7 @@ struct Shared {
     retry: RetryPolicy,
     pacer: Option<Pacer>,
     pacemaker: Arc<Pacemaker>,
+    transport: Transport,
 }
 
 /// How long a call may take and how much it may read.
@@ -38,10 +40,23 @@ pub(crate) struct Limits {
 }
 
 impl ClientState {
-    pub(crate) fn new(tokens: Tokens, limits: Limits, retry: RetryPolicy, pacer: Option<Pacer>) -> Self {
+    pub(crate) fn new(
+        tokens: Tokens,
+        limits: Limits,
+        retry: RetryPolicy,
+        pacer: Option<Pacer>,
+        transport: Transport,
+    ) -> Self {
         let secrets = tokens.secrets();
         let pacemaker = Arc::default();
-        ClientState { shared: Arc::new(Shared { tokens, secrets, limits, retry, pacer, pacemaker }) }
+        ClientState {
+            shared: Arc::new(Shared { tokens, secrets, limits, retry, pacer, pacemaker, transport }),
+        }
+    }
+
+    /// How the client reaches its server.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.shared.transport
     }
 
     /// The client's secrets, which its errors never show.
