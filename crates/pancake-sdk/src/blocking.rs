@@ -75,14 +75,14 @@ pub fn block_on_here<F: Future>(future: F) -> std::io::Result<F::Output> {
             .try_borrow_mut()
             .map_err(|_| std::io::Error::other("a blocking call cannot be made from inside another one"))?;
         let pid = std::process::id();
-        if slot.as_ref().is_none_or(|(owner, _)| *owner != pid) {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            if let Some(parent) = slot.replace((pid, runtime)) {
-                // Made before a fork: its driver's descriptors are shared with the parent.
-                std::mem::forget(parent);
+        let (_, runtime) = match slot.take() {
+            Some((owner, runtime)) if owner == pid => slot.insert((owner, runtime)),
+            stale => {
+                // One made before a fork: its driver's descriptors are shared with the parent.
+                std::mem::forget(stale);
+                slot.insert((pid, tokio::runtime::Builder::new_current_thread().enable_all().build()?))
             }
-        }
-        let (_, runtime) = slot.as_ref().expect("made above");
+        };
         Ok(runtime.block_on(future))
     })
 }
