@@ -63,6 +63,7 @@ pub fn files(specs: &[crate::model::Spec]) -> Result<Vec<Generated>> {
     files.extend(crate::c::files(specs)?);
     files.extend(crate::cli::files(specs)?);
     files.extend(crate::webhooks::files(specs)?);
+    files.extend(crate::sandbox::files(specs)?);
     Ok(files)
 }
 

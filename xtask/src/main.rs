@@ -13,6 +13,7 @@ mod output;
 mod pytest;
 mod python;
 mod rust;
+mod sandbox;
 mod server;
 mod test;
 #[cfg(test)]

@@ -52,6 +52,8 @@ pub struct Spec {
     pub webhooks: Option<Webhooks>,
     /// The document as openapiv3 reads it, for progenitor.
     pub openapi: openapiv3::OpenAPI,
+    /// The file's text, as written.
+    pub text: String,
 }
 
 /// `x-pancake-webhooks`: the events an API posts to a registered URL.
@@ -335,6 +337,7 @@ impl Spec {
             operations,
             schemas,
             openapi,
+            text: text.to_string(),
         })
     }
 

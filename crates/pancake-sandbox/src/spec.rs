@@ -14,8 +14,8 @@ pub enum ApiName {
     Pancake,
 }
 
-const BOTCAKE_SPEC: &str = include_str!("../../../spec/botcake.yaml");
-const PANCAKE_SPEC: &str = include_str!("../../../spec/pancake.yaml");
+const BOTCAKE_SPEC: &str = include_str!("../spec/botcake.yaml");
+const PANCAKE_SPEC: &str = include_str!("../spec/pancake.yaml");
 
 /// Where a parameter travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
