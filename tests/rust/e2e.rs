@@ -4,6 +4,7 @@
 mod client;
 mod hostile;
 mod hostile_fuzz;
+mod idle_connections;
 mod operations;
 mod page_tokens;
 mod pagination;

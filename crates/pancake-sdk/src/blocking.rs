@@ -61,7 +61,8 @@ thread_local! {
 ///
 /// What the future uses must belong to this thread's runtime: a client's pooled connections
 /// are served by the runtime that opened them, so give each thread a client of its own
-/// ([`crate::dynamic::DynClient::with_own_connections`]). Fails after [`shutdown`], inside a
+/// ([`crate::dynamic::DynClient::with_own_connections`]). Such a client's idle connections
+/// wait, unread, until the thread's next call (or its end). Fails after [`shutdown`], inside a
 /// runtime, and within another such call on the same thread.
 pub fn block_on_here<F: Future>(future: F) -> std::io::Result<F::Output> {
     if SHUT_DOWN.load(Ordering::Acquire) {
@@ -83,7 +84,16 @@ pub fn block_on_here<F: Future>(future: F) -> std::io::Result<F::Output> {
                 slot.insert((pid, tokio::runtime::Builder::new_current_thread().enable_all().build()?))
             }
         };
-        Ok(runtime.block_on(future))
+        Ok(runtime.block_on(async {
+            // Nothing drives this runtime between calls: what came meanwhile (a server closing
+            // an idle pooled connection) is handled before the call picks a connection, or a
+            // send could go out on a closed one. Yielding lets the scheduler pull the pending
+            // events; yielding again lets the tasks they woke run (tokio's single-threaded
+            // scheduler runs woken tasks before it polls this future again).
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            future.await
+        }))
     })
 }
 

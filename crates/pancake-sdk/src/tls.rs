@@ -2,25 +2,44 @@
 //! reqwest builds for each client by itself (rustls with aws-lc-rs, the platform's verifier of
 //! certificates, HTTP/1.1 offered by ALPN), made once: loading the platform's root
 //! certificates takes milliseconds (a second under valgrind), and a thread that drives its own
-//! calls gets a pool of its own ([`crate::dynamic::DynClient::with_own_connections`]).
+//! calls gets a pool of its own ([`crate::dynamic::DynClient::with_own_connections`]). Each
+//! client still gets a session cache of its own.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use rustls::ClientConfig;
+use rustls::client::Resumption;
 use rustls::crypto::CryptoProvider;
 
 use crate::Error;
 
-/// The process's TLS configuration (made on first use; a failure is kept and told each time).
+/// The configuration made in this process (by its id), or why it could not be.
+static MADE: Mutex<Option<(u32, Result<ClientConfig, String>)>> = Mutex::new(None);
+
+/// A client's TLS configuration: the process's (made on first use, anew in a forked child),
+/// with a session cache of the client's own, so that no lock is shared between clients, or
+/// with a parent whose threads may hold it at the moment of a fork.
 pub(crate) fn config() -> Result<ClientConfig, Error> {
-    static CONFIG: OnceLock<Result<ClientConfig, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| build().map_err(|e| format!("cannot set up TLS: {e}")))
-        .clone()
-        .map_err(|message| Error::InvalidRequest { field: None, message })
+    let pid = std::process::id();
+    // Never waits: while another thread makes it (or held the lock when the parent forked),
+    // this client makes one of its own.
+    let made = match MADE.try_lock() {
+        Ok(mut slot) => match slot.as_ref() {
+            Some((owner, made)) if *owner == pid => made.clone(),
+            _ => slot.insert((pid, build())).1.clone(),
+        },
+        Err(_) => build(),
+    };
+    let mut config = made.map_err(|message| Error::InvalidRequest { field: None, message })?;
+    config.resumption = Resumption::default();
+    Ok(config)
 }
 
-fn build() -> Result<ClientConfig, rustls::Error> {
+fn build() -> Result<ClientConfig, String> {
+    make().map_err(|e| format!("cannot set up TLS: {e}"))
+}
+
+fn make() -> Result<ClientConfig, rustls::Error> {
     // A provider the program installed for the process comes first, as reqwest does.
     let provider = CryptoProvider::get_default()
         .cloned()
