@@ -228,7 +228,7 @@ impl<C: Api> ClientBuilder<C> {
             Some(product) => format!("{product} {sdk}"),
             None => sdk,
         };
-        let transport = Transport {
+        let transport = crate::transport::Transport {
             base_url: base_url.to_string(),
             user_agent,
             timeout: self.timeout,
@@ -248,36 +248,5 @@ impl<C: Api> ClientBuilder<C> {
             max_response_bytes: self.max_response_bytes,
         };
         Ok(C::assemble(base_url, http, ClientState::new(tokens, limits, self.retry, pacer, transport)))
-    }
-}
-
-/// How a client reaches its server: what a new pool of connections is made from (see
-/// [`crate::dynamic::DynClient::with_own_connections`]).
-#[derive(Clone, Debug)]
-pub(crate) struct Transport {
-    /// The base URL, without a trailing `/`.
-    pub base_url: String,
-    user_agent: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-}
-
-impl Transport {
-    /// A new HTTP client (a pool of connections of its own).
-    pub(crate) fn connections(&self) -> Result<reqwest::Client, Error> {
-        reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::config()?)
-            // HTTP/1.1 only: an HTTP/2 server's GOAWAY carries text of its own choosing into
-            // the transport error's rendering, where redaction cannot reach.
-            .http1_only()
-            // Redirects are not followed: following one could send a POST twice, and would
-            // carry the token (in the header or the URL's query) to wherever it points.
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .user_agent(self.user_agent.as_str())
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(|e| Error::InvalidRequest { field: None, message: e.without_url().to_string() })
     }
 }

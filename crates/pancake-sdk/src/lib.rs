@@ -66,6 +66,7 @@ mod shop;
 mod state;
 mod tls;
 mod token;
+mod transport;
 pub mod upload;
 pub mod validate;
 pub mod webhooks;

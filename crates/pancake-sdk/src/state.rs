@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use crate::Error;
 use crate::auth::{ApiKey, TokenKind, Tokens};
-use crate::builder::Transport;
 use crate::pacemaker::Pacemaker;
 use crate::rate_limit::Pacer;
 use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
+use crate::transport::Transport;
 
 /// The shared state of a client and its clones. `Debug` shows no secret.
 #[derive(Clone, Debug)]
