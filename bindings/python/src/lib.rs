@@ -203,9 +203,9 @@ impl NativeClient {
         file: Option<FileArg>,
         media: Option<MediaArg>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        // This thread drives the call on its own runtime with its own connections: no other
-        // thread has to wake it when the answer comes.
-        // The answer's JSON is checked by the pass that makes its Python objects.
+        // This thread drives the call on its own runtime with its own connections (no other
+        // thread has to wake it when the answer comes); the answer's JSON is checked by the
+        // pass that makes its Python objects.
         let (args, options) = (arguments(args)?, options(timeout, deadline)?.defer_json_check());
         let client = self.client.here().map_err(|e| exception(py, e))?;
         let files = Files { file, media };

@@ -75,10 +75,8 @@ impl<C: JsonApi + crate::builder::Api> DynClient for C {
     }
 
     fn with_own_connections(&self) -> Result<AnyClient, Error> {
-        let state = self.state().clone();
-        let transport = state.transport();
-        let sibling = C::assemble(&transport.base_url, transport.connections()?, state.clone());
-        Ok(Arc::new(sibling))
+        let (state, transport) = (self.state(), self.state().transport());
+        Ok(Arc::new(C::assemble(&transport.base_url, transport.connections()?, state.clone())))
     }
 
     fn redact(&self, error: Error) -> Error {

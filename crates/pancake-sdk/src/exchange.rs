@@ -593,7 +593,7 @@ fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
 /// The JSON door's reading of an answer whose check its reader makes
 /// ([`CallOptions::defer_json_check`]).
 fn unchecked_answer(answer: Answer) -> Result<Response<Json>, Error> {
-    read_answer(answer, |body| Ok(Json::unchecked(body.clone())))
+    read_answer(answer, |body| Ok(Json::checked_elsewhere(body.clone())))
 }
 
 /// `success: false` in an object body, whatever the status; or an error status with an error

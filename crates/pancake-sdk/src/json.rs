@@ -27,13 +27,10 @@ impl Json {
         Ok(Json(bytes))
     }
 
-    /// The bytes as they came, for a reader that checks them as it decodes them.
-    pub(crate) fn unchecked(bytes: Bytes) -> Json {
-        Json(bytes)
-    }
-
-    /// A part of a text already checked (an item of a checked list).
-    pub(crate) fn from_checked(bytes: Bytes) -> Json {
+    /// Bytes whose check is made elsewhere: a part of a text already checked (an item of a
+    /// checked list), or an answer whose reader checks it as it decodes it
+    /// ([`crate::CallOptions::defer_json_check`]).
+    pub(crate) fn checked_elsewhere(bytes: Bytes) -> Json {
         Json(bytes)
     }
 

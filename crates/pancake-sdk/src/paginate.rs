@@ -199,7 +199,7 @@ fn json_page(
     let raw_items = top.get(list.items).ok_or_else(no_list)?;
     let raw_items: Vec<&RawValue> = serde_json::from_str(raw_items.get()).map_err(|_| no_list())?;
     let items: Vec<Json> =
-        raw_items.iter().map(|raw| Json::from_checked(bytes.slice_ref(raw.get().as_bytes()))).collect();
+        raw_items.iter().map(|raw| Json::checked_elsewhere(bytes.slice_ref(raw.get().as_bytes()))).collect();
     let total = list.total.and_then(|field| serde_json::from_str::<i64>(top.get(field)?.get()).ok());
     let next = match list.cursor {
         Cursor::LastItem { next_field, .. } => items.last().and_then(|item| {
