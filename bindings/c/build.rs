@@ -1,7 +1,7 @@
 //! Gives the shared library its versioned soname (`libpancake_sdk.so.0` on Linux: the major
 //! version of the C ABI, raised when a change breaks compiled callers), links that name to the
-//! built file, and writes `pancake_sdk.pc` next to the library, so that
-//! `cc app.c $(pkg-config --cflags --libs pancake_sdk)` works with `PKG_CONFIG_PATH` pointing
+//! built file, and writes `pancake-sdk.pc` next to the library, so that
+//! `cc app.c $(pkg-config --cflags --libs pancake-sdk)` works with `PKG_CONFIG_PATH` pointing
 //! at the target directory (e.g. `target/debug`).
 
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ fn main() {
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let pc = format!(
         "libdir={lib}\nincludedir={include}\n\n\
-         Name: pancake_sdk\n\
+         Name: pancake-sdk\n\
          Description: C library of the Pancake (pages.fm) and Botcake API clients\n\
          Version: {version}\n\
          Cflags: -I${{includedir}}\n\
@@ -27,7 +27,7 @@ fn main() {
         lib = profile_dir.display(),
         include = include.display(),
     );
-    let _ = std::fs::write(profile_dir.join("pancake_sdk.pc"), pc);
+    let _ = std::fs::write(profile_dir.join("pancake-sdk.pc"), pc);
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         let soname = format!("libpancake_sdk.so.{ABI_MAJOR}");
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");

@@ -1,8 +1,10 @@
 //! The C library's checks: the tests compiled by gcc with the strictest flags and linked to the
 //! built library, run against a sandbox, then again under valgrind (or AddressSanitizer where
-//! valgrind is missing); the header compiled as C++; the example built with its Makefile and
-//! pkg-config, and run.
+//! valgrind is missing); the header compiled as C++; the library's exports against the C ABI
+//! symbol list; the example built with its Makefile and pkg-config, and run; then built again
+//! against an installed prefix, outside the repository, with pkg-config and CMake.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -54,6 +56,39 @@ fn soname(lib: &std::path::Path) -> Result {
     }
 }
 
+/// The `pk_` functions the shared library exports (`nm -D`) are exactly the committed C ABI
+/// symbol list (`bindings/c/symbols.txt`, generated from the header).
+fn exports_match_the_symbol_list(lib: &Path) -> Result {
+    let listed = std::fs::read_to_string(root().join(crate::c::SYMBOLS))
+        .map_err(|e| format!("{}: {e}", crate::c::SYMBOLS))?;
+    let listed: BTreeSet<&str> =
+        listed.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect();
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only", "--format=posix"])
+        .arg(lib.join("libpancake_sdk.so"))
+        .output()
+        .map_err(|e| format!("nm (binutils) is needed for the C ABI check: {e}"))?;
+    if !output.status.success() {
+        return Err("nm -D libpancake_sdk.so failed".into());
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let exported: BTreeSet<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| name.starts_with("pk_"))
+        .collect();
+    let missing: Vec<&&str> = listed.difference(&exported).collect();
+    let extra: Vec<&&str> = exported.difference(&listed).collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        return Err(format!(
+            "the library's exports differ from {}: not exported {missing:?}, not listed {extra:?}",
+            crate::c::SYMBOLS
+        ));
+    }
+    println!("the library exports the {} functions of {}", listed.len(), crate::c::SYMBOLS);
+    Ok(())
+}
+
 /// Builds the library and runs the C checks.
 pub fn run() -> Result {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -88,6 +123,7 @@ pub fn run() -> Result {
     )?;
 
     soname(&lib)?;
+    exports_match_the_symbol_list(&lib)?;
 
     let sandbox = start_sandbox()?;
     succeed(Command::new(&test_binary).env("PANCAKE_SANDBOX_URL", &sandbox.url), "C tests")?;
@@ -157,5 +193,5 @@ pub fn run() -> Result {
         ));
     }
     println!("the example listed the sandbox page's {lines} conversations");
-    Ok(())
+    crate::install::check_installed(&lib, &sandbox.url)
 }

@@ -12,30 +12,35 @@ const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.7.2";
 /// The pinned Redocly CLI.
 const REDOCLY: &str = "@redocly/cli@2.77.0";
 /// The spec files.
-const SPECS: [&str; 2] = ["spec/botcake.yaml", "spec/pancake.yaml"];
+pub const SPECS: [&str; 2] = ["spec/botcake.yaml", "spec/pancake.yaml"];
 
 /// Lints both spec files; fails on any error.
 pub fn run() -> Result {
     venv::ensure(&[SPEC_VALIDATOR])?;
     let validator = venv::bin("openapi-spec-validator");
     succeed(Command::new(&validator).args(SPECS), "openapi-spec-validator")?;
-    match node_major() {
-        Some(major) if major >= 20 => {
-            let redocly = install_redocly()?;
-            succeed(
-                Command::new(&redocly)
-                    .args(["lint", "--format", "stylish", "--config", "redocly.yaml"])
-                    .args(SPECS)
-                    .env("REDOCLY_TELEMETRY", "off")
-                    .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
-                "redocly lint",
-            )
-        }
-        found => {
-            let found = found.map_or("no node".to_string(), |m| format!("Node.js {m}"));
+    match redocly()? {
+        Some(redocly) => succeed(
+            Command::new(&redocly)
+                .args(["lint", "--format", "stylish", "--config", "redocly.yaml"])
+                .args(SPECS)
+                .env("REDOCLY_TELEMETRY", "off")
+                .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
+            "redocly lint",
+        ),
+        None => {
+            let found = node_major().map_or("no node".to_string(), |m| format!("Node.js {m}"));
             println!("redocly lint skipped: it needs Node.js >= 20 and npm ({found} here)");
             Ok(())
         }
+    }
+}
+
+/// The pinned Redocly CLI (installed on first use), or `None` without Node.js >= 20.
+pub fn redocly() -> Result<Option<PathBuf>> {
+    match node_major() {
+        Some(major) if major >= 20 => install_redocly().map(Some),
+        _ => Ok(None),
     }
 }
 

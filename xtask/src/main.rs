@@ -1,11 +1,15 @@
-//! Project automation: `cargo xtask generate [--check]`, `cargo xtask test` and `cargo xtask bench`.
+//! Project automation: `cargo xtask generate [--check]`, `test`, `bench`, `dist`, `docs` and `install`.
 
 mod bench;
 mod c;
 mod cli;
+mod crates;
 mod creplay;
 mod ctest;
+mod dist;
+mod docs;
 mod generate;
+mod install;
 mod lint;
 mod model;
 mod names;
@@ -20,17 +24,26 @@ mod test;
 mod tests;
 mod venv;
 mod webhooks;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <generate [--check] | lint | test [python | c] | bench>
+const USAGE: &str =
+    "usage: cargo xtask <generate [--check] | lint | test [python | c] | bench | dist | docs | install>
 
   generate          regenerate every file derived from spec/*.yaml
   generate --check  fail (and show a diff) when a committed generated file has drifted
   lint              lint spec/*.yaml (openapi-spec-validator, and redocly where Node.js >= 20 is installed)
   test              install what is missing, then run every check and test
   test python | c   only the Python package's or the C library's tests (while working on them)
+  dist              every artifact into target/dist/ (wheels, crates, C tarball, docs, SHA256SUMS),
+                    built with the `dist` profile and each checked (a long build)
+  docs              render the documentation into target/docs/ and check its links (needs the
+                    Python package installed in target/venv: `cargo xtask test python` does it)
+  install --prefix DIR [--profile P]
+                    build the C library (cargo profile P, default release) and install it under
+                    DIR: include/, lib/ (.so with its soname, .a, pkgconfig/, cmake/), share/
   bench --smoke     what `test` runs of it: debug builds, one short round, nothing written
   bench             every front-end against a bare client (release builds, a few minutes); writes
                     BENCHMARKS.md, docs/benchmarks.svg and the README's table";
@@ -47,6 +60,9 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["test", "python"] => test::only_python(),
         ["test", "c"] => test::only_c(),
+        ["install", rest @ ..] => install::run(rest),
+        ["dist"] => dist::run(),
+        ["docs"] => docs::build(&pytest::target_dir().join("docs")),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,4 +1,5 @@
-//! The Python package's checks: build the wheel (debug) with maturin into the venv, then
+//! The Python package's checks: build the manylinux2014 wheel (debug) with maturin and zig,
+//! install it into a fresh venv of every Python 3.9-3.13 on the machine for a few calls, then
 //! pytest against the sandbox, `mypy --strict`, and stubtest of the native module.
 
 use std::path::PathBuf;
@@ -25,9 +26,10 @@ pub fn run() -> Result {
         "cargo build -p pancake-sandbox",
     )?;
 
-    install_wheel(false)?;
+    let wheel = install_wheel(false)?;
 
     let sandbox = target_dir().join("debug/pancake-sandbox");
+    crate::wheel::check_every_python(&wheel, &sandbox)?;
     succeed(
         Command::new(venv::bin("python"))
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/python"])
@@ -56,23 +58,32 @@ pub fn run() -> Result {
     )
 }
 
-/// Builds the wheel (a release build when `release`, for the benchmarks) and installs it into
-/// the venv in place of any other.
-pub fn install_wheel(release: bool) -> Result {
-    let wheels = target_dir().join("wheels");
-    let _ = std::fs::remove_dir_all(&wheels);
-    let mut build = Command::new(venv::bin("maturin"));
-    build.args(["build", "--quiet", "--manifest-path", "bindings/python/Cargo.toml", "--out"]);
-    build.arg(&wheels).arg("--interpreter").arg(venv::bin("python"));
-    if release {
-        build.arg("--release");
-    }
-    succeed(&mut build, "maturin build")?;
-    let wheel = std::fs::read_dir(&wheels)
-        .map_err(|e| format!("{}: {e}", wheels.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or("maturin built no wheel")?;
+/// Builds the wheel and installs it into the venv in place of any other: the shipped kind
+/// (manylinux2014, checked) as a debug build, or, when `release`, a release build for this
+/// machine's own glibc (the benchmarks', which share the release build of the other runners).
+pub fn install_wheel(release: bool) -> Result<PathBuf> {
+    let wheel = if release {
+        let wheels = target_dir().join("wheels-release");
+        let _ = std::fs::remove_dir_all(&wheels);
+        let mut build = Command::new(venv::bin("maturin"));
+        build.args([
+            "build",
+            "--quiet",
+            "--release",
+            "--manifest-path",
+            "bindings/python/Cargo.toml",
+            "--out",
+        ]);
+        build.arg(&wheels).arg("--interpreter").arg(venv::bin("python"));
+        succeed(&mut build, "maturin build")?;
+        std::fs::read_dir(&wheels)
+            .map_err(|e| format!("{}: {e}", wheels.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+            .ok_or("maturin built no wheel")?
+    } else {
+        crate::wheel::tested()?
+    };
     succeed(
         Command::new(venv::bin("python"))
             .args([
@@ -87,5 +98,5 @@ pub fn install_wheel(release: bool) -> Result {
             .arg(&wheel),
         "pip install the wheel",
     )?;
-    Ok(())
+    Ok(wheel)
 }

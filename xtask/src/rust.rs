@@ -379,7 +379,8 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
         let place = if auth.location == "Header" { "header" } else { "query parameter" };
         let doc = format!(
             "{} Sent in the `{}` {place}, only to the operations that take it.",
-            auth.description, auth.name
+            autolink(&auth.description),
+            auth.name
         );
         quote! {
             #[doc = #doc]
@@ -1120,13 +1121,53 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, (String, Vec<syn::Attrib
                 && module == "builder"
                 && let Some(success) = sends.get(builder)
             {
-                let docs = method.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+                let docs =
+                    method.attrs.iter().filter(|a| a.path().is_ident("doc")).map(autolink_doc).collect();
                 methods
                     .insert(method.sig.ident.to_string(), (builder.clone(), docs, qualify(success.clone())));
             }
         }
     }
     methods
+}
+
+/// A `#[doc = "..."]` whose bare URLs (from the spec's descriptions) become `<URL>` links.
+fn autolink_doc(attr: &syn::Attribute) -> syn::Attribute {
+    if let syn::Meta::NameValue(meta) = &attr.meta
+        && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = &meta.value
+    {
+        let linked = autolink(&text.value());
+        return syn::parse_quote!(#[doc = #linked]);
+    }
+    attr.clone()
+}
+
+/// `text` with each bare `http(s)://` URL written `<URL>` (a trailing `.`, `,`, `;` or `)` stays
+/// outside); a URL already in `<...>`, `(...)`, quotes or a code span is left as it is.
+pub fn autolink(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
+        let before = rest[..at].chars().next_back();
+        let len = rest[at..]
+            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '`')
+            .unwrap_or(rest.len() - at);
+        let mut url = &rest[at..at + len];
+        while url.ends_with(['.', ',', ';', ':', ')']) {
+            url = &url[..url.len() - 1];
+        }
+        out.push_str(&rest[..at]);
+        if matches!(before, Some('<' | '(' | '"' | '\'' | '[' | '`')) {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &rest[at + url.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Each builder's answer type, from its `send`.

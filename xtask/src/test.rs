@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Result, bench, ctest, generate, lint, pytest, succeed};
+use crate::{Result, bench, crates, ctest, docs, generate, lint, pytest, succeed};
 
 /// Runs formatting, the drift check, the spec lint, clippy and every test.
 pub fn run() -> Result {
@@ -16,6 +16,11 @@ pub fn run() -> Result {
     step("python package (maturin, pytest, mypy --strict, stubtest)", pytest::run)?;
     step("C library (gcc -Werror, valgrind, C++ header, example)", ctest::run)?;
     step("bench (builds, one short round of every comparison)", bench::smoke)?;
+    step("docs (API reference, rustdoc, Python API; every link checked)", || {
+        docs::build(&crate::pytest::target_dir().join("docs"))
+    })?;
+    // Last: building the packages replaces target/debug's binaries with builds of the packages.
+    step("crates (cargo publish --dry-run of the three crates)", crates::dry_run)?;
     println!("\nxtask test: every step passed in {:.0?}", started.elapsed());
     Ok(())
 }

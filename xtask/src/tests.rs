@@ -221,3 +221,23 @@ fn a_secret_names_a_string_field_of_the_answer() {
     let op = spec.operations.iter().find(|op| op.id == "send_note").unwrap();
     assert_eq!(op.secret.as_deref(), Some("token"));
 }
+
+#[test]
+fn bare_urls_in_docs_become_links() {
+    use crate::rust::autolink;
+    assert_eq!(autolink("see https://a.example/x#y. And"), "see <https://a.example/x#y>. And");
+    assert_eq!(
+        autolink("(https://a.example) and <https://b.example>"),
+        "(https://a.example) and <https://b.example>"
+    );
+    assert_eq!(autolink("at http://x.example/a, then"), "at <http://x.example/a>, then");
+    assert_eq!(autolink("no link here"), "no link here");
+}
+
+#[test]
+fn urls_in_code_spans_stay_as_they_are() {
+    assert_eq!(
+        crate::rust::autolink("under `https://pages.fm/api/v1`, with"),
+        "under `https://pages.fm/api/v1`, with"
+    );
+}

@@ -326,8 +326,8 @@ let response = client.get_flows()
 Sends Dynamic Block content (messages, quick replies, actions) to one customer. Not
 idempotent: a timeout or 5xx after the request left may still have delivered it.
 Outside Messenger's 24-hour window a `message_tag` is needed; the supported tags are
-listed at https://docs.botcake.io/cau-hinh/response-reference-docs and
-https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags#supported_tags
+listed at <https://docs.botcake.io/cau-hinh/response-reference-docs> and
+<https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags#supported_tags>
 
 
 Sends a `POST` request to `/pages/{page_id}/flows/send_content`

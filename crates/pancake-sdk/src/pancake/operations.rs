@@ -2042,7 +2042,7 @@ impl crate::ClientBuilder<Client> {
     pub fn page_access_token(self, token: impl Into<String>) -> Self {
         self.with_token(crate::auth::TokenKind::Page, "page_access_token", token.into())
     }
-    ///The user token ("Chuỗi token pancake của người dùng"): https://pages.fm/account -> ADVANCE. Valid about 90 days; covers only the pages the account manages. Authorises `/api/v1/...`. Sent in the `access_token` query parameter, only to the operations that take it.
+    ///The user token ("Chuỗi token pancake của người dùng"): <https://pages.fm/account> -> ADVANCE. Valid about 90 days; covers only the pages the account manages. Authorises `/api/v1/...`. Sent in the `access_token` query parameter, only to the operations that take it.
     pub fn user_access_token(self, token: impl Into<String>) -> Self {
         self.with_token(crate::auth::TokenKind::User, "user_access_token", token.into())
     }

@@ -62,7 +62,7 @@ impl ReceiverBuilder {
     }
 
     /// The bytes of events accepted but not yet read (their bodies' sizes), at most
-    /// ([`DEFAULT_MAX_QUEUED_BYTES`]); past it deliveries are answered 503.
+    /// (64 MiB by default); past it deliveries are answered 503.
     pub fn max_queued_bytes(mut self, bytes: usize) -> Self {
         self.queued_bytes = bytes.max(1);
         self
