@@ -11,6 +11,9 @@ use crate::{Result, succeed};
 /// The crates that go to crates.io, in the order they depend on each other.
 pub const PUBLISHED: [&str; 3] = ["pancake-sdk", "pancake-sandbox", "pancake-cli"];
 
+/// Both take the working tree as it is (`--allow-dirty`): the checks run while a change is being
+/// made, and `dist` packages what it builds everything else from.
+///
 /// The workspace's dev profile, which a packaged crate does not carry: without it, building
 /// the packages would build every dependency again with full debug info.
 const DEV_PROFILE: [&str; 4] = [
@@ -34,7 +37,7 @@ fn packages(command: &mut Command) -> &mut Command {
 /// `cargo publish --dry-run` of the three crates: packaged, then each built from its package.
 pub fn dry_run() -> Result {
     succeed(
-        packages(cargo().args(["publish", "--dry-run", "--quiet"]).args(DEV_PROFILE)),
+        packages(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty"]).args(DEV_PROFILE)),
         "cargo publish --dry-run",
     )
 }
@@ -43,7 +46,10 @@ pub fn dry_run() -> Result {
 /// `out`; then installs the CLI from the packages (into `target/dist-cli`) and runs it against
 /// its embedded sandbox. Returns the `.crate` files.
 pub fn package(out: &Path) -> Result<Vec<PathBuf>> {
-    succeed(packages(cargo().args(["package", "--quiet"]).args(DEV_PROFILE)), "cargo package")?;
+    succeed(
+        packages(cargo().args(["package", "--quiet", "--allow-dirty"]).args(DEV_PROFILE)),
+        "cargo package",
+    )?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let version = crate::install::version()?;
     let mut files = Vec::new();

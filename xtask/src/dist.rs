@@ -1,4 +1,4 @@
-//! `cargo xtask dist`: every artifact, built with the `dist` profile (release, LTO, one
+//! `cargo xtask dist`: every artifact, built with the `shipped` cargo profile (release, LTO, one
 //! codegen unit, stripped), into `target/dist/` with a `SHA256SUMS` file:
 //!
 //! - the wheels: manylinux2014 x86_64 and aarch64, musllinux_1_2 x86_64 (abi3, Python 3.9+);
@@ -19,7 +19,7 @@ use crate::wheel::{DIST, MANYLINUX};
 use crate::{Result, succeed};
 
 /// The cargo profile of the shipped artifacts.
-const PROFILE: &str = "dist";
+const PROFILE: &str = "shipped";
 
 /// Builds and checks every artifact.
 pub fn run() -> Result {
@@ -47,20 +47,7 @@ pub fn run() -> Result {
         if platform.target == MANYLINUX.target {
             crate::wheel::check_every_python(&wheel, &sandbox_binary)?;
             // The documentation renders the Python API from this wheel.
-            succeed(
-                Command::new(crate::venv::bin("python"))
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                        "--force-reinstall",
-                    ])
-                    .args(["--no-deps"])
-                    .arg(&wheel),
-                "pip install the wheel",
-            )?;
+            crate::venv::install_wheel(&wheel)?;
         }
     }
 

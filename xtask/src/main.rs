@@ -38,7 +38,7 @@ const USAGE: &str =
   test              install what is missing, then run every check and test
   test python | c   only the Python package's or the C library's tests (while working on them)
   dist              every artifact into target/dist/ (wheels, crates, C tarball, docs, SHA256SUMS),
-                    built with the `dist` profile and each checked (a long build)
+                    built with the `shipped` profile and each checked (a long build)
   docs              render the documentation into target/docs/ and check its links (needs the
                     Python package installed in target/venv: `cargo xtask test python` does it)
   install --prefix DIR [--profile P]

@@ -76,27 +76,10 @@ pub fn install_wheel(release: bool) -> Result<PathBuf> {
         ]);
         build.arg(&wheels).arg("--interpreter").arg(venv::bin("python"));
         succeed(&mut build, "maturin build")?;
-        std::fs::read_dir(&wheels)
-            .map_err(|e| format!("{}: {e}", wheels.display()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-            .ok_or("maturin built no wheel")?
+        crate::wheel::find_in(&wheels)?
     } else {
         crate::wheel::tested()?
     };
-    succeed(
-        Command::new(venv::bin("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--force-reinstall",
-                "--no-deps",
-            ])
-            .arg(&wheel),
-        "pip install the wheel",
-    )?;
+    venv::install_wheel(&wheel)?;
     Ok(wheel)
 }

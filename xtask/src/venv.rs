@@ -48,6 +48,24 @@ pub fn ensure(requirements: &[&str]) -> Result {
     std::fs::write(&stamp, lines.join("\n")).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
+/// Installs a wheel into the venv in place of any other version of it.
+pub fn install_wheel(wheel: &std::path::Path) -> Result {
+    run(
+        Command::new(bin("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                "--no-deps",
+            ])
+            .arg(wheel),
+        "pip install the wheel",
+    )
+}
+
 fn run(command: &mut Command, what: &str) -> Result {
     let status = command.status().map_err(|e| format!("{what}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }

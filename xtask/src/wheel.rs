@@ -56,12 +56,16 @@ pub fn build(platform: Platform, profile: &str, out: &Path) -> Result<PathBuf> {
         maturin.arg("--interpreter").arg(venv::bin("python"));
     }
     succeed(&mut maturin, &format!("maturin build --zig ({})", platform.compatibility))?;
-    let wheel = std::fs::read_dir(out)
-        .map_err(|e| format!("{}: {e}", out.display()))?
+    find_in(out)
+}
+
+/// The wheel maturin wrote into `dir`.
+pub fn find_in(dir: &Path) -> Result<PathBuf> {
+    std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or("maturin built no wheel")?;
-    Ok(wheel)
+        .ok_or_else(|| format!("maturin built no wheel in {}", dir.display()))
 }
 
 /// The manylinux2014 wheel of the tests (a debug build), checked: its tags, and the glibc
