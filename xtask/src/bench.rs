@@ -65,7 +65,7 @@ pub fn run() -> Result {
 /// runs and measures something (no targets: debug builds say nothing of speed).
 pub fn smoke() -> Result {
     let report = measure(Mode::Smoke)?;
-    let dir = crate::pytest::target_dir().join("bench-smoke");
+    let dir = crate::target_dir().join("bench-smoke");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     write(&dir.join("BENCHMARKS.md"), &report.markdown())?;
     write(&dir.join("benchmarks.svg"), &report.chart())?;
@@ -101,7 +101,7 @@ fn build(mode: Mode) -> Result<Programs> {
         build.arg("--release");
     }
     succeed(&mut build, "cargo build (bench)")?;
-    let dir = crate::pytest::target_dir().join(mode.profile());
+    let dir = crate::target_dir().join(mode.profile());
     crate::pytest::install_wheel(mode == Mode::Full)?;
     let c_bench = dir.join("c_bench");
     crate::ctest::gcc(Path::new("bench/c/bench.c"), &c_bench, &dir, &["-O2"])?;

@@ -1,19 +1,17 @@
 //! The published crates: `cargo publish --dry-run` of the three (each packaged, then built from
 //! its package alone, as crates.io would), and for `dist` their `.crate` files and a
-//! `cargo install` of the CLI from them.
+//! `cargo install` of the CLI from them. Both package the working tree as it is
+//! (`--allow-dirty`): the checks run while a change is being made, and `dist` packages the
+//! sources it builds everything else from.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::pytest::target_dir;
-use crate::{Result, succeed};
+use crate::{Result, succeed, target_dir};
 
 /// The crates that go to crates.io, in the order they depend on each other.
 pub const PUBLISHED: [&str; 3] = ["pancake-sdk", "pancake-sandbox", "pancake-cli"];
 
-/// Both take the working tree as it is (`--allow-dirty`): the checks run while a change is being
-/// made, and `dist` packages what it builds everything else from.
-///
 /// The workspace's dev profile, which a packaged crate does not carry: without it, building
 /// the packages would build every dependency again with full debug info.
 const DEV_PROFILE: [&str; 4] = [

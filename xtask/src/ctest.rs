@@ -8,9 +8,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::pytest::target_dir;
 use crate::server::Server;
-use crate::{Result, root, succeed};
+use crate::{Result, root, succeed, target_dir};
 
 const STRICT: [&str; 6] = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Wredundant-decls"];
 

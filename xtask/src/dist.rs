@@ -13,10 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::pytest::target_dir;
 use crate::server::Server;
 use crate::wheel::{DIST, MANYLINUX};
-use crate::{Result, succeed};
+use crate::{Result, succeed, target_dir};
 
 /// The cargo profile of the shipped artifacts.
 const PROFILE: &str = "shipped";

@@ -8,8 +8,7 @@ use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use crate::pytest::target_dir;
-use crate::{Result, root, succeed, venv};
+use crate::{Result, root, succeed, target_dir, venv};
 
 /// The pinned pdoc, which renders the Python API.
 const PDOC: &str = "pdoc==16.0.0";

@@ -14,8 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::pytest::target_dir;
-use crate::{Result, root, succeed};
+use crate::{Result, root, succeed, target_dir};
 
 /// The workspace's version (one for the crates, the wheel and the C library).
 pub fn version() -> Result<String> {

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         ["test", "c"] => test::only_c(),
         ["install", rest @ ..] => install::run(rest),
         ["dist"] => dist::run(),
-        ["docs"] => docs::build(&pytest::target_dir().join("docs")),
+        ["docs"] => docs::build(&target_dir().join("docs")),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -80,6 +80,13 @@ fn main() -> ExitCode {
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| root().join("target"), |dir| root().join(dir))
 }
 
 /// Result of an xtask step: an error is a message for the user.

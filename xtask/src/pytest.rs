@@ -5,17 +5,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::{Result, root, succeed, venv};
+use crate::{Result, root, succeed, target_dir, venv};
 
 /// Pinned tools of the Python checks.
-pub const TOOLS: [&str; 3] = ["maturin==1.16.0", "pytest==9.2.0", "mypy==2.4.1"];
-
-/// Cargo's target directory (honours `CARGO_TARGET_DIR`).
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map_or_else(|| root().join("target"), |dir| root().join(dir))
-}
+pub const TOOLS: [&str; 3] = [crate::wheel::MATURIN, "pytest==9.2.0", "mypy==2.4.1"];
 
 /// Builds and installs the wheel, then runs the Python tests and type checks.
 pub fn run() -> Result {

@@ -17,7 +17,7 @@ pub fn run() -> Result {
     step("C library (gcc -Werror, valgrind, C++ header, example)", ctest::run)?;
     step("bench (builds, one short round of every comparison)", bench::smoke)?;
     step("docs (API reference, rustdoc, Python API; every link checked)", || {
-        docs::build(&crate::pytest::target_dir().join("docs"))
+        docs::build(&crate::target_dir().join("docs"))
     })?;
     // Last: building the packages replaces target/debug's binaries with builds of the packages.
     step("crates (cargo publish --dry-run of the three crates)", crates::dry_run)?;

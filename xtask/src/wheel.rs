@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::pytest::target_dir;
-use crate::{Result, root, succeed, venv};
+use crate::{Result, root, succeed, target_dir, venv};
+
+/// The pinned maturin, which builds the wheel.
+pub const MATURIN: &str = "maturin==1.16.0";
 
 /// zig, the linker maturin uses for old glibc and for musl (a pip package: nothing else to install).
 pub const ZIG: &str = "ziglang==0.17.1";
@@ -38,7 +40,7 @@ pub const DIST: [Platform; 3] = [
 /// Builds the wheel for `platform` with cargo's `profile` into `out` (emptied first) and
 /// returns its path.
 pub fn build(platform: Platform, profile: &str, out: &Path) -> Result<PathBuf> {
-    venv::ensure(&[crate::pytest::TOOLS[0], ZIG])?;
+    venv::ensure(&[MATURIN, ZIG])?;
     let _ = std::fs::remove_dir_all(out);
     // maturin runs `python -m ziglang`: the venv's python comes first on the PATH.
     let path = std::env::var_os("PATH").unwrap_or_default();
