@@ -90,7 +90,9 @@ fn declared_functions(header: &str) -> impl Iterator<Item = &str> {
             let end = piece[start..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .map_or(piece.len(), |i| start + i);
-            let follows = piece[end..].trim_start().starts_with('(');
+            let after = piece[end..].trim_start();
+            // `pk_result (*pk_callback)(...)`: a return type, not a function.
+            let follows = after.starts_with('(') && !after.starts_with("(*");
             // `(*pk_name)(` names a pointer to a function, not a function.
             let pointer = piece[..start].trim_end().ends_with("(*");
             if follows && !pointer && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -469,6 +471,7 @@ mod symbol_tests {
         let header = "/* pk_in_a_comment(void) */\n\
                       // pk_in_a_line_comment(void)\n\
                       typedef void (*pk_callback)(void *data);\n\
+                      typedef pk_result (*pk_other)(void);\n\
                       const char *pk_version(void);\n\
                       pk_result pk_options_new(pk_options **out);\n\
                       pk_result pk_b (const pk_pancake *client,\n    pk_pager **out);\n\

@@ -6,9 +6,10 @@
 //! - the C library's tarball (the install layout of `cargo xtask install`);
 //! - the rendered documentation, as a folder and as a tarball.
 //!
-//! Each is checked as it is made: the x86_64 wheel on every Python 3.9-3.13 of the machine, the
-//! CLI installed from its package, the C example built against the unpacked tarball with
-//! pkg-config and CMake, and the documentation's links.
+//! Each is checked as it is made: the wheels' tags, architecture and glibc versions, and the
+//! x86_64 one on every Python 3.9-3.13 of the machine; the CLI installed from its package; the C
+//! example built against the unpacked tarball with pkg-config and CMake; the documentation's
+//! links.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,13 +65,21 @@ pub fn run() -> Result {
     let stage = target_dir().join("dist-stage");
     let _ = std::fs::remove_dir_all(&stage);
     crate::install::layout(&built, &stage.join(&name))?;
-    tar(&stage, &name, &dist.join(format!("{name}.tar.gz")))?;
+    let tarball = dist.join(format!("{name}.tar.gz"));
+    tar(&stage, &name, &tarball)?;
+    // The tarball as a user gets it: unpacked elsewhere, then built against.
+    let unpacked = crate::install::scratch("tarball")?;
+    succeed(
+        Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&unpacked),
+        "tar -x (the C tarball)",
+    )?;
     let sandbox = Server::start(
         "the sandbox",
         Command::new(&sandbox_binary).args(["--port", "0", "--epoch", "1759276800"]),
     )?;
-    crate::install::check_installed(&built, &sandbox.url)?;
+    crate::install::check_prefix(&unpacked.join(&name), &sandbox.url)?;
     drop(sandbox);
+    let _ = std::fs::remove_dir_all(&unpacked);
 
     let docs = dist.join("docs");
     crate::docs::build(&docs)?;
@@ -134,6 +143,5 @@ fn checksums(dir: &Path) -> Result {
     if !output.status.success() {
         return Err("sha256sum failed".into());
     }
-    std::fs::write(dir.join("SHA256SUMS"), &output.stdout).map_err(|e| format!("SHA256SUMS: {e}"))?;
-    succeed(Command::new("sha256sum").args(["--quiet", "-c", "SHA256SUMS"]).current_dir(dir), "sha256sum -c")
+    std::fs::write(dir.join("SHA256SUMS"), &output.stdout).map_err(|e| format!("SHA256SUMS: {e}"))
 }

@@ -41,6 +41,8 @@ pub fn build(out: &Path) -> Result {
         None => println!("the HTML API reference is skipped: Redocly needs Node.js >= 20"),
     }
 
+    // rustdoc never removes pages of items that went away: start from none.
+    let _ = std::fs::remove_dir_all(target_dir().join("doc"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     succeed(
         Command::new(cargo)
@@ -225,7 +227,7 @@ pub fn check(dir: &Path) -> Result<usize> {
             empty.push(page.display().to_string());
         }
         // Redoc's pages route `/tag` paths in the page itself.
-        let routes_inside = page.parent().is_some_and(|p| p.ends_with("api"));
+        let routes_inside = page.parent() == Some(dir.join("api").as_path());
         for link in links(&markup).into_iter().chain(redirect) {
             if let Some(problem) = resolve(page, &link, routes_inside, &mut ids) {
                 broken
@@ -293,9 +295,10 @@ fn markup(html: &str) -> String {
 
 /// Where a redirecting page (`<meta http-equiv="refresh" content="0; url=...">`) sends the reader.
 fn refresh_target(markup: &str) -> Option<String> {
-    let at = markup.find("http-equiv=\"refresh\"")?;
-    let content = &markup[at..];
-    let url = content.split_once("url=")?.1;
+    let lower = markup.to_ascii_lowercase();
+    let at = lower.find("http-equiv=\"refresh\"")?;
+    let start = at + lower[at..].find("url=")? + "url=".len();
+    let url = &markup[start..];
     Some(url[..url.find(['"', '\''])?].to_string())
 }
 
@@ -370,7 +373,9 @@ fn resolve(
         return Some(link.to_string());
     }
     // rustdoc's source pages find lines (`#12`, `#12-20`) by script, not by id.
-    let lines = !fragment.is_empty()
+    let source_page = target.components().any(|part| part.as_os_str() == "src");
+    let lines = source_page
+        && !fragment.is_empty()
         && fragment.split('-').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     if fragment.is_empty() || lines || target.extension().is_none_or(|e| e != "html") {
         return None;

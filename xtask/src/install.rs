@@ -61,7 +61,9 @@ pub fn build(profile: &str) -> Result<PathBuf> {
 /// Installs the library built in `built` under `prefix` (made if missing).
 pub fn layout(built: &Path, prefix: &Path) -> Result {
     let version = version()?;
-    let major = version.split('.').next().unwrap_or("0").to_string();
+    let mut numbers = version.split('.');
+    let major = numbers.next().unwrap_or("0").to_string();
+    let minor = numbers.next().unwrap_or("0").to_string();
     let soname = soname(&built.join("libpancake_sdk.so"))?;
     let library = format!("libpancake_sdk.so.{version}");
     let lib = prefix.join("lib");
@@ -83,6 +85,7 @@ pub fn layout(built: &Path, prefix: &Path) -> Result {
         Ok(text
             .replace("@VERSION@", &version)
             .replace("@MAJOR@", &major)
+            .replace("@MINOR@", &minor)
             .replace("@SONAME@", &soname)
             .replace("@LIBRARY@", &library)
             .replace("@URL@", "https://github.com/pancake-sdk/pancake-sdk"))
@@ -124,14 +127,31 @@ fn symlink(target: &str, link: &Path) -> Result {
     std::os::unix::fs::symlink(target, link).map_err(|e| format!("{}: {e}", link.display()))
 }
 
-/// Installs the debug library under a prefix outside the repository, then builds the example
-/// there with pkg-config (shared) and with CMake (shared and static), and runs each against
-/// the sandbox at `url`: each must list the page's 150 conversations.
+/// A folder of its own under the system's temporary folder (outside the repository), empty.
+pub fn scratch(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("pancake-sdk-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Installs the library built in `built` under a prefix outside the repository and checks it
+/// there ([`check_prefix`]).
 pub fn check_installed(built: &Path, url: &str) -> Result {
-    let scratch = std::env::temp_dir().join(format!("pancake-sdk-install-check-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
+    let scratch = scratch("install-check")?;
     let prefix = scratch.join("prefix");
     layout(built, &prefix)?;
+    check_prefix(&prefix, url)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// Builds the example of an installed `prefix` in a project outside the repository with
+/// pkg-config (shared) and with CMake (shared and static), and runs each against the sandbox
+/// at `url`: each must list the page's 150 conversations. CMake must also find the package
+/// when asked for this version, and refuse a request for a newer one.
+pub fn check_prefix(prefix: &Path, url: &str) -> Result {
+    let scratch = scratch("prefix-check")?;
     let project = scratch.join("project");
     std::fs::create_dir_all(&project).map_err(|e| format!("{}: {e}", project.display()))?;
     let examples = prefix.join("share/pancake-sdk/examples");
@@ -175,18 +195,45 @@ pub fn check_installed(built: &Path, url: &str) -> Result {
     }
 
     ensure_cmake()?;
-    let build = project.join("build");
-    succeed(
+    let configure = |build: &Path, version: &str| {
         Command::new("cmake")
             .arg("-S")
             .arg(&project)
             .arg("-B")
-            .arg(&build)
+            .arg(build)
             .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+            .arg(format!("-DPANCAKE_SDK_VERSION={version}"))
             .args(["-DCMAKE_BUILD_TYPE=Release", "--log-level=WARNING"])
-            .current_dir(&project),
-        "cmake (configure the example against the installed prefix)",
-    )?;
+            .current_dir(&project)
+            .output()
+            .map_err(|e| format!("cmake: {e}"))
+    };
+    let version = version()?;
+    let numbers: Vec<u32> = version.split('.').map(|n| n.parse().unwrap_or(0)).collect();
+    let (major, minor) = (numbers.first().copied().unwrap_or(0), numbers.get(1).copied().unwrap_or(0));
+    // A newer major version, and before 1.0 a newer minor one, are refused.
+    let mut newer = vec![format!("{}.0", major + 1)];
+    if major == 0 {
+        newer.push(format!("0.{}", minor + 1));
+    }
+    for (i, request) in newer.iter().enumerate() {
+        let refused = configure(&scratch.join(format!("newer-{i}")), request)?;
+        let said = String::from_utf8_lossy(&refused.stderr);
+        if refused.status.success() || !said.contains("compatible") {
+            return Err(format!(
+                "CMake did not refuse a request of pancake-sdk {request} ({version} installed): {said}"
+            ));
+        }
+    }
+    let build = project.join("build");
+    let asked = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let configured = configure(&build, &asked)?;
+    if !configured.status.success() {
+        return Err(format!(
+            "cmake (the example against the installed prefix, asking for {asked}): {}",
+            String::from_utf8_lossy(&configured.stderr)
+        ));
+    }
     succeed(Command::new("cmake").arg("--build").arg(&build).current_dir(&project), "cmake --build")?;
     // CMake gives the shared build an rpath to the prefix; the static one needs no library.
     lists_every_conversation(&build.join("list_conversations"), url, None)?;

@@ -1142,32 +1142,67 @@ fn autolink_doc(attr: &syn::Attribute) -> syn::Attribute {
     attr.clone()
 }
 
-/// `text` with each bare `http(s)://` URL written `<URL>` (a trailing `.`, `,`, `;` or `)` stays
-/// outside); a URL already in `<...>`, `(...)`, quotes or a code span is left as it is.
+/// `text` with each bare `http(s)://` URL written `<URL>` (trailing `.`, `,`, `;`, `:` and an
+/// unmatched `)` stay outside); a URL right after `<`, `(`, `[` or a quote, or in a code span
+/// or a fenced code block, is left as it is.
 pub fn autolink(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(at) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
-        let before = rest[..at].chars().next_back();
-        let len = rest[at..]
-            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '`')
-            .unwrap_or(rest.len() - at);
-        let mut url = &rest[at..at + len];
-        while url.ends_with(['.', ',', ';', ':', ')']) {
-            url = &url[..url.len() - 1];
-        }
-        out.push_str(&rest[..at]);
-        if matches!(before, Some('<' | '(' | '"' | '\'' | '[' | '`')) {
-            out.push_str(url);
+    let mut in_fence = false;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            out.push_str(line);
+        } else if in_fence {
+            out.push_str(line);
         } else {
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
+            autolink_line(line, &mut out);
         }
-        rest = &rest[at + url.len()..];
     }
-    out.push_str(rest);
     out
+}
+
+fn autolink_line(line: &str, out: &mut String) {
+    let mut rest = line;
+    let mut in_code = false;
+    loop {
+        let url = [rest.find("http://"), rest.find("https://")].into_iter().flatten().min();
+        let tick = rest.find('`');
+        match (url, tick) {
+            (url, Some(tick)) if url.is_none_or(|url| tick < url) => {
+                out.push_str(&rest[..=tick]);
+                rest = &rest[tick + 1..];
+                in_code = !in_code;
+            }
+            (Some(at), _) => {
+                let before = rest[..at].chars().next_back();
+                let len = rest[at..]
+                    .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '`'))
+                    .unwrap_or(rest.len() - at);
+                let mut url = &rest[at..at + len];
+                loop {
+                    let unmatched = url.ends_with(')') && url.matches(')').count() > url.matches('(').count();
+                    if unmatched || url.ends_with(['.', ',', ';', ':']) {
+                        url = &url[..url.len() - 1];
+                    } else {
+                        break;
+                    }
+                }
+                out.push_str(&rest[..at]);
+                if in_code || matches!(before, Some('<' | '(' | '"' | '\'' | '[')) {
+                    out.push_str(url);
+                } else {
+                    out.push('<');
+                    out.push_str(url);
+                    out.push('>');
+                }
+                rest = &rest[at + url.len()..];
+            }
+            _ => {
+                out.push_str(rest);
+                return;
+            }
+        }
+    }
 }
 
 /// Each builder's answer type, from its `send`.

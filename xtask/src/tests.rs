@@ -241,3 +241,15 @@ fn urls_in_code_spans_stay_as_they_are() {
         "under `https://pages.fm/api/v1`, with"
     );
 }
+
+#[test]
+fn urls_in_code_and_balanced_parentheses_are_kept_whole() {
+    use crate::rust::autolink;
+    assert_eq!(autolink("`GET https://x.example/a` then"), "`GET https://x.example/a` then");
+    assert_eq!(
+        autolink("```\ncurl https://x.example\n```\nsee https://y.example."),
+        "```\ncurl https://x.example\n```\nsee <https://y.example>."
+    );
+    assert_eq!(autolink("wiki https://w.example/Foo_(bar) now"), "wiki <https://w.example/Foo_(bar)> now");
+    assert_eq!(autolink("`a` https://z.example"), "`a` <https://z.example>");
+}

@@ -90,16 +90,21 @@ pub fn check_manylinux(wheel: &Path) -> Result {
     if *python != "cp39" || *abi != "abi3" {
         return Err(format!("{name}: not an abi3 wheel for Python 3.9+"));
     }
+    let mut arches = Vec::new();
     for tag in platforms.split('.') {
         if !platform_tag_at_most_2_17(tag) {
             return Err(format!("{name}: platform tag {tag} needs a glibc newer than 2.17"));
         }
+        arches.push(if tag.ends_with("_aarch64") { "AArch64" } else { "X86-64" });
     }
-    let newest = newest_glibc(wheel)?;
+    let (newest, machine) = read_library(wheel)?;
     if newest > GLIBC_MAX {
         return Err(format!("{name}: its library needs GLIBC_{}.{}", newest.0, newest.1));
     }
-    println!("{name}: tags and library need glibc {}.{} at most", newest.0, newest.1);
+    if !arches.iter().all(|arch| machine.contains(arch)) {
+        return Err(format!("{name}: its library is built for {machine}"));
+    }
+    println!("{name}: tags, {machine} library, glibc {}.{} at most", newest.0, newest.1);
     Ok(())
 }
 
@@ -115,9 +120,9 @@ fn platform_tag_at_most_2_17(tag: &str) -> bool {
         .is_some_and(|minor| minor <= GLIBC_MAX.1)
 }
 
-/// The newest `GLIBC_x.y` version that the wheel's native library needs (read by `readelf -V`
-/// from the library unpacked next to the wheel).
-fn newest_glibc(wheel: &Path) -> Result<(u32, u32)> {
+/// The newest `GLIBC_x.y` version that the wheel's native library needs (`readelf -V`) and its
+/// machine (`readelf -h`), read from the library unpacked next to the wheel.
+fn read_library(wheel: &Path) -> Result<((u32, u32), String)> {
     let unpacked = wheel.with_extension("unpacked");
     let _ = std::fs::remove_dir_all(&unpacked);
     succeed(
@@ -134,18 +139,30 @@ fn newest_glibc(wheel: &Path) -> Result<(u32, u32)> {
         return Err(format!("readelf -V {} failed", library.display()));
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    let newest = glibc_versions(&text).max().ok_or("the library names no GLIBC version")?;
+    let newest = glibc_versions(&text)?.into_iter().max().ok_or("the library names no GLIBC version")?;
+    let header =
+        Command::new("readelf").arg("-h").arg(&library).output().map_err(|e| format!("readelf -h: {e}"))?;
+    let machine = String::from_utf8_lossy(&header.stdout)
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Machine:").map(|m| m.trim().to_string()))
+        .ok_or("readelf -h names no machine")?;
     let _ = std::fs::remove_dir_all(&unpacked);
-    Ok(newest)
+    Ok((newest, machine))
 }
 
-/// Every `GLIBC_x.y` named in `readelf -V`'s output.
-fn glibc_versions(text: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
-    text.split(|c: char| c.is_whitespace()).filter_map(|word| {
-        let (major, minor) = word.strip_prefix("GLIBC_")?.split_once('.')?;
-        let minor = minor.split('.').next()?;
-        Some((major.parse().ok()?, minor.parse().ok()?))
-    })
+/// Every `GLIBC_x.y` named in `readelf -V`'s output. Any other `GLIBC_` name (such as
+/// `GLIBC_ABI_DT_RELR`, which glibc 2.36 brought, or `GLIBC_PRIVATE`) is refused: it is no
+/// version that manylinux2014 allows.
+fn glibc_versions(text: &str) -> Result<Vec<(u32, u32)>> {
+    let mut found = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace()) {
+        let Some(version) = word.strip_prefix("GLIBC_") else { continue };
+        let numbers = version
+            .split_once('.')
+            .and_then(|(major, rest)| Some((major.parse().ok()?, rest.split('.').next()?.parse().ok()?)));
+        found.push(numbers.ok_or_else(|| format!("the library needs {word}"))?);
+    }
+    Ok(found)
 }
 
 /// Installs `wheel` into a fresh venv of every Python 3.9-3.13 on the machine and runs
@@ -202,18 +219,23 @@ fn find_python(version: &str) -> Option<PathBuf> {
         .into_iter()
         .flatten()
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|dir| {
-            dir.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.strip_prefix(version).is_some_and(|rest| rest.starts_with('.') || rest.is_empty())
-            })
-        })
+        .filter(|dir| dir.file_name().and_then(|n| n.to_str()).and_then(|n| release(n, version)).is_some())
         .map(|dir| dir.join("bin").join(&name))
         .collect();
-    under_pyenv.sort();
+    // The newest release first (3.9.18 before 3.9.9).
+    under_pyenv.sort_by_key(|python| {
+        python.ancestors().nth(2).and_then(|d| d.file_name()?.to_str()).and_then(|n| release(n, version))
+    });
     on_path.into_iter().chain(under_pyenv.into_iter().rev()).find(|python| {
         // A pyenv shim on the PATH fails when that version is not installed: ask it.
         Command::new(python).arg("-c").arg("pass").output().is_ok_and(|o| o.status.success())
     })
+}
+
+/// The patch number of a pyenv version folder named `3.N.P` for `version` `3.N`; `None` for any
+/// other name (`3.13.0t`, free-threaded, takes no abi3 wheel; `3.12-dev`, `pypy3.9`).
+fn release(name: &str, version: &str) -> Option<u32> {
+    name.strip_prefix(version)?.strip_prefix('.')?.parse().ok()
 }
 
 #[cfg(test)]
@@ -234,10 +256,26 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_releases_of_the_version_are_taken() {
+        assert_eq!(release("3.9.18", "3.9"), Some(18));
+        assert_eq!(release("3.13.0", "3.13"), Some(0));
+        assert_eq!(release("3.13.0t", "3.13"), None, "free-threaded");
+        assert_eq!(release("3.12-dev", "3.12"), None);
+        assert_eq!(release("3.90.1", "3.9"), None);
+        assert_eq!(release("pypy3.9-7.3", "3.9"), None);
+    }
+
+    #[test]
     fn the_newest_glibc_is_read_from_readelf() {
         let text =
             "  0x0010:   Name: GLIBC_2.2.5  Flags: none\n  0x0020:   Name: GLIBC_2.17\n  Name: GLIBC_2.3.4\n";
-        assert_eq!(glibc_versions(text).max(), Some((2, 17)));
-        assert_eq!(glibc_versions("Name: GLIBC_2.34 Name: GLIBC_PRIVATE").max(), Some((2, 34)));
+        assert_eq!(glibc_versions(text).unwrap().into_iter().max(), Some((2, 17)));
+        assert_eq!(glibc_versions("Name: GLIBC_2.34").unwrap().into_iter().max(), Some((2, 34)));
+        assert!(
+            glibc_versions("Name: GLIBC_2.17 Name: GLIBC_ABI_DT_RELR")
+                .unwrap_err()
+                .contains("GLIBC_ABI_DT_RELR")
+        );
+        assert!(glibc_versions("Name: GLIBC_PRIVATE").is_err());
     }
 }
