@@ -319,9 +319,15 @@ fn visible_text(markup: &str) -> String {
 
 /// The values of the `href` and `src` attributes, with `&amp;` decoded.
 fn links(markup: &str) -> Vec<String> {
+    attribute_values(markup, &[" href=", " src="])
+}
+
+/// The quoted values of the attributes `names` (each written with its leading space and `=`),
+/// with `&amp;` decoded.
+fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
-    for attribute in [" href=", " src="] {
-        let mut rest = markup;
+    for attribute in names {
+        let mut rest = html;
         while let Some(at) = rest.find(attribute) {
             rest = &rest[at + attribute.len()..];
             let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
@@ -388,17 +394,7 @@ fn resolve(
 
 /// The `id` and `name` values of a page (the targets of `#fragment` links).
 fn anchors(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for attribute in [" id=\"", " name=\""] {
-        let mut rest = html;
-        while let Some(at) = rest.find(attribute) {
-            rest = &rest[at + attribute.len()..];
-            if let Some(end) = rest.find('"') {
-                found.push(rest[..end].to_string());
-            }
-        }
-    }
-    found
+    attribute_values(html, &[" id=", " name="])
 }
 
 /// `a/b/../c` as `a/c`, without asking the file system.

@@ -225,31 +225,20 @@ fn a_secret_names_a_string_field_of_the_answer() {
 #[test]
 fn bare_urls_in_docs_become_links() {
     use crate::rust::autolink;
-    assert_eq!(autolink("see https://a.example/x#y. And"), "see <https://a.example/x#y>. And");
-    assert_eq!(
-        autolink("(https://a.example) and <https://b.example>"),
-        "(https://a.example) and <https://b.example>"
-    );
-    assert_eq!(autolink("at http://x.example/a, then"), "at <http://x.example/a>, then");
-    assert_eq!(autolink("no link here"), "no link here");
-}
-
-#[test]
-fn urls_in_code_spans_stay_as_they_are() {
-    assert_eq!(
-        crate::rust::autolink("under `https://pages.fm/api/v1`, with"),
-        "under `https://pages.fm/api/v1`, with"
-    );
-}
-
-#[test]
-fn urls_in_code_and_balanced_parentheses_are_kept_whole() {
-    use crate::rust::autolink;
-    assert_eq!(autolink("`GET https://x.example/a` then"), "`GET https://x.example/a` then");
-    assert_eq!(
-        autolink("```\ncurl https://x.example\n```\nsee https://y.example."),
-        "```\ncurl https://x.example\n```\nsee <https://y.example>."
-    );
-    assert_eq!(autolink("wiki https://w.example/Foo_(bar) now"), "wiki <https://w.example/Foo_(bar)> now");
-    assert_eq!(autolink("`a` https://z.example"), "`a` <https://z.example>");
+    for (text, linked) in [
+        ("see https://a.example/x#y. And", "see <https://a.example/x#y>. And"),
+        ("(https://a.example) and <https://b.example>", "(https://a.example) and <https://b.example>"),
+        ("at http://x.example/a, then", "at <http://x.example/a>, then"),
+        ("no link here", "no link here"),
+        ("under `https://pages.fm/api/v1`, with", "under `https://pages.fm/api/v1`, with"),
+        ("`GET https://x.example/a` then", "`GET https://x.example/a` then"),
+        (
+            "```\ncurl https://x.example\n```\nsee https://y.example.",
+            "```\ncurl https://x.example\n```\nsee <https://y.example>.",
+        ),
+        ("wiki https://w.example/Foo_(bar) now", "wiki <https://w.example/Foo_(bar)> now"),
+        ("`a` https://z.example", "`a` <https://z.example>"),
+    ] {
+        assert_eq!(autolink(text), linked, "{text}");
+    }
 }
