@@ -49,7 +49,7 @@ pub fn package(out: &Path) -> Result<Vec<PathBuf>> {
         "cargo package",
     )?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let version = crate::install::version()?;
+    let version = crate::install::VERSION;
     let mut files = Vec::new();
     for name in PUBLISHED {
         let file = format!("{name}-{version}.crate");
@@ -58,7 +58,7 @@ pub fn package(out: &Path) -> Result<Vec<PathBuf>> {
         std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
         files.push(to);
     }
-    install_cli(&version, &target_dir().join("dist-cli"))?;
+    install_cli(version, &target_dir().join("dist-cli"))?;
     Ok(files)
 }
 

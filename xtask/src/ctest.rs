@@ -39,22 +39,6 @@ fn start_sandbox() -> Result<Server> {
     Server::start("the sandbox", Command::new(binary).args(["--port", "0", "--epoch", "1759276800"]))
 }
 
-/// Checks that the shared library carries its versioned soname (`libpancake_sdk.so.MAJOR`).
-fn soname(lib: &std::path::Path) -> Result {
-    let Ok(output) = Command::new("readelf").arg("-d").arg(lib.join("libpancake_sdk.so")).output() else {
-        println!("readelf not found: the soname is not checked");
-        return Ok(());
-    };
-    let text = String::from_utf8_lossy(&output.stdout);
-    match text.lines().find(|l| l.contains("(SONAME)")) {
-        Some(line) if line.contains("[libpancake_sdk.so.") => {
-            println!("{}", line.trim());
-            Ok(())
-        }
-        _ => Err("libpancake_sdk.so has no versioned soname".into()),
-    }
-}
-
 /// The `pk_` functions the shared library exports (`nm -D`) are exactly the committed C ABI
 /// symbol list (`bindings/c/symbols.txt`, generated from the header).
 fn exports_match_the_symbol_list(lib: &Path) -> Result {
@@ -121,7 +105,7 @@ pub fn run() -> Result {
         "g++ (the header as C++)",
     )?;
 
-    soname(&lib)?;
+    println!("soname: {}", crate::install::soname(&lib.join("libpancake_sdk.so"))?);
     exports_match_the_symbol_list(&lib)?;
 
     let sandbox = start_sandbox()?;

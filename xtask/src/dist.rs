@@ -26,7 +26,7 @@ pub fn run() -> Result {
     let dist = target_dir().join("dist");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    let version = crate::install::version()?;
+    let version = crate::install::VERSION;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     succeed(
         Command::new(&cargo).args(["build", "--quiet", "-p", "pancake-sandbox"]),
@@ -51,14 +51,7 @@ pub fn run() -> Result {
         }
     }
 
-    crate::crates::package(&dist.join("crates"))?;
-    let crates = dist.join("crates");
-    for entry in std::fs::read_dir(&crates).map_err(|e| format!("{}: {e}", crates.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let to = dist.join(path.file_name().ok_or("a crate without a name")?);
-        std::fs::rename(&path, &to).map_err(|e| format!("{}: {e}", to.display()))?;
-    }
-    let _ = std::fs::remove_dir(&crates);
+    crate::crates::package(&dist)?;
 
     let built = crate::install::build(PROFILE)?;
     let name = format!("pancake-sdk-c-{version}-x86_64-linux-gnu");

@@ -81,7 +81,7 @@ pub fn build(out: &Path) -> Result {
     sections.push(Section::Python);
 
     let readme = std::fs::read_to_string(root().join("README.md")).map_err(|e| format!("README.md: {e}"))?;
-    std::fs::write(out.join("index.html"), index(&readme, &sections, &crate::install::version()?))
+    std::fs::write(out.join("index.html"), index(&readme, &sections, crate::install::VERSION))
         .map_err(|e| format!("{}: {e}", out.display()))?;
     let pages = check(out)?;
     println!("documentation in {}: {pages} pages, no empty page, no broken link", out.display());

@@ -16,16 +16,8 @@ use std::process::Command;
 
 use crate::{Result, root, succeed, target_dir};
 
-/// The workspace's version (one for the crates, the wheel and the C library).
-pub fn version() -> Result<String> {
-    let manifest =
-        std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
-    let section = manifest.split("[workspace.package]").nth(1).ok_or("no [workspace.package]")?;
-    section
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("version = \"")?.strip_suffix('"').map(str::to_string))
-        .ok_or_else(|| "no version in [workspace.package]".into())
-}
+/// The workspace's version (one for the crates, the wheel and the C library; xtask shares it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// `cargo xtask install --prefix DIR [--profile P]`: builds the C library with cargo's profile
 /// `P` (default `release`) and installs it under `DIR`.
@@ -60,12 +52,11 @@ pub fn build(profile: &str) -> Result<PathBuf> {
 
 /// Installs the library built in `built` under `prefix` (made if missing).
 pub fn layout(built: &Path, prefix: &Path) -> Result {
-    let version = version()?;
-    let mut numbers = version.split('.');
+    let mut numbers = VERSION.split('.');
     let major = numbers.next().unwrap_or("0").to_string();
     let minor = numbers.next().unwrap_or("0").to_string();
     let soname = soname(&built.join("libpancake_sdk.so"))?;
-    let library = format!("libpancake_sdk.so.{version}");
+    let library = format!("libpancake_sdk.so.{VERSION}");
     let lib = prefix.join("lib");
     let include = prefix.join("include");
     let pkgconfig = lib.join("pkgconfig");
@@ -83,7 +74,7 @@ pub fn layout(built: &Path, prefix: &Path) -> Result {
         let path = root().join("bindings/c/install").join(template);
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(text
-            .replace("@VERSION@", &version)
+            .replace("@VERSION@", VERSION)
             .replace("@MAJOR@", &major)
             .replace("@MINOR@", &minor)
             .replace("@SONAME@", &soname)
@@ -100,7 +91,7 @@ pub fn layout(built: &Path, prefix: &Path) -> Result {
 }
 
 /// The shared library's soname (`libpancake_sdk.so.MAJOR`), read with `readelf -d`.
-fn soname(library: &Path) -> Result<String> {
+pub fn soname(library: &Path) -> Result<String> {
     let output = Command::new("readelf")
         .arg("-d")
         .arg(library)
@@ -208,7 +199,7 @@ pub fn check_prefix(prefix: &Path, url: &str) -> Result {
             .output()
             .map_err(|e| format!("cmake: {e}"))
     };
-    let version = version()?;
+    let version = VERSION;
     let numbers: Vec<u32> = version.split('.').map(|n| n.parse().unwrap_or(0)).collect();
     let (major, minor) = (numbers.first().copied().unwrap_or(0), numbers.get(1).copied().unwrap_or(0));
     // A newer major version, and before 1.0 a newer minor one, are refused.
