@@ -1,6 +1,6 @@
 //! The outcomes of background calls (the async client's), handed to the event loop's thread
-//! without the GIL. A runtime thread that finishes a call queues its outcome, still bytes, and
-//! wakes the loop through a socket (one byte, only when the queue was empty); the loop's reader
+//! without the GIL. A runtime thread that finishes a call reads its answer onto a tape (see
+//! `decode`), queues it, and wakes the loop through a socket (one byte, only when the queue was empty); the loop's reader
 //! ([`Completions::drain`]) takes every queued outcome at once and makes its Python objects
 //! there, where the GIL is held anyway. No runtime thread ever waits for the GIL, so calls in
 //! flight never queue behind a busy event loop.
@@ -10,17 +10,15 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
-use pancake_sdk::dynamic::AnyClient;
-use pancake_sdk::{Error, Json, Response};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// What a background call ended with.
 pub(crate) enum Outcome {
-    /// A call's answer, with the client that made it (whose secrets its errors redact).
-    Answer(Result<Response<Json>, Error>, AnyClient),
-    /// A pager's next item (`None` at the end), with the pager's client.
-    Item(Option<Result<Json, Error>>, AnyClient),
+    /// A call's answer, read onto its tape.
+    Answer(crate::Answer),
+    /// A pager's next item, read onto its tape (`None` at the end).
+    Item(crate::Item),
     /// The SDK panicked (a bug).
     Panicked,
 }
@@ -93,10 +91,10 @@ impl Completions {
         let drained = PyList::empty(py);
         for (id, outcome) in outcomes {
             let value = match outcome {
-                Outcome::Answer(result, client) => crate::answer(py, result, &*client).map(Bound::into_any),
-                Outcome::Item(None, _) => Ok(py.None().into_bound(py)),
-                Outcome::Item(Some(Ok(item)), client) => crate::python_json(py, &item, crate::OK, &*client),
-                Outcome::Item(Some(Err(error)), _) => Err(crate::exception(py, error)),
+                Outcome::Answer(answer) => crate::answer(py, answer).map(Bound::into_any),
+                Outcome::Item(item) => {
+                    crate::item(py, item).map(|item| item.unwrap_or_else(|| py.None().into_bound(py)))
+                }
                 Outcome::Panicked => Err(crate::sdk_error(py, crate::PANICKED)),
             };
             let value = value.unwrap_or_else(|error| error.into_value(py).into_bound(py).into_any());

@@ -1,132 +1,459 @@
-//! JSON bytes into Python objects in one pass, with no `serde_json::Value` in between: objects
-//! become dicts, arrays lists, and numbers, strings, booleans and null what `json.loads` makes
-//! of them (an integer beyond 64 bits becomes a float). A key met again in the same text (every
-//! customer of a page has the same keys) is made once and shared. The GIL is held for this
-//! pass only. Nesting is bounded by `serde_json`'s recursion limit, so no text can exhaust the
-//! stack.
+//! JSON bytes into Python objects in two passes, so that the GIL is held only for the second:
+//!
+//! 1. [`Tape::read`], without the GIL: simd-json checks the text (UTF-8, grammar, nesting) and
+//!    parses it into a tape, unescaping its strings in place in a copy of the text; that tape
+//!    becomes ours, where every key met again has the id of its first copy (an object's keys
+//!    are first compared with those of the last object at its depth, which are mostly the
+//!    same, before any is hashed), and so has a short string value under a key whose values
+//!    repeat; every object's list of keys (its shape) is given an id.
+//! 2. [`Tape::to_python`], with the GIL: objects become dicts, arrays lists, and numbers,
+//!    strings, booleans and null what `json.loads` makes of them (an integer beyond 64 bits
+//!    becomes a float). A string met again is made once and shared; an object whose shape
+//!    comes again is a copy of a template dict with its keys (no resizing, no inserting), its
+//!    values then put in.
+//!
+//! Nesting is bounded (`MAX_DEPTH`, as `serde_json`'s), so no text can exhaust the stack in
+//! either pass; the shared strings and shapes are bounded in number, so a text of ever new ones
+//! costs no more than one without sharing.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt;
 
+use pancake_sdk::Json;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use pyo3::types::{PyDict, PyString};
+use pyo3::{PyErr, ffi};
+use serde::de;
+use simd_json::{Node as Parsed, StaticNode};
 
-/// The Python object of a JSON text, checked as it is read: its UTF-8 once as a whole (then its
-/// strings are not checked again one by one), its grammar during the one pass that builds the
+/// The deepest nesting of arrays and objects read (`serde_json`'s limit).
+const MAX_DEPTH: usize = 128;
+/// A string value this long or shorter is shared with its equals (names of cities, genders,
+/// statuses); a longer one is made on its own.
+const SHARED_VALUE_MAX: usize = 32;
+/// A key this long or shorter is shared with its equals.
+const SHARED_KEY_MAX: usize = 64;
+/// At most this many distinct strings are shared; later ones are made on their own.
+const SHARED_MAX: usize = 4096;
+/// The values of a key are shared while at least a quarter of them are met again, judged after
+/// this many (ids, dates and phone numbers never repeat; genders and cities do).
+const SHARING_TRIAL: u32 = 16;
+/// At most this many distinct shapes get a template, each of at most `SHAPE_KEYS_MAX` keys.
+const SHAPES_MAX: usize = 256;
+const SHAPE_KEYS_MAX: usize = 64;
+/// An object of no shape worth a template.
+const NO_SHAPE: u32 = u32::MAX;
+/// The parser's buffers are kept for the thread's next answer after one this large or smaller
+/// (a larger one gets buffers of its own, dropped after).
+const KEEP_BUFFERS_MAX: usize = 1 << 20;
+
+thread_local! {
+    /// This thread's parser buffers and tape, kept between answers.
+    static PARSER: RefCell<Option<(simd_json::Buffers, simd_json::Tape<'static>)>> = const { RefCell::new(None) };
+}
+
+/// A JSON text read into nodes (see the module's documentation), ready to become Python
 /// objects.
-pub fn to_python<'py>(py: Python<'py>, json: &[u8]) -> Result<Bound<'py, PyAny>, serde_json::Error> {
-    let json = std::str::from_utf8(json).map_err(|e| {
-        <serde_json::Error as de::Error>::custom(format_args!("the answer is not UTF-8: {e}"))
-    })?;
-    let mut keys = Keys::default();
-    let mut text = serde_json::Deserializer::from_str(json);
-    let value = Seed { py, keys: &mut keys }.deserialize(&mut text)?;
-    text.end()?;
-    Ok(value)
+pub struct Tape {
+    /// A copy of the text in which the strings were unescaped in place: each string's bytes
+    /// are UTF-8 (checked by the parser), the whole need not be.
+    text: Vec<u8>,
+    nodes: Vec<Node>,
+    texts: Vec<Text>,
+    /// The keys of each shape, by text id.
+    shapes: Vec<Box<[u32]>>,
+    /// How many objects have each shape.
+    shape_uses: Vec<u32>,
 }
 
-/// The keys made so far, by their text (hashed with foldhash, seeded per process: much cheaper
-/// than SipHash on short keys, and a server cannot choose colliding ones).
-type Keys<'de, 'py> = HashMap<&'de str, Bound<'py, PyString>, foldhash::fast::RandomState>;
-
-struct Seed<'a, 'de, 'py> {
-    py: Python<'py>,
-    keys: &'a mut Keys<'de, 'py>,
+#[derive(Clone, Copy)]
+enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    /// A string, by text id.
+    Str(u32),
+    /// An array of so many values (the nodes that follow).
+    List(u32),
+    /// An object of so many pairs (each a `Str` key node and a value), and its shape.
+    Dict {
+        pairs: u32,
+        shape: u32,
+    },
 }
 
-fn failed<E: de::Error>(error: PyErr) -> E {
-    E::custom(format_args!("cannot make the Python object: {error}"))
+/// Where a string is in the tape's text, and how many nodes refer to it.
+#[derive(Clone, Copy)]
+struct Text {
+    start: u32,
+    len: u32,
+    uses: u32,
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for Seed<'_, 'de, 'py> {
-    type Value = Bound<'py, PyAny>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
+/// A failure to read a text, as `serde_json`'s error type (what the SDK's errors carry).
+fn refused(message: impl std::fmt::Display) -> serde_json::Error {
+    de::Error::custom(message)
 }
 
-impl<'de, 'py> Visitor<'de> for Seed<'_, 'de, 'py> {
-    type Value = Bound<'py, PyAny>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        let Ok(flag) = v.into_pyobject(self.py);
-        Ok(flag.to_owned().into_any())
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        let Ok(number) = v.into_pyobject(self.py);
-        Ok(number.into_any())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        let Ok(number) = v.into_pyobject(self.py);
-        Ok(number.into_any())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        let Ok(number) = v.into_pyobject(self.py);
-        Ok(number.into_any())
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v).into_any())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.py.None().into_bound(self.py))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let list = PyList::empty(self.py);
-        while let Some(item) = seq.next_element_seed(Seed { py: self.py, keys: &mut *self.keys })? {
-            list.append(item).map_err(failed)?;
+impl Tape {
+    /// Reads a JSON text; fails as `json.loads` would on a text that is not JSON (or not UTF-8).
+    pub fn read(json: &Json) -> Result<Tape, serde_json::Error> {
+        let bytes = json.as_bytes();
+        let size = bytes.len();
+        if u32::try_from(size).is_err() {
+            return Err(refused("the answer is too large to decode (4 GiB or more)"));
         }
-        Ok(list.into_any())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let dict = PyDict::new(self.py);
-        while let Some(key) = map.next_key_seed(Key { py: self.py, keys: &mut *self.keys })? {
-            let value = map.next_value_seed(Seed { py: self.py, keys: &mut *self.keys })?;
-            dict.set_item(key, value).map_err(failed)?;
+        // The parser reads whole blocks: the copy ends with padding that is not part of the text.
+        let mut text = Vec::with_capacity(size + simd_json::INPUT_PADDING);
+        text.extend_from_slice(bytes);
+        text.resize(size + simd_json::INPUT_PADDING, 0);
+        let base = text.as_ptr() as usize;
+        let kept = PARSER.with(|kept| kept.borrow_mut().take());
+        let (mut buffers, parsed) = kept
+            .unwrap_or_else(|| (simd_json::Buffers::with_max_depth(0, MAX_DEPTH), simd_json::Tape::null()));
+        let mut parsed = parsed.reset();
+        let filled = simd_json::fill_tape_padded(&mut text, size, &mut buffers, &mut parsed);
+        let read =
+            filled.map_err(|e| Self::refusal(bytes, &e)).and_then(|()| Self::convert(&parsed.0, base, size));
+        if size <= KEEP_BUFFERS_MAX {
+            PARSER.with(|kept| *kept.borrow_mut() = Some((buffers, parsed.reset())));
         }
-        Ok(dict.into_any())
+        Ok(Tape { text, ..read? })
+    }
+
+    /// Why `bytes` are no JSON text, as `serde_json` tells it (the line and column) when it
+    /// agrees, else as the parser told it.
+    fn refusal(bytes: &[u8], parser: &simd_json::Error) -> serde_json::Error {
+        match std::str::from_utf8(bytes) {
+            Err(e) => refused(format_args!("the answer is not UTF-8: {e}")),
+            Ok(text) => serde_json::from_str::<de::IgnoredAny>(text)
+                .err()
+                .unwrap_or_else(|| refused(format_args!("the answer is not JSON: {parser}"))),
+        }
+    }
+
+    /// Our tape of the parser's, whose strings lie in the text at `base`, of `size` bytes (the
+    /// tape answered holds no text yet).
+    fn convert(parsed: &[Parsed<'_>], base: usize, size: usize) -> Result<Tape, serde_json::Error> {
+        let mut reader = Reader {
+            parsed,
+            next: 0,
+            base,
+            size,
+            nodes: Vec::with_capacity(parsed.len()),
+            texts: Vec::with_capacity(parsed.len() / 2),
+            shapes: Vec::new(),
+            shape_uses: Vec::new(),
+            shared: HashMap::with_capacity_and_hasher(256, Default::default()),
+            keys: Vec::new(),
+            key_texts: Vec::new(),
+            last_keys: Vec::new(),
+            depth: 0,
+            under: None,
+            sharing: Vec::new(),
+            shape_ids: HashMap::default(),
+        };
+        reader.value()?;
+        if reader.next != parsed.len() {
+            return Err(refused("the answer is not one JSON text"));
+        }
+        let Reader { nodes, texts, shapes, shape_uses, .. } = reader;
+        Ok(Tape { text: Vec::new(), nodes, texts, shapes, shape_uses })
+    }
+
+    /// The Python object of the text.
+    pub fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut maker = Maker {
+            py,
+            tape: self,
+            next: 0,
+            strings: vec![None; self.texts.len()],
+            templates: vec![None; self.shapes.len()],
+        };
+        maker.value()
     }
 }
 
-/// A key: shared when its text was met before (and holds no escape).
-struct Key<'a, 'de, 'py> {
+/// Turns the parser's tape into ours.
+struct Reader<'p, 'de> {
+    parsed: &'p [Parsed<'de>],
+    /// The next node of `parsed`.
+    next: usize,
+    /// Where the copy of the text starts in memory, and its size (without the padding).
+    base: usize,
+    size: usize,
+    nodes: Vec<Node>,
+    texts: Vec<Text>,
+    shapes: Vec<Box<[u32]>>,
+    shape_uses: Vec<u32>,
+    /// The shared strings read so far, by their text (hashed with foldhash, seeded per process:
+    /// much cheaper than SipHash on short strings, and a server cannot choose colliding ones).
+    shared: HashMap<&'de str, u32, foldhash::fast::RandomState>,
+    /// The keys of the objects being read, the innermost one's last (their ids, and texts).
+    keys: Vec<u32>,
+    key_texts: Vec<&'de str>,
+    /// The keys of the last object read at each depth: the next one's are likely the same.
+    last_keys: Vec<Vec<(u32, &'de str)>>,
+    /// How deep the value being read is (arrays and objects).
+    depth: usize,
+    /// The key whose value is being read (an array's items are under its key).
+    under: Option<u32>,
+    /// By key id: how many of its string values were looked for among the shared ones, and
+    /// how many were found.
+    sharing: Vec<(u32, u32)>,
+    shape_ids: HashMap<Box<[u32]>, u32, foldhash::fast::RandomState>,
+}
+
+impl<'de> Reader<'_, 'de> {
+    fn parsed(&mut self) -> Result<Parsed<'de>, serde_json::Error> {
+        let node = self.parsed.get(self.next).copied();
+        self.next += 1;
+        node.ok_or_else(|| refused("the answer ended early"))
+    }
+
+    /// Reads one value (and all it holds).
+    fn value(&mut self) -> Result<(), serde_json::Error> {
+        let node = match self.parsed()? {
+            Parsed::Static(StaticNode::Null) => Node::Null,
+            Parsed::Static(StaticNode::Bool(v)) => Node::Bool(v),
+            Parsed::Static(StaticNode::I64(v)) => Node::Int(v),
+            Parsed::Static(StaticNode::U64(v)) => Node::Uint(v),
+            Parsed::Static(StaticNode::F64(v)) => Node::Float(v),
+            Parsed::String(text) => Node::Str(self.string_value(text)?),
+            Parsed::Array { len, .. } => return self.array(len),
+            Parsed::Object { len, .. } => return self.object(len),
+        };
+        self.nodes.push(node);
+        Ok(())
+    }
+
+    fn array(&mut self, len: usize) -> Result<(), serde_json::Error> {
+        let items = u32::try_from(len).map_err(refused)?;
+        self.nodes.push(Node::List(items));
+        let under = self.under;
+        self.depth += 1;
+        for _ in 0..items {
+            self.under = under;
+            self.value()?;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn object(&mut self, len: usize) -> Result<(), serde_json::Error> {
+        let pairs = u32::try_from(len).map_err(refused)?;
+        let at = self.nodes.len();
+        self.nodes.push(Node::Dict { pairs, shape: NO_SHAPE });
+        let from = self.keys.len();
+        self.depth += 1;
+        for index in 0..len {
+            let Parsed::String(text) = self.parsed()? else {
+                return Err(refused("an object's key is not a string"));
+            };
+            let key = self.key(text, index)?;
+            self.keys.push(key);
+            self.key_texts.push(text);
+            self.nodes.push(Node::Str(key));
+            self.under = Some(key);
+            self.value()?;
+        }
+        let shape = self.shape(from);
+        self.depth -= 1;
+        self.keys.truncate(from);
+        self.key_texts.truncate(from);
+        self.nodes[at] = Node::Dict { pairs, shape };
+        Ok(())
+    }
+
+    /// The id of a string value: its first equal's when it is shared.
+    fn string_value(&mut self, text: &'de str) -> Result<u32, serde_json::Error> {
+        let key = self.under.map(|key| key as usize);
+        let worth = text.len() <= SHARED_VALUE_MAX
+            && key.is_none_or(|key| {
+                self.sharing
+                    .get(key)
+                    .is_none_or(|&(tried, found)| tried < SHARING_TRIAL || found * 4 >= tried)
+            });
+        let id = self.text(text, worth)?;
+        if let (true, Some(key)) = (worth, key) {
+            if self.sharing.len() <= key {
+                self.sharing.resize(key + 1, (0, 0));
+            }
+            let (tried, found) = &mut self.sharing[key];
+            *tried += 1;
+            *found += u32::from(self.texts[id as usize].uses > 1);
+        }
+        Ok(id)
+    }
+
+    /// The id of the `index`th key of an object: the id of the key in that place in the last
+    /// object of the same depth when it is the same text, else its first equal's.
+    fn key(&mut self, text: &'de str, index: usize) -> Result<u32, serde_json::Error> {
+        if let Some(&(guess, known)) = self.last_keys.get(self.depth).and_then(|keys| keys.get(index))
+            && known == text
+        {
+            self.texts[guess as usize].uses += 1;
+            return Ok(guess);
+        }
+        self.text(text, text.len() <= SHARED_KEY_MAX)
+    }
+
+    /// The id of a string of the text: when `shared`, its first equal's (if there is room for
+    /// one more shared string).
+    fn text(&mut self, text: &'de str, shared: bool) -> Result<u32, serde_json::Error> {
+        if shared && let Some(&id) = self.shared.get(text) {
+            self.texts[id as usize].uses += 1;
+            return Ok(id);
+        }
+        // The parser's strings are slices of the copy of the text.
+        let start = (text.as_ptr() as usize)
+            .checked_sub(self.base)
+            .filter(|start| start + text.len() <= self.size)
+            .ok_or_else(|| refused("a string lies outside the answer"))?;
+        // Within the text, which is under 4 GiB.
+        let id = self.texts.len() as u32;
+        self.texts.push(Text { start: start as u32, len: text.len() as u32, uses: 1 });
+        if shared && self.shared.len() < SHARED_MAX {
+            self.shared.insert(text, id);
+        }
+        Ok(id)
+    }
+
+    /// The shape of the object whose keys are `self.keys[from..]`; they become the keys
+    /// expected of the next object at this depth.
+    fn shape(&mut self, from: usize) -> u32 {
+        let keys = &self.keys[from..];
+        if self.last_keys.len() <= self.depth {
+            self.last_keys.resize_with(self.depth + 1, Vec::new);
+        }
+        let last = &mut self.last_keys[self.depth];
+        last.clear();
+        last.extend(keys.iter().copied().zip(self.key_texts[from..].iter().copied()));
+        if keys.is_empty() || keys.len() > SHAPE_KEYS_MAX {
+            return NO_SHAPE;
+        }
+        let shape = match self.shape_ids.get(keys) {
+            Some(&shape) => shape,
+            None if self.shapes.len() < SHAPES_MAX => {
+                let shape = self.shapes.len() as u32;
+                self.shapes.push(keys.into());
+                self.shape_uses.push(0);
+                self.shape_ids.insert(keys.into(), shape);
+                shape
+            }
+            None => return NO_SHAPE,
+        };
+        self.shape_uses[shape as usize] += 1;
+        shape
+    }
+}
+
+/// Makes the Python objects of a tape, with the GIL.
+struct Maker<'t, 'py> {
     py: Python<'py>,
-    keys: &'a mut Keys<'de, 'py>,
+    tape: &'t Tape,
+    /// The next node.
+    next: usize,
+    /// The strings used more than once, once made.
+    strings: Vec<Option<Bound<'py, PyString>>>,
+    /// The template of each shape used more than once, once made.
+    templates: Vec<Option<Bound<'py, PyDict>>>,
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'de, 'py> {
-    type Value = Bound<'py, PyString>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de, 'py> Visitor<'de> for Key<'_, 'de, 'py> {
-    type Value = Bound<'py, PyString>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
+impl<'py> Maker<'_, 'py> {
+    fn node(&mut self) -> PyResult<Node> {
+        let node = self.tape.nodes.get(self.next).copied();
+        self.next += 1;
+        node.ok_or_else(|| pyo3::exceptions::PyValueError::new_err("the decoded answer ended early"))
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+    fn value(&mut self) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
-        Ok(self.keys.entry(v).or_insert_with(|| PyString::new(py, v)).clone())
+        Ok(match self.node()? {
+            Node::Null => py.None().into_bound(py),
+            Node::Bool(v) => {
+                let Ok(flag) = v.into_pyobject(py);
+                flag.to_owned().into_any()
+            }
+            Node::Int(v) => v.into_pyobject(py)?.into_any(),
+            Node::Uint(v) => v.into_pyobject(py)?.into_any(),
+            Node::Float(v) => v.into_pyobject(py)?.into_any(),
+            Node::Str(id) => self.string(id)?.into_any(),
+            Node::List(items) => self.list(items)?,
+            Node::Dict { pairs, shape } => self.dict(pairs, shape)?.into_any(),
+        })
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v))
+    fn string(&mut self, id: u32) -> PyResult<Bound<'py, PyString>> {
+        let text = self.tape.texts[id as usize];
+        if text.uses > 1
+            && let Some(made) = &self.strings[id as usize]
+        {
+            return Ok(made.clone());
+        }
+        let (start, end) = (text.start as usize, text.start as usize + text.len as usize);
+        let bytes = self.tape.text.get(start..end).ok_or_else(|| {
+            pyo3::exceptions::PyValueError::new_err("a decoded string lies outside the answer")
+        })?;
+        // SAFETY: these bytes were a `str` of the parser's (see `Reader::text`), and the text is
+        // not changed after.
+        let made = PyString::new(self.py, unsafe { std::str::from_utf8_unchecked(bytes) });
+        if text.uses > 1 {
+            self.strings[id as usize] = Some(made.clone());
+        }
+        Ok(made)
+    }
+
+    fn list(&mut self, items: u32) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: `PyList_New` answers a new reference (or null, with the exception set).
+        let list =
+            unsafe { Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(items as ffi::Py_ssize_t))? };
+        for index in 0..items {
+            let item = self.value()?;
+            // SAFETY: the list is this function's own, not yet seen by any Python code, and
+            // `index` is within its length; `PyList_SetItem` takes over the item's reference.
+            // (A list left with empty slots by an error above is only ever dropped.)
+            if unsafe { ffi::PyList_SetItem(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr()) } != 0 {
+                return Err(PyErr::fetch(self.py));
+            }
+        }
+        Ok(list)
+    }
+
+    fn dict(&mut self, pairs: u32, shape: u32) -> PyResult<Bound<'py, PyDict>> {
+        let dict = match self.template(shape)? {
+            Some(template) => template.copy()?,
+            None => PyDict::new(self.py),
+        };
+        for _ in 0..pairs {
+            let Node::Str(key) = self.node()? else {
+                return Err(pyo3::exceptions::PyValueError::new_err("a decoded object lacks a key"));
+            };
+            let key = self.string(key)?;
+            let value = self.value()?;
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
+    }
+
+    /// The template dict of `shape` (its keys, each with `None`), when more than one object
+    /// has it.
+    fn template(&mut self, shape: u32) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let index = shape as usize;
+        if self.tape.shape_uses.get(index).is_none_or(|uses| *uses < 2) {
+            return Ok(None);
+        }
+        if let Some(template) = &self.templates[index] {
+            return Ok(Some(template.clone()));
+        }
+        let template = PyDict::new(self.py);
+        let tape = self.tape;
+        for &key in tape.shapes[index].iter() {
+            template.set_item(self.string(key)?, self.py.None())?;
+        }
+        self.templates[index] = Some(template.clone());
+        Ok(Some(template))
     }
 }

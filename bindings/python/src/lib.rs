@@ -18,6 +18,7 @@ use std::time::Duration;
 use std::panic::AssertUnwindSafe;
 
 use completions::{Completions, Outcome};
+use decode::Tape;
 use futures::{FutureExt, StreamExt};
 use pancake_sdk::dynamic::{AnyClient, DynClient};
 use pancake_sdk::paginate::ItemStream;
@@ -97,31 +98,49 @@ fn body_details(py: Python<'_>, details: &Bound<'_, PyDict>, body: &pancake_sdk:
     let _ = details.set_item("raw_body", PyBytes::new(py, body.raw()));
 }
 
+/// A call's answer with its JSON read onto a tape (without the GIL), or the call's error.
+pub(crate) type Answer = Result<(Response<Json>, Tape), Error>;
+
+/// A list's next item read onto a tape (`None` at the end), or the error.
+pub(crate) type Item = Option<Result<Tape, Error>>;
+
+/// Reads a JSON answer of `client` onto a tape, which also checks it (see [`decode`]); meant
+/// to run without the GIL. The error of a bad one shows none of the client's secrets.
+fn read(json: &Json, status: http::StatusCode, client: &dyn DynClient) -> Result<Tape, Error> {
+    Tape::read(json).map_err(|source| {
+        let body = pancake_sdk::ErrorBody::new(json.clone().into_bytes());
+        client.redact(Error::Decode { status, body, source })
+    })
+}
+
+/// A call's outcome with its answer read (see [`read`]).
+pub(crate) fn read_answer(result: Result<Response<Json>, Error>, client: &dyn DynClient) -> Answer {
+    let response = result?;
+    let tape = read(&response, response.status(), client)?;
+    Ok((response, tape))
+}
+
+/// A list's next item with its JSON read (see [`read`]).
+pub(crate) fn read_item(item: Option<Result<Json, Error>>, client: &dyn DynClient) -> Item {
+    item.map(|item| read(&item?, OK, client))
+}
+
 /// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
-fn answer<'py>(
-    py: Python<'py>,
-    result: Result<Response<Json>, Error>,
-    client: &dyn DynClient,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let response = result.map_err(|error| exception(py, error))?;
+fn answer(py: Python<'_>, answer: Answer) -> PyResult<Bound<'_, PyTuple>> {
+    let (response, tape) = answer.map_err(|error| exception(py, error))?;
     let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
     let status = response.status().as_u16();
-    let body = python_json(py, &response, response.status(), client)?;
+    let body = tape.to_python(py)?;
     PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
 }
 
-/// The Python objects of a JSON answer of `client`, made from its bytes in one pass that also
-/// checks them (see [`decode`]); the error of a bad one shows none of the client's secrets.
-fn python_json<'py>(
-    py: Python<'py>,
-    json: &Json,
-    status: http::StatusCode,
-    client: &dyn DynClient,
-) -> PyResult<Bound<'py, PyAny>> {
-    decode::to_python(py, json.as_bytes()).map_err(|source| {
-        let body = pancake_sdk::ErrorBody::new(json.clone().into_bytes());
-        exception(py, client.redact(Error::Decode { status, body, source }))
-    })
+/// A list's next item as Python objects (None at the end).
+fn item(py: Python<'_>, item: Item) -> PyResult<Option<Bound<'_, PyAny>>> {
+    match item {
+        None => Ok(None),
+        Some(Ok(tape)) => Ok(Some(tape.to_python(py)?)),
+        Some(Err(error)) => Err(exception(py, error)),
+    }
 }
 
 /// Arguments from Python (a dict of JSON-compatible values); a refusal is a `ValidationError`
@@ -209,11 +228,14 @@ impl NativeClient {
         let (args, options) = (arguments(args)?, options(timeout, deadline)?.defer_json_check());
         let client = self.client.here().map_err(|e| exception(py, e))?;
         let files = Files { file, media };
+        // The answer is read onto its tape here too, so that the GIL is taken back only to
+        // make its objects.
         let result = py.detach(|| {
             pancake_sdk::blocking::block_on_here(dispatch(&client, operation, args, files, options))
+                .map(|result| read_answer(result, &*client))
         });
         let result = result.map_err(|e| sdk_error(py, &format!("cannot run the call: {e}")))?;
-        answer(py, result, &*client)
+        answer(py, result)
     }
 
     /// Starts a call of `operation` and returns at once; its outcome goes to `completions`
@@ -246,7 +268,12 @@ impl NativeClient {
                 AssertUnwindSafe(async { dispatch(&client, &operation, args, files, options).await })
                     .catch_unwind()
                     .await;
-            queue.push(id, result.map_or(Outcome::Panicked, |result| Outcome::Answer(result, client)));
+            // Read onto its tape on this runtime thread: the event loop's thread only makes
+            // the objects.
+            queue.push(
+                id,
+                result.map_or(Outcome::Panicked, |result| Outcome::Answer(read_answer(result, &*client))),
+            );
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -413,12 +440,10 @@ impl Pager {
     fn next<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.usable(py)?;
         let (stream, runtime) = (self.stream.clone(), runtime(py)?);
-        let item = py.detach(|| runtime.block_on(async move { stream.lock().await.next().await }));
-        match item {
-            None => Ok(None),
-            Some(Ok(item)) => Ok(Some(python_json(py, &item, OK, &*self.client)?)),
-            Some(Err(error)) => Err(exception(py, error)),
-        }
+        let client = &*self.client;
+        let next = py
+            .detach(|| read_item(runtime.block_on(async move { stream.lock().await.next().await }), client));
+        item(py, next)
     }
 
     /// Fetches the next item in the background; it goes to `completions` under `id` (None at
@@ -429,7 +454,7 @@ impl Pager {
         let client = self.client.clone();
         let handle = runtime.spawn(async move {
             let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
-            queue.push(id, item.map_or(Outcome::Panicked, |item| Outcome::Item(item, client)));
+            queue.push(id, item.map_or(Outcome::Panicked, |item| Outcome::Item(read_item(item, &*client))));
         });
         Ok(Task { abort: handle.abort_handle() })
     }

@@ -64,6 +64,8 @@ pub enum Fault {
     Echo(u16),
     /// Answer `{success: false}` at this status with the request echoed in its `message`.
     EchoJson(u16),
+    /// Answer 200 with exactly these bytes, as JSON (a server's odd but valid, or broken, text).
+    Body(Vec<u8>),
     /// Answer `{success: false}` with this code, at this status.
     ApiError {
         /// The `error_code`.
@@ -164,6 +166,9 @@ fn parse_one(item: &str) -> Result<Fault, String> {
             Fault::Redirect(code as u16)
         }
         ("warning", _) => Fault::Warning(number("an error code")?),
+        ("body-hex", Some(arg)) => {
+            Fault::Body(from_hex(arg).ok_or("fault body-hex: the bytes in hex expected")?)
+        }
         ("api-error", Some(arg)) => {
             let (code, status) = arg.split_once('@').unwrap_or((arg, "200"));
             let code = code.parse().map_err(|_| format!("fault api-error: bad code {code:?}"))?;
@@ -173,6 +178,16 @@ fn parse_one(item: &str) -> Result<Fault, String> {
         }
         _ => return Err(format!("unknown fault {item:?} (see the sandbox's faults documentation)")),
     })
+}
+
+/// The bytes written in hex (two digits each, either case).
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    let digits = text.as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |d: u8| (d as char).to_digit(16);
+    digits.chunks(2).map(|pair| Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)).collect()
 }
 
 /// The message the real API gives with an error code.
@@ -196,7 +211,7 @@ mod tests {
     #[test]
     fn parses_every_fault() {
         let all = parse(
-            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307, null-lists, huge-body=1024, endless-body, echo=502, echo-json=401",
+            "latency=250, status=503, rate-limit, rate-limit=2, html-502, malformed-json, truncated, drop, warning=121, api-error=105, api-error=100@401, repeat-page, redirect=307, null-lists, huge-body=1024, endless-body, echo=502, echo-json=401, body-hex=7B7d0aFF",
         )
         .unwrap();
         assert_eq!(
@@ -220,6 +235,7 @@ mod tests {
                 Fault::EndlessBody,
                 Fault::Echo(502),
                 Fault::EchoJson(401),
+                Fault::Body(vec![0x7b, 0x7d, 0x0a, 0xff]),
             ]
         );
     }
@@ -229,5 +245,8 @@ mod tests {
         assert!(parse("explode").unwrap_err().contains("unknown fault"));
         assert!(parse("status=abc").unwrap_err().contains("status"));
         assert!(parse("status=99").is_err());
+        for odd in ["body-hex", "body-hex=7", "body-hex=zz", "body-hex=7b7"] {
+            assert!(parse(odd).unwrap_err().contains("body-hex"), "{odd}");
+        }
     }
 }

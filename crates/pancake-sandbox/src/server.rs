@@ -369,6 +369,7 @@ async fn apply_faults(
                 retry_after = *seconds;
             }
             Fault::Html502 => return Ok(html_502()),
+            Fault::Body(bytes) => return Ok(raw_response(200, Bytes::copy_from_slice(bytes))),
             Fault::MalformedJson => {
                 let text = serde_json::to_vec(&reply.body).unwrap_or_default();
                 return Ok(raw_response(reply.status, Bytes::copy_from_slice(&text[..text.len() / 2])));
