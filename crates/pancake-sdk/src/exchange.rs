@@ -474,8 +474,17 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
 /// cloned): an empty answer with a status that no operation declares (the generated code
 /// decodes only 200, 4xx and 5xx; `cargo xtask generate` refuses a spec that declares another),
 /// so it hands it back undecoded.
+///
+/// It carries a URL made once (reqwest would otherwise parse a placeholder URL for each one).
 fn undecoded() -> reqwest::Response {
-    let mut answer = http::Response::new(reqwest::Body::from(Bytes::new()));
+    use reqwest::ResponseBuilderExt;
+    static NOWHERE: std::sync::LazyLock<reqwest::Url> =
+        std::sync::LazyLock::new(|| reqwest::Url::parse("http://undecoded.invalid/").expect("a valid URL"));
+    // A builder given only a URL and a body cannot fail.
+    let mut answer = http::Response::builder()
+        .url(NOWHERE.clone())
+        .body(reqwest::Body::from(Bytes::new()))
+        .unwrap_or_else(|_| http::Response::new(reqwest::Body::from(Bytes::new())));
     *answer.status_mut() = StatusCode::from_u16(299).unwrap_or(StatusCode::NO_CONTENT);
     reqwest::Response::from(answer)
 }
