@@ -1,6 +1,7 @@
 """An answer's JSON becomes what `json.loads` makes of it, whatever text a server sends: the
 sandbox answers exact bytes (`body-hex`), and every result is compared with `json.loads`, key
-order and types included."""
+order and types included. (Where `json.loads` is laxer than JSON, the SDK refuses as it always
+did: lone surrogates, `NaN`, a byte-order mark; an integer beyond 64 bits becomes a float.)"""
 
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ def test_odd_but_valid_texts_decode_as_json_loads_does(sandbox: Sandbox) -> None
         b'{"k' + b"y" * 100 + b'": "long key", "v": "' + b"w" * 1000 + b'"}',
         b"[" + b",".join(b'{"d": %d}' % i for i in range(130)) + b"]",
         b'{"deep": ' + b"[" * 100 + b"]" * 100 + b"}",
+        b"[" * 127 + b"]" * 127,  # the deepest nesting read
+        b'{"nul": "a\\u0000b", "dup": [{"a": 1, "a": 2}, {"a": 3, "a": 4}, {"a": 5}]}',
+        # A repeated object of more keys than a template takes.
+        json.dumps([{f"key{i}": i for i in range(70)}] * 3).encode(),
     ]
     for text in texts:
         same(answer(sandbox, text, pancake), text)
@@ -78,7 +83,9 @@ def test_random_documents_decode_as_json_loads_does(sandbox: Sandbox) -> None:
 
 
 def test_past_the_sharing_limits_every_value_still_decodes(sandbox: Sandbox) -> None:
-    # Thousands of distinct short strings under one key, and hundreds of distinct shapes.
+    # More distinct keys than are shared, thousands of short values, hundreds of shapes.
+    keys = json.dumps({f"k{i}": "v" for i in range(5000)}).encode()
+    same(answer(sandbox, keys), keys)
     items = [{"id": f"c{i}", "gender": ["male", "female"][i % 2], f"k{i % 300}": i} for i in range(5000)]
     text = json.dumps({"customers": items}, separators=(",", ":")).encode()
     got = answer(sandbox, text)
@@ -100,7 +107,8 @@ def test_past_the_sharing_limits_every_value_still_decodes(sandbox: Sandbox) -> 
         b'{"a": 01}',
         b'{"a": "unterminated}',
         b'{"a": "tab\tinside"}',  # a control character in a string
-        b"[" * 200 + b"]" * 200,  # deeper than the nesting limit
+        b"[" * 128 + b"]" * 128,  # deeper than the nesting limit
+        b"[" * 200 + b"]" * 200,
         b"[" * 100_000,
         b"",
     ],
@@ -111,12 +119,48 @@ def test_a_text_that_is_no_json_raises_the_validation_error(sandbox: Sandbox, te
     assert raised.value.status_code == 200
 
 
-def test_the_async_client_decodes_alike(sandbox: Sandbox) -> None:
-    text = b'{"tags": [{"id": 1, "name": "\\u00e9"}, {"id": 2, "name": "b"}], "x": [1.5, null, true]}'
+def test_the_refusal_names_the_place_and_the_next_answer_decodes(sandbox: Sandbox) -> None:
+    pancake = client(sandbox)
+    with pytest.raises(pancake_sdk.APIResponseValidationError, match="line 1 column 10"):
+        answer(sandbox, b'{"a": 1} x', pancake)
+    # A large answer that is no JSON, then good ones, on the same thread's parser.
+    sandbox.fault("huge-body=2000000", "list_tags")
+    with pytest.raises(pancake_sdk.APIResponseValidationError):
+        pancake.list_tags(page_id=PAGE_ID)
+    text = b'{"tags": [{"id": 1}, {"id": 2}]}'
+    same(answer(sandbox, text, pancake), text)
+    same(answer(sandbox, text, pancake), text)
+
+
+def test_the_items_of_a_list_decode_alike_sync_and_async(sandbox: Sandbox) -> None:
+    customers = [{"id": f"c{i}", "name": "Hà \u00e9", "n": i, "tags": [1.5, None, True]} for i in range(3)]
+    text = json.dumps({"customers": customers, "total": 3, "success": True}).encode()
+    want = json.loads(text)["customers"]
+    window = {"page_id": PAGE_ID, "since": 1_759_276_800, "until": 1_759_276_900}
+    sandbox.fault("body-hex=" + text.hex(), "list_page_customers")
+    got = list(client(sandbox).iter_page_customers(**window))
+    assert got == want and json.dumps(got) == json.dumps(want)
 
     async def run() -> Any:
-        sandbox.fault("body-hex=" + text.hex(), "list_tags")
+        sandbox.fault("body-hex=" + text.hex(), "list_page_customers")
         pancake = pancake_sdk.AsyncPancake(PAGE_TOKEN, base_url=sandbox.url, rate_limit=False, max_retries=0)
-        return await pancake.list_tags(page_id=PAGE_ID)
+        return [item async for item in pancake.iter_page_customers(**window)]
+
+    got = asyncio.run(run())
+    assert got == want and json.dumps(got) == json.dumps(want)
+
+
+def test_the_async_client_decodes_alike(sandbox: Sandbox) -> None:
+    items = [{"id": i, "name": "\u00e9", "x": [1.5, None, True]} for i in range(2000)]
+    text = json.dumps({"tags": items}).encode()
+
+    async def run() -> Any:
+        pancake = pancake_sdk.AsyncPancake(PAGE_TOKEN, base_url=sandbox.url, rate_limit=False, max_retries=0)
+        sandbox.fault("body-hex=" + text.hex(), "list_tags")
+        got = await pancake.list_tags(page_id=PAGE_ID)
+        sandbox.fault("body-hex=" + b'{"a": [1, 2}'.hex(), "list_tags")
+        with pytest.raises(pancake_sdk.APIResponseValidationError, match="line 1 column 12"):
+            await pancake.list_tags(page_id=PAGE_ID)
+        return got
 
     same(asyncio.run(run()), text)

@@ -12,7 +12,7 @@
 //!    comes again is a copy of a template dict with its keys (no resizing, no inserting), its
 //!    values then put in.
 //!
-//! Nesting is bounded (`MAX_DEPTH`, as `serde_json`'s), so no text can exhaust the stack in
+//! Nesting is bounded (`MAX_DEPTH`, what `serde_json` accepts), so no text can exhaust the stack in
 //! either pass; the shared strings and shapes are bounded in number, so a text of ever new ones
 //! costs no more than one without sharing.
 
@@ -21,13 +21,14 @@ use std::collections::HashMap;
 
 use pancake_sdk::Json;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::{PyErr, ffi};
 use serde::de;
 use simd_json::{Node as Parsed, StaticNode};
 
-/// The deepest nesting of arrays and objects read (`serde_json`'s limit).
-const MAX_DEPTH: usize = 128;
+/// The deepest nesting of arrays and objects read: 127 levels, as `serde_json` reads (simd-json
+/// refuses a level past this number).
+const MAX_DEPTH: usize = 127;
 /// A string value this long or shorter is shared with its equals (names of cities, genders,
 /// statuses); a longer one is made on its own.
 const SHARED_VALUE_MAX: usize = 32;
@@ -43,9 +44,11 @@ const SHAPES_MAX: usize = 256;
 const SHAPE_KEYS_MAX: usize = 64;
 /// An object of no shape worth a template.
 const NO_SHAPE: u32 = u32::MAX;
-/// The parser's buffers are kept for the thread's next answer after one this large or smaller
-/// (a larger one gets buffers of its own, dropped after).
-const KEEP_BUFFERS_MAX: usize = 1 << 20;
+/// The parser's buffers are kept for the thread's next answer after one of at most this many
+/// bytes and `KEEP_NODES_MAX` nodes (a few MiB per thread at most); after a larger one they
+/// are dropped.
+const KEEP_BUFFERS_MAX: usize = 256 * 1024;
+const KEEP_NODES_MAX: usize = 32 * 1024;
 
 thread_local! {
     /// This thread's parser buffers and tape, kept between answers.
@@ -110,15 +113,16 @@ impl Tape {
         text.extend_from_slice(bytes);
         text.resize(size + simd_json::INPUT_PADDING, 0);
         let base = text.as_ptr() as usize;
-        let kept = PARSER.with(|kept| kept.borrow_mut().take());
+        // (Not at hand while the thread ends: fresh buffers then.)
+        let kept = PARSER.try_with(|kept| kept.borrow_mut().take()).ok().flatten();
         let (mut buffers, parsed) = kept
             .unwrap_or_else(|| (simd_json::Buffers::with_max_depth(0, MAX_DEPTH), simd_json::Tape::null()));
         let mut parsed = parsed.reset();
         let filled = simd_json::fill_tape_padded(&mut text, size, &mut buffers, &mut parsed);
         let read =
             filled.map_err(|e| Self::refusal(bytes, &e)).and_then(|()| Self::convert(&parsed.0, base, size));
-        if size <= KEEP_BUFFERS_MAX {
-            PARSER.with(|kept| *kept.borrow_mut() = Some((buffers, parsed.reset())));
+        if size <= KEEP_BUFFERS_MAX && parsed.0.capacity() <= KEEP_NODES_MAX {
+            let _ = PARSER.try_with(|kept| *kept.borrow_mut() = Some((buffers, parsed.reset())));
         }
         Ok(Tape { text, ..read? })
     }
@@ -146,7 +150,7 @@ impl Tape {
             texts: Vec::with_capacity(parsed.len() / 2),
             shapes: Vec::new(),
             shape_uses: Vec::new(),
-            shared: HashMap::with_capacity_and_hasher(256, Default::default()),
+            shared: HashMap::with_capacity_and_hasher(parsed.len().min(256), Default::default()),
             keys: Vec::new(),
             key_texts: Vec::new(),
             last_keys: Vec::new(),
@@ -230,7 +234,7 @@ impl<'de> Reader<'_, 'de> {
     }
 
     fn array(&mut self, len: usize) -> Result<(), serde_json::Error> {
-        let items = u32::try_from(len).map_err(refused)?;
+        let items = u32::try_from(len).map_err(|_| refused("an array has too many items"))?;
         self.nodes.push(Node::List(items));
         let under = self.under;
         self.depth += 1;
@@ -243,7 +247,7 @@ impl<'de> Reader<'_, 'de> {
     }
 
     fn object(&mut self, len: usize) -> Result<(), serde_json::Error> {
-        let pairs = u32::try_from(len).map_err(refused)?;
+        let pairs = u32::try_from(len).map_err(|_| refused("an object has too many keys"))?;
         let at = self.nodes.len();
         self.nodes.push(Node::Dict { pairs, shape: NO_SHAPE });
         let from = self.keys.len();
@@ -274,7 +278,7 @@ impl<'de> Reader<'_, 'de> {
             && key.is_none_or(|key| {
                 self.sharing
                     .get(key)
-                    .is_none_or(|&(tried, found)| tried < SHARING_TRIAL || found * 4 >= tried)
+                    .is_none_or(|&(tried, found)| tried < SHARING_TRIAL || found.saturating_mul(4) >= tried)
             });
         let id = self.text(text, worth)?;
         if let (true, Some(key)) = (worth, key) {
@@ -310,7 +314,7 @@ impl<'de> Reader<'_, 'de> {
         // The parser's strings are slices of the copy of the text.
         let start = (text.as_ptr() as usize)
             .checked_sub(self.base)
-            .filter(|start| start + text.len() <= self.size)
+            .filter(|start| start.checked_add(text.len()).is_some_and(|end| end <= self.size))
             .ok_or_else(|| refused("a string lies outside the answer"))?;
         // Within the text, which is under 4 GiB.
         let id = self.texts.len() as u32;
@@ -406,20 +410,32 @@ impl<'py> Maker<'_, 'py> {
         Ok(made)
     }
 
+    /// A list of the next `items` values, made at its final size. While it has empty slots the
+    /// garbage collector does not track it, so no Python code that a collection runs meanwhile
+    /// (a finalizer, `gc.callbacks`) can reach it.
     fn list(&mut self, items: u32) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: `PyList_New` answers a new reference (or null, with the exception set).
+        if items == 0 {
+            return Ok(PyList::empty(self.py).into_any());
+        }
+        // SAFETY: `PyList_New` answers a new reference (or null, with the exception set); the
+        // list is tracked, and no Python code has seen it yet.
         let list =
             unsafe { Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(items as ffi::Py_ssize_t))? };
+        // SAFETY: a tracked object of this function's own.
+        unsafe { ffi::PyObject_GC_UnTrack(list.as_ptr().cast()) };
         for index in 0..items {
+            // (On an error, the list is dropped untracked, empty slots and all, which CPython
+            // allows.)
             let item = self.value()?;
-            // SAFETY: the list is this function's own, not yet seen by any Python code, and
-            // `index` is within its length; `PyList_SetItem` takes over the item's reference.
-            // (A list left with empty slots by an error above is only ever dropped.)
+            // SAFETY: `index` is within the new list's length and its slot is empty;
+            // `PyList_SetItem` takes over the item's reference.
             if unsafe { ffi::PyList_SetItem(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr()) } != 0 {
                 return Err(PyErr::fetch(self.py));
             }
         }
-        Ok(list)
+        // SAFETY: untracked above, and now full.
+        unsafe { ffi::PyObject_GC_Track(list.as_ptr().cast()) };
+        Ok(list.into_any())
     }
 
     fn dict(&mut self, pairs: u32, shape: u32) -> PyResult<Bound<'py, PyDict>> {

@@ -99,7 +99,15 @@ fn body_details(py: Python<'_>, details: &Bound<'_, PyDict>, body: &pancake_sdk:
 }
 
 /// A call's answer with its JSON read onto a tape (without the GIL), or the call's error.
-pub(crate) type Answer = Result<(Response<Json>, Tape), Error>;
+pub(crate) type Answer = Result<Read, Error>;
+
+/// What Python gets of a successful answer: its status, its warning (`(error_code, message)`)
+/// and its JSON read onto a tape (the answer's bytes are not kept beside the tape's copy).
+pub(crate) struct Read {
+    status: u16,
+    warning: Option<(i64, Option<String>)>,
+    tape: Tape,
+}
 
 /// A list's next item read onto a tape (`None` at the end), or the error.
 pub(crate) type Item = Option<Result<Tape, Error>>;
@@ -117,7 +125,8 @@ fn read(json: &Json, status: http::StatusCode, client: &dyn DynClient) -> Result
 pub(crate) fn read_answer(result: Result<Response<Json>, Error>, client: &dyn DynClient) -> Answer {
     let response = result?;
     let tape = read(&response, response.status(), client)?;
-    Ok((response, tape))
+    let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
+    Ok(Read { status: response.status().as_u16(), warning, tape })
 }
 
 /// A list's next item with its JSON read (see [`read`]).
@@ -127,9 +136,7 @@ pub(crate) fn read_item(item: Option<Result<Json, Error>>, client: &dyn DynClien
 
 /// A successful answer as `(body, status, warning)`; `warning` is `(error_code, message)` or None.
 fn answer(py: Python<'_>, answer: Answer) -> PyResult<Bound<'_, PyTuple>> {
-    let (response, tape) = answer.map_err(|error| exception(py, error))?;
-    let warning = response.warning().map(|w| (w.error_code, w.message.clone()));
-    let status = response.status().as_u16();
+    let Read { status, warning, tape } = answer.map_err(|error| exception(py, error))?;
     let body = tape.to_python(py)?;
     PyTuple::new(py, [body, status.into_pyobject(py)?.into_any(), warning.into_pyobject(py)?.into_any()])
 }
@@ -264,16 +271,14 @@ impl NativeClient {
         let files = Files { file, media };
         let queue = completions.queue();
         let handle = runtime.spawn(async move {
-            let result =
-                AssertUnwindSafe(async { dispatch(&client, &operation, args, files, options).await })
-                    .catch_unwind()
-                    .await;
-            // Read onto its tape on this runtime thread: the event loop's thread only makes
-            // the objects.
-            queue.push(
-                id,
-                result.map_or(Outcome::Panicked, |result| Outcome::Answer(read_answer(result, &*client))),
-            );
+            // Read onto its tape on this runtime thread (the event loop's thread only makes the
+            // objects), within the guard: whatever panics, the caller hears of it.
+            let answer = AssertUnwindSafe(async {
+                read_answer(dispatch(&client, &operation, args, files, options).await, &*client)
+            })
+            .catch_unwind()
+            .await;
+            queue.push(id, answer.map_or(Outcome::Panicked, Outcome::Answer));
         });
         Ok(Task { abort: handle.abort_handle() })
     }
@@ -453,8 +458,10 @@ impl Pager {
         let (stream, runtime, queue) = (self.stream.clone(), runtime(py)?, completions.queue());
         let client = self.client.clone();
         let handle = runtime.spawn(async move {
-            let item = AssertUnwindSafe(async move { stream.lock().await.next().await }).catch_unwind().await;
-            queue.push(id, item.map_or(Outcome::Panicked, |item| Outcome::Item(read_item(item, &*client))));
+            let item = AssertUnwindSafe(async move { read_item(stream.lock().await.next().await, &*client) })
+                .catch_unwind()
+                .await;
+            queue.push(id, item.map_or(Outcome::Panicked, Outcome::Item));
         });
         Ok(Task { abort: handle.abort_handle() })
     }
