@@ -101,7 +101,7 @@ fn refused(message: impl std::fmt::Display) -> serde_json::Error {
 }
 
 impl Tape {
-    /// Reads a JSON text; fails as `json.loads` would on a text that is not JSON (or not UTF-8).
+    /// Reads a JSON text; fails on a text that is not JSON (RFC 8259) or not UTF-8.
     pub fn read(json: &Json) -> Result<Tape, serde_json::Error> {
         let bytes = json.as_bytes();
         let size = bytes.len();
