@@ -49,7 +49,7 @@ def test_odd_but_valid_texts_decode_as_json_loads_does(sandbox: Sandbox) -> None
         b'{"deep": ' + b"[" * 100 + b"]" * 100 + b"}",
         b"[" * 127 + b"]" * 127,  # the deepest nesting read
         b'{"nul": "a\\u0000b", "dup": [{"a": 1, "a": 2}, {"a": 3, "a": 4}, {"a": 5}]}',
-        # A repeated object of more keys than a template takes.
+        # A repeated object of many keys.
         json.dumps([{f"key{i}": i for i in range(70)}] * 3).encode(),
     ]
     for text in texts:
@@ -83,14 +83,14 @@ def test_random_documents_decode_as_json_loads_does(sandbox: Sandbox) -> None:
 
 
 def test_past_the_sharing_limits_every_value_still_decodes(sandbox: Sandbox) -> None:
-    # More distinct keys than are shared, thousands of short values, hundreds of shapes.
+    # More distinct keys than are shared, thousands of short values, hundreds of key sets.
     keys = json.dumps({f"k{i}": "v" for i in range(5000)}).encode()
     same(answer(sandbox, keys), keys)
     items = [{"id": f"c{i}", "gender": ["male", "female"][i % 2], f"k{i % 300}": i} for i in range(5000)]
     text = json.dumps({"customers": items}, separators=(",", ":")).encode()
     got = answer(sandbox, text)
     same(got, text)
-    # Objects made from one template are distinct: changing one changes no other.
+    # Objects with the same keys are distinct: changing one changes no other.
     first, second = got["customers"][0], got["customers"][300]
     assert list(first) == list(second) and first is not second
     first["id"] = "changed"

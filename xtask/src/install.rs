@@ -19,6 +19,12 @@ use crate::{Result, root, succeed, target_dir};
 /// The workspace's version (one for the crates, the wheel and the C library; xtask shares it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The major and minor numbers of [`VERSION`].
+fn major_minor() -> (u32, u32) {
+    let mut numbers = VERSION.split('.').map(|n| n.parse().unwrap_or(0));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}
+
 /// `cargo xtask install --prefix DIR [--profile P]`: builds the C library with cargo's profile
 /// `P` (default `release`) and installs it under `DIR`.
 pub fn run(args: &[&str]) -> Result {
@@ -52,9 +58,7 @@ pub fn build(profile: &str) -> Result<PathBuf> {
 
 /// Installs the library built in `built` under `prefix` (made if missing).
 pub fn layout(built: &Path, prefix: &Path) -> Result {
-    let mut numbers = VERSION.split('.');
-    let major = numbers.next().unwrap_or("0").to_string();
-    let minor = numbers.next().unwrap_or("0").to_string();
+    let (major, minor) = major_minor();
     let soname = soname(&built.join("libpancake_sdk.so"))?;
     let library = format!("libpancake_sdk.so.{VERSION}");
     let lib = prefix.join("lib");
@@ -75,8 +79,8 @@ pub fn layout(built: &Path, prefix: &Path) -> Result {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(text
             .replace("@VERSION@", VERSION)
-            .replace("@MAJOR@", &major)
-            .replace("@MINOR@", &minor)
+            .replace("@MAJOR@", &major.to_string())
+            .replace("@MINOR@", &minor.to_string())
             .replace("@SONAME@", &soname)
             .replace("@LIBRARY@", &library)
             .replace("@URL@", "https://github.com/pancake-sdk/pancake-sdk"))
@@ -200,8 +204,7 @@ pub fn check_prefix(prefix: &Path, url: &str) -> Result {
             .map_err(|e| format!("cmake: {e}"))
     };
     let version = VERSION;
-    let numbers: Vec<u32> = version.split('.').map(|n| n.parse().unwrap_or(0)).collect();
-    let (major, minor) = (numbers.first().copied().unwrap_or(0), numbers.get(1).copied().unwrap_or(0));
+    let (major, minor) = major_minor();
     // A newer major version, and before 1.0 a newer minor one, are refused.
     let mut newer = vec![format!("{}.0", major + 1)];
     if major == 0 {
@@ -217,7 +220,7 @@ pub fn check_prefix(prefix: &Path, url: &str) -> Result {
         }
     }
     let build = project.join("build");
-    let asked = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let asked = format!("{major}.{minor}");
     let configured = configure(&build, &asked)?;
     if !configured.status.success() {
         return Err(format!(

@@ -2,8 +2,8 @@
 //! without the GIL. A runtime thread that finishes a call reads its answer onto a tape (see
 //! `decode`), queues it, and wakes the loop through a socket (one byte, only when the queue
 //! was empty); the loop's reader ([`Completions::drain`]) takes every queued outcome at once
-//! and makes its Python objects there, where the GIL is held anyway. No runtime thread ever waits for the GIL, so calls in
-//! flight never queue behind a busy event loop.
+//! and makes its Python objects there, where the GIL is held anyway. No runtime thread ever
+//! waits for the GIL, so calls in flight never queue behind a busy event loop.
 
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::AsRawFd;

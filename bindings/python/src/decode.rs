@@ -5,15 +5,13 @@
 //!    becomes ours, where every key met again has the id of its first copy (an object's keys
 //!    are first compared with those of the last object at its depth, which are mostly the
 //!    same, before any is hashed), and so has a short string value under a key whose values
-//!    repeat; every object's list of keys (its shape) is given an id.
+//!    repeat.
 //! 2. [`Tape::to_python`], with the GIL: objects become dicts, arrays lists, and numbers,
 //!    strings, booleans and null what `json.loads` makes of them (an integer beyond 64 bits
-//!    becomes a float). A string met again is made once and shared; an object whose shape
-//!    comes again is a copy of a template dict with its keys (no resizing, no inserting), its
-//!    values then put in.
+//!    becomes a float). A string met again is made once and shared.
 //!
 //! Nesting is bounded (`MAX_DEPTH`, what `serde_json` accepts), so no text can exhaust the stack in
-//! either pass; the shared strings and shapes are bounded in number, so a text of ever new ones
+//! either pass; the shared strings are bounded in number, so a text of ever new ones
 //! costs no more than one without sharing.
 
 use std::cell::RefCell;
@@ -39,11 +37,6 @@ const SHARED_MAX: usize = 4096;
 /// The values of a key are shared while at least a quarter of them are met again, judged after
 /// this many (ids, dates and phone numbers never repeat; genders and cities do).
 const SHARING_TRIAL: u32 = 16;
-/// At most this many distinct shapes get a template, each of at most `SHAPE_KEYS_MAX` keys.
-const SHAPES_MAX: usize = 256;
-const SHAPE_KEYS_MAX: usize = 64;
-/// An object of no shape worth a template.
-const NO_SHAPE: u32 = u32::MAX;
 /// The parser's buffers are kept for the thread's next answer after one of at most this many
 /// bytes and `KEEP_NODES_MAX` nodes (a few MiB per thread at most); after a larger one they
 /// are dropped.
@@ -63,10 +56,6 @@ pub struct Tape {
     text: Vec<u8>,
     nodes: Vec<Node>,
     texts: Vec<Text>,
-    /// The keys of each shape, by text id.
-    shapes: Vec<Box<[u32]>>,
-    /// How many objects have each shape.
-    shape_uses: Vec<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -80,11 +69,8 @@ enum Node {
     Str(u32),
     /// An array of so many values (the nodes that follow).
     List(u32),
-    /// An object of so many pairs (each a `Str` key node and a value), and its shape.
-    Dict {
-        pairs: u32,
-        shape: u32,
-    },
+    /// An object of so many pairs (each a `Str` key node and a value).
+    Dict(u32),
 }
 
 /// Where a string is in the tape's text, and how many nodes refer to it.
@@ -148,34 +134,23 @@ impl Tape {
             size,
             nodes: Vec::with_capacity(parsed.len()),
             texts: Vec::with_capacity(parsed.len() / 2),
-            shapes: Vec::new(),
-            shape_uses: Vec::new(),
             shared: HashMap::with_capacity_and_hasher(parsed.len().min(256), Default::default()),
             keys: Vec::new(),
-            key_texts: Vec::new(),
             last_keys: Vec::new(),
             depth: 0,
             under: None,
             sharing: Vec::new(),
-            shape_ids: HashMap::default(),
         };
         reader.value()?;
         if reader.next != parsed.len() {
             return Err(refused("the answer is not one JSON text"));
         }
-        let Reader { nodes, texts, shapes, shape_uses, .. } = reader;
-        Ok(Tape { text: Vec::new(), nodes, texts, shapes, shape_uses })
+        Ok(Tape { text: Vec::new(), nodes: reader.nodes, texts: reader.texts })
     }
 
     /// The Python object of the text.
     pub fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let mut maker = Maker {
-            py,
-            tape: self,
-            next: 0,
-            strings: vec![None; self.texts.len()],
-            templates: vec![None; self.shapes.len()],
-        };
+        let mut maker = Maker { py, tape: self, next: 0, strings: vec![None; self.texts.len()] };
         maker.value()
     }
 }
@@ -190,14 +165,11 @@ struct Reader<'p, 'de> {
     size: usize,
     nodes: Vec<Node>,
     texts: Vec<Text>,
-    shapes: Vec<Box<[u32]>>,
-    shape_uses: Vec<u32>,
     /// The shared strings read so far, by their text (hashed with foldhash, seeded per process:
     /// much cheaper than SipHash on short strings, and a server cannot choose colliding ones).
     shared: HashMap<&'de str, u32, foldhash::fast::RandomState>,
     /// The keys of the objects being read, the innermost one's last (their ids, and texts).
-    keys: Vec<u32>,
-    key_texts: Vec<&'de str>,
+    keys: Vec<(u32, &'de str)>,
     /// The keys of the last object read at each depth: the next one's are likely the same.
     last_keys: Vec<Vec<(u32, &'de str)>>,
     /// How deep the value being read is (arrays and objects).
@@ -207,7 +179,6 @@ struct Reader<'p, 'de> {
     /// By key id: how many of its string values were looked for among the shared ones, and
     /// how many were found.
     sharing: Vec<(u32, u32)>,
-    shape_ids: HashMap<Box<[u32]>, u32, foldhash::fast::RandomState>,
 }
 
 impl<'de> Reader<'_, 'de> {
@@ -248,8 +219,7 @@ impl<'de> Reader<'_, 'de> {
 
     fn object(&mut self, len: usize) -> Result<(), serde_json::Error> {
         let pairs = u32::try_from(len).map_err(|_| refused("an object has too many keys"))?;
-        let at = self.nodes.len();
-        self.nodes.push(Node::Dict { pairs, shape: NO_SHAPE });
+        self.nodes.push(Node::Dict(pairs));
         let from = self.keys.len();
         self.depth += 1;
         for index in 0..len {
@@ -257,17 +227,20 @@ impl<'de> Reader<'_, 'de> {
                 return Err(refused("an object's key is not a string"));
             };
             let key = self.key(text, index)?;
-            self.keys.push(key);
-            self.key_texts.push(text);
+            self.keys.push((key, text));
             self.nodes.push(Node::Str(key));
             self.under = Some(key);
             self.value()?;
         }
-        let shape = self.shape(from);
-        self.depth -= 1;
+        // Its keys are those expected of the next object at its depth.
+        if self.last_keys.len() <= self.depth {
+            self.last_keys.resize_with(self.depth + 1, Vec::new);
+        }
+        let last = &mut self.last_keys[self.depth];
+        last.clear();
+        last.extend_from_slice(&self.keys[from..]);
         self.keys.truncate(from);
-        self.key_texts.truncate(from);
-        self.nodes[at] = Node::Dict { pairs, shape };
+        self.depth -= 1;
         Ok(())
     }
 
@@ -324,34 +297,6 @@ impl<'de> Reader<'_, 'de> {
         }
         Ok(id)
     }
-
-    /// The shape of the object whose keys are `self.keys[from..]`; they become the keys
-    /// expected of the next object at this depth.
-    fn shape(&mut self, from: usize) -> u32 {
-        let keys = &self.keys[from..];
-        if self.last_keys.len() <= self.depth {
-            self.last_keys.resize_with(self.depth + 1, Vec::new);
-        }
-        let last = &mut self.last_keys[self.depth];
-        last.clear();
-        last.extend(keys.iter().copied().zip(self.key_texts[from..].iter().copied()));
-        if keys.is_empty() || keys.len() > SHAPE_KEYS_MAX {
-            return NO_SHAPE;
-        }
-        let shape = match self.shape_ids.get(keys) {
-            Some(&shape) => shape,
-            None if self.shapes.len() < SHAPES_MAX => {
-                let shape = self.shapes.len() as u32;
-                self.shapes.push(keys.into());
-                self.shape_uses.push(0);
-                self.shape_ids.insert(keys.into(), shape);
-                shape
-            }
-            None => return NO_SHAPE,
-        };
-        self.shape_uses[shape as usize] += 1;
-        shape
-    }
 }
 
 /// Makes the Python objects of a tape, with the GIL.
@@ -362,8 +307,6 @@ struct Maker<'t, 'py> {
     next: usize,
     /// The strings used more than once, once made.
     strings: Vec<Option<Bound<'py, PyString>>>,
-    /// The template of each shape used more than once, once made.
-    templates: Vec<Option<Bound<'py, PyDict>>>,
 }
 
 impl<'py> Maker<'_, 'py> {
@@ -386,7 +329,7 @@ impl<'py> Maker<'_, 'py> {
             Node::Float(v) => v.into_pyobject(py)?.into_any(),
             Node::Str(id) => self.string(id)?.into_any(),
             Node::List(items) => self.list(items)?,
-            Node::Dict { pairs, shape } => self.dict(pairs, shape)?.into_any(),
+            Node::Dict(pairs) => self.dict(pairs)?.into_any(),
         })
     }
 
@@ -438,11 +381,8 @@ impl<'py> Maker<'_, 'py> {
         Ok(list.into_any())
     }
 
-    fn dict(&mut self, pairs: u32, shape: u32) -> PyResult<Bound<'py, PyDict>> {
-        let dict = match self.template(shape)? {
-            Some(template) => template.copy()?,
-            None => PyDict::new(self.py),
-        };
+    fn dict(&mut self, pairs: u32) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(self.py);
         for _ in 0..pairs {
             let Node::Str(key) = self.node()? else {
                 return Err(pyo3::exceptions::PyValueError::new_err("a decoded object lacks a key"));
@@ -452,24 +392,5 @@ impl<'py> Maker<'_, 'py> {
             dict.set_item(key, value)?;
         }
         Ok(dict)
-    }
-
-    /// The template dict of `shape` (its keys, each with `None`), when more than one object
-    /// has it.
-    fn template(&mut self, shape: u32) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let index = shape as usize;
-        if self.tape.shape_uses.get(index).is_none_or(|uses| *uses < 2) {
-            return Ok(None);
-        }
-        if let Some(template) = &self.templates[index] {
-            return Ok(Some(template.clone()));
-        }
-        let template = PyDict::new(self.py);
-        let tape = self.tape;
-        for &key in tape.shapes[index].iter() {
-            template.set_item(self.string(key)?, self.py.None())?;
-        }
-        self.templates[index] = Some(template.clone());
-        Ok(Some(template))
     }
 }
