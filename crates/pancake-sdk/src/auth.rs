@@ -100,21 +100,25 @@ impl Tokens {
         request: &mut reqwest::Request,
         operation: &'static str,
         key: Option<ApiKey>,
+        page: Option<&str>,
         learn: impl FnOnce(&str),
     ) -> Result<(), Error> {
         request.headers_mut().remove("api-version");
         let Some(key) = key else { return Ok(()) };
-        let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
-        let found = self.find(key.token, page.as_deref()).ok_or_else(|| Error::MissingCredential {
+        let found = self.find(key.token, page).ok_or_else(|| Error::MissingCredential {
             operation,
             token: key.token,
-            page: page.clone().filter(|_| key.token == TokenKind::Page),
+            page: page.filter(|_| key.token == TokenKind::Page).map(str::to_owned),
         })?;
         let token = match &found {
             Found::Held(token) => *token,
             Found::Provided(token) => {
                 if token.trim().is_empty() {
-                    return Err(Error::MissingCredential { operation, token: key.token, page });
+                    return Err(Error::MissingCredential {
+                        operation,
+                        token: key.token,
+                        page: page.map(str::to_owned),
+                    });
                 }
                 learn(token);
                 token.as_str()

@@ -108,37 +108,42 @@ pub(crate) fn prepare<E>(
         let bytes = serde_json::to_vec(&body).map_err(|e| fail(Error::invalid("body", e.to_string())))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
     }
+    // The page the request addresses, read once: errors name it, and its own token is used.
     let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
+    let checked = check(state, request, operation, page.as_deref());
     let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().page = page);
+    checked.map_err(fail)
+}
+
+/// Puts in the file of an upload, checks the request against the spec's rules and its route,
+/// then adds the credential of `page` (or the client's).
+fn check(
+    state: &ClientState,
+    request: &mut reqwest::Request,
+    operation: &'static Operation,
+    page: Option<&str>,
+) -> Result<(), Error> {
     let upload = EXCHANGE.try_with(|slot| slot.borrow_mut().upload.take()).ok().flatten();
     if let (Some(upload), Some(rule)) = (upload, &operation.upload) {
-        let (content_type, body) = upload.into_form(rule.field).map_err(fail)?;
+        let (content_type, body) = upload.into_form(rule.field)?;
         let headers = request.headers_mut();
         headers.insert(
             reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_str(&content_type)
-                .map_err(|e| fail(Error::invalid(rule.field, e.to_string())))?,
+            HeaderValue::from_str(&content_type).map_err(|e| Error::invalid(rule.field, e.to_string()))?,
         );
         headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
         *request.body_mut() = Some(reqwest::Body::from(body));
     }
-    let checked = validate::check(request, operation.rules)
-        .and_then(|()| {
-            if crate::path::matches_route(request.url().path(), operation.route) {
-                Ok(())
-            } else {
-                Err(Error::invalid(
-                    operation.path_params.first().copied().unwrap_or("path"),
-                    "a path parameter changed the request's route",
-                ))
-            }
-        })
-        .and_then(|()| {
-            // The API's names first; the token is added after, under its own name.
-            rename_query(request, operation.renamed);
-            state.authorize(request, operation.id, operation.auth)
-        });
-    checked.map_err(fail)
+    validate::check(request, operation.rules)?;
+    if !crate::path::matches_route(request.url().path(), operation.route) {
+        return Err(Error::invalid(
+            operation.path_params.first().copied().unwrap_or("path"),
+            "a path parameter changed the request's route",
+        ));
+    }
+    // The API's names first; the token is added after, under its own name.
+    rename_query(request, operation.renamed);
+    state.authorize(request, operation.id, operation.auth, page)
 }
 
 /// Puts the API's names on the query parameters the SDK names otherwise (`types` is sent as
@@ -203,7 +208,10 @@ pub(crate) async fn execute(
     let mut now = call.started;
     loop {
         if let (Some(pacer), Some(page)) = (state.pacer(), &page) {
-            if tokio::time::timeout(call.remaining(), pacer.wait(page)).await.is_err() {
+            // Boxed: most requests go at once, with no wait in the call's future.
+            if !pacer.ready(page)
+                && Box::pin(tokio::time::timeout(call.remaining(), pacer.wait(page))).await.is_err()
+            {
                 // Nothing was sent in this wait: the deadline simply passed.
                 return call.fail(Error::Deadline { operation, deadline }, retries);
             }
@@ -217,8 +225,12 @@ pub(crate) async fn execute(
         let last_chance = copy.is_none();
         let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
         // reqwest's own timer bounds the attempt, body included (one timer, not one more of
-        // ours): cut at the deadline, it is the deadline that passed.
-        *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
+        // ours): cut at the deadline, it is the deadline that passed. Its client is made with
+        // the client's timeout: only another one is set on the request.
+        let bound = attempt_timeout.min(remaining);
+        if bound != limits.timeout {
+            *sent.timeout_mut() = Some(bound);
+        }
         let attempt_started = now;
         let outcome = match attempt(http, sent, limits.max_response_bytes).await {
             Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
@@ -452,21 +464,63 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     if declared.is_some_and(|length| length > limit) {
         return Err(Failure::TooLarge { status, limit });
     }
-    // Room for what was announced (never more than the limit), else a small start.
-    let capacity = declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize;
-    let mut body = BytesMut::with_capacity(capacity);
+    let mut body = Chunks::default();
     while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(Failure::TooLarge { status, limit });
         }
-        body.extend_from_slice(&chunk);
+        // Room for what was announced (never more than the limit), else a small start.
+        body.push(chunk, || declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize);
     }
+    let body = body.into_bytes();
     let found = scan::scan(&body);
     if !scan::decodes_within(&found, limit) {
         return Err(Failure::TooLarge { status, limit });
     }
     let envelope = Envelope::of(found.envelope);
-    Ok(Answer { status, headers, body: body.freeze(), envelope, located: false })
+    Ok(Answer { status, headers, body, envelope, located: false })
+}
+
+/// A body read chunk by chunk: a body that came in one chunk is kept as it came (not copied);
+/// the chunks of a longer one are joined.
+#[derive(Default)]
+enum Chunks {
+    #[default]
+    Empty,
+    One(Bytes),
+    Joined(BytesMut),
+}
+
+impl Chunks {
+    fn len(&self) -> usize {
+        match self {
+            Chunks::Empty => 0,
+            Chunks::One(bytes) => bytes.len(),
+            Chunks::Joined(bytes) => bytes.len(),
+        }
+    }
+
+    /// Adds a chunk; `capacity` is the room to make when chunks are first joined.
+    fn push(&mut self, chunk: Bytes, capacity: impl FnOnce() -> usize) {
+        match self {
+            Chunks::Empty => *self = Chunks::One(chunk),
+            Chunks::One(first) => {
+                let mut joined = BytesMut::with_capacity(capacity().max(first.len() + chunk.len()));
+                joined.extend_from_slice(first);
+                joined.extend_from_slice(&chunk);
+                *self = Chunks::Joined(joined);
+            }
+            Chunks::Joined(joined) => joined.extend_from_slice(&chunk),
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Chunks::Empty => Bytes::new(),
+            Chunks::One(bytes) => bytes,
+            Chunks::Joined(bytes) => bytes.freeze(),
+        }
+    }
 }
 
 /// What the generated code gets for every outcome, recorded in the slot for [`run`] and
@@ -575,7 +629,8 @@ fn exchanged<R, F: Future<Output = R>>(
 ) -> impl Future<Output = (R, Exchange)> {
     EXCHANGE.scope(RefCell::new(Box::new(exchange)), async move {
         let result = dispatch.await;
-        (result, *EXCHANGE.with(|slot| slot.take()))
+        // Moved out, a default left in its place (no new box).
+        (result, EXCHANGE.with(|slot| std::mem::take(&mut **slot.borrow_mut())))
     })
 }
 
@@ -683,6 +738,23 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..64),
             ".{0,40}".prop_map(String::into_bytes)
         ]
+    }
+
+    #[test]
+    fn a_body_of_one_chunk_is_kept_as_it_came_and_chunks_are_joined_in_order() {
+        let chunk = Bytes::from_static(b"{\"tags\": []}");
+        let mut body = Chunks::default();
+        assert!(body.into_bytes().is_empty());
+        body = Chunks::default();
+        body.push(chunk.clone(), || unreachable!("one chunk is not copied"));
+        let kept = body.into_bytes();
+        assert_eq!(kept.as_ptr(), chunk.as_ptr());
+        let mut body = Chunks::default();
+        for part in [&b"ab"[..], b"", b"cde", b"f"] {
+            body.push(Bytes::copy_from_slice(part), || 1);
+        }
+        assert_eq!(body.len(), 6);
+        assert_eq!(&body.into_bytes()[..], b"abcdef");
     }
 
     proptest! {

@@ -37,10 +37,16 @@ pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
 /// Whether a request's path ends with the shape of `route` (`/pages/{page_id}/tags`): as many
 /// segments, the same literal ones, and no empty one where a parameter goes.
 pub fn matches_route(path: &str, route: &str) -> bool {
-    // From the last segment back: the route's segments against the path's tail.
-    let mut actual = path.trim_start_matches('/').rsplit('/');
-    route.trim_start_matches('/').rsplit('/').all(|wanted| match actual.next() {
-        Some(actual) if wanted.starts_with('{') => !actual.is_empty(),
+    // From the last segment back: the route's segments against the path's tail (by bytes: `/`
+    // is one byte in UTF-8).
+    fn segments(text: &str) -> impl Iterator<Item = &[u8]> {
+        let bytes = text.as_bytes();
+        let start = bytes.iter().position(|byte| *byte != b'/').unwrap_or(bytes.len());
+        bytes[start..].rsplit(|byte| *byte == b'/')
+    }
+    let mut actual = segments(path);
+    segments(route).all(|wanted| match actual.next() {
+        Some(actual) if wanted.first() == Some(&b'{') => !actual.is_empty(),
         Some(actual) => wanted == actual,
         None => false,
     })

@@ -53,21 +53,30 @@ impl Pacer {
         Some(Pacer { limiter: RateLimiter::keyed(quota) })
     }
 
-    /// Waits until a request for `page` may go.
-    pub(crate) async fn wait(&self, page: &str) {
+    /// Whether a request for `page` may go now (it then counts as sent); when not,
+    /// [`Pacer::wait`] waits for its turn.
+    pub(crate) fn ready(&self, page: &str) -> bool {
         // Forget pages idle long enough to be full again, so that the table stays small.
         if self.limiter.len() > 1_000 {
             self.limiter.retain_recent();
         }
+        self.limiter.check_key(&page.to_string()).is_ok()
+    }
+
+    /// Waits until a request for `page` may go.
+    pub(crate) async fn wait(&self, page: &str) {
         self.limiter.until_key_ready(&page.to_string()).await;
     }
 }
 
 /// The page a request addresses: the segment after `pages` in its path.
 pub(crate) fn page_of(path: &str) -> Option<&str> {
-    let mut segments = path.split('/');
-    segments.by_ref().find(|s| *s == "pages")?;
-    segments.next().filter(|s| !s.is_empty())
+    // By bytes: a path's segments are short, and `/` is one byte in UTF-8.
+    let mut segments = path.as_bytes().split(|byte| *byte == b'/');
+    segments.by_ref().find(|s| *s == b"pages")?;
+    let page = segments.next().filter(|s| !s.is_empty())?;
+    let start = page.as_ptr() as usize - path.as_ptr() as usize;
+    path.get(start..start + page.len())
 }
 
 #[cfg(test)]
@@ -80,6 +89,9 @@ mod tests {
         assert_eq!(page_of("/api/v1/pages/7/conversations/7_1/messages"), Some("7"));
         assert_eq!(page_of("/api/v1/pages"), None);
         assert_eq!(page_of("/api/v1/statistics/user"), None);
+        assert_eq!(page_of("/api/v1/pages/"), None);
+        assert_eq!(page_of("/pages/tr%C3%A0/x"), Some("tr%C3%A0"));
+        assert_eq!(page_of("/api/v1/pagesx/7/pages/8"), Some("8"));
     }
 
     #[test]

@@ -98,14 +98,15 @@ impl ClientState {
         self.shared.pacer.as_ref()
     }
 
-    /// Adds the operation's credential to the request.
+    /// Adds the operation's credential to the request, which addresses `page`.
     pub(crate) fn authorize(
         &self,
         request: &mut reqwest::Request,
         operation: &'static str,
         key: Option<ApiKey>,
+        page: Option<&str>,
     ) -> Result<(), Error> {
         let secrets = &self.shared.secrets;
-        self.shared.tokens.authorize(request, operation, key, |token| secrets.extend([token]))
+        self.shared.tokens.authorize(request, operation, key, page, |token| secrets.extend([token]))
     }
 }
