@@ -32,6 +32,18 @@ pub struct Run {
     /// Calls in flight at once.
     #[arg(long, default_value_t = 1)]
     in_flight: usize,
+    /// tokio's runtime: `multi-thread` (what a service runs), or `current-thread` (one thread:
+    /// what `cargo xtask bench` counts instructions on, so that no second thread's spinning
+    /// blurs the count).
+    #[arg(long, value_enum, default_value_t = Runtime::MultiThread)]
+    runtime: Runtime,
+}
+
+/// tokio's runtimes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Runtime {
+    MultiThread,
+    CurrentThread,
 }
 
 /// The Rust clients.
@@ -48,7 +60,10 @@ enum Client {
 
 /// Calls per second of one client.
 pub fn time(run: &Run) -> Result<f64, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = match run.runtime {
+        Runtime::MultiThread => tokio::runtime::Builder::new_multi_thread().enable_all().build()?,
+        Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
+    };
     runtime.block_on(async {
         let sdk =
             Pancake::builder().base_url(&run.url).page_access_token(&run.token).rate_limit(None).build()?;

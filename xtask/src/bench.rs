@@ -8,6 +8,9 @@
 //! the rounds' ratios. The servers: one that only replays fixed bytes (so the client's own
 //! cost shows) and the sandbox.
 //!
+//! A full run also counts the instructions per call of the Rust clients with callgrind, where
+//! valgrind is installed: figures that, unlike calls per second, repeat from run to run.
+//!
 //! `cargo xtask test` runs [`smoke`]: debug builds, one short round, nothing written to the
 //! repository. Benchmarks are never timed tests.
 
@@ -315,6 +318,8 @@ struct Row {
 struct Report {
     mode: Mode,
     rows: Vec<Row>,
+    /// Instructions per call of [`COUNTED`], per operation (none without valgrind).
+    instructions: Option<Vec<[f64; 2]>>,
     /// `import pancake_sdk` and `import httpx`, in ms (median).
     imports: (f64, f64),
     /// Peak memory of the export in MiB: (front-end, customers, MiB).
@@ -352,11 +357,70 @@ fn measure(mode: Mode) -> Result<Report> {
             results,
         });
     }
+    let instructions = instructions(&programs, &replay)?;
     drop((replay, sandbox));
     let imports = (import_ms(&programs, "pancake_sdk")?, import_ms(&programs, "httpx")?);
     println!("import pancake_sdk {:.1} ms, import httpx {:.1} ms", imports.0, imports.1);
     let memory = export_memory(&programs)?;
-    Ok(Report { mode, rows, imports, memory, machine: machine(&programs) })
+    Ok(Report { mode, rows, instructions, imports, memory, machine: machine(&programs) })
+}
+
+/// The Rust clients whose instructions are counted, with their names in the table.
+const COUNTED: [(&str, &str); 3] = [
+    ("reqwest", "bare reqwest + `.json()`"),
+    ("typed", "Rust typed `.send()`"),
+    ("json", "Rust `call_json`"),
+];
+
+/// Instructions per call of each of [`COUNTED`] against the replay server, per operation,
+/// counted by callgrind: repeatable where calls per second are not. Only in a full run, and
+/// only where valgrind is installed (`None` otherwise).
+fn instructions(programs: &Programs, replay: &Server) -> Result<Option<Vec<[f64; 2]>>> {
+    let found = Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
+    if programs.mode != Mode::Full || !found {
+        return Ok(None);
+    }
+    let mut counted = Vec::new();
+    for (client, _) in COUNTED {
+        let mut per_op = [0.0; 2];
+        for (slot, (op, _)) in per_op.iter_mut().zip(OPS) {
+            // The difference between two runs leaves out what does not repeat per call
+            // (start-up, the warm-up's connections).
+            let calls = if op == "tags" { 200 } else { 100 };
+            let (fewer, more) = (
+                count(programs, client, op, replay, calls)?,
+                count(programs, client, op, replay, 3 * calls)?,
+            );
+            // Each run also makes a tenth of its calls as a warm-up.
+            let made = |n: usize| (n + n.div_ceil(10)) as f64;
+            *slot = (more - fewer) as f64 / (made(3 * calls) - made(calls));
+            println!("instructions per call: {client:<8} {op:<9} {:.0}", *slot);
+        }
+        counted.push(per_op);
+    }
+    Ok(Some(counted))
+}
+
+/// The instructions one run of the Rust runner executes (its own process, user space), one
+/// thread (tokio's current-thread runtime: no second thread's spinning in the count).
+fn count(programs: &Programs, client: &str, op: &str, server: &Server, calls: usize) -> Result<u64> {
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(&programs.bench)
+        .args(["run", "--client", client, "--runtime", "current-thread", "--op", op, "--url", &server.url])
+        .args(["--calls", &calls.to_string()])
+        .current_dir(root())
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .map_err(|e| format!("valgrind: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("callgrind of the {client} runner failed ({}): {text}", output.status));
+    }
+    // `==PID== Collected : N`
+    text.lines()
+        .find_map(|line| line.split("Collected :").nth(1)?.trim().parse::<u64>().ok())
+        .ok_or_else(|| format!("callgrind printed no count:\n{text}"))
 }
 
 /// The median over runs of `python -X importtime -c "import <module>"`'s own figure for the
@@ -562,6 +626,32 @@ impl Report {
             }
             let _ = writeln!(md);
         }
+        if let Some(counted) = &self.instructions {
+            let _ = writeln!(
+                md,
+                "## Instructions per call: the Rust clients, replay server\n\n\
+                 callgrind (valgrind) counts the instructions that the Rust runner's own process \
+                 executes (user space: the kernel's share is not counted), one thread (tokio's \
+                 current-thread runtime), over two runs of different lengths; the difference, per \
+                 call. Unlike calls per second, these counts come out the same run after run, \
+                 whatever else the machine does. In brackets: the bare client's count over the \
+                 SDK's (above 1: the SDK executes fewer).\n"
+            );
+            let _ = writeln!(md, "| client | {} | {} |\n|---|---|---|", OPS[0].1, OPS[1].1);
+            let bare = counted[0];
+            for ((_, name), per_op) in COUNTED.iter().zip(counted) {
+                let cell = |i: usize| {
+                    let ratio = if per_op == &bare {
+                        String::new()
+                    } else {
+                        format!(" ({:.2}x)", bare[i] / per_op[i])
+                    };
+                    format!("{}{ratio}", thousands(per_op[i]))
+                };
+                let _ = writeln!(md, "| {name} | {} | {} |", cell(0), cell(1));
+            }
+            let _ = writeln!(md);
+        }
         let _ = writeln!(
             md,
             "## Import\n\n`python -X importtime -c \"import …\"`, the module's cumulative time, median of \
@@ -652,6 +742,19 @@ impl Report {
     }
 }
 
+/// A count with thousands separated by commas.
+fn thousands(count: f64) -> String {
+    let digits = format!("{:.0}", count.max(0.0));
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('`', "")
 }
@@ -680,4 +783,25 @@ fn readme(report: &Report) -> Result {
     );
     let updated = format!("{}{start}\n{table}\n{}", &text[..a], &text[b..]);
     write(&path, &updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_written_with_thousands_separated() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(141_514.2), "141,514");
+        assert_eq!(thousands(1_576_491.0), "1,576,491");
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(Vec::new()).is_nan());
+    }
 }

@@ -529,9 +529,9 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 request: reqwest::Request,
                 info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                // Boxed: the exchange's state (retries, pacing, the body read) lives on the heap,
-                // so that every operation's send future stays small and cheap to move.
-                Box::pin(crate::exchange::execute(&self.inner, &self.client, request, API.operation(info.operation_id))).await
+                // Not boxed on its own: the send future that holds it is (see the builders'
+                // `send_with`), so the exchange's state is on the heap with it, in one allocation.
+                crate::exchange::execute(&self.inner, &self.client, request, API.operation(info.operation_id)).await
             }
         }
 

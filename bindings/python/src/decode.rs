@@ -150,7 +150,8 @@ impl Tape {
 
     /// The Python object of the text.
     pub fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let mut maker = Maker { py, tape: self, next: 0, strings: vec![None; self.texts.len()] };
+        let mut maker =
+            Maker { py, tape: self, next: 0, strings: vec![None; self.texts.len()], wide: Vec::new() };
         maker.value()
     }
 }
@@ -307,6 +308,8 @@ struct Maker<'t, 'py> {
     next: usize,
     /// The strings used more than once, once made.
     strings: Vec<Option<Bound<'py, PyString>>>,
+    /// The code units of the string beyond ASCII being made.
+    wide: Vec<libc::wchar_t>,
 }
 
 impl<'py> Maker<'_, 'py> {
@@ -346,11 +349,32 @@ impl<'py> Maker<'_, 'py> {
         })?;
         // SAFETY: these bytes were a `str` of the parser's (see `Reader::text`), and the text is
         // not changed after.
-        let made = PyString::new(self.py, unsafe { std::str::from_utf8_unchecked(bytes) });
+        let chars = unsafe { std::str::from_utf8_unchecked(bytes) };
+        let made = if chars.is_ascii() { PyString::new(self.py, chars) } else { self.wide(chars)? };
         if text.uses > 1 {
             self.strings[id as usize] = Some(made.clone());
         }
         Ok(made)
+    }
+
+    /// A string beyond ASCII, made from its code points: CPython sizes it by its largest one
+    /// and copies them in (its UTF-8 decoder builds such a string in steps, several times the
+    /// work).
+    fn wide(&mut self, text: &str) -> PyResult<Bound<'py, PyString>> {
+        self.wide.clear();
+        // `wchar_t` holds a code point, or a UTF-16 unit where it is 16 bits wide (Windows).
+        #[cfg(windows)]
+        self.wide.extend(text.encode_utf16());
+        #[cfg(not(windows))]
+        self.wide.extend(text.chars().map(|c| c as libc::wchar_t));
+        let size = ffi::Py_ssize_t::try_from(self.wide.len())
+            .map_err(|_| pyo3::exceptions::PyValueError::new_err("a decoded string is too long"))?;
+        // SAFETY: `PyUnicode_FromWideChar` reads `size` units of the buffer and answers a new
+        // reference to a `str` (or null, with the exception set).
+        unsafe {
+            Ok(Bound::from_owned_ptr_or_err(self.py, ffi::PyUnicode_FromWideChar(self.wide.as_ptr(), size))?
+                .cast_into_unchecked())
+        }
     }
 
     /// A list of the next `items` values, made at its final size. While it has empty slots the

@@ -2094,13 +2094,11 @@ impl ClientHooks<crate::state::ClientState> for progenitor::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        Box::pin(
-                crate::exchange::execute(
-                    &self.inner,
-                    &self.client,
-                    request,
-                    API.operation(info.operation_id),
-                ),
+        crate::exchange::execute(
+                &self.inner,
+                &self.client,
+                request,
+                API.operation(info.operation_id),
             )
             .await
     }
