@@ -350,7 +350,12 @@ impl<'py> Maker<'_, 'py> {
         // SAFETY: these bytes were a `str` of the parser's (see `Reader::text`), and the text is
         // not changed after.
         let chars = unsafe { std::str::from_utf8_unchecked(bytes) };
-        let made = if chars.is_ascii() { PyString::new(self.py, chars) } else { self.wide(chars)? };
+        // (Where `wchar_t` is no Unicode code unit, CPython reads it through the locale.)
+        let made = if chars.is_ascii() || cfg!(any(target_os = "solaris", target_os = "illumos")) {
+            PyString::new(self.py, chars)
+        } else {
+            self.wide(chars)?
+        };
         if text.uses > 1 {
             self.strings[id as usize] = Some(made.clone());
         }
@@ -362,11 +367,13 @@ impl<'py> Maker<'_, 'py> {
     /// work).
     fn wide(&mut self, text: &str) -> PyResult<Bound<'py, PyString>> {
         self.wide.clear();
-        // `wchar_t` holds a code point, or a UTF-16 unit where it is 16 bits wide (Windows).
-        #[cfg(windows)]
-        self.wide.extend(text.encode_utf16());
-        #[cfg(not(windows))]
-        self.wide.extend(text.chars().map(|c| c as libc::wchar_t));
+        // `wchar_t` holds a code point, or a UTF-16 unit where it is 16 bits wide (Windows,
+        // Cygwin).
+        if std::mem::size_of::<libc::wchar_t>() == 2 {
+            self.wide.extend(text.encode_utf16().map(|unit| unit as libc::wchar_t));
+        } else {
+            self.wide.extend(text.chars().map(|c| c as libc::wchar_t));
+        }
         let size = ffi::Py_ssize_t::try_from(self.wide.len())
             .map_err(|_| pyo3::exceptions::PyValueError::new_err("a decoded string is too long"))?;
         // SAFETY: `PyUnicode_FromWideChar` reads `size` units of the buffer and answers a new

@@ -225,12 +225,8 @@ pub(crate) async fn execute(
         let last_chance = copy.is_none();
         let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
         // reqwest's own timer bounds the attempt, body included (one timer, not one more of
-        // ours): cut at the deadline, it is the deadline that passed. Its client is made with
-        // the client's timeout: only another one is set on the request.
-        let bound = attempt_timeout.min(remaining);
-        if bound != limits.timeout {
-            *sent.timeout_mut() = Some(bound);
-        }
+        // ours): cut at the deadline, it is the deadline that passed.
+        *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
         let attempt_started = now;
         let outcome = match attempt(http, sent, limits.max_response_bytes).await {
             Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
@@ -481,8 +477,9 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     Ok(Answer { status, headers, body, envelope, located: false })
 }
 
-/// A body read chunk by chunk: a body that came in one chunk is kept as it came (not copied);
-/// the chunks of a longer one are joined.
+/// A large body that came in one chunk is kept as it came (not copied); the chunks of any other
+/// are joined. (A chunk is a slice of the connection's read buffer, and keeps all of it alive:
+/// a small body is copied out, so that what a caller keeps holds no more than its bytes.)
 #[derive(Default)]
 enum Chunks {
     #[default]
@@ -500,10 +497,18 @@ impl Chunks {
         }
     }
 
+    /// A single chunk at least this large is kept as it came.
+    const KEPT: usize = 64 * 1024;
+
     /// Adds a chunk; `capacity` is the room to make when chunks are first joined.
     fn push(&mut self, chunk: Bytes, capacity: impl FnOnce() -> usize) {
         match self {
-            Chunks::Empty => *self = Chunks::One(chunk),
+            Chunks::Empty if chunk.len() >= Self::KEPT => *self = Chunks::One(chunk),
+            Chunks::Empty => {
+                let mut joined = BytesMut::with_capacity(capacity().max(chunk.len()));
+                joined.extend_from_slice(&chunk);
+                *self = Chunks::Joined(joined);
+            }
             Chunks::One(first) => {
                 let mut joined = BytesMut::with_capacity(capacity().max(first.len() + chunk.len()));
                 joined.extend_from_slice(first);
@@ -741,14 +746,20 @@ mod tests {
     }
 
     #[test]
-    fn a_body_of_one_chunk_is_kept_as_it_came_and_chunks_are_joined_in_order() {
-        let chunk = Bytes::from_static(b"{\"tags\": []}");
+    fn a_large_body_of_one_chunk_is_kept_as_it_came_and_chunks_are_joined_in_order() {
+        let large = Bytes::from(vec![b' '; Chunks::KEPT]);
         let mut body = Chunks::default();
         assert!(body.into_bytes().is_empty());
         body = Chunks::default();
-        body.push(chunk.clone(), || unreachable!("one chunk is not copied"));
-        let kept = body.into_bytes();
-        assert_eq!(kept.as_ptr(), chunk.as_ptr());
+        body.push(large.clone(), || unreachable!("a large chunk is not copied"));
+        assert_eq!(body.into_bytes().as_ptr(), large.as_ptr());
+        // A small one is copied out of the buffer it is a slice of.
+        let small = Bytes::from_static(b"{\"tags\": []}");
+        let mut body = Chunks::default();
+        body.push(small.clone(), || 64);
+        let copied = body.into_bytes();
+        assert_eq!(copied, small);
+        assert_ne!(copied.as_ptr(), small.as_ptr());
         let mut body = Chunks::default();
         for part in [&b"ab"[..], b"", b"cde", b"f"] {
             body.push(Bytes::copy_from_slice(part), || 1);
