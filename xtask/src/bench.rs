@@ -407,12 +407,14 @@ fn instructions(programs: &Programs, replay: &Server) -> Result<Option<Vec<[f64;
 
 /// The instructions one run of the Rust runner executes (its own process, user space), one
 /// thread (tokio's current-thread runtime: no second thread's spinning in the count).
-fn count(programs: &Programs, client: &str, op: &str, server: &Server, calls: usize) -> Result<u64> {
+fn count(programs: &Programs, client: &'static str, op: &str, server: &Server, calls: usize) -> Result<u64> {
+    // The timed run's command, under valgrind.
+    let run = Runner::Rust(client, 1).command(programs, op, &server.url, calls);
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(&programs.bench)
-        .args(["run", "--client", client, "--runtime", "current-thread", "--op", op, "--url", &server.url])
-        .args(["--calls", &calls.to_string()])
+        .arg(run.get_program())
+        .args(run.get_args())
+        .args(["--runtime", "current-thread"])
         .current_dir(root())
         .env_remove("LD_LIBRARY_PATH")
         .output()

@@ -24,7 +24,7 @@ use crate::options::CallOptions;
 use crate::response::ApiWarning;
 use crate::retry::{never_sent, retryable_status};
 use crate::state::ClientState;
-use crate::{Error, ErrorBody, Json, Response, rate_limit, scan, validate};
+use crate::{Error, ErrorBody, Json, Response, scan, validate};
 
 tokio::task_local! {
     // Boxed: the task-local is swapped in and out at every poll of the call.
@@ -178,7 +178,13 @@ pub(crate) async fn execute(
     let redirect = operation.and_then(|op| op.redirect);
     let secret = operation.and_then(|op| op.secret);
     let (route, operation) = operation.map_or(("", "unknown"), |op| (op.route, op.id));
-    let options = EXCHANGE.try_with(|slot| slot.borrow().options).unwrap_or_default();
+    // The call's options, and the page paced (read by `prepare`; only when pacing is on).
+    let (options, page) = EXCHANGE
+        .try_with(|slot| {
+            let exchange = slot.borrow();
+            (exchange.options, state.pacer().and(exchange.page.clone()))
+        })
+        .unwrap_or_default();
     let policy = options.retry.unwrap_or(state.retry_policy());
     let limits = state.limits();
     let deadline = options.deadline.unwrap_or(limits.deadline);
@@ -200,8 +206,6 @@ pub(crate) async fn execute(
         deadline,
         started: Instant::now(),
     };
-    // The page paced (only when pacing is on).
-    let page = state.pacer().and_then(|_| rate_limit::page_of(request.url().path())).map(str::to_owned);
     let mut retries = 0;
     // When the next attempt starts: the first one, when the call does (the clock is read again
     // only after a wait).
@@ -460,72 +464,22 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     if declared.is_some_and(|length| length > limit) {
         return Err(Failure::TooLarge { status, limit });
     }
-    let mut body = Chunks::default();
+    // Room for what was announced (never more than the limit), else a small start.
+    let capacity = declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize;
+    let mut body = BytesMut::with_capacity(capacity);
     while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(Failure::TooLarge { status, limit });
         }
-        // Room for what was announced (never more than the limit), else a small start.
-        body.push(chunk, || declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize);
+        body.extend_from_slice(&chunk);
     }
-    let body = body.into_bytes();
+    let body = body.freeze();
     let found = scan::scan(&body);
     if !scan::decodes_within(&found, limit) {
         return Err(Failure::TooLarge { status, limit });
     }
     let envelope = Envelope::of(found.envelope);
     Ok(Answer { status, headers, body, envelope, located: false })
-}
-
-/// A large body that came in one chunk is kept as it came (not copied); the chunks of any other
-/// are joined. (A chunk is a slice of the connection's read buffer, and keeps all of it alive:
-/// a small body is copied out, so that what a caller keeps holds no more than its bytes.)
-#[derive(Default)]
-enum Chunks {
-    #[default]
-    Empty,
-    One(Bytes),
-    Joined(BytesMut),
-}
-
-impl Chunks {
-    fn len(&self) -> usize {
-        match self {
-            Chunks::Empty => 0,
-            Chunks::One(bytes) => bytes.len(),
-            Chunks::Joined(bytes) => bytes.len(),
-        }
-    }
-
-    /// A single chunk at least this large is kept as it came.
-    const KEPT: usize = 64 * 1024;
-
-    /// Adds a chunk; `capacity` is the room to make when chunks are first joined.
-    fn push(&mut self, chunk: Bytes, capacity: impl FnOnce() -> usize) {
-        match self {
-            Chunks::Empty if chunk.len() >= Self::KEPT => *self = Chunks::One(chunk),
-            Chunks::Empty => {
-                let mut joined = BytesMut::with_capacity(capacity().max(chunk.len()));
-                joined.extend_from_slice(&chunk);
-                *self = Chunks::Joined(joined);
-            }
-            Chunks::One(first) => {
-                let mut joined = BytesMut::with_capacity(capacity().max(first.len() + chunk.len()));
-                joined.extend_from_slice(first);
-                joined.extend_from_slice(&chunk);
-                *self = Chunks::Joined(joined);
-            }
-            Chunks::Joined(joined) => joined.extend_from_slice(&chunk),
-        }
-    }
-
-    fn into_bytes(self) -> Bytes {
-        match self {
-            Chunks::Empty => Bytes::new(),
-            Chunks::One(bytes) => bytes,
-            Chunks::Joined(bytes) => bytes.freeze(),
-        }
-    }
 }
 
 /// What the generated code gets for every outcome, recorded in the slot for [`run`] and
@@ -743,29 +697,6 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..64),
             ".{0,40}".prop_map(String::into_bytes)
         ]
-    }
-
-    #[test]
-    fn a_large_body_of_one_chunk_is_kept_as_it_came_and_chunks_are_joined_in_order() {
-        let large = Bytes::from(vec![b' '; Chunks::KEPT]);
-        let mut body = Chunks::default();
-        assert!(body.into_bytes().is_empty());
-        body = Chunks::default();
-        body.push(large.clone(), || unreachable!("a large chunk is not copied"));
-        assert_eq!(body.into_bytes().as_ptr(), large.as_ptr());
-        // A small one is copied out of the buffer it is a slice of.
-        let small = Bytes::from_static(b"{\"tags\": []}");
-        let mut body = Chunks::default();
-        body.push(small.clone(), || 64);
-        let copied = body.into_bytes();
-        assert_eq!(copied, small);
-        assert_ne!(copied.as_ptr(), small.as_ptr());
-        let mut body = Chunks::default();
-        for part in [&b"ab"[..], b"", b"cde", b"f"] {
-            body.push(Bytes::copy_from_slice(part), || 1);
-        }
-        assert_eq!(body.len(), 6);
-        assert_eq!(&body.into_bytes()[..], b"abcdef");
     }
 
     proptest! {
