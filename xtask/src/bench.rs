@@ -6,7 +6,9 @@
 //! `bench/python/bench.py`) that warms up, times its calls and prints calls per second; the
 //! two clients of a comparison run alternately, five rounds, and the ratio is the median of
 //! the rounds' ratios. The servers: one that only replays fixed bytes (so the client's own
-//! cost shows) and the sandbox.
+//! cost shows) and the sandbox, pinned to one CPU; a client that makes one call at a time
+//! runs on the server's CPU (and, for reference, on another), a concurrent one anywhere (see
+//! [`crate::placement`]).
 //!
 //! A full run also counts the instructions per call of the Rust clients with callgrind, where
 //! valgrind is installed: figures that, unlike calls per second, repeat from run to run.
@@ -18,6 +20,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::placement::{self, Cpus};
 use crate::server::Server;
 use crate::{Result, root, succeed, venv};
 
@@ -91,6 +94,8 @@ struct Programs {
     cli: PathBuf,
     c_bench: PathBuf,
     python: PathBuf,
+    /// Where processes are pinned (`None`: nowhere).
+    cpus: Option<Cpus>,
 }
 
 fn build(mode: Mode) -> Result<Programs> {
@@ -115,6 +120,7 @@ fn build(mode: Mode) -> Result<Programs> {
         cli: dir.join("pancake"),
         c_bench,
         python: venv::bin("python"),
+        cpus: Cpus::detect(),
     })
 }
 
@@ -136,17 +142,44 @@ enum Runner {
     Python(&'static str, usize, usize),
 }
 
+/// Where a comparison's clients run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// On the server's CPU.
+    ServerCpu,
+    /// On another CPU than the server's.
+    OtherCpu,
+    /// Wherever the scheduler puts them.
+    Anywhere,
+}
+
+impl Placement {
+    /// The CPU this placement pins a client to, on a machine whose CPUs are `cpus`.
+    fn cpu(self, cpus: Option<Cpus>) -> Option<u32> {
+        match self {
+            Placement::ServerCpu => cpus.map(|c| c.server),
+            Placement::OtherCpu => cpus.and_then(|c| c.other),
+            Placement::Anywhere => None,
+        }
+    }
+}
+
 impl Runner {
-    fn command(self, programs: &Programs, op: &str, url: &str, calls: usize) -> Command {
+    /// Whether it makes one call at a time.
+    fn one_at_a_time(self) -> bool {
+        matches!(self, Runner::Rust(_, 1) | Runner::C | Runner::Python(_, 1, 1))
+    }
+
+    fn command(self, programs: &Programs, op: &str, url: &str, calls: usize, cpu: Option<u32>) -> Command {
         let mut command = match self {
             Runner::Rust(client, in_flight) => {
-                let mut command = Command::new(&programs.bench);
+                let mut command = placement::on(cpu, &programs.bench);
                 command.args(["run", "--client", client, "--in-flight", &in_flight.to_string()]);
                 command
             }
-            Runner::C => Command::new(&programs.c_bench),
+            Runner::C => placement::on(cpu, &programs.c_bench),
             Runner::Python(client, threads, in_flight) => {
-                let mut command = Command::new(&programs.python);
+                let mut command = placement::on(cpu, &programs.python);
                 command.arg("bench/python/bench.py").args(["--client", client]);
                 command.args(["--threads", &threads.to_string(), "--in-flight", &in_flight.to_string()]);
                 command
@@ -177,11 +210,11 @@ impl Runner {
 }
 
 /// Runs one client once: its calls per second.
-fn rate(programs: &Programs, runner: Runner, op: &str, server: &Server) -> Result<f64> {
+fn rate(programs: &Programs, runner: Runner, op: &str, server: &Server, placement: Placement) -> Result<f64> {
     let (url, sandbox) = (server.url.as_str(), server.name == SANDBOX);
     let calls = runner.calls(programs.mode, op, sandbox);
     let output = runner
-        .command(programs, op, url, calls)
+        .command(programs, op, url, calls, placement.cpu(programs.cpus))
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("bench runner: {e}"))?;
@@ -287,16 +320,36 @@ struct Measured {
     baseline: f64,
 }
 
+impl Comparison {
+    /// Whether both of its clients make one call at a time.
+    fn one_at_a_time(&self) -> bool {
+        self.subject.one_at_a_time() && self.baseline.one_at_a_time()
+    }
+
+    /// Where its clients run for the targets: one call at a time on the server's CPU, else
+    /// anywhere.
+    fn placement(&self) -> Placement {
+        if self.one_at_a_time() { Placement::ServerCpu } else { Placement::Anywhere }
+    }
+}
+
 /// Alternates the two clients for the rounds (the order flips each round).
-fn compare(programs: &Programs, comparison: &Comparison, op: &str, server: &Server) -> Result<Measured> {
+fn compare(
+    programs: &Programs,
+    comparison: &Comparison,
+    op: &str,
+    server: &Server,
+    placement: Placement,
+) -> Result<Measured> {
     let (mut ratios, mut subjects, mut baselines) = (Vec::new(), Vec::new(), Vec::new());
+    let rate = |runner| rate(programs, runner, op, server, placement);
     for round in 0..programs.mode.rounds() {
         let (subject, baseline) = if round % 2 == 0 {
-            let s = rate(programs, comparison.subject, op, server)?;
-            (s, rate(programs, comparison.baseline, op, server)?)
+            let s = rate(comparison.subject)?;
+            (s, rate(comparison.baseline)?)
         } else {
-            let b = rate(programs, comparison.baseline, op, server)?;
-            (rate(programs, comparison.subject, op, server)?, b)
+            let b = rate(comparison.baseline)?;
+            (rate(comparison.subject)?, b)
         };
         ratios.push(subject / baseline);
         subjects.push(subject);
@@ -312,12 +365,17 @@ struct Row {
     target: f64,
     /// `[server][op]`: replay, then sandbox.
     results: Vec<Vec<Measured>>,
+    /// `[op]`, on the replay server with the clients on another CPU than the server's (for
+    /// reference; only for clients that make one call at a time, on a machine with two CPUs).
+    apart: Option<Vec<Measured>>,
 }
 
 /// Everything a run measured.
 struct Report {
     mode: Mode,
     rows: Vec<Row>,
+    /// Where processes were pinned.
+    cpus: Option<Cpus>,
     /// Instructions per call of [`COUNTED`], per operation (none without valgrind).
     instructions: Option<Vec<[f64; 2]>>,
     /// `import pancake_sdk` and `import httpx`, in ms (median).
@@ -333,28 +391,28 @@ const MEMORY_SPREAD_MIB: f64 = 4.0;
 
 fn measure(mode: Mode) -> Result<Report> {
     let programs = build(mode)?;
-    let replay = Server::start("replay", Command::new(&programs.bench).arg("replay"))?;
-    let sandbox = Server::start(SANDBOX, Command::new(&programs.sandbox).args(["--epoch", "1759276800"]))?;
+    let server_cpu = programs.cpus.map(|cpus| cpus.server);
+    let replay = Server::start("replay", placement::on(server_cpu, &programs.bench).arg("replay"))?;
+    let sandbox =
+        Server::start(SANDBOX, placement::on(server_cpu, &programs.sandbox).args(["--epoch", "1759276800"]))?;
     let mut rows = Vec::new();
     for comparison in comparisons() {
         let mut results = Vec::new();
         for server in [&replay, &sandbox] {
-            let mut per_op = Vec::new();
-            for (op, _) in OPS {
-                let measured = compare(&programs, &comparison, op, server)?;
-                println!(
-                    "{:<40} {:<10} {:<9} {:>6.2}x ({:.0} vs {:.0} calls/s)",
-                    comparison.name, server.name, op, measured.ratio, measured.subject, measured.baseline
-                );
-                per_op.push(measured);
-            }
-            results.push(per_op);
+            results.push(compare_ops(&programs, &comparison, server, comparison.placement())?);
         }
+        let apart = programs.cpus.is_some_and(|cpus| cpus.other.is_some()) && comparison.one_at_a_time();
+        let apart = if apart {
+            Some(compare_ops(&programs, &comparison, &replay, Placement::OtherCpu)?)
+        } else {
+            None
+        };
         rows.push(Row {
             name: comparison.name,
             baseline: comparison.baseline_name,
             target: comparison.target,
             results,
+            apart,
         });
     }
     // A failure of valgrind's leaves the table out, not the run.
@@ -366,7 +424,27 @@ fn measure(mode: Mode) -> Result<Report> {
     let imports = (import_ms(&programs, "pancake_sdk")?, import_ms(&programs, "httpx")?);
     println!("import pancake_sdk {:.1} ms, import httpx {:.1} ms", imports.0, imports.1);
     let memory = export_memory(&programs)?;
-    Ok(Report { mode, rows, instructions, imports, memory, machine: machine(&programs) })
+    Ok(Report { mode, rows, cpus: programs.cpus, instructions, imports, memory, machine: machine(&programs) })
+}
+
+/// A comparison on each operation, on one server, its clients placed as told.
+fn compare_ops(
+    programs: &Programs,
+    comparison: &Comparison,
+    server: &Server,
+    placement: Placement,
+) -> Result<Vec<Measured>> {
+    let mut per_op = Vec::new();
+    for (op, _) in OPS {
+        let measured = compare(programs, comparison, op, server, placement)?;
+        let apart = if placement == Placement::OtherCpu { " (apart)" } else { "" };
+        println!(
+            "{:<40} {:<10} {:<9} {:>6.2}x ({:.0} vs {:.0} calls/s){apart}",
+            comparison.name, server.name, op, measured.ratio, measured.subject, measured.baseline
+        );
+        per_op.push(measured);
+    }
+    Ok(per_op)
 }
 
 /// The Rust clients whose instructions are counted, with their names in the table.
@@ -409,7 +487,7 @@ fn instructions(programs: &Programs, replay: &Server) -> Result<Option<Vec<[f64;
 /// thread (tokio's current-thread runtime: no second thread's spinning in the count).
 fn count(programs: &Programs, client: &'static str, op: &str, server: &Server, calls: usize) -> Result<u64> {
     // The timed run's command, under valgrind.
-    let run = Runner::Rust(client, 1).command(programs, op, &server.url, calls);
+    let run = Runner::Rust(client, 1).command(programs, op, &server.url, calls, None);
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(run.get_program())
@@ -608,8 +686,9 @@ impl Report {
              Two servers on 127.0.0.1: one that only replays fixed bytes (the sandbox's answers, \
              captured once: `bench/src/replay.rs`; one thread), so the client's own cost shows, \
              and the sandbox itself (which checks every request against the spec; its cost \
-             dominates). The targets apply to the replay server.\n",
-            self.mode.rounds()
+             dominates). The targets apply to the replay server.\n\n{}\n",
+            self.mode.rounds(),
+            self.placement()
         );
         for (server, title) in [(0, "Replay server"), (1, "Sandbox")] {
             let _ = writeln!(md, "## {title}: calls per second, as a ratio\n");
@@ -628,6 +707,31 @@ impl Report {
                     cell(&row.results[server][0]),
                     cell(&row.results[server][1]),
                     row.target
+                );
+            }
+            let _ = writeln!(md);
+        }
+        if self.rows.iter().any(|row| row.apart.is_some()) {
+            let _ = writeln!(
+                md,
+                "## Replay server, one call at a time, each client on another CPU than the server's\n\n\
+                 For reference (the targets apply to the first table): the same comparisons with \
+                 every wait for an answer leaving the client's CPU idle, to be woken when the answer \
+                 comes.\n"
+            );
+            let _ = writeln!(md, "| front-end | compared with | {} | {} |", OPS[0].1, OPS[1].1);
+            let _ = writeln!(md, "|---|---|---|---|");
+            for row in &self.rows {
+                let Some(apart) = &row.apart else { continue };
+                let cell =
+                    |m: &Measured| format!("{:.2}x ({:.0} vs {:.0}/s)", m.ratio, m.subject, m.baseline);
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} |",
+                    row.name,
+                    row.baseline,
+                    cell(&apart[0]),
+                    cell(&apart[1])
                 );
             }
             let _ = writeln!(md);
@@ -675,6 +779,24 @@ impl Report {
             let _ = writeln!(md, "| {front} | {customers} | {mib:.1} |");
         }
         md
+    }
+
+    /// Where the processes ran, as the method tells it.
+    fn placement(&self) -> String {
+        match self.cpus {
+            Some(Cpus { server, other }) => format!(
+                "Placement (`taskset`): both servers run on CPU {server}. A client that makes one call \
+                 at a time runs on that CPU too: the two hand over to each other, and the \
+                 measure is the client's own cost. On a CPU of its own, such a client leaves \
+                 that CPU idle at every wait for an answer, and waking it costs this virtual \
+                 machine more than a small call itself, by an amount that differs from run to \
+                 run{}. Clients that make calls concurrently run on any CPU.",
+                if other.is_some() { " (see the table of that placement below)" } else { "" }
+            ),
+            None => "Placement: processes are not pinned to CPUs (no `taskset` here): where the \
+                     scheduler puts a client that makes one call at a time changes its rate."
+                .into(),
+        }
     }
 
     /// A bar chart of the replay server's ratios against their targets, as SVG.

@@ -14,6 +14,7 @@ mod lint;
 mod model;
 mod names;
 mod output;
+mod placement;
 mod pytest;
 mod python;
 mod rust;

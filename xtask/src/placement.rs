@@ -1,0 +1,81 @@
+//! Where the bench's processes run: pinned to CPUs with `taskset` (Linux), so that a
+//! measurement does not depend on where the scheduler happened to put a process.
+//!
+//! A client that makes one call at a time waits for each answer: on a CPU of its own, that
+//! CPU goes idle at every wait and must be woken when the answer comes, which on a virtual
+//! machine can cost more than the call itself (and differs from run to run). On the server's
+//! CPU, the two hand over to each other and the client's own cost shows.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The CPUs a run pins its processes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cpus {
+    /// The servers' CPU: the first one this process may run on.
+    pub server: u32,
+    /// Another CPU this process may run on, if any.
+    pub other: Option<u32>,
+}
+
+impl Cpus {
+    /// The CPUs of this process, when `taskset` can pin to them; `None` where it cannot (not
+    /// Linux, no `taskset`): processes then run wherever the scheduler puts them.
+    pub fn detect() -> Option<Cpus> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let list = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
+        let cpus = Cpus::of_list(list.trim())?;
+        let usable = Command::new("taskset").arg("-V").output().is_ok_and(|o| o.status.success());
+        usable.then_some(cpus)
+    }
+
+    /// The first two CPUs of a list such as `0-3,8,10-11` (Linux's format).
+    fn of_list(list: &str) -> Option<Cpus> {
+        let mut found = Vec::new();
+        for part in list.split(',') {
+            let (first, last) = part.split_once('-').unwrap_or((part, part));
+            let (first, last) = (first.trim().parse::<u32>().ok()?, last.trim().parse::<u32>().ok()?);
+            found.extend((first..=last).take(2));
+            if found.len() >= 2 {
+                break;
+            }
+        }
+        Some(Cpus { server: *found.first()?, other: found.get(1).copied() })
+    }
+}
+
+/// A command that runs `program` on `cpu` alone, or wherever the scheduler puts it (`None`).
+pub fn on(cpu: Option<u32>, program: &Path) -> Command {
+    match cpu {
+        Some(cpu) => {
+            let mut command = Command::new("taskset");
+            command.args(["-c", &cpu.to_string()]).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_two_cpus_of_a_list_are_taken() {
+        assert_eq!(Cpus::of_list("0-1"), Some(Cpus { server: 0, other: Some(1) }));
+        assert_eq!(Cpus::of_list("3,5-9"), Some(Cpus { server: 3, other: Some(5) }));
+        assert_eq!(Cpus::of_list("2-7"), Some(Cpus { server: 2, other: Some(3) }));
+        assert_eq!(Cpus::of_list("4"), Some(Cpus { server: 4, other: None }));
+        assert_eq!(Cpus::of_list(""), None);
+        assert_eq!(Cpus::of_list("x-1"), None);
+    }
+
+    #[test]
+    fn a_pinned_command_runs_the_program_under_taskset() {
+        let pinned = on(Some(1), Path::new("/bin/true"));
+        assert_eq!(pinned.get_program(), "taskset");
+        let args: Vec<_> = pinned.get_args().collect();
+        assert_eq!(args, ["-c", "1", "/bin/true"]);
+        assert_eq!(on(None, Path::new("/bin/true")).get_program(), "/bin/true");
+    }
+}
