@@ -7,7 +7,7 @@
 //! CPU, the two hand over to each other and the client's own cost shows.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The CPUs a run pins its processes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,9 +24,18 @@ impl Cpus {
     pub fn detect() -> Option<Cpus> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let list = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
-        let cpus = Cpus::of_list(list.trim())?;
-        let usable = Command::new("taskset").arg("-V").output().is_ok_and(|o| o.status.success());
-        usable.then_some(cpus)
+        let Cpus { server, other } = Cpus::of_list(list.trim())?;
+        // A CPU that is listed may still refuse to be pinned to (offline, or a sandbox that
+        // forbids `sched_setaffinity`): each one is tried.
+        let pins = |cpu: u32| {
+            Command::new("taskset")
+                .args(["-c", &cpu.to_string(), "true"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+        };
+        pins(server).then(|| Cpus { server, other: other.filter(|&cpu| pins(cpu)) })
     }
 
     /// The first two CPUs of a list such as `0-3,8,10-11` (Linux's format).
@@ -41,6 +50,28 @@ impl Cpus {
             }
         }
         Some(Cpus { server: *found.first()?, other: found.get(1).copied() })
+    }
+}
+
+/// Where a comparison's clients run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// On the servers' CPU.
+    ServerCpu,
+    /// On another CPU than the servers'.
+    OtherCpu,
+    /// Wherever the scheduler puts them.
+    Anywhere,
+}
+
+impl Placement {
+    /// The CPU a client so placed is pinned to, on a machine whose CPUs are `cpus`.
+    pub fn cpu(self, cpus: Option<Cpus>) -> Option<u32> {
+        match self {
+            Placement::ServerCpu => cpus.map(|c| c.server),
+            Placement::OtherCpu => cpus.and_then(|c| c.other),
+            Placement::Anywhere => None,
+        }
     }
 }
 
