@@ -392,12 +392,9 @@ fn measure(mode: Mode) -> Result<Report> {
         for server in [&replay, &sandbox] {
             results.push(compare_ops(&programs, &comparison, server, comparison.placement())?);
         }
-        let apart = programs.cpus.is_some_and(|cpus| cpus.other.is_some()) && comparison.one_at_a_time();
-        let apart = if apart {
-            Some(compare_ops(&programs, &comparison, &replay, Placement::OtherCpu)?)
-        } else {
-            None
-        };
+        let apart = (programs.cpus.is_some_and(|cpus| cpus.other.is_some()) && comparison.one_at_a_time())
+            .then(|| compare_ops(&programs, &comparison, &replay, Placement::OtherCpu))
+            .transpose()?;
         rows.push(Row {
             name: comparison.name,
             baseline: comparison.baseline_name,

@@ -71,12 +71,11 @@ impl Pacer {
 
 /// The page a request addresses: the segment after `pages` in its path.
 pub(crate) fn page_of(path: &str) -> Option<&str> {
-    // By bytes: a path's segments are short, and `/` is one byte in UTF-8.
+    // By bytes: a path's segments are short, and `/` is one byte in UTF-8 (so each segment of
+    // a `str` is one too).
     let mut segments = path.as_bytes().split(|byte| *byte == b'/');
     segments.by_ref().find(|s| *s == b"pages")?;
-    let page = segments.next().filter(|s| !s.is_empty())?;
-    let start = page.as_ptr() as usize - path.as_ptr() as usize;
-    path.get(start..start + page.len())
+    segments.next().filter(|s| !s.is_empty()).and_then(|page| std::str::from_utf8(page).ok())
 }
 
 #[cfg(test)]
