@@ -159,7 +159,9 @@ fn warnings_and_decoded_error_bodies_are_redacted() {
     let client = client(&server);
     let answer = |body: &str| {
         format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            // The server closes after each answer, and says so: a second call must not be sent on
+            // a connection that the client has not yet seen closed.
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
         .into_bytes()

@@ -351,7 +351,7 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 }
             });
         }
-        builders.push(builder_wrapper(op, &builder_ident, builder_setters, success)?);
+        builders.push(builder_wrapper(op, index, &builder_ident, builder_setters, success)?);
         arms.push(dispatch_arm(op, builder_setters));
         if let Some(pagination) = &op.pagination {
             builders.push(stream(op, index, &builder_ident, builder_setters, success, &types, pagination)?);
@@ -515,23 +515,16 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
             }
         }
 
+        /// Progenitor's generated `send` only builds a request: the `pre` hook checks it, adds
+        /// the credential and takes it for `crate::exchange::build`, and stops the generated
+        /// code there (it never reaches `exec`); the SDK sends it.
         impl ClientHooks<crate::state::ClientState> for progenitor::Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
-                info: &OperationInfo,
+                _info: &OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                crate::exchange::prepare(&self.inner, request, API.operation(info.operation_id))
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                // Not boxed on its own: the send future that holds it is (see the builders'
-                // `send_with`), so the exchange's state is on the heap with it, in one allocation.
-                crate::exchange::execute(&self.inner, &self.client, request, API.operation(info.operation_id)).await
+                crate::exchange::prepare(&self.inner, request)
             }
         }
 
@@ -553,6 +546,8 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
         /// One builder per operation: set its parameters, then `send()`.
         pub mod builder {
             use super::{Client, progenitor, types};
+            #[allow(unused_imports)]
+            use crate::path::Segment as _;
 
             #(#builders)*
         }
@@ -687,6 +682,7 @@ fn required(op: &Operation) -> Vec<String> {
 /// The public builder of one operation, wrapping progenitor's.
 fn builder_wrapper(
     op: &Operation,
+    index: usize,
     builder: &syn::Ident,
     setters: &[Setter],
     success: &syn::Type,
@@ -728,7 +724,7 @@ fn builder_wrapper(
             quote! { Err(_) => self.check.fail(#name, #message.to_string()), }
         };
         let segment = if op.params.iter().any(|p| p.location == "path" && p.name == *name) {
-            quote! { self.check.segment(#name, &value.to_string()); }
+            quote! { if let Some(problem) = value.segment_problem() { self.check.fail(#name, problem); } }
         } else {
             quote! {}
         };
@@ -811,7 +807,8 @@ fn builder_wrapper(
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
                 let Self { inner, client, check } = self;
-                crate::exchange::run(client.state(), check, options, Box::pin(inner.send())).await
+                let request = crate::exchange::build(client.state(), &super::API.operations[#index], check, inner.send())?;
+                crate::exchange::run(client.state(), &client.inner.client, request, options).await
             }
 
             /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -824,7 +821,8 @@ fn builder_wrapper(
             ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 let Self { inner, client, check } = self;
                 let check = check.with_body(body);
-                crate::exchange::run_raw(client.state(), check, options, Box::pin(inner.send())).await
+                let request = crate::exchange::build(client.state(), &super::API.operations[#index], check, inner.send())?;
+                crate::exchange::run_raw(client.state(), &client.inner.client, request, options).await
             }
         }
     })

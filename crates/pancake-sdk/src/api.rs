@@ -95,13 +95,6 @@ impl Check {
         self.failures.retain(|(failed, _)| *failed != field);
     }
 
-    /// Checks that a path parameter's value is one path segment.
-    pub fn segment(&mut self, field: &'static str, value: &str) {
-        if let Some(problem) = crate::path::problem(value) {
-            self.fail(field, problem);
-        }
-    }
-
     /// The body to send as the caller gave it (the JSON door).
     pub(crate) fn with_body(mut self, body: Option<serde_json::Value>) -> Check {
         self.body = body;
@@ -207,7 +200,7 @@ mod tests {
     fn the_last_value_of_a_field_counts_and_required_inputs_are_named() {
         let mut check = Check::new(&["page_id", "conversation_id"]);
         assert_eq!(field(&check).as_deref(), Some("page_id"), "nothing given");
-        check.segment("page_id", "..");
+        check.fail("page_id", "not one path segment".into());
         check.fail("since", "not a time".into());
         assert_eq!(field(&check).as_deref(), Some("page_id"));
         check.accepted("page_id");

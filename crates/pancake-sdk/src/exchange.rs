@@ -1,10 +1,11 @@
-//! One call: pacing, attempts and retries, the raw answer kept, and progenitor's result
-//! turned into the SDK's [`Response`] or [`Error`].
+//! One call: its request built and checked, pacing, attempts and retries, the raw answer
+//! kept, and the answer turned into the SDK's [`Response`] or [`Error`].
 //!
-//! The hooks record the raw answer (and any error of their own) in a task-local slot, and
-//! hand the generated code a stand-in it does not decode. [`run`] decodes the answer's bytes
-//! straight into the operation's type; the JSON door ([`run_raw`]) checks them and hands them
-//! over as they came.
+//! Progenitor's generated `send` only builds the request: [`build`] polls it once, its `pre`
+//! hook ([`prepare`]) checks the request, adds the credential and takes it, and the generated
+//! code stops there (it never sends, so it never decodes). [`run`] then sends the request and
+//! decodes the answer's bytes straight into the operation's type; the JSON door ([`run_raw`])
+//! checks them and hands them over as they came.
 //!
 //! Each answer is scanned once ([`crate::scan`]) as it is read: that pass bounds what decoding
 //! it may take and finds the envelope (`success`, `error_code`, `message`), which is never
@@ -12,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -26,23 +28,29 @@ use crate::retry::{never_sent, retryable_status};
 use crate::state::ClientState;
 use crate::{Error, ErrorBody, Json, Response, scan, validate};
 
-tokio::task_local! {
-    // Boxed: the task-local is swapped in and out at every poll of the call.
-    static EXCHANGE: RefCell<Box<Exchange>>;
+thread_local! {
+    /// The request being built: what the `pre` hook needs, then what it made. Set and read
+    /// within one synchronous poll of the generated `send` ([`build`]), on this thread.
+    static BUILDING: RefCell<Option<Building>> = const { RefCell::new(None) };
 }
 
-/// What the hooks saw of one call.
-#[derive(Default)]
-struct Exchange {
-    options: CallOptions,
+/// One request being built.
+struct Building {
+    operation: &'static Operation,
     /// A body to send as the caller gave it, in place of the typed one.
     body: Option<serde_json::Value>,
     /// The file of an upload, sent as `multipart/form-data`.
     upload: Option<crate::Upload>,
-    /// The page the request addresses (errors name it).
+    /// What the `pre` hook made of the request.
+    built: Option<Result<Request, Error>>,
+}
+
+/// A request built and checked, its credential added: ready to send.
+pub(crate) struct Request {
+    request: reqwest::Request,
+    operation: &'static Operation,
+    /// The page the request addresses (errors name it; pacing is by page).
     page: Option<String>,
-    answer: Option<Answer>,
-    error: Option<Error>,
 }
 
 /// The raw answer to a request.
@@ -77,42 +85,83 @@ impl Envelope {
     }
 }
 
-/// Keeps an error raised inside a hook, so that [`run`] returns it as it is.
-pub(crate) fn fail<E>(error: Error) -> progenitor_client::Error<E> {
-    let text = error.to_string();
-    record_error(error);
-    progenitor_client::Error::Custom(text)
-}
-
-fn record_error(error: Error) {
-    let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().error = Some(error));
+/// Builds the request of `operation` with progenitor's generated `send` (`generated`), which
+/// is polled once: its `pre` hook checks the request against the spec's rules and its route,
+/// adds the credential, and takes the request, so the generated code never sends anything.
+/// The builder's own checks (`check`) come first: nothing is built for a call they refuse.
+pub(crate) fn build<T, E, F>(
+    state: &ClientState,
+    operation: &'static Operation,
+    mut check: Check,
+    generated: F,
+) -> Result<Request, Error>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    let built = check.finish().and_then(|()| {
+        let building =
+            Building { operation, body: check.take_body(), upload: check.take_upload(), built: None };
+        BUILDING.with(|slot| *slot.borrow_mut() = Some(building));
+        let generated = std::pin::pin!(generated);
+        let polled = generated.poll(&mut Context::from_waker(Waker::noop()));
+        let building = BUILDING.with(|slot| slot.borrow_mut().take());
+        match (building.and_then(|b| b.built), polled) {
+            (Some(built), _) => built,
+            (None, Poll::Ready(Err(error))) => Err(map_error(error)),
+            (None, _) => Err(Error::InvalidRequest {
+                field: None,
+                message: "the generated code made no request".into(),
+            }),
+        }
+    });
+    built.map_err(|error| error.redacted(state.secrets()))
 }
 
 /// The `pre` hook: puts in a body given as JSON, checks the request against the spec's rules
-/// and its route, then adds the credential.
+/// and its route, adds the credential, then takes the request for [`build`]. It always
+/// answers an error (an empty one, not read), so that the generated code stops there.
 // The error type is progenitor's, as its hook requires.
 #[allow(clippy::result_large_err)]
 pub(crate) fn prepare<E>(
     state: &ClientState,
     request: &mut reqwest::Request,
-    operation: Option<&'static Operation>,
 ) -> Result<(), progenitor_client::Error<E>> {
-    let Some(operation) = operation else {
-        return Err(fail(Error::InvalidRequest {
-            field: None,
-            message: "an operation the API's table does not know".into(),
-        }));
+    let Some(mut building) = BUILDING.with(|slot| slot.borrow_mut().take()) else {
+        return Err(progenitor_client::Error::Custom("a request built outside a call".into()));
     };
-    let given = EXCHANGE.try_with(|slot| slot.borrow_mut().body.take()).ok().flatten();
-    if let Some(body) = given {
-        let bytes = serde_json::to_vec(&body).map_err(|e| fail(Error::invalid("body", e.to_string())))?;
+    let operation = building.operation;
+    let built = prepared(state, request, &mut building).map(|page| Request {
+        request: std::mem::replace(request, placeholder()),
+        operation,
+        page,
+    });
+    building.built = Some(built);
+    BUILDING.with(|slot| *slot.borrow_mut() = Some(building));
+    Err(progenitor_client::Error::Custom(String::new()))
+}
+
+/// What the `pre` hook does to the request; answers the page it addresses.
+fn prepared(
+    state: &ClientState,
+    request: &mut reqwest::Request,
+    building: &mut Building,
+) -> Result<Option<String>, Error> {
+    if let Some(body) = building.body.take() {
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::invalid("body", e.to_string()))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
     }
     // The page the request addresses, read once: errors name it, and its own token is used.
     let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
-    let checked = check(state, request, operation, page.as_deref());
-    let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().page = page);
-    checked.map_err(fail)
+    check(state, request, building.operation, building.upload.take(), page.as_deref()).map(|()| page)
+}
+
+/// What is left in place of a request that was taken (by the `pre` hook from the generated
+/// code, or for the last attempt): a request to nowhere, never sent (its URL parsed once,
+/// copied after).
+fn placeholder() -> reqwest::Request {
+    static NOWHERE: std::sync::LazyLock<reqwest::Url> =
+        std::sync::LazyLock::new(|| reqwest::Url::parse("http://unsent.invalid/").expect("a valid URL"));
+    reqwest::Request::new(Method::GET, NOWHERE.clone())
 }
 
 /// Puts in the file of an upload, checks the request against the spec's rules and its route,
@@ -121,9 +170,9 @@ fn check(
     state: &ClientState,
     request: &mut reqwest::Request,
     operation: &'static Operation,
+    upload: Option<crate::Upload>,
     page: Option<&str>,
 ) -> Result<(), Error> {
-    let upload = EXCHANGE.try_with(|slot| slot.borrow_mut().upload.take()).ok().flatten();
     if let (Some(upload), Some(rule)) = (upload, &operation.upload) {
         let (content_type, body) = upload.into_form(rule.field)?;
         let headers = request.headers_mut();
@@ -167,24 +216,20 @@ fn rename_query(request: &mut reqwest::Request, renamed: &[(&str, &str)]) {
     url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
-/// The `exec` hook: paces, sends, reads the body (up to the size limit), retries what may be
-/// retried within the call's deadline, and records the final answer for [`run`].
-pub(crate) async fn execute(
+/// Sends a built request: paces, sends, reads the body (up to the size limit), and retries
+/// what may be retried within the call's deadline. Answers the final answer, or the call's
+/// error.
+async fn execute(
     state: &ClientState,
     http: &reqwest::Client,
     mut request: reqwest::Request,
-    operation: Option<&'static Operation>,
-) -> reqwest::Result<reqwest::Response> {
-    let redirect = operation.and_then(|op| op.redirect);
-    let secret = operation.and_then(|op| op.secret);
-    let (route, operation) = operation.map_or(("", "unknown"), |op| (op.route, op.id));
-    // The call's options, and the page paced (read by `prepare`; only when pacing is on).
-    let (options, page) = EXCHANGE
-        .try_with(|slot| {
-            let exchange = slot.borrow();
-            (exchange.options, state.pacer().and(exchange.page.clone()))
-        })
-        .unwrap_or_default();
+    operation: &'static Operation,
+    options: CallOptions,
+    page: Option<&str>,
+) -> Result<Answer, Error> {
+    let Operation { redirect, secret, route, id, .. } = *operation;
+    // The page paced (only when pacing is on).
+    let paced = state.pacer().and(page);
     let policy = options.retry.unwrap_or(state.retry_policy());
     let limits = state.limits();
     let deadline = options.deadline.unwrap_or(limits.deadline);
@@ -198,7 +243,7 @@ pub(crate) async fn execute(
     }
     state.pacemaker().call_started();
     let call = Call {
-        operation,
+        operation: id,
         method: request.method().clone(),
         route,
         idempotent,
@@ -211,26 +256,31 @@ pub(crate) async fn execute(
     // only after a wait).
     let mut now = call.started;
     loop {
-        if let (Some(pacer), Some(page)) = (state.pacer(), &page) {
+        if let (Some(pacer), Some(page)) = (state.pacer(), paced) {
             // Boxed: most requests go at once, with no wait in the call's future.
             if !pacer.ready(page)
                 && Box::pin(tokio::time::timeout(call.remaining(), pacer.wait(page))).await.is_err()
             {
                 // Nothing was sent in this wait: the deadline simply passed.
-                return call.fail(Error::Deadline { operation, deadline }, retries);
+                return call.fail(Error::Deadline { operation: id, deadline }, retries);
             }
             now = Instant::now();
         }
         let remaining = deadline.saturating_sub(now.duration_since(call.started));
         if remaining.is_zero() {
-            return call.fail(Error::Deadline { operation, deadline }, retries);
+            return call.fail(Error::Deadline { operation: id, deadline }, retries);
         }
-        let copy = if retries < policy.max_retries { request.try_clone() } else { None };
+        // A copy is kept while a retry may follow; the last attempt sends the request itself.
+        let copy = if retries < policy.max_retries { copy_of(&request) } else { None };
         let last_chance = copy.is_none();
-        let mut sent = copy.unwrap_or_else(|| clone_or_take(&mut request));
+        let mut sent = copy.unwrap_or_else(|| std::mem::replace(&mut request, placeholder()));
         // reqwest's own timer bounds the attempt, body included (one timer, not one more of
-        // ours): cut at the deadline, it is the deadline that passed.
-        *sent.timeout_mut() = Some(attempt_timeout.min(remaining));
+        // ours): cut at the deadline, it is the deadline that passed. The client's timeout is
+        // `limits.timeout`: a request carries its own only when it is another.
+        let timeout = attempt_timeout.min(remaining);
+        if timeout != limits.timeout {
+            *sent.timeout_mut() = Some(timeout);
+        }
         let attempt_started = now;
         let outcome = match attempt(http, sent, limits.max_response_bytes).await {
             Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
@@ -277,7 +327,7 @@ fn learn_secret(state: &ClientState, field: &str, answer: &Answer) {
     }
 }
 
-/// One call as the exec hook runs it.
+/// One call as [`execute`] runs it.
 struct Call {
     operation: &'static str,
     method: Method,
@@ -343,18 +393,17 @@ impl Call {
         );
     }
 
-    /// Records `error` as the call's outcome, and hands the generated code a stand-in.
-    fn fail(&self, error: Error, attempts: u32) -> reqwest::Result<reqwest::Response> {
+    /// Logs `error` as the call's outcome.
+    fn fail(&self, error: Error, attempts: u32) -> Result<Answer, Error> {
         self.log_call(attempts, error.status(), error.kind().name());
-        record_error(error);
-        Ok(undecoded())
+        Err(error)
     }
 
-    /// Records the final outcome and hands the generated code a response it can decode.
-    fn finish(&self, outcome: Result<Answer, Failure>, attempts: u32) -> reqwest::Result<reqwest::Response> {
+    /// The call's final outcome: its answer, or its error.
+    fn finish(&self, outcome: Result<Answer, Failure>, attempts: u32) -> Result<Answer, Error> {
         let operation = self.operation;
         match outcome {
-            Ok(answer) => {
+            Ok(mut answer) => {
                 // A send answered with neither a success nor a refusal (a 5xx, a redirect) may
                 // have been carried out.
                 if !self.idempotent && (answer.status.is_server_error() || answer.status.is_redirection()) {
@@ -362,16 +411,14 @@ impl Call {
                         operation,
                         reason: format!("the server answered HTTP {}", answer.status),
                         status: Some(answer.status),
-                        body: Some(ErrorBody::new(answer.body.clone())),
+                        body: Some(ErrorBody::new(answer.body)),
                         source: None,
                     };
                     self.log_call(attempts, Some(answer.status), "outcome_unknown");
-                    record_error(error);
-                } else {
-                    self.log_call(attempts, Some(answer.status), "answered");
+                    return Err(error);
                 }
+                self.log_call(attempts, Some(answer.status), "answered");
                 // An operation that answers a redirect answers where it points (never followed).
-                let mut answer = answer;
                 let location = self
                     .redirect
                     .filter(|_| answer.status.is_redirection())
@@ -382,10 +429,7 @@ impl Call {
                     answer.envelope = None;
                     answer.located = true;
                 }
-                // Nothing for the generated code to decode: `run` and `run_raw` read the answer.
-                let response = undecoded();
-                let _ = EXCHANGE.try_with(|slot| slot.borrow_mut().answer = Some(answer));
-                Ok(response)
+                Ok(answer)
             }
             // A send that was answered went out: whatever the answer said is unread, so its
             // outcome is unknown, never a plain failure that invites sending again.
@@ -433,24 +477,70 @@ impl Call {
                         body: None,
                         source: Some(source),
                     };
-                    // The generated code needs an error of its own kind; `run` returns this one.
                     return self.fail(error, attempts);
                 }
                 let kind = if error.is_timeout() { "timeout" } else { "transport" };
                 self.log_call(attempts, None, kind);
-                Err(error)
+                Err(Error::from_reqwest(error))
             }
         }
     }
 }
 
-/// A short name of an error's kind, for logs.
-/// The request for a last attempt: a copy when the body allows one, else the request itself.
-fn clone_or_take(request: &mut reqwest::Request) -> reqwest::Request {
-    request.try_clone().unwrap_or_else(|| {
-        let placeholder = reqwest::Request::new(request.method().clone(), request.url().clone());
-        std::mem::replace(request, placeholder)
-    })
+/// A copy of a request to send, when its body can be copied. A request without a body is
+/// copied by its parts (method, URL, headers, version): it carries no extension (the timeout
+/// is set on what is sent), and `try_clone` would make an empty extension map for it.
+fn copy_of(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    Some(copy)
+}
+
+/// An answer's body as it is read: a body that comes in one chunk is kept as it came (no
+/// copy); the chunks are joined only once a second one comes.
+enum Body {
+    Empty,
+    One(Bytes),
+    Joined(BytesMut),
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        match self {
+            Body::Empty => 0,
+            Body::One(bytes) => bytes.len(),
+            Body::Joined(bytes) => bytes.len(),
+        }
+    }
+
+    /// The body with `chunk` after it (`capacity`: room for the whole body, as announced).
+    fn push(self, chunk: Bytes, capacity: usize) -> Body {
+        match self {
+            Body::Empty => Body::One(chunk),
+            Body::One(first) => {
+                let mut joined = BytesMut::with_capacity(capacity.max(first.len() + chunk.len()));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+                Body::Joined(joined)
+            }
+            Body::Joined(mut joined) => {
+                joined.extend_from_slice(&chunk);
+                Body::Joined(joined)
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Body::Empty => Bytes::new(),
+            Body::One(bytes) => bytes,
+            Body::Joined(bytes) => bytes.freeze(),
+        }
+    }
 }
 
 /// Sends one request and reads its body, never more than `limit` bytes: an answer whose
@@ -466,14 +556,14 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     }
     // Room for what was announced (never more than the limit), else a small start.
     let capacity = declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize;
-    let mut body = BytesMut::with_capacity(capacity);
+    let mut body = Body::Empty;
     while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(Failure::TooLarge { status, limit });
         }
-        body.extend_from_slice(&chunk);
+        body = body.push(chunk, capacity);
     }
-    let body = body.freeze();
+    let body = body.into_bytes();
     let found = scan::scan(&body);
     if !scan::decodes_within(&found, limit) {
         return Err(Failure::TooLarge { status, limit });
@@ -482,75 +572,43 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     Ok(Answer { status, headers, body, envelope, located: false })
 }
 
-/// What the generated code gets for every outcome, recorded in the slot for [`run`] and
-/// [`run_raw`] (an answer, or an error: reqwest errors can be neither built by hand nor
-/// cloned): an empty answer with a status that no operation declares (the generated code
-/// decodes only 200, 4xx and 5xx; `cargo xtask generate` refuses a spec that declares another),
-/// so it hands it back undecoded.
-///
-/// It carries a URL made once (reqwest would otherwise parse a placeholder URL for each one).
-fn undecoded() -> reqwest::Response {
-    use reqwest::ResponseBuilderExt;
-    static NOWHERE: std::sync::LazyLock<reqwest::Url> =
-        std::sync::LazyLock::new(|| reqwest::Url::parse("http://undecoded.invalid/").expect("a valid URL"));
-    // A builder given only a URL and a body cannot fail.
-    let mut answer = http::Response::builder()
-        .url(NOWHERE.clone())
-        .body(reqwest::Body::from(Bytes::new()))
-        .unwrap_or_else(|_| http::Response::new(reqwest::Body::from(Bytes::new())));
-    *answer.status_mut() = StatusCode::from_u16(299).unwrap_or(StatusCode::NO_CONTENT);
-    reqwest::Response::from(answer)
-}
-
-/// Runs a generated `dispatch` future with per-call options and decodes its answer into `T`;
-/// every error passes through the client's redaction step. The generated code decodes nothing
-/// (the exchange is raw): the answer's bytes are decoded here, once, straight into `T`.
-pub(crate) async fn run<T, E, F>(
+/// Sends a built request and decodes its answer into `T`; every error passes through the
+/// client's redaction step. The answer's bytes are decoded once, straight into `T`.
+pub(crate) async fn run<T: serde::de::DeserializeOwned>(
     state: &ClientState,
-    check: Check,
+    http: &reqwest::Client,
+    request: Request,
     options: CallOptions,
-    dispatch: F,
-) -> Result<Response<T>, Error>
-where
-    T: serde::de::DeserializeOwned,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-{
-    answered(state, check, options, dispatch, typed_answer).await
+) -> Result<Response<T>, Error> {
+    answered(state, http, request, options, typed_answer).await
 }
 
-/// An outcome through the client's redaction step.
-fn redacted<T>(state: &ClientState, outcome: Result<Response<T>, Error>) -> Result<Response<T>, Error> {
+/// Sends a built request in the JSON door: the answer is checked (no error in its status or
+/// envelope, one JSON text) and handed over as the bytes that came.
+pub(crate) async fn run_raw(
+    state: &ClientState,
+    http: &reqwest::Client,
+    request: Request,
+    options: CallOptions,
+) -> Result<Response<Json>, Error> {
+    let read = if options.defer_json_check { unchecked_answer } else { raw_answer };
+    answered(state, http, request, options, read).await
+}
+
+/// Sends a built request and reads its answer with `read`.
+async fn answered<U>(
+    state: &ClientState,
+    http: &reqwest::Client,
+    request: Request,
+    options: CallOptions,
+    read: fn(Answer) -> Result<Response<U>, Error>,
+) -> Result<Response<U>, Error> {
+    let Request { request, operation, page } = request;
+    let outcome = execute(state, http, request, operation, options, page.as_deref()).await.and_then(read);
     match outcome {
         Ok(response) => Ok(response.redacted(state.secrets())),
-        Err(error) => Err(error.redacted(state.secrets())),
+        Err(error) => Err(error.on_page(page.as_deref()).redacted(state.secrets())),
     }
-}
-
-/// Runs a generated `dispatch` future in a raw exchange (the generated code gets nothing to
-/// decode) and reads the recorded answer with `read`.
-async fn answered<T, U, E, F>(
-    state: &ClientState,
-    mut check: Check,
-    options: CallOptions,
-    dispatch: F,
-    read: fn(Answer) -> Result<Response<U>, Error>,
-) -> Result<Response<U>, Error>
-where
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-{
-    check.finish().map_err(|error| error.redacted(state.secrets()))?;
-    let exchange =
-        Exchange { options, body: check.take_body(), upload: check.take_upload(), ..Exchange::default() };
-    let (result, exchange) = exchanged(exchange, dispatch).await;
-    let outcome = match (exchange.error, exchange.answer) {
-        (Some(error), _) => Err(error),
-        (None, Some(answer)) => read(answer),
-        (None, None) => Err(match result {
-            Err(error) => map_error(error),
-            Ok(_) => Error::InvalidRequest { field: None, message: "no answer was recorded".into() },
-        }),
-    };
-    redacted(state, outcome.map_err(|error| error.on_page(exchange.page.as_deref())))
 }
 
 /// The typed reading of an answer: its body decoded into `T`.
@@ -579,35 +637,6 @@ fn read_answer<U>(
     Ok(Response::new(value, answer.status, answer.headers, answer.body, warning))
 }
 
-/// Runs a generated `dispatch` future with its exchange slot; answers its result and what the
-/// hooks recorded.
-/// (A plain function, not an `async fn`: the future holds `dispatch` once, not twice.)
-fn exchanged<R, F: Future<Output = R>>(
-    exchange: Exchange,
-    dispatch: F,
-) -> impl Future<Output = (R, Exchange)> {
-    EXCHANGE.scope(RefCell::new(Box::new(exchange)), async move {
-        let result = dispatch.await;
-        // Moved out, a default left in its place (no new box).
-        (result, EXCHANGE.with(|slot| std::mem::take(&mut **slot.borrow_mut())))
-    })
-}
-
-/// Runs a generated `dispatch` future in the JSON door: the answer is checked (no error in
-/// its status or envelope, one JSON text) and handed over as the bytes that came.
-pub(crate) async fn run_raw<T, E, F>(
-    state: &ClientState,
-    check: Check,
-    options: CallOptions,
-    dispatch: F,
-) -> Result<Response<Json>, Error>
-where
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-{
-    let read = if options.defer_json_check { unchecked_answer } else { raw_answer };
-    answered(state, check, options, dispatch, read).await
-}
-
 /// The JSON door's reading of an answer: its bytes, checked to be one JSON text.
 fn raw_answer(answer: Answer) -> Result<Response<Json>, Error> {
     read_answer(answer, |body| Json::from_bytes(body.clone()))
@@ -634,22 +663,21 @@ fn api_failure(answer: &Answer) -> Option<Error> {
     })
 }
 
-/// An error of the generated code when the hooks recorded neither an answer nor an error of
-/// their own.
+/// An error of the generated code when its `pre` hook made no request.
 fn map_error<E>(error: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as P;
     match error {
         // The builders check every setter's value and every required input, so what progenitor
         // still refuses is the body its builder makes (`body_map`).
         P::InvalidRequest(message) => Error::InvalidRequest { field: Some("body".into()), message },
-        // A hook's own error is returned from the slot before this is reached.
+        // The hook's own error is read from the slot before this is reached.
         P::Custom(message) => Error::InvalidRequest { field: None, message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => {
             Error::Decode { status: StatusCode::OK, body: ErrorBody::new(body), source }
         }
         P::ErrorResponse(_) | P::UnexpectedResponse(_) => {
-            Error::InvalidRequest { field: None, message: "no answer was recorded".into() }
+            Error::InvalidRequest { field: None, message: "the generated code made no request".into() }
         }
     }
 }
@@ -697,6 +725,44 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..64),
             ".{0,40}".prop_map(String::into_bytes)
         ]
+    }
+
+    /// A body is the same bytes whether it came in one chunk (kept as it came) or several
+    /// (joined), whatever room was announced for it.
+    #[test]
+    fn a_body_is_its_chunks_in_order() {
+        let chunks = ["{\"a\":", "[1,2", "]}"];
+        for count in 0..=chunks.len() {
+            for capacity in [0, 3, 1024] {
+                let body = chunks[..count].iter().fold(Body::Empty, |body, chunk| {
+                    body.push(Bytes::from_static(chunk.as_bytes()), capacity)
+                });
+                let expected = chunks[..count].concat();
+                assert_eq!(body.len(), expected.len());
+                assert_eq!(body.into_bytes(), expected.as_bytes(), "{count} chunks, room for {capacity}");
+            }
+        }
+        // One chunk is handed on as it is, not copied.
+        let chunk = Bytes::from_static(b"{}");
+        assert_eq!(Body::Empty.push(chunk.clone(), 8).into_bytes().as_ptr(), chunk.as_ptr());
+    }
+
+    /// The copy kept for a retry is the request: method, URL, headers, version and body.
+    #[test]
+    fn a_copy_for_a_retry_is_the_request() {
+        let url = reqwest::Url::parse("http://127.0.0.1:9/pages/1/tags?access_token=t").unwrap();
+        for body in [None, Some(&b"{\"x\":1}"[..])] {
+            let mut request = reqwest::Request::new(Method::POST, url.clone());
+            request.headers_mut().insert("accept", HeaderValue::from_static("application/json"));
+            *request.version_mut() = reqwest::Version::HTTP_11;
+            *request.body_mut() = body.map(|b| reqwest::Body::from(b.to_vec()));
+            let copy = copy_of(&request).expect("a body of bytes can be copied");
+            assert_eq!(copy.method(), request.method());
+            assert_eq!(copy.url(), request.url());
+            assert_eq!(copy.headers(), request.headers());
+            assert_eq!(copy.version(), request.version());
+            assert_eq!(copy.body().and_then(reqwest::Body::as_bytes), body);
+        }
     }
 
     proptest! {

@@ -10,20 +10,61 @@
 
 use crate::Error;
 
-/// Why `value` is not one path segment, if it is not.
-pub(crate) fn problem(value: &str) -> Option<String> {
-    if value.trim().is_empty() {
+/// A path parameter's value: its text must be one path segment. The generated builders call
+/// it as a method, so that a value reaches its text as `to_string` would (through `Deref`).
+pub trait Segment {
+    /// Why its text is not one path segment, if it is not.
+    fn segment_problem(&self) -> Option<String>;
+}
+
+impl<T: std::fmt::Display + ?Sized> Segment for T {
+    fn segment_problem(&self) -> Option<String> {
+        problem(self)
+    }
+}
+
+/// Why a value's text is not one path segment, if it is not: read as the value writes itself
+/// (no copy of it is made unless it is refused).
+pub(crate) fn problem(value: &(impl std::fmt::Display + ?Sized)) -> Option<String> {
+    use std::fmt::Write;
+    let mut shape = Shape::default();
+    // `Shape` never fails a write, so neither does this.
+    let _ = write!(shape, "{value}");
+    if !shape.visible {
         return Some("must not be empty (it is a segment of the URL's path)".into());
     }
-    if value == "." || value == ".." {
+    if shape.chars == shape.dots && shape.chars <= 2 {
         return Some(format!(
-            "{value:?} is not an id: as a segment of the URL's path it would change the route"
+            "{:?} is not an id: as a segment of the URL's path it would change the route",
+            value.to_string()
         ));
     }
-    if value.contains('\\') {
+    if shape.backslash {
         return Some("holds a backslash, which a URL parser reads as `/`: it would change the route".into());
     }
     None
+}
+
+/// What a segment's text holds, as far as the route is concerned.
+#[derive(Default)]
+struct Shape {
+    chars: usize,
+    dots: usize,
+    /// Whether a character that is not white space came.
+    visible: bool,
+    backslash: bool,
+}
+
+impl std::fmt::Write for Shape {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for c in text.chars() {
+            self.chars += 1;
+            self.dots += usize::from(c == '.');
+            self.visible |= !c.is_whitespace();
+            self.backslash |= c == '\\';
+        }
+        Ok(())
+    }
 }
 
 /// Checks that `value` is a single path segment, naming `field` when it is not.

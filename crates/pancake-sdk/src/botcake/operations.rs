@@ -575,26 +575,16 @@ impl crate::dispatch::JsonApi for Client {
         Box::pin(dispatch_json(self, operation_id, args, upload, options))
     }
 }
+/// Progenitor's generated `send` only builds a request: the `pre` hook checks it, adds
+/// the credential and takes it for `crate::exchange::build`, and stops the generated
+/// code there (it never reaches `exec`); the SDK sends it.
 impl ClientHooks<crate::state::ClientState> for progenitor::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::exchange::prepare(&self.inner, request, API.operation(info.operation_id))
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
-            )
-            .await
+        crate::exchange::prepare(&self.inner, request)
     }
 }
 /// Calls an operation by its id with JSON arguments (and the file of an upload),
@@ -761,6 +751,8 @@ async fn dispatch_json(
 /// One builder per operation: set its parameters, then `send()`.
 pub mod builder {
     use super::{Client, progenitor, types};
+    #[allow(unused_imports)]
+    use crate::path::Segment as _;
     ///The builder of `get_flows`: `GET /pages/{page_id}/flows`.
     #[derive(Clone, Debug)]
     pub struct GetFlows<'a> {
@@ -785,7 +777,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -811,7 +805,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -824,11 +824,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -857,7 +863,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -919,7 +927,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -932,11 +946,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -965,7 +985,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1027,7 +1049,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1040,11 +1068,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1073,7 +1107,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1095,7 +1131,9 @@ pub mod builder {
             match ::std::convert::TryInto::<i64>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("flow_id");
-                    self.check.segment("flow_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("flow_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.flow_id(value);
                 }
@@ -1127,7 +1165,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1140,11 +1184,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1173,7 +1223,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1197,7 +1249,9 @@ pub mod builder {
             >::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("path");
-                    self.check.segment("path", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("path", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.path(value);
                 }
@@ -1223,7 +1277,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1236,11 +1296,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1269,7 +1335,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1301,7 +1369,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1314,11 +1388,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1347,7 +1427,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1379,7 +1461,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1392,11 +1480,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1425,7 +1519,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1457,7 +1553,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1470,11 +1572,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1503,7 +1611,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1573,7 +1683,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1586,11 +1702,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1619,7 +1741,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1651,7 +1775,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1664,11 +1794,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1697,7 +1833,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1723,7 +1861,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1736,11 +1880,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }

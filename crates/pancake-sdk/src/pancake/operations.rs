@@ -2081,26 +2081,16 @@ impl crate::dispatch::JsonApi for Client {
         Box::pin(dispatch_json(self, operation_id, args, upload, options))
     }
 }
+/// Progenitor's generated `send` only builds a request: the `pre` hook checks it, adds
+/// the credential and takes it for `crate::exchange::build`, and stops the generated
+/// code there (it never reaches `exec`); the SDK sends it.
 impl ClientHooks<crate::state::ClientState> for progenitor::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::exchange::prepare(&self.inner, request, API.operation(info.operation_id))
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
-            )
-            .await
+        crate::exchange::prepare(&self.inner, request)
     }
 }
 /// Calls an operation by its id with JSON arguments (and the file of an upload),
@@ -2983,6 +2973,8 @@ async fn dispatch_json(
 /// One builder per operation: set its parameters, then `send()`.
 pub mod builder {
     use super::{Client, progenitor, types};
+    #[allow(unused_imports)]
+    use crate::path::Segment as _;
     ///The builder of `list_conversations`: `GET /api/public_api/v1/pages/{page_id}/conversations`.
     #[derive(Clone, Debug)]
     pub struct ListConversations<'a> {
@@ -3009,7 +3001,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3126,7 +3120,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3139,11 +3139,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3204,7 +3210,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3226,7 +3234,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3298,7 +3308,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3311,11 +3327,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3346,7 +3368,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3368,7 +3392,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3445,7 +3471,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3458,11 +3490,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3527,7 +3565,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3549,7 +3589,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3605,7 +3647,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3618,11 +3666,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3651,7 +3705,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3673,7 +3729,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3706,7 +3764,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3719,11 +3783,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3752,7 +3822,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3774,7 +3846,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3845,7 +3919,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3858,11 +3938,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3891,7 +3977,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -3913,7 +4001,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -3946,7 +4036,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -3959,11 +4055,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -3994,7 +4096,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4109,7 +4213,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4122,11 +4232,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4191,7 +4307,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4307,7 +4425,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4320,11 +4444,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4386,7 +4516,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4408,7 +4540,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_customer_id");
-                    self.check.segment("page_customer_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_customer_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.page_customer_id(value);
                 }
@@ -4479,7 +4613,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4492,11 +4632,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4525,7 +4671,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4547,7 +4695,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_customer_id");
-                    self.check.segment("page_customer_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_customer_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.page_customer_id(value);
                 }
@@ -4618,7 +4768,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4631,11 +4787,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4666,7 +4828,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4777,7 +4941,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[11usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4790,11 +4960,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[11usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4856,7 +5032,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -4927,7 +5105,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[12usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -4940,11 +5124,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[12usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -4975,7 +5165,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5111,7 +5303,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[13usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5124,11 +5322,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[13usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5192,7 +5396,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5288,7 +5494,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[14usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5301,11 +5513,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[14usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5336,7 +5554,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5412,7 +5632,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[15usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5425,11 +5651,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[15usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5458,7 +5690,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5534,7 +5768,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[16usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5547,11 +5787,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[16usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5582,7 +5828,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5658,7 +5906,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[17usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5671,11 +5925,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[17usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5704,7 +5964,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5778,7 +6040,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[18usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5791,11 +6059,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[18usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5824,7 +6098,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -5898,7 +6174,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[19usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -5911,11 +6193,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[19usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -5944,7 +6232,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6018,7 +6308,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[20usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6031,11 +6327,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[20usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6064,7 +6366,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6120,7 +6424,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[21usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6133,11 +6443,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[21usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6166,7 +6482,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6192,7 +6510,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[22usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6205,11 +6529,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[22usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6238,7 +6568,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6286,7 +6618,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[23usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6299,11 +6637,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[23usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6332,7 +6676,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6358,7 +6704,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[24usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6371,11 +6723,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[24usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6404,7 +6762,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6603,7 +6963,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[25usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6616,11 +6982,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[25usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6688,7 +7060,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[26usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6701,11 +7079,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[26usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6734,7 +7118,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6756,7 +7142,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::Psid>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("psid");
-                    self.check.segment("psid", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("psid", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.psid(value);
                 }
@@ -6785,7 +7173,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[27usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6798,11 +7192,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[27usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6831,7 +7231,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6853,7 +7255,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ConversationId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("conversation_id");
-                    self.check.segment("conversation_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("conversation_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.conversation_id(value);
                 }
@@ -6907,7 +7311,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[28usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6920,11 +7330,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[28usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -6953,7 +7369,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -6985,7 +7403,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[29usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -6998,11 +7422,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[29usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -7031,7 +7461,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -7053,7 +7485,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_customer_id");
-                    self.check.segment("page_customer_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_customer_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.page_customer_id(value);
                 }
@@ -7125,7 +7559,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[30usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -7138,11 +7578,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[30usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -7171,7 +7617,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -7193,7 +7641,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::PageCustomerId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_customer_id");
-                    self.check.segment("page_customer_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_customer_id", problem);
+                    }
                     self.check.given(1u32);
                     self.inner = self.inner.page_customer_id(value);
                 }
@@ -7265,7 +7715,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[31usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -7278,11 +7734,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[31usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -7384,7 +7846,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[32usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -7397,11 +7865,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[32usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -7500,7 +7974,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[33usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -7513,11 +7993,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[33usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -7606,7 +8092,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[34usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -7619,11 +8111,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[34usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }

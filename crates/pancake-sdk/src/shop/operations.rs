@@ -465,26 +465,16 @@ impl crate::dispatch::JsonApi for Client {
         Box::pin(dispatch_json(self, operation_id, args, upload, options))
     }
 }
+/// Progenitor's generated `send` only builds a request: the `pre` hook checks it, adds
+/// the credential and takes it for `crate::exchange::build`, and stops the generated
+/// code there (it never reaches `exec`); the SDK sends it.
 impl ClientHooks<crate::state::ClientState> for progenitor::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::exchange::prepare(&self.inner, request, API.operation(info.operation_id))
-    }
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        crate::exchange::execute(
-                &self.inner,
-                &self.client,
-                request,
-                API.operation(info.operation_id),
-            )
-            .await
+        crate::exchange::prepare(&self.inner, request)
     }
 }
 /// Calls an operation by its id with JSON arguments (and the file of an upload),
@@ -648,6 +638,8 @@ async fn dispatch_json(
 /// One builder per operation: set its parameters, then `send()`.
 pub mod builder {
     use super::{Client, progenitor, types};
+    #[allow(unused_imports)]
+    use crate::path::Segment as _;
     ///The builder of `list_exports`: `GET /exports`.
     #[derive(Clone, Debug)]
     pub struct ListExports<'a> {
@@ -716,7 +708,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -729,11 +727,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -805,7 +809,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::UploadFilePageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -848,7 +854,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -861,11 +873,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -894,7 +912,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ListItemsPageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1004,7 +1024,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1017,11 +1043,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1083,7 +1115,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::GetLogoPageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1116,7 +1150,13 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1129,11 +1169,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1162,7 +1208,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::SendNotePageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1209,7 +1257,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1222,11 +1276,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1255,7 +1315,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ListNotesPageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1302,7 +1364,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1315,11 +1383,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
@@ -1386,7 +1460,9 @@ pub mod builder {
             match ::std::convert::TryInto::<types::ListThreadsPageId>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("page_id");
-                    self.check.segment("page_id", &value.to_string());
+                    if let Some(problem) = value.segment_problem() {
+                        self.check.fail("page_id", problem);
+                    }
                     self.check.given(0u32);
                     self.inner = self.inner.page_id(value);
                 }
@@ -1456,7 +1532,13 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            crate::exchange::run(client.state(), check, options, Box::pin(inner.send()))
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
+            crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
@@ -1469,11 +1551,17 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
+            let request = crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check,
+                inner.send(),
+            )?;
             crate::exchange::run_raw(
                     client.state(),
-                    check,
+                    &client.inner.client,
+                    request,
                     options,
-                    Box::pin(inner.send()),
                 )
                 .await
         }
