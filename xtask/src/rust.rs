@@ -797,8 +797,9 @@ fn builder_wrapper(
             #(#methods)*
 
             #[doc = #send_doc]
-            pub async fn send(self) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                self.send_with(crate::CallOptions::default()).await
+            // Not an `async fn`: the call's future is `send_with`'s, not one more around it.
+            pub fn send(self) -> impl ::std::future::Future<Output = ::std::result::Result<crate::Response<#success>, crate::Error>> + 'a {
+                self.send_with(crate::CallOptions::default())
             }
 
             /// Like `send`, with this call's own timeout, deadline or retry policy.
@@ -807,7 +808,11 @@ fn builder_wrapper(
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
                 let Self { inner, client, check } = self;
-                let request = crate::exchange::build(client.state(), &super::API.operations[#index], check, inner.send())?;
+                // Built in a block of its own: progenitor's future is not kept in this one.
+                let request = {
+                    let generated = ::std::pin::pin!(inner.send());
+                    crate::exchange::build(client.state(), &super::API.operations[#index], check, generated)?
+                };
                 crate::exchange::run(client.state(), &client.inner.client, request, options).await
             }
 
@@ -821,7 +826,10 @@ fn builder_wrapper(
             ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
                 let Self { inner, client, check } = self;
                 let check = check.with_body(body);
-                let request = crate::exchange::build(client.state(), &super::API.operations[#index], check, inner.send())?;
+                let request = {
+                    let generated = ::std::pin::pin!(inner.send());
+                    crate::exchange::build(client.state(), &super::API.operations[#index], check, generated)?
+                };
                 crate::exchange::run_raw(client.state(), &client.inner.client, request, options).await
             }
         }

@@ -11,7 +11,7 @@
 //! it may take and finds the envelope (`success`, `error_code`, `message`), which is never
 //! decoded twice.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -29,20 +29,20 @@ use crate::state::ClientState;
 use crate::{Error, ErrorBody, Json, Response, scan, validate};
 
 thread_local! {
-    /// The request being built: what the `pre` hook needs, then what it made. Set and read
-    /// within one synchronous poll of the generated `send` ([`build`]), on this thread.
-    static BUILDING: RefCell<Option<Building>> = const { RefCell::new(None) };
+    /// What the `pre` hook needs of the request being built. Set and read within one
+    /// synchronous poll of the generated `send` ([`build`]), on this thread.
+    static INPUTS: Cell<Option<Inputs>> = const { Cell::new(None) };
+    /// What the `pre` hook made of the request being built.
+    static BUILT: Cell<Option<Result<Request, Error>>> = const { Cell::new(None) };
 }
 
-/// One request being built.
-struct Building {
+/// What the `pre` hook needs of one request being built.
+struct Inputs {
     operation: &'static Operation,
     /// A body to send as the caller gave it, in place of the typed one.
     body: Option<serde_json::Value>,
     /// The file of an upload, sent as `multipart/form-data`.
     upload: Option<crate::Upload>,
-    /// What the `pre` hook made of the request.
-    built: Option<Result<Request, Error>>,
 }
 
 /// A request built and checked, its credential added: ready to send.
@@ -85,27 +85,28 @@ impl Envelope {
     }
 }
 
-/// Builds the request of `operation` with progenitor's generated `send` (`generated`), which
-/// is polled once: its `pre` hook checks the request against the spec's rules and its route,
-/// adds the credential, and takes the request, so the generated code never sends anything.
-/// The builder's own checks (`check`) come first: nothing is built for a call they refuse.
+/// Builds the request of `operation` with progenitor's generated `send` (`generated`, pinned
+/// by the caller where it is made), which is polled once: its `pre` hook checks the request
+/// against the spec's rules and its route, adds the credential, and takes the request, so the
+/// generated code never sends anything. The builder's own checks (`check`) come first: nothing
+/// is built for a call they refuse.
 pub(crate) fn build<T, E, F>(
     state: &ClientState,
     operation: &'static Operation,
     mut check: Check,
-    generated: F,
+    generated: std::pin::Pin<&mut F>,
 ) -> Result<Request, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     let built = check.finish().and_then(|()| {
-        let building =
-            Building { operation, body: check.take_body(), upload: check.take_upload(), built: None };
-        BUILDING.with(|slot| *slot.borrow_mut() = Some(building));
-        let generated = std::pin::pin!(generated);
+        INPUTS.set(Some(Inputs { operation, body: check.take_body(), upload: check.take_upload() }));
+        // Nothing left from a build that unwound (a request is only ever this call's).
+        BUILT.set(None);
         let polled = generated.poll(&mut Context::from_waker(Waker::noop()));
-        let building = BUILDING.with(|slot| slot.borrow_mut().take());
-        match (building.and_then(|b| b.built), polled) {
+        // Inputs the hook did not take (it did not run) are not left for another request.
+        INPUTS.take();
+        match (BUILT.take(), polled) {
             (Some(built), _) => built,
             (None, Poll::Ready(Err(error))) => Err(map_error(error)),
             (None, _) => Err(Error::InvalidRequest {
@@ -126,17 +127,15 @@ pub(crate) fn prepare<E>(
     state: &ClientState,
     request: &mut reqwest::Request,
 ) -> Result<(), progenitor_client::Error<E>> {
-    let Some(mut building) = BUILDING.with(|slot| slot.borrow_mut().take()) else {
+    let Some(Inputs { operation, body, upload }) = INPUTS.take() else {
         return Err(progenitor_client::Error::Custom("a request built outside a call".into()));
     };
-    let operation = building.operation;
-    let built = prepared(state, request, &mut building).map(|page| Request {
+    let built = prepared(state, request, operation, body, upload).map(|page| Request {
         request: std::mem::replace(request, placeholder()),
         operation,
         page,
     });
-    building.built = Some(built);
-    BUILDING.with(|slot| *slot.borrow_mut() = Some(building));
+    BUILT.set(Some(built));
     Err(progenitor_client::Error::Custom(String::new()))
 }
 
@@ -144,15 +143,17 @@ pub(crate) fn prepare<E>(
 fn prepared(
     state: &ClientState,
     request: &mut reqwest::Request,
-    building: &mut Building,
+    operation: &'static Operation,
+    body: Option<serde_json::Value>,
+    upload: Option<crate::Upload>,
 ) -> Result<Option<String>, Error> {
-    if let Some(body) = building.body.take() {
+    if let Some(body) = body {
         let bytes = serde_json::to_vec(&body).map_err(|e| Error::invalid("body", e.to_string()))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
     }
     // The page the request addresses, read once: errors name it, and its own token is used.
     let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
-    check(state, request, building.operation, building.upload.take(), page.as_deref()).map(|()| page)
+    check(state, request, operation, upload, page.as_deref()).map(|()| page)
 }
 
 /// What is left in place of a request that was taken (by the `pre` hook from the generated
@@ -574,25 +575,26 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
 
 /// Sends a built request and decodes its answer into `T`; every error passes through the
 /// client's redaction step. The answer's bytes are decoded once, straight into `T`.
-pub(crate) async fn run<T: serde::de::DeserializeOwned>(
-    state: &ClientState,
-    http: &reqwest::Client,
+// Not an `async fn` (nor `run_raw`): the call's future is `answered`'s, not one more around it.
+pub(crate) fn run<'a, T: serde::de::DeserializeOwned + 'a>(
+    state: &'a ClientState,
+    http: &'a reqwest::Client,
     request: Request,
     options: CallOptions,
-) -> Result<Response<T>, Error> {
-    answered(state, http, request, options, typed_answer).await
+) -> impl Future<Output = Result<Response<T>, Error>> + 'a {
+    answered(state, http, request, options, typed_answer)
 }
 
 /// Sends a built request in the JSON door: the answer is checked (no error in its status or
 /// envelope, one JSON text) and handed over as the bytes that came.
-pub(crate) async fn run_raw(
-    state: &ClientState,
-    http: &reqwest::Client,
+pub(crate) fn run_raw<'a>(
+    state: &'a ClientState,
+    http: &'a reqwest::Client,
     request: Request,
     options: CallOptions,
-) -> Result<Response<Json>, Error> {
+) -> impl Future<Output = Result<Response<Json>, Error>> + 'a {
     let read = if options.defer_json_check { unchecked_answer } else { raw_answer };
-    answered(state, http, request, options, read).await
+    answered(state, http, request, options, read)
 }
 
 /// Sends a built request and reads its answer with `read`.

@@ -33,7 +33,7 @@ pub(crate) fn problem(value: &(impl std::fmt::Display + ?Sized)) -> Option<Strin
     if !shape.visible {
         return Some("must not be empty (it is a segment of the URL's path)".into());
     }
-    if shape.chars == shape.dots && shape.chars <= 2 {
+    if shape.length == shape.dots && shape.length <= 2 {
         return Some(format!(
             "{:?} is not an id: as a segment of the URL's path it would change the route",
             value.to_string()
@@ -45,10 +45,12 @@ pub(crate) fn problem(value: &(impl std::fmt::Display + ?Sized)) -> Option<Strin
     None
 }
 
-/// What a segment's text holds, as far as the route is concerned.
+/// What a segment's text holds, as far as the route is concerned (read by bytes: `.` and `\\`
+/// are one byte in UTF-8, and no other character holds their byte).
 #[derive(Default)]
 struct Shape {
-    chars: usize,
+    /// Its length in bytes.
+    length: usize,
     dots: usize,
     /// Whether a character that is not white space came.
     visible: bool,
@@ -57,12 +59,11 @@ struct Shape {
 
 impl std::fmt::Write for Shape {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        for c in text.chars() {
-            self.chars += 1;
-            self.dots += usize::from(c == '.');
-            self.visible |= !c.is_whitespace();
-            self.backslash |= c == '\\';
-        }
+        let bytes = text.as_bytes();
+        self.length += bytes.len();
+        self.dots += bytes.iter().filter(|byte| **byte == b'.').count();
+        self.visible = self.visible || !text.trim().is_empty();
+        self.backslash = self.backslash || bytes.contains(&b'\\');
         Ok(())
     }
 }
@@ -80,17 +81,27 @@ pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
 pub fn matches_route(path: &str, route: &str) -> bool {
     // From the last segment back: the route's segments against the path's tail (by bytes: `/`
     // is one byte in UTF-8).
-    fn segments(text: &str) -> impl Iterator<Item = &[u8]> {
-        let bytes = text.as_bytes();
-        let start = bytes.iter().position(|byte| *byte != b'/').unwrap_or(bytes.len());
-        bytes[start..].rsplit(|byte| *byte == b'/')
+    fn trimmed(text: &str) -> &[u8] {
+        text.trim_start_matches('/').as_bytes()
     }
-    let mut actual = segments(path);
-    segments(route).all(|wanted| match actual.next() {
-        Some(actual) if wanted.first() == Some(&b'{') => !actual.is_empty(),
-        Some(actual) => wanted == actual,
-        None => false,
-    })
+    /// The last segment, and what comes before its slash (none without a slash).
+    fn last(text: &[u8]) -> (&[u8], Option<&[u8]>) {
+        match text.iter().rposition(|byte| *byte == b'/') {
+            Some(slash) => (&text[slash + 1..], Some(&text[..slash])),
+            None => (text, None),
+        }
+    }
+    let (mut path, mut route) = (Some(trimmed(path)), Some(trimmed(route)));
+    while let Some(rest) = route {
+        let Some(text) = path else { return false };
+        let ((wanted, route_before), (actual, path_before)) = (last(rest), last(text));
+        let fits = if wanted.first() == Some(&b'{') { !actual.is_empty() } else { wanted == actual };
+        if !fits {
+            return false;
+        }
+        (path, route) = (path_before, route_before);
+    }
+    true
 }
 
 #[cfg(test)]
@@ -146,6 +157,39 @@ mod tests {
             prop_assert!(matches_route(&path, route));
             let decoded = percent_encoding::percent_decode_str(segments[2]).decode_utf8().unwrap();
             prop_assert_eq!(decoded, value.as_str());
+        }
+
+        /// The route check agrees with its plain statement: the route's segments, from the
+        /// last, against the path's (leading slashes dropped), a parameter taking any
+        /// non-empty segment.
+        #[test]
+        fn the_route_check_is_segment_by_segment(
+            path in "/{0,2}([a-z{}]{0,3}/){0,4}[a-z{}]{0,3}",
+            route in "/{0,2}([a-z]{0,2}/|\\{p\\}/){0,3}([a-z]{0,2}|\\{p\\})",
+        ) {
+            let segments = |text: &str| -> Vec<String> {
+                text.trim_start_matches('/').split('/').rev().map(str::to_string).collect()
+            };
+            let (actual, wanted) = (segments(&path), segments(&route));
+            let expected = wanted.len() <= actual.len()
+                && wanted.iter().zip(&actual).all(|(w, a)| if w.starts_with('{') { !a.is_empty() } else { w == a });
+            prop_assert_eq!(matches_route(&path, &route), expected, "{} against {}", path, route);
+        }
+
+        /// Text is checked as one segment the same way whether it comes whole or in pieces
+        /// (as a value's `Display` may write it).
+        #[test]
+        fn a_segment_is_checked_whole_or_in_pieces(pieces in proptest::collection::vec("[ .\\\\a\\u{a0}]{0,3}", 0..4)) {
+            struct Pieces<'a>(&'a [String]);
+            impl std::fmt::Display for Pieces<'_> {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    self.0.iter().try_for_each(|piece| f.write_str(piece))
+                }
+            }
+            let whole = pieces.concat();
+            prop_assert_eq!(problem(&Pieces(&pieces)), problem(whole.as_str()));
+            let plain = whole.trim().is_empty() || whole == "." || whole == ".." || whole.contains('\\');
+            prop_assert_eq!(problem(whole.as_str()).is_some(), plain, "{:?}", whole);
         }
 
         /// Dot segments, made of any mix of `.` and its encodings, never survive.

@@ -794,10 +794,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -805,12 +810,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -824,12 +832,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -916,10 +927,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -927,12 +943,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -946,12 +965,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1038,10 +1060,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1049,12 +1076,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1068,12 +1098,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1148,13 +1181,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::FlowStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1165,12 +1200,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1184,12 +1222,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1266,10 +1307,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1277,12 +1323,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1296,12 +1345,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1352,13 +1404,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::IceBreakersResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::IceBreakersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1369,12 +1423,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1388,12 +1445,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1444,13 +1504,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1461,12 +1523,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1480,12 +1545,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1536,13 +1604,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1553,12 +1623,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[7usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[7usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1572,12 +1645,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[7usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[7usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1666,13 +1742,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1683,12 +1761,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[8usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[8usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1702,12 +1783,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[8usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[8usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1758,13 +1842,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::MainMenuResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::MainMenuResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1775,12 +1861,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[9usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[9usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1794,12 +1883,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[9usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[9usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1850,10 +1942,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ToolsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1861,12 +1958,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[10usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[10usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1880,12 +1980,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[10usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[10usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,

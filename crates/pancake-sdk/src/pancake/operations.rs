@@ -3103,13 +3103,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3120,12 +3122,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3139,12 +3144,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3291,13 +3299,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::AssignConversationResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::AssignConversationResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3308,12 +3318,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3327,12 +3340,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3454,13 +3470,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::MessagesResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::MessagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3471,12 +3489,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3490,12 +3511,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3630,13 +3654,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendMessageResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3647,12 +3673,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3666,12 +3695,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3747,13 +3779,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3764,12 +3798,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3783,12 +3820,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3902,13 +3942,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagConversationResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagConversationResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -3919,12 +3961,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3938,12 +3983,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4019,13 +4067,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4036,12 +4086,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4055,12 +4108,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4196,13 +4252,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::ExportedConversationsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ExportedConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4213,12 +4271,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[7usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[7usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4232,12 +4293,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[7usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[7usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4408,13 +4472,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomersResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageCustomersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4425,12 +4491,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[8usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[8usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4444,12 +4513,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[8usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[8usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4596,13 +4668,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4613,12 +4687,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[9usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[9usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4632,12 +4709,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[9usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[9usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4751,13 +4831,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerNoteResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CustomerNoteResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4768,12 +4850,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[10usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[10usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4787,12 +4872,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[10usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[10usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4930,10 +5018,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PostsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -4941,12 +5034,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[11usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[11usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4960,12 +5056,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[11usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[11usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5088,13 +5187,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::RoundRobinUpdateResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::RoundRobinUpdateResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5105,12 +5206,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[12usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[12usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5124,12 +5228,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[12usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[12usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5286,13 +5393,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::CallLogsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CallLogsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5303,12 +5412,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[13usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[13usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5322,12 +5434,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[13usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[13usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5477,13 +5592,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdStatistics>>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<::std::vec::Vec<types::AdStatistics>>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5494,12 +5611,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[14usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[14usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5513,12 +5633,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[14usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[14usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5615,13 +5738,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerEngagementStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CustomerEngagementStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5632,12 +5757,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[15usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[15usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5651,12 +5779,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[15usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[15usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5751,13 +5882,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::NewCustomerStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::NewCustomerStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5768,12 +5901,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[16usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[16usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5787,12 +5923,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[16usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[16usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5889,13 +6028,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomerStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageCustomerStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -5906,12 +6047,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[17usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[17usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5925,12 +6069,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[17usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[17usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6023,13 +6170,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6040,12 +6189,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[18usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[18usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6059,12 +6211,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[18usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[18usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6157,13 +6312,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<::std::vec::Vec<types::AdsCampaign>>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6174,12 +6331,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[19usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[19usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6193,12 +6353,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[19usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[19usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6291,13 +6454,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6308,12 +6473,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[20usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[20usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6327,12 +6495,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[20usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[20usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6407,13 +6578,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UserStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6424,12 +6597,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[21usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[21usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6443,12 +6619,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[21usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[21usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6499,10 +6678,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6510,12 +6694,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[22usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[22usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6529,12 +6716,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[22usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[22usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6601,13 +6791,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::UploadContentResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UploadContentResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6618,12 +6810,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[23usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[23usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6637,12 +6832,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[23usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[23usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6693,10 +6891,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UsersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6704,12 +6907,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[24usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[24usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6723,12 +6929,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[24usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[24usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6946,13 +7155,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -6963,12 +7174,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[25usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[25usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6982,12 +7196,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[25usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[25usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7049,10 +7266,15 @@ pub mod builder {
             }
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7060,12 +7282,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[26usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[26usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7079,12 +7304,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[26usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[26usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7156,13 +7384,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetCustomerAvatarResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GetCustomerAvatarResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7173,12 +7403,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[27usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[27usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7192,12 +7425,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[27usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[27usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7294,13 +7530,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendMessageResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7311,12 +7549,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[28usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[28usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7330,12 +7571,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[28usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[28usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7386,13 +7630,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::GeneratePageAccessTokenResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GeneratePageAccessTokenResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7403,12 +7649,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[29usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[29usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7422,12 +7671,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[29usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[29usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7542,13 +7794,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7559,12 +7813,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[30usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[30usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7578,12 +7835,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[30usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[30usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7698,13 +7958,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7715,12 +7977,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[31usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[31usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7734,12 +7999,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[31usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[31usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7829,13 +8097,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginMessagesResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ChatPluginMessagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7846,12 +8116,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[32usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[32usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7865,12 +8138,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[32usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[32usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7957,13 +8233,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginSendResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ChatPluginSendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -7974,12 +8252,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[33usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[33usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7993,12 +8274,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[33usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[33usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -8075,13 +8359,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UserStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -8092,12 +8378,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[34usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[34usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -8111,12 +8400,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[34usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[34usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,

@@ -697,10 +697,12 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::RowPage>, crate::Error>,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -708,12 +710,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -727,12 +732,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[0usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[0usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -843,10 +851,12 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::Sent>, crate::Error>,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -854,12 +864,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -873,12 +886,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[1usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[1usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1013,10 +1029,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ItemPage>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1024,12 +1045,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1043,12 +1067,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[2usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[2usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1133,13 +1160,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetLogoResponse>,
-            crate::Error,
-        > {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GetLogoResponse>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1150,12 +1179,15 @@ pub mod builder {
             crate::Error,
         > {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1169,12 +1201,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[3usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[3usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1246,10 +1281,12 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::Sent>, crate::Error>,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1257,12 +1294,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1276,12 +1316,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[4usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[4usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1353,10 +1396,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::NotePage>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1364,12 +1412,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1383,12 +1434,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[5usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[5usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1521,10 +1575,15 @@ pub mod builder {
             self
         }
         ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
-            self.send_with(crate::CallOptions::default()).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ThreadPage>,
+                crate::Error,
+            >,
+        > + 'a {
+            self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
         pub async fn send_with(
@@ -1532,12 +1591,15 @@ pub mod builder {
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
             let Self { inner, client, check } = self;
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1551,12 +1613,15 @@ pub mod builder {
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
             let Self { inner, client, check } = self;
             let check = check.with_body(body);
-            let request = crate::exchange::build(
-                client.state(),
-                &super::API.operations[6usize],
-                check,
-                inner.send(),
-            )?;
+            let request = {
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(
+                    client.state(),
+                    &super::API.operations[6usize],
+                    check,
+                    generated,
+                )?
+            };
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
