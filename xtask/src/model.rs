@@ -519,8 +519,9 @@ impl Reader<'_> {
                 )));
             }
         }
-        // The JSON door hands the generated code a status no operation declares (299), so that
-        // it decodes nothing: a 2xx other than 200, or `default`, would be decoded after all.
+        // A call decodes every success into the type of the operation's 200 answer (the JSON
+        // door hands any success over): a 2xx other than 200, or `default`, would declare
+        // answers of another type, which no call would decode as that type.
         if let Some(responses) = op["responses"].as_object() {
             for status in responses.keys() {
                 let declared = status == "200"

@@ -180,8 +180,8 @@ fn adding_an_operation_is_a_spec_edit() {
     );
 }
 
-/// The JSON door relies on the generated code decoding only 200, 3xx (a redirect), 4xx and 5xx:
-/// a spec that declares another success or `default` is refused, naming the status.
+/// A call decodes every success as the 200 answer's type, so a spec that declares another
+/// success or `default` is refused, naming the status.
 #[test]
 fn a_response_the_json_door_cannot_skip_is_refused() {
     let text = std::fs::read_to_string(crate::root().join("xtask/tests/fixtures/shop.yaml")).unwrap();

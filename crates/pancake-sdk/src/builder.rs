@@ -26,7 +26,9 @@ pub trait Api: Sized + sealed::Sealed {
     const DEFAULT_BASE_URL: &'static str;
     /// The client-side pacing a new client gets.
     const DEFAULT_RATE_LIMIT: Option<RateLimit>;
-    /// Assembles the client.
+    /// Assembles the client. `http` is made from the state's transport
+    /// (`Transport::connections`): a call leaves the attempt's timeout to
+    /// it when the timeout is the client's (`limits.timeout`), so it must have that timeout.
     #[doc(hidden)]
     fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
 }

@@ -492,6 +492,7 @@ impl Call {
 /// copied by its parts (method, URL, headers, version): it carries no extension (the timeout
 /// is set on what is sent), and `try_clone` would make an empty extension map for it.
 fn copy_of(request: &reqwest::Request) -> Option<reqwest::Request> {
+    debug_assert!(request.timeout().is_none(), "the request kept for retries carries no timeout");
     if request.body().is_some() {
         return request.try_clone();
     }
@@ -499,49 +500,6 @@ fn copy_of(request: &reqwest::Request) -> Option<reqwest::Request> {
     *copy.headers_mut() = request.headers().clone();
     *copy.version_mut() = request.version();
     Some(copy)
-}
-
-/// An answer's body as it is read: a body that comes in one chunk is kept as it came (no
-/// copy); the chunks are joined only once a second one comes.
-enum Body {
-    Empty,
-    One(Bytes),
-    Joined(BytesMut),
-}
-
-impl Body {
-    fn len(&self) -> usize {
-        match self {
-            Body::Empty => 0,
-            Body::One(bytes) => bytes.len(),
-            Body::Joined(bytes) => bytes.len(),
-        }
-    }
-
-    /// The body with `chunk` after it (`capacity`: room for the whole body, as announced).
-    fn push(self, chunk: Bytes, capacity: usize) -> Body {
-        match self {
-            Body::Empty => Body::One(chunk),
-            Body::One(first) => {
-                let mut joined = BytesMut::with_capacity(capacity.max(first.len() + chunk.len()));
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Body::Joined(joined)
-            }
-            Body::Joined(mut joined) => {
-                joined.extend_from_slice(&chunk);
-                Body::Joined(joined)
-            }
-        }
-    }
-
-    fn into_bytes(self) -> Bytes {
-        match self {
-            Body::Empty => Bytes::new(),
-            Body::One(bytes) => bytes,
-            Body::Joined(bytes) => bytes.freeze(),
-        }
-    }
 }
 
 /// Sends one request and reads its body, never more than `limit` bytes: an answer whose
@@ -557,14 +515,16 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
     }
     // Room for what was announced (never more than the limit), else a small start.
     let capacity = declared.unwrap_or(8 * 1024).min(limit).min(1024 * 1024) as usize;
-    let mut body = Body::Empty;
+    // Copied, even when it comes in one chunk: a chunk is a slice of the connection's read
+    // buffer (8 KiB to 400 KiB), which an answer kept by its caller would keep whole.
+    let mut body = BytesMut::with_capacity(capacity);
     while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(Failure::TooLarge { status, limit });
         }
-        body = body.push(chunk, capacity);
+        body.extend_from_slice(&chunk);
     }
-    let body = body.into_bytes();
+    let body = body.freeze();
     let found = scan::scan(&body);
     if !scan::decodes_within(&found, limit) {
         return Err(Failure::TooLarge { status, limit });
@@ -672,7 +632,7 @@ fn map_error<E>(error: progenitor_client::Error<E>) -> Error {
         // The builders check every setter's value and every required input, so what progenitor
         // still refuses is the body its builder makes (`body_map`).
         P::InvalidRequest(message) => Error::InvalidRequest { field: Some("body".into()), message },
-        // The hook's own error is read from the slot before this is reached.
+        // The hook's own error is read from `BUILT` before this is reached.
         P::Custom(message) => Error::InvalidRequest { field: None, message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => {
@@ -729,24 +689,103 @@ mod tests {
         ]
     }
 
-    /// A body is the same bytes whether it came in one chunk (kept as it came) or several
-    /// (joined), whatever room was announced for it.
+    /// A client of a closed port: nothing is sent by these tests.
+    fn offline() -> crate::Pancake {
+        crate::Pancake::builder()
+            .page_access_token(TOKEN)
+            .base_url("http://127.0.0.1:9")
+            .rate_limit(None)
+            .build()
+            .unwrap()
+    }
+
+    /// What progenitor's generated `send` does before it would send: makes the request and
+    /// runs the `pre` hook.
+    async fn generated(
+        state: &ClientState,
+        url: &str,
+    ) -> Result<ResponseValue<()>, progenitor_client::Error<()>> {
+        let mut request = reqwest::Request::new(Method::GET, reqwest::Url::parse(url).unwrap());
+        prepare(state, &mut request)?;
+        Err(progenitor_client::Error::Custom("the hook let the request through".into()))
+    }
+
+    fn list_tags() -> &'static Operation {
+        crate::pancake::API.operation("list_tags").unwrap()
+    }
+
+    /// The request the hook checked and authorized is the one built: the credential added,
+    /// its page read, and nothing left in the cells.
     #[test]
-    fn a_body_is_its_chunks_in_order() {
-        let chunks = ["{\"a\":", "[1,2", "]}"];
-        for count in 0..=chunks.len() {
-            for capacity in [0, 3, 1024] {
-                let body = chunks[..count].iter().fold(Body::Empty, |body, chunk| {
-                    body.push(Bytes::from_static(chunk.as_bytes()), capacity)
-                });
-                let expected = chunks[..count].concat();
-                assert_eq!(body.len(), expected.len());
-                assert_eq!(body.into_bytes(), expected.as_bytes(), "{count} chunks, room for {capacity}");
-            }
-        }
-        // One chunk is handed on as it is, not copied.
-        let chunk = Bytes::from_static(b"{}");
-        assert_eq!(Body::Empty.push(chunk.clone(), 8).into_bytes().as_ptr(), chunk.as_ptr());
+    fn a_build_takes_the_request_its_hook_prepared() {
+        let client = offline();
+        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/tags";
+        let built = build(
+            client.state(),
+            list_tags(),
+            Check::new(&[]),
+            std::pin::pin!(generated(client.state(), url)),
+        )
+        .unwrap();
+        assert_eq!(built.operation.id, "list_tags");
+        assert_eq!(built.page.as_deref(), Some("105"));
+        assert_eq!(built.request.url().path(), "/api/public_api/v1/pages/105/tags");
+        assert_eq!(built.request.url().query(), Some(format!("access_token={TOKEN}").as_str()));
+        assert!(INPUTS.take().is_none() && BUILT.take().is_none());
+    }
+
+    /// The hook's refusal is the build's error, naming the field.
+    #[test]
+    fn a_build_refused_by_its_hook_names_the_field() {
+        let client = offline();
+        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/x/tags";
+        let error = build(
+            client.state(),
+            list_tags(),
+            Check::new(&[]),
+            std::pin::pin!(generated(client.state(), url)),
+        )
+        .err()
+        .expect("refused");
+        assert_eq!(error.field(), Some("page_id"), "{error:?}");
+    }
+
+    /// When the hook does not run (the generated code failed before it, or did not finish), the
+    /// build fails, and never hands over a request left from another build.
+    #[test]
+    fn a_build_whose_hook_did_not_run_fails_and_takes_nothing_stale() {
+        let client = offline();
+        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/tags";
+        let stale = build(
+            client.state(),
+            list_tags(),
+            Check::new(&[]),
+            std::pin::pin!(generated(client.state(), url)),
+        )
+        .unwrap();
+        // As if a build had unwound after its hook ran.
+        BUILT.set(Some(Ok(stale)));
+        let early = std::pin::pin!(async {
+            Err::<ResponseValue<()>, _>(progenitor_client::Error::<()>::InvalidRequest("no body".into()))
+        });
+        let error = build(client.state(), list_tags(), Check::new(&[]), early).err().expect("refused");
+        assert_eq!(error.field(), Some("body"), "{error:?}");
+        let pending =
+            std::pin::pin!(std::future::pending::<Result<ResponseValue<()>, progenitor_client::Error<()>>>());
+        let error = build(client.state(), list_tags(), Check::new(&[]), pending).err().expect("refused");
+        assert!(error.to_string().contains("made no request"), "{error}");
+        assert!(INPUTS.take().is_none() && BUILT.take().is_none());
+    }
+
+    /// The hook refuses to run outside a build.
+    #[test]
+    fn the_hook_outside_a_build_takes_nothing() {
+        let client = offline();
+        let url = reqwest::Url::parse("http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
+        let mut request = reqwest::Request::new(Method::GET, url.clone());
+        assert!(prepare::<()>(client.state(), &mut request).is_err());
+        assert_eq!(request.url(), &url, "the request is left as it was");
+        assert!(BUILT.take().is_none());
     }
 
     /// The copy kept for a retry is the request: method, URL, headers, version and body.

@@ -12,7 +12,7 @@ use crate::Error;
 
 /// A path parameter's value: its text must be one path segment. The generated builders call
 /// it as a method, so that a value reaches its text as `to_string` would (through `Deref`).
-pub trait Segment {
+pub(crate) trait Segment {
     /// Why its text is not one path segment, if it is not.
     fn segment_problem(&self) -> Option<String>;
 }
