@@ -714,19 +714,18 @@ mod tests {
         crate::pancake::API.operation("list_tags").unwrap()
     }
 
+    /// `list_tags` built as the generated code builds it, to `url`.
+    fn built(client: &crate::Pancake, url: &str) -> Result<Request, Error> {
+        let generated = std::pin::pin!(generated(client.state(), url));
+        build(client.state(), list_tags(), Check::new(&[]), generated)
+    }
+
     /// The request the hook checked and authorized is the one built: the credential added,
     /// its page read, and nothing left in the cells.
     #[test]
     fn a_build_takes_the_request_its_hook_prepared() {
         let client = offline();
-        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/tags";
-        let built = build(
-            client.state(),
-            list_tags(),
-            Check::new(&[]),
-            std::pin::pin!(generated(client.state(), url)),
-        )
-        .unwrap();
+        let built = built(&client, "http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
         assert_eq!(built.operation.id, "list_tags");
         assert_eq!(built.page.as_deref(), Some("105"));
         assert_eq!(built.request.url().path(), "/api/public_api/v1/pages/105/tags");
@@ -739,14 +738,7 @@ mod tests {
     fn a_build_refused_by_its_hook_names_the_field() {
         let client = offline();
         let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/x/tags";
-        let error = build(
-            client.state(),
-            list_tags(),
-            Check::new(&[]),
-            std::pin::pin!(generated(client.state(), url)),
-        )
-        .err()
-        .expect("refused");
+        let error = built(&client, url).err().expect("refused");
         assert_eq!(error.field(), Some("page_id"), "{error:?}");
     }
 
@@ -755,14 +747,7 @@ mod tests {
     #[test]
     fn a_build_whose_hook_did_not_run_fails_and_takes_nothing_stale() {
         let client = offline();
-        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/tags";
-        let stale = build(
-            client.state(),
-            list_tags(),
-            Check::new(&[]),
-            std::pin::pin!(generated(client.state(), url)),
-        )
-        .unwrap();
+        let stale = built(&client, "http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
         // As if a build had unwound after its hook ran.
         BUILT.set(Some(Ok(stale)));
         let early = std::pin::pin!(async {
