@@ -751,13 +751,12 @@ fn builder_wrapper(
     if let Some(upload) = &op.upload {
         let field = &upload.field;
         let ident = format_ident!("{field}");
-        let id = &op.id;
         let bit = required.iter().position(|r| r == field).unwrap_or_default() as u32;
         methods.push(quote! {
             /// The file to upload ([`crate::Upload`]: bytes or a path, its name and MIME type,
             /// the page's platform), checked at once against the documented limits.
             pub fn #ident(mut self, upload: crate::Upload) -> Self {
-                let rule = super::API.operation(#id).and_then(|op| op.upload.as_ref());
+                let rule = super::API.operations[#index].upload.as_ref();
                 match rule.map_or(Ok(()), |rule| rule.check(&upload)) {
                     Ok(()) => {
                         self.check.accepted(#field);
@@ -807,12 +806,8 @@ fn builder_wrapper(
                 self,
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-                let Self { inner, client, check } = self;
-                // Built in a block of its own: progenitor's future is not kept in this one.
-                let request = {
-                    let generated = ::std::pin::pin!(inner.send());
-                    crate::exchange::build(client.state(), &super::API.operations[#index], check, generated)?
-                };
+                let client = self.client;
+                let request = self.request(None)?;
                 crate::exchange::run(client.state(), &client.inner.client, request, options).await
             }
 
@@ -824,13 +819,18 @@ fn builder_wrapper(
                 body: Option<::serde_json::Value>,
                 options: crate::CallOptions,
             ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-                let Self { inner, client, check } = self;
-                let check = check.with_body(body);
-                let request = {
-                    let generated = ::std::pin::pin!(inner.send());
-                    crate::exchange::build(client.state(), &super::API.operations[#index], check, generated)?
-                };
+                let client = self.client;
+                let request = self.request(body)?;
                 crate::exchange::run_raw(client.state(), &client.inner.client, request, options).await
+            }
+
+            /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+            /// sent as given). A function of its own: progenitor's future, pinned here, is never
+            /// part of the call's.
+            fn request(self, body: Option<::serde_json::Value>) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+                let Self { inner, client, check } = self;
+                let generated = ::std::pin::pin!(inner.send());
+                crate::exchange::build(client.state(), &super::API.operations[#index], check.with_body(body), generated)
             }
         }
     })

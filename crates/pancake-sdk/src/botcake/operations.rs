@@ -809,16 +809,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -830,17 +822,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -848,6 +831,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `send_content`: `POST /pages/{page_id}/flows/send_content`.
@@ -942,16 +941,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -963,17 +954,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -981,6 +963,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `send_flow`: `POST /pages/{page_id}/flows/send_flow`.
@@ -1075,16 +1073,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1096,17 +1086,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1114,6 +1095,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_flow_statistics`: `GET /pages/{page_id}/flows/{flow_id}/statistics`.
@@ -1199,16 +1196,8 @@ pub mod builder {
             crate::Response<types::FlowStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1220,17 +1209,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1238,6 +1218,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_flows_by_path`: `GET /pages/{page_id}/flows/{path}`.
@@ -1322,16 +1318,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1343,17 +1331,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1361,6 +1340,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_ice_breakers`: `GET /pages/{page_id}/ice_breaker`.
@@ -1422,16 +1417,8 @@ pub mod builder {
             crate::Response<types::IceBreakersResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1443,17 +1430,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1461,6 +1439,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_keywords`: `GET /pages/{page_id}/keywords`.
@@ -1522,16 +1516,8 @@ pub mod builder {
             crate::Response<types::KeywordsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1543,17 +1529,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1561,6 +1538,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `create_keyword`: `POST /pages/{page_id}/keywords/create`.
@@ -1622,16 +1615,8 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[7usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1643,17 +1628,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[7usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1661,6 +1637,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `update_keyword`: `POST /pages/{page_id}/keywords/update`.
@@ -1760,16 +1752,8 @@ pub mod builder {
             crate::Response<types::KeywordResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[8usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1781,17 +1765,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[8usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1799,6 +1774,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_main_menu`: `GET /pages/{page_id}/main_menu`.
@@ -1860,16 +1851,8 @@ pub mod builder {
             crate::Response<types::MainMenuResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[9usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1881,17 +1864,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[9usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1899,6 +1873,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_tools`: `GET /pages/{page_id}/tools`.
@@ -1957,16 +1947,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[10usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1978,17 +1960,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[10usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1996,6 +1969,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
 }

@@ -3121,16 +3121,8 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3142,17 +3134,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3160,6 +3143,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListConversations<'a> {
@@ -3317,16 +3316,8 @@ pub mod builder {
             crate::Response<types::AssignConversationResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3338,17 +3329,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3356,6 +3338,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_messages`: `GET /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -3488,16 +3486,8 @@ pub mod builder {
             crate::Response<types::MessagesResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3509,17 +3499,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3527,6 +3508,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListMessages<'a> {
@@ -3672,16 +3669,8 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3693,17 +3682,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3711,6 +3691,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `mark_conversation_read`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/read`.
@@ -3797,16 +3793,8 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3818,17 +3806,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3836,6 +3815,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `tag_conversation`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/tags`.
@@ -3960,16 +3955,8 @@ pub mod builder {
             crate::Response<types::TagConversationResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -3981,17 +3968,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -3999,6 +3977,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `mark_conversation_unread`: `POST /api/public_api/v1/pages/{page_id}/conversations/{conversation_id}/unread`.
@@ -4085,16 +4079,8 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4106,17 +4092,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4124,6 +4101,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `export_conversations_from_ads`: `GET /api/public_api/v1/pages/{page_id}/export_data`.
@@ -4270,16 +4263,8 @@ pub mod builder {
             crate::Response<types::ExportedConversationsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[7usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4291,17 +4276,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[7usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4309,6 +4285,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[7usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ExportConversationsFromAds<'a> {
@@ -4490,16 +4482,8 @@ pub mod builder {
             crate::Response<types::PageCustomersResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[8usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4511,17 +4495,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[8usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4529,6 +4504,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[8usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListPageCustomers<'a> {
@@ -4686,16 +4677,8 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[9usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4707,17 +4690,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[9usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4725,6 +4699,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[9usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `add_customer_note`: `POST /api/public_api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -4849,16 +4839,8 @@ pub mod builder {
             crate::Response<types::CustomerNoteResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[10usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -4870,17 +4852,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[10usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -4888,6 +4861,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[10usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_posts`: `GET /api/public_api/v1/pages/{page_id}/posts`.
@@ -5033,16 +5022,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[11usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5054,17 +5035,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[11usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5072,6 +5044,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[11usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListPosts<'a> {
@@ -5205,16 +5193,8 @@ pub mod builder {
             crate::Response<types::RoundRobinUpdateResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[12usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5226,17 +5206,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[12usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5244,6 +5215,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[12usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_call_logs`: `GET /api/public_api/v1/pages/{page_id}/sip_call_logs`.
@@ -5411,16 +5398,8 @@ pub mod builder {
             crate::Response<types::CallLogsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[13usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5432,17 +5411,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[13usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5450,6 +5420,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[13usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListCallLogs<'a> {
@@ -5610,16 +5596,8 @@ pub mod builder {
             crate::Response<::std::vec::Vec<types::AdStatistics>>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[14usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5631,17 +5609,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[14usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5649,6 +5618,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[14usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_customer_engagement_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customer_engagements`.
@@ -5756,16 +5741,8 @@ pub mod builder {
             crate::Response<types::CustomerEngagementStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[15usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5777,17 +5754,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[15usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5795,6 +5763,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[15usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_new_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/customers`.
@@ -5900,16 +5884,8 @@ pub mod builder {
             crate::Response<types::NewCustomerStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[16usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -5921,17 +5897,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[16usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -5939,6 +5906,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[16usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_page_customer_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/page_customers`.
@@ -6046,16 +6029,8 @@ pub mod builder {
             crate::Response<types::PageCustomerStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[17usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6067,17 +6042,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[17usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6085,6 +6051,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[17usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_page_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages`.
@@ -6188,16 +6170,8 @@ pub mod builder {
             crate::Response<types::PageStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[18usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6209,17 +6183,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[18usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6227,6 +6192,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[18usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_ads_campaign_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/pages_campaigns`.
@@ -6330,16 +6311,8 @@ pub mod builder {
             crate::Response<::std::vec::Vec<types::AdsCampaign>>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[19usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6351,17 +6324,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[19usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6369,6 +6333,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[19usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_tag_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/tags`.
@@ -6472,16 +6452,8 @@ pub mod builder {
             crate::Response<types::TagStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[20usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6493,17 +6465,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[20usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6511,6 +6474,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[20usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_user_statistics`: `GET /api/public_api/v1/pages/{page_id}/statistics/users`.
@@ -6596,16 +6575,8 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[21usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6617,17 +6588,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[21usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6635,6 +6597,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[21usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_tags`: `GET /api/public_api/v1/pages/{page_id}/tags`.
@@ -6693,16 +6671,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[22usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6714,17 +6684,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[22usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6732,6 +6693,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[22usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `upload_content`: `POST /api/public_api/v1/pages/{page_id}/upload_contents`.
@@ -6777,9 +6754,7 @@ pub mod builder {
         /// The file to upload ([`crate::Upload`]: bytes or a path, its name and MIME type,
         /// the page's platform), checked at once against the documented limits.
         pub fn file(mut self, upload: crate::Upload) -> Self {
-            let rule = super::API
-                .operation("upload_content")
-                .and_then(|op| op.upload.as_ref());
+            let rule = super::API.operations[23usize].upload.as_ref();
             match rule.map_or(Ok(()), |rule| rule.check(&upload)) {
                 Ok(()) => {
                     self.check.accepted("file");
@@ -6809,16 +6784,8 @@ pub mod builder {
             crate::Response<types::UploadContentResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[23usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6830,17 +6797,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[23usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6848,6 +6806,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[23usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_users`: `GET /api/public_api/v1/pages/{page_id}/users`.
@@ -6906,16 +6880,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[24usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -6927,17 +6893,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[24usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -6945,6 +6902,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[24usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_conversations_v2`: `GET /api/public_api/v2/pages/{page_id}/conversations`.
@@ -7173,16 +7146,8 @@ pub mod builder {
             crate::Response<types::ConversationsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[25usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7194,17 +7159,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[25usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7212,6 +7168,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[25usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListConversationsV2<'a> {
@@ -7281,16 +7253,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[26usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7302,17 +7266,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[26usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7320,6 +7275,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[26usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_customer_avatar`: `GET /api/v1/pages/{page_id}/avatar/{psid}`.
@@ -7402,16 +7373,8 @@ pub mod builder {
             crate::Response<types::GetCustomerAvatarResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[27usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7423,17 +7386,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[27usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7441,6 +7395,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[27usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `send_message`: `POST /api/v1/pages/{page_id}/conversations/{conversation_id}/messages`.
@@ -7548,16 +7518,8 @@ pub mod builder {
             crate::Response<types::SendMessageResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[28usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7569,17 +7531,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[28usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7587,6 +7540,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[28usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `generate_page_access_token`: `POST /api/v1/pages/{page_id}/generate_page_access_token`.
@@ -7648,16 +7617,8 @@ pub mod builder {
             crate::Response<types::GeneratePageAccessTokenResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[29usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7669,17 +7630,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[29usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7687,6 +7639,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[29usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `delete_customer_note`: `DELETE /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -7812,16 +7780,8 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[30usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7833,17 +7793,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[30usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -7851,6 +7802,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[30usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `update_customer_note`: `PUT /api/v1/pages/{page_id}/page_customers/{page_customer_id}/notes`.
@@ -7976,16 +7943,8 @@ pub mod builder {
             crate::Response<types::SuccessResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[31usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -7997,17 +7956,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[31usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -8015,6 +7965,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[31usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_chat_plugin_messages`: `GET /api/v1/pke_chat_plugin/messages`.
@@ -8115,16 +8081,8 @@ pub mod builder {
             crate::Response<types::ChatPluginMessagesResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[32usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -8136,17 +8094,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[32usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -8154,6 +8103,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[32usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `send_chat_plugin_message`: `POST /api/v1/pke_chat_plugin/messages`.
@@ -8251,16 +8216,8 @@ pub mod builder {
             crate::Response<types::ChatPluginSendResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[33usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -8272,17 +8229,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[33usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -8290,6 +8238,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[33usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `get_multi_page_user_statistics`: `GET /api/v1/statistics/user`.
@@ -8377,16 +8341,8 @@ pub mod builder {
             crate::Response<types::UserStatisticsResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[34usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -8398,17 +8354,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[34usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -8416,6 +8363,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[34usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
 }

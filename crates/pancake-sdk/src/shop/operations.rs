@@ -709,16 +709,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -730,17 +722,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[0usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -748,6 +731,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[0usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListExports<'a> {
@@ -837,9 +836,7 @@ pub mod builder {
         /// The file to upload ([`crate::Upload`]: bytes or a path, its name and MIME type,
         /// the page's platform), checked at once against the documented limits.
         pub fn file(mut self, upload: crate::Upload) -> Self {
-            let rule = super::API
-                .operation("upload_file")
-                .and_then(|op| op.upload.as_ref());
+            let rule = super::API.operations[1usize].upload.as_ref();
             match rule.map_or(Ok(()), |rule| rule.check(&upload)) {
                 Ok(()) => {
                     self.check.accepted("file");
@@ -863,16 +860,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -884,17 +873,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[1usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -902,6 +882,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[1usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_items`: `GET /pages/{page_id}/items`.
@@ -1044,16 +1040,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1065,17 +1053,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[2usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1083,6 +1062,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[2usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListItems<'a> {
@@ -1178,16 +1173,8 @@ pub mod builder {
             crate::Response<types::GetLogoResponse>,
             crate::Error,
         > {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1199,17 +1186,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[3usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1217,6 +1195,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[3usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `send_note`: `POST /pages/{page_id}/messages`.
@@ -1293,16 +1287,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1314,17 +1300,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[4usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1332,6 +1309,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[4usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     ///The builder of `list_notes`: `GET /pages/{page_id}/notes`.
@@ -1411,16 +1404,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1432,17 +1417,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[5usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1450,6 +1426,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[5usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListNotes<'a> {
@@ -1590,16 +1582,8 @@ pub mod builder {
             self,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(None)?;
             crate::exchange::run(client.state(), &client.inner.client, request, options)
                 .await
         }
@@ -1611,17 +1595,8 @@ pub mod builder {
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
         ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
-            let Self { inner, client, check } = self;
-            let check = check.with_body(body);
-            let request = {
-                let generated = ::std::pin::pin!(inner.send());
-                crate::exchange::build(
-                    client.state(),
-                    &super::API.operations[6usize],
-                    check,
-                    generated,
-                )?
-            };
+            let client = self.client;
+            let request = self.request(body)?;
             crate::exchange::run_raw(
                     client.state(),
                     &client.inner.client,
@@ -1629,6 +1604,22 @@ pub mod builder {
                     options,
                 )
                 .await
+        }
+        /// The request, built by progenitor's code and checked (`body`: the JSON door's,
+        /// sent as given). A function of its own: progenitor's future, pinned here, is never
+        /// part of the call's.
+        fn request(
+            self,
+            body: Option<::serde_json::Value>,
+        ) -> ::std::result::Result<crate::exchange::Request, crate::Error> {
+            let Self { inner, client, check } = self;
+            let generated = ::std::pin::pin!(inner.send());
+            crate::exchange::build(
+                client.state(),
+                &super::API.operations[6usize],
+                check.with_body(body),
+                generated,
+            )
         }
     }
     impl<'a> ListThreads<'a> {
