@@ -191,6 +191,9 @@ async fn each_fault_becomes_the_documented_error() {
         matches!(&error, Error::Api { status, error_code: None, .. } if *status == StatusCode::SERVICE_UNAVAILABLE),
         "{error:?}"
     );
+    // An API's error names the page the call addressed (read from the request, after its only
+    // attempt).
+    assert!(matches!(&error, Error::Api { page: Some(page), .. } if page == PAGE_ID), "{error:?}");
 
     let error = list_tags_under("html-502", LONG).await.unwrap_err();
     match &error {
@@ -218,8 +221,9 @@ async fn each_fault_becomes_the_documented_error() {
 
     let error = list_tags_under("api-error=122", LONG).await.unwrap_err();
     match &error {
-        Error::Api { status, error_code, message, body, .. } => {
+        Error::Api { status, error_code, message, body, page, .. } => {
             assert_eq!(*status, StatusCode::OK, "success:false at HTTP 200 is still an error");
+            assert_eq!(page.as_deref(), Some(PAGE_ID));
             assert_eq!(*error_code, Some(122));
             assert_eq!(message.as_deref(), Some("The subscription of this page has expired"));
             assert_eq!(body.json().unwrap()["success"], false);

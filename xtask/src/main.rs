@@ -10,6 +10,7 @@ mod dist;
 mod docs;
 mod generate;
 mod install;
+mod lean;
 mod lint;
 mod model;
 mod names;

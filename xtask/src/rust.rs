@@ -1,8 +1,9 @@
-//! The Rust client of each API, from the model: progenitor's output as it is
-//! (`<api>/generated.rs`), and beside it (`<api>/operations.rs`) the API's descriptor for the
-//! SDK's core (route, token, checks and pagination of each operation), the public client and its
-//! builders (each setter checks its value and names the field; `send` runs the call through the
-//! core), the JSON dispatch the bindings use, and a `.stream()` per list.
+//! The Rust client of each API, from the model: progenitor's output, its request code made
+//! lean (`<api>/generated.rs`, see [`crate::lean`]), and beside it (`<api>/operations.rs`) the
+//! API's descriptor for the SDK's core (route, token, checks and pagination of each
+//! operation), the public client and its builders (each setter checks its value and names the
+//! field; `send` runs the call through the core), the JSON dispatch the bindings use, and a
+//! `.stream()` per list.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,7 +35,11 @@ pub fn files(spec: &Spec) -> Result<Vec<Generated>> {
             spec.file
         )
     };
-    let client = format!("{}{}", header(" by progenitor"), prettyplease::unparse(&file));
+    let client = format!(
+        "{}{}",
+        header(" by progenitor (its request code made lean by xtask/src/lean.rs)"),
+        prettyplease::unparse(&file)
+    );
     let operations = operations(spec, &file)?;
     let operations: syn::File =
         syn::parse2(operations).map_err(|e| format!("{}: operations.rs does not parse: {e}", spec.file))?;
@@ -82,8 +87,8 @@ pub fn registry(specs: &[Spec]) -> Result<Generated> {
     Ok(Generated { path: PathBuf::from("crates/pancake-sdk/src/apis.rs"), text })
 }
 
-/// progenitor's client, unchanged; its `pattern`s are checked to compile (the generated code
-/// unwraps them).
+/// progenitor's client, its request code made lean ([`crate::lean`]); its `pattern`s are
+/// checked to compile (the generated code unwraps them).
 fn progenitor_output(spec: &Spec) -> Result<syn::File> {
     let mut settings = GenerationSettings::new();
     settings
@@ -110,7 +115,10 @@ fn progenitor_output(spec: &Spec) -> Result<syn::File> {
     for schema in spec.schemas.iter().map(|(_, s)| s).chain(params).chain(fields) {
         patterns_compile(spec, schema)?;
     }
-    syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", spec.file))
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", spec.file))?;
+    crate::lean::rewrite(&mut file).map_err(|e| format!("{}: {e}", spec.file))?;
+    Ok(file)
 }
 
 /// The spec as the SDK calls it: each parameter under its SDK name (`x-pancake-name`; the core

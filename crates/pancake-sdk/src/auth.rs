@@ -92,38 +92,50 @@ impl Tokens {
         self.get(kind).map(|token| Found::Held(token.expose_secret()))
     }
 
-    /// Adds the operation's credential to the request, and drops progenitor's `api-version`
-    /// header, which the real APIs do not know. A page token that a provider answered is
-    /// handed to `learn` (to be redacted) before it is used.
-    pub(crate) fn authorize(
+    /// The credential of a request for `operation` (none when it takes none), on `page`. A
+    /// page token that a provider answered is handed to `learn` (to be redacted) before it is
+    /// used. It is found before the request is changed: `page` may be read from the request.
+    pub(crate) fn credential(
         &self,
-        request: &mut reqwest::Request,
         operation: &'static str,
         key: Option<ApiKey>,
         page: Option<&str>,
         learn: impl FnOnce(&str),
-    ) -> Result<(), Error> {
-        request.headers_mut().remove("api-version");
-        let Some(key) = key else { return Ok(()) };
+    ) -> Result<Option<Credential<'_>>, Error> {
+        let Some(key) = key else { return Ok(None) };
         let found = self.find(key.token, page).ok_or_else(|| Error::MissingCredential {
             operation,
             token: key.token,
             page: page.filter(|_| key.token == TokenKind::Page).map(str::to_owned),
         })?;
-        let token = match &found {
-            Found::Held(token) => *token,
-            Found::Provided(token) => {
-                if token.trim().is_empty() {
-                    return Err(Error::MissingCredential {
-                        operation,
-                        token: key.token,
-                        page: page.map(str::to_owned),
-                    });
-                }
-                learn(token);
-                token.as_str()
+        if let Found::Provided(token) = &found {
+            if token.trim().is_empty() {
+                return Err(Error::MissingCredential {
+                    operation,
+                    token: key.token,
+                    page: page.map(str::to_owned),
+                });
             }
+            learn(token);
+        }
+        Ok(Some(Credential { key, token: found }))
+    }
+}
+
+/// A request's credential: its token, and where the API takes it.
+pub(crate) struct Credential<'a> {
+    key: ApiKey,
+    token: Found<'a>,
+}
+
+impl Credential<'_> {
+    /// Adds the credential to the request.
+    pub(crate) fn add_to(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let token = match &self.token {
+            Found::Held(token) => token,
+            Found::Provided(token) => token.as_str(),
         };
+        let key = self.key;
         match key.location {
             KeyLocation::Header => {
                 let mut value = HeaderValue::from_str(token).map_err(|_| {

@@ -13,6 +13,7 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::ops::Range;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -49,8 +50,9 @@ struct Inputs {
 pub(crate) struct Request {
     request: reqwest::Request,
     operation: &'static Operation,
-    /// The page the request addresses (errors name it; pacing is by page).
-    page: Option<String>,
+    /// Where the page the request addresses is in its URL's path (errors name it; pacing is
+    /// by page): read there, never copied.
+    page: Option<Range<usize>>,
 }
 
 /// The raw answer to a request.
@@ -139,21 +141,22 @@ pub(crate) fn prepare<E>(
     Err(progenitor_client::Error::Custom(String::new()))
 }
 
-/// What the `pre` hook does to the request; answers the page it addresses.
+/// What the `pre` hook does to the request; answers where the page it addresses is in its
+/// path.
 fn prepared(
     state: &ClientState,
     request: &mut reqwest::Request,
     operation: &'static Operation,
     body: Option<serde_json::Value>,
     upload: Option<crate::Upload>,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<Range<usize>>, Error> {
     if let Some(body) = body {
         let bytes = serde_json::to_vec(&body).map_err(|e| Error::invalid("body", e.to_string()))?;
         *request.body_mut() = Some(reqwest::Body::from(bytes));
     }
-    // The page the request addresses, read once: errors name it, and its own token is used.
-    let page = crate::rate_limit::page_of(request.url().path()).map(str::to_owned);
-    check(state, request, operation, upload, page.as_deref()).map(|()| page)
+    // The page the request addresses, found once: errors name it, and its own token is used.
+    let page = crate::rate_limit::page_span(request.url().path());
+    check(state, request, operation, upload, page.clone()).map(|()| page)
 }
 
 /// What is left in place of a request that was taken (by the `pre` hook from the generated
@@ -166,13 +169,13 @@ fn placeholder() -> reqwest::Request {
 }
 
 /// Puts in the file of an upload, checks the request against the spec's rules and its route,
-/// then adds the credential of `page` (or the client's).
+/// then adds the credential of the page at `page` in its path (or the client's).
 fn check(
     state: &ClientState,
     request: &mut reqwest::Request,
     operation: &'static Operation,
     upload: Option<crate::Upload>,
-    page: Option<&str>,
+    page: Option<Range<usize>>,
 ) -> Result<(), Error> {
     if let (Some(upload), Some(rule)) = (upload, &operation.upload) {
         let (content_type, body) = upload.into_form(rule.field)?;
@@ -185,15 +188,18 @@ fn check(
         *request.body_mut() = Some(reqwest::Body::from(body));
     }
     validate::check(request, operation.rules)?;
-    if !crate::path::matches_route(request.url().path(), operation.route) {
+    let path = request.url().path();
+    if !crate::path::matches_route(path, operation.route) {
         return Err(Error::invalid(
             operation.path_params.first().copied().unwrap_or("path"),
             "a path parameter changed the request's route",
         ));
     }
+    // Found while the page is read from the path; added once the request is done with.
+    let credential = state.credential(operation.id, operation.auth, page.and_then(|span| path.get(span)))?;
     // The API's names first; the token is added after, under its own name.
     rename_query(request, operation.renamed);
-    state.authorize(request, operation.id, operation.auth, page)
+    credential.map_or(Ok(()), |credential| credential.add_to(request))
 }
 
 /// Puts the API's names on the query parameters the SDK names otherwise (`types` is sent as
@@ -219,18 +225,18 @@ fn rename_query(request: &mut reqwest::Request, renamed: &[(&str, &str)]) {
 
 /// Sends a built request: paces, sends, reads the body (up to the size limit), and retries
 /// what may be retried within the call's deadline. Answers the final answer, or the call's
-/// error.
+/// error. Copies of `request` are sent, so that it still says which page it addresses (at
+/// `page` in its path) after the call; one whose body cannot be copied is sent once, leaving
+/// only its method and URL.
 async fn execute(
     state: &ClientState,
     http: &reqwest::Client,
-    mut request: reqwest::Request,
+    request: &mut reqwest::Request,
     operation: &'static Operation,
     options: CallOptions,
-    page: Option<&str>,
+    page: Option<Range<usize>>,
 ) -> Result<Answer, Error> {
     let Operation { redirect, secret, route, id, .. } = *operation;
-    // The page paced (only when pacing is on).
-    let paced = state.pacer().and(page);
     let policy = options.retry.unwrap_or(state.retry_policy());
     let limits = state.limits();
     let deadline = options.deadline.unwrap_or(limits.deadline);
@@ -257,7 +263,9 @@ async fn execute(
     // only after a wait).
     let mut now = call.started;
     loop {
-        if let (Some(pacer), Some(page)) = (state.pacer(), paced) {
+        if let Some((pacer, page)) =
+            state.pacer().zip(page.clone().and_then(|span| request.url().path().get(span)))
+        {
             // Boxed: most requests go at once, with no wait in the call's future.
             if !pacer.ready(page)
                 && Box::pin(tokio::time::timeout(call.remaining(), pacer.wait(page))).await.is_err()
@@ -271,10 +279,15 @@ async fn execute(
         if remaining.is_zero() {
             return call.fail(Error::Deadline { operation: id, deadline }, retries);
         }
-        // A copy is kept while a retry may follow; the last attempt sends the request itself.
-        let copy = if retries < policy.max_retries { copy_of(&request) } else { None };
-        let last_chance = copy.is_none();
-        let mut sent = copy.unwrap_or_else(|| std::mem::replace(&mut request, placeholder()));
+        // Each attempt sends a copy: the request stays, to name its page. One whose body
+        // cannot be copied goes once, and leaves its method and URL.
+        let (mut sent, last_chance) = match copy_of(request) {
+            Some(copy) => (copy, retries >= policy.max_retries),
+            None => {
+                let rest = reqwest::Request::new(request.method().clone(), request.url().clone());
+                (std::mem::replace(request, rest), true)
+            }
+        };
         // reqwest's own timer bounds the attempt, body included (one timer, not one more of
         // ours): cut at the deadline, it is the deadline that passed. The client's timeout is
         // `limits.timeout`: a request carries its own only when it is another.
@@ -565,11 +578,14 @@ async fn answered<U>(
     options: CallOptions,
     read: fn(Answer) -> Result<Response<U>, Error>,
 ) -> Result<Response<U>, Error> {
-    let Request { request, operation, page } = request;
-    let outcome = execute(state, http, request, operation, options, page.as_deref()).await.and_then(read);
+    let Request { mut request, operation, page } = request;
+    let outcome = execute(state, http, &mut request, operation, options, page.clone()).await.and_then(read);
     match outcome {
         Ok(response) => Ok(response.redacted(state.secrets())),
-        Err(error) => Err(error.on_page(page.as_deref()).redacted(state.secrets())),
+        Err(error) => {
+            let page = page.and_then(|span| request.url().path().get(span));
+            Err(error.on_page(page).redacted(state.secrets()))
+        }
     }
 }
 
@@ -727,7 +743,7 @@ mod tests {
         let client = offline();
         let built = built(&client, "http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
         assert_eq!(built.operation.id, "list_tags");
-        assert_eq!(built.page.as_deref(), Some("105"));
+        assert_eq!(built.page.and_then(|span| built.request.url().path().get(span)), Some("105"));
         assert_eq!(built.request.url().path(), "/api/public_api/v1/pages/105/tags");
         assert_eq!(built.request.url().query(), Some(format!("access_token={TOKEN}").as_str()));
         assert!(INPUTS.take().is_none() && BUILT.take().is_none());

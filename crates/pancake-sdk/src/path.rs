@@ -15,6 +15,11 @@ use crate::Error;
 pub(crate) trait Segment {
     /// Why its text is not one path segment, if it is not.
     fn segment_problem(&self) -> Option<String>;
+
+    /// Its text as the generated code puts it in a URL: percent-encoded ([`Encoded`]).
+    fn encoded(&self) -> Encoded<'_, Self> {
+        Encoded(self)
+    }
 }
 
 impl<T: std::fmt::Display + ?Sized> Segment for T {
@@ -68,6 +73,41 @@ impl std::fmt::Write for Shape {
     }
 }
 
+/// The bytes a path parameter's text has percent-encoded: progenitor's own set (its
+/// `encode_path`), so that the URL is the one progenitor's code makes.
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// A path parameter in the generated code's URL ([`Segment::encoded`]): its text
+/// percent-encoded as the URL is formatted, as progenitor's `encode_path(&value.to_string())`
+/// would have it (without the two strings that makes).
+pub(crate) struct Encoded<'a, T: ?Sized>(pub &'a T);
+
+impl<T: std::fmt::Display + ?Sized> std::fmt::Display for Encoded<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        /// Writes what is written to it percent-encoded (a `str` is written whole, so a
+        /// character is never split).
+        struct Encoding<'a, 'b>(&'a mut std::fmt::Formatter<'b>);
+        impl std::fmt::Write for Encoding<'_, '_> {
+            fn write_str(&mut self, text: &str) -> std::fmt::Result {
+                percent_encoding::utf8_percent_encode(text, PATH_SET)
+                    .try_for_each(|part| self.0.write_str(part))
+            }
+        }
+        std::fmt::Write::write_fmt(&mut Encoding(f), format_args!("{}", self.0))
+    }
+}
+
 /// Checks that `value` is a single path segment, naming `field` when it is not.
 pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
     match problem(value) {
@@ -80,9 +120,11 @@ pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
 /// segments, the same literal ones, and no empty one where a parameter goes.
 pub fn matches_route(path: &str, route: &str) -> bool {
     // From the last segment back: the route's segments against the path's tail (by bytes: `/`
-    // is one byte in UTF-8).
+    // is one byte in UTF-8). A literal segment is compared where it must end the path, so
+    // only a parameter's bytes are walked in the path.
     fn trimmed(text: &str) -> &[u8] {
-        text.trim_start_matches('/').as_bytes()
+        let bytes = text.as_bytes();
+        &bytes[bytes.iter().take_while(|byte| **byte == b'/').count()..]
     }
     /// The last segment, and what comes before its slash (none without a slash).
     fn last(text: &[u8]) -> (&[u8], Option<&[u8]>) {
@@ -91,14 +133,30 @@ pub fn matches_route(path: &str, route: &str) -> bool {
             None => (text, None),
         }
     }
+    /// What comes before the last segment when it is `literal`: `Err` when it is not.
+    fn before<'a>(text: &'a [u8], literal: &[u8]) -> Result<Option<&'a [u8]>, ()> {
+        let rest = text.strip_suffix(literal).ok_or(())?;
+        match rest.split_last() {
+            None => Ok(None),
+            Some((b'/', before)) => Ok(Some(before)),
+            Some(_) => Err(()),
+        }
+    }
     let (mut path, mut route) = (Some(trimmed(path)), Some(trimmed(route)));
     while let Some(rest) = route {
         let Some(text) = path else { return false };
-        let ((wanted, route_before), (actual, path_before)) = (last(rest), last(text));
-        let fits = if wanted.first() == Some(&b'{') { !actual.is_empty() } else { wanted == actual };
-        if !fits {
-            return false;
-        }
+        let (wanted, route_before) = last(rest);
+        let path_before = if wanted.first() == Some(&b'{') {
+            match last(text) {
+                (actual, before) if !actual.is_empty() => before,
+                _ => return false,
+            }
+        } else {
+            match before(text, wanted) {
+                Ok(before) => before,
+                Err(()) => return false,
+            }
+        };
         (path, route) = (path_before, route_before);
     }
     true
@@ -112,7 +170,7 @@ mod tests {
 
     /// The path a URL parser makes of `/pages/{value}/tags`, encoded as the generated code does.
     fn parsed_path(value: &str) -> String {
-        let url = format!("http://host/pages/{}/tags", progenitor_client::encode_path(value));
+        let url = format!("http://host/pages/{}/tags", Encoded(value));
         reqwest::Url::parse(&url).expect("an encoded segment makes a valid URL").path().to_string()
     }
 
@@ -174,6 +232,26 @@ mod tests {
             let expected = wanted.len() <= actual.len()
                 && wanted.iter().zip(&actual).all(|(w, a)| if w.starts_with('{') { !a.is_empty() } else { w == a });
             prop_assert_eq!(matches_route(&path, &route), expected, "{} against {}", path, route);
+        }
+
+        /// A parameter is encoded as progenitor's `encode_path` would (the generated code's URLs
+        /// are the ones progenitor makes), whether its text comes whole or in pieces.
+        #[test]
+        fn a_parameter_is_encoded_as_progenitor_encodes_it(
+            pieces in proptest::collection::vec(any::<String>(), 0..4),
+            number in any::<i64>(),
+        ) {
+            struct Pieces<'a>(&'a [String]);
+            impl std::fmt::Display for Pieces<'_> {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    self.0.iter().try_for_each(|piece| f.write_str(piece))
+                }
+            }
+            let whole = pieces.concat();
+            let expected = progenitor_client::encode_path(&whole);
+            prop_assert_eq!(Encoded(whole.as_str()).to_string(), expected.as_str());
+            prop_assert_eq!(Encoded(&Pieces(&pieces)).to_string(), expected);
+            prop_assert_eq!(Encoded(&number).to_string(), progenitor_client::encode_path(&number.to_string()));
         }
 
         /// Text is checked as one segment the same way whether it comes whole or in pieces

@@ -69,18 +69,29 @@ impl Pacer {
     }
 }
 
-/// The page a request addresses: the segment after `pages` in its path.
-pub(crate) fn page_of(path: &str) -> Option<&str> {
+/// Where the page a request addresses is in its path: the segment after `pages` (a request
+/// keeps this, not a copy of the text).
+pub(crate) fn page_span(path: &str) -> Option<std::ops::Range<usize>> {
     // By bytes: a path's segments are short, and `/` is one byte in UTF-8 (so each segment of
-    // a `str` is one too).
-    let mut segments = path.as_bytes().split(|byte| *byte == b'/');
-    segments.by_ref().find(|s| *s == b"pages")?;
-    segments.next().filter(|s| !s.is_empty()).and_then(|page| std::str::from_utf8(page).ok())
+    // a `str` is one too, and starts and ends on a character's boundary).
+    let bytes = path.as_bytes();
+    let mut start = 0;
+    let mut segments = bytes.split(|byte| *byte == b'/').map(|segment| {
+        let span = start..start + segment.len();
+        start = span.end + 1;
+        span
+    });
+    segments.by_ref().find(|span| &bytes[span.clone()] == b"pages")?;
+    segments.next().filter(|span| !span.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn page_of(path: &str) -> Option<&str> {
+        page_span(path).map(|span| &path[span])
+    }
 
     #[test]
     fn the_page_comes_from_the_route() {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Error;
-use crate::auth::{ApiKey, TokenKind, Tokens};
+use crate::auth::{ApiKey, Credential, TokenKind, Tokens};
 use crate::pacemaker::Pacemaker;
 use crate::rate_limit::Pacer;
 use crate::redact::Secrets;
@@ -98,15 +98,14 @@ impl ClientState {
         self.shared.pacer.as_ref()
     }
 
-    /// Adds the operation's credential to the request, which addresses `page`.
-    pub(crate) fn authorize(
+    /// The credential of a request for `operation` on `page` (see `Tokens::credential`).
+    pub(crate) fn credential(
         &self,
-        request: &mut reqwest::Request,
         operation: &'static str,
         key: Option<ApiKey>,
         page: Option<&str>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Credential<'_>>, Error> {
         let secrets = &self.shared.secrets;
-        self.shared.tokens.authorize(request, operation, key, page, |token| secrets.extend([token]))
+        self.shared.tokens.credential(operation, key, page, |token| secrets.extend([token]))
     }
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+
 use crate::Error;
 
 /// How a client reaches its server: what a new pool of connections is made from (see
@@ -32,6 +34,9 @@ impl Transport {
             // carry the token (in the header or the URL's query) to wherever it points.
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
+            // Every operation answers JSON: the header goes on every request from here, so that
+            // a request's own header map stays empty (see xtask's `lean.rs`).
+            .default_headers(HeaderMap::from_iter([(ACCEPT, HeaderValue::from_static("application/json"))]))
             .user_agent(self.user_agent.as_str())
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)

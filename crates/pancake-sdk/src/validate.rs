@@ -6,6 +6,8 @@
 //! across fields of the `x-pancake-rules` extension (`since` not after `until`; an inbox message
 //! is a text or an attachment, not both).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::Error;
@@ -63,13 +65,22 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
     if rules.is_empty() {
         return Ok(());
     }
-    let query: Vec<(String, String)> = request.url().query_pairs().into_owned().collect();
+    // Each is read once, by the first rule that needs it: the query's pairs (borrowed where
+    // they need no decoding), the body decoded.
+    let pairs = std::cell::OnceCell::new();
     let number = |name: &str| -> Option<Result<i64, Error>> {
-        let (_, raw) = query.iter().find(|(k, _)| k == name)?;
+        let pairs: &Vec<_> = pairs.get_or_init(|| request.url().query_pairs().collect());
+        let (_, raw) = pairs.iter().find(|(k, _): &&(Cow<str>, Cow<str>)| k == name)?;
         Some(raw.parse().map_err(|_| Error::invalid(name, format!("{raw:?} is not a number"))))
     };
-    let body: Option<Value> =
-        request.body().and_then(|b| b.as_bytes()).and_then(|bytes| serde_json::from_slice(bytes).ok());
+    let decoded = std::cell::OnceCell::new();
+    let body = || -> Option<&Value> {
+        decoded
+            .get_or_init(|| {
+                request.body().and_then(|b| b.as_bytes()).and_then(|bytes| serde_json::from_slice(bytes).ok())
+            })
+            .as_ref()
+    };
 
     for rule in rules {
         match *rule {
@@ -83,7 +94,7 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                 }
             }
             Rule::MaxItems { path, max } => {
-                if let Some(count) = items(body.as_ref(), path).filter(|n| *n > max) {
+                if let Some(count) = items(body(), path).filter(|n| *n > max) {
                     return Err(Error::invalid(
                         &path.join("."),
                         format!("holds {count} items; at most {max} are allowed"),
@@ -91,7 +102,7 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                 }
             }
             Rule::MinItems { path, min } => {
-                if let Some(count) = items(body.as_ref(), path).filter(|n| *n < min) {
+                if let Some(count) = items(body(), path).filter(|n| *n < min) {
                     return Err(Error::invalid(
                         &path.join("."),
                         format!("holds {count} items; at least {min} are needed"),
@@ -106,7 +117,7 @@ pub(crate) fn check(request: &reqwest::Request, rules: &[Rule]) -> Result<(), Er
                 }
             }
             Rule::OneOf { fields, when, both, neither } => {
-                if let Some(body) = &body {
+                if let Some(body) = body() {
                     one_of(body, fields, when, both, neither)?;
                 }
             }
