@@ -133,6 +133,10 @@ async fn bad_inputs_are_refused_before_sending_and_named() {
 
     assert_eq!(field(Botcake::builder().access_token("  ").build().unwrap_err()), "access_token");
     assert_eq!(field(Pancake::builder().base_url("ftp://example.com").build().unwrap_err()), "base_url");
+    // A base URL is where each operation's path goes after: a query or fragment has no place.
+    for base in ["https://pages.fm/api?x=1", "https://pages.fm/api#top"] {
+        assert_eq!(field(Pancake::builder().base_url(base).build().unwrap_err()), "base_url", "{base}");
+    }
 }
 
 #[tokio::test]

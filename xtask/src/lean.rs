@@ -11,9 +11,11 @@
 //! - The `Accept: application/json` header put on each request: the SDK's HTTP client sends it
 //!   on every request (`transport.rs`), so the request's own header map stays empty (nothing to
 //!   allocate, nothing to copy for a retry).
-//! - `encode_path(&value.to_string())`, two strings per path parameter: the value is
-//!   percent-encoded as the URL is formatted (`value.encoded()`, the same encoding; a method,
-//!   so that it reaches the value's text as `to_string` does, through `Deref`).
+//! - The URL's text, made with `format!` from the base URL's, then parsed again by reqwest: the
+//!   client's base URL is parsed once (`ClientState::url` puts the path after it), and
+//!   `encode_path(&value.to_string())`'s two strings per path parameter become `value.encoded()`,
+//!   percent-encoded as the path is formatted (the same encoding; a method, so that it reaches
+//!   the value's text as `to_string` does, through `Deref`).
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -210,18 +212,31 @@ fn drop_calls(expr: &mut syn::Expr, drop: &dyn Fn(&syn::ExprMethodCall) -> bool)
     }
 }
 
-/// `format!("{}/pages/{}", baseurl, encode_path(&page_id.to_string()),)`: each parameter
-/// percent-encoded as it is formatted, `page_id.encoded()`.
+/// `format!("{}/pages/{}", client.baseurl, encode_path(&page_id.to_string()),)`: the client's
+/// parsed base URL with the path after it, each parameter percent-encoded as it is formatted,
+/// `client.inner.url(format_args!("/pages/{}", page_id.encoded()))`.
 fn encode_inline(expr: &mut syn::Expr) -> Result {
     let syn::Expr::Macro(format) = expr else { return Err("its URL is not a `format!`".into()) };
     if !format.mac.path.is_ident("format") {
         return Err("its URL is not a `format!`".into());
     }
-    let mut args = format
+    let args = format
         .mac
         .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         .map_err(|e| format!("its URL's `format!` does not parse: {e}"))?;
-    for arg in args.iter_mut().skip(2) {
+    let mut args = args.into_iter();
+    let path = match (args.next(), args.next()) {
+        (Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(template), .. })), Some(base))
+            if base.to_token_stream().to_string().replace(' ', "") == "client.baseurl" =>
+        {
+            let path = template.value();
+            let path = path.strip_prefix("{}").ok_or("its URL does not start with the base URL")?;
+            syn::LitStr::new(path, template.span())
+        }
+        _ => return Err("its URL is not `format!(\"{}..\", client.baseurl, ..)`".into()),
+    };
+    let mut params = Vec::new();
+    for arg in args {
         let syn::Expr::Call(call) = arg else { return Err("a URL argument is not `encode_path(..)`".into()) };
         let value = match (&*call.func, call.args.first()) {
             (func, Some(syn::Expr::Reference(reference))) if is_path(func, "encode_path") => {
@@ -234,9 +249,9 @@ fn encode_inline(expr: &mut syn::Expr) -> Result {
             }
             _ => return Err("a URL argument is not `encode_path(..)`".into()),
         };
-        *arg = syn::parse_quote! { #value.encoded() };
+        params.push(quote! { #value.encoded() });
     }
-    format.mac.tokens = quote! { #args };
+    *expr = syn::parse_quote! { client.inner.url(format_args!(#path, #(#params),*)) };
     Ok(())
 }
 
@@ -293,12 +308,17 @@ mod tests {
         let mut file = send_with(quote! {});
         rewrite(&mut file).expect("the rewrite finds what it rewrites");
         let text = text(&file);
-        for gone in ["api-version", "header_map", "ACCEPT", "encode_path", "was not initialized"] {
+        for gone in ["api-version", "header_map", "ACCEPT", "encode_path", "baseurl", "was not initialized"] {
             assert!(!text.contains(gone), "{gone}: {text}");
         }
         // What is read is left alone: a setter's message.
         assert!(text.contains("\"conversion to `Id` for id failed\" . to_string ()"), "{text}");
-        assert!(text.contains("client . baseurl , id . encoded () , note . encoded () ,"), "{text}");
+        assert!(
+            text.contains(
+                "let url = client . inner . url (format_args ! (\"/things/{}/notes/{}\" , id . encoded () , note . encoded ()))"
+            ),
+            "{text}"
+        );
         assert!(text.contains("id : Err (:: std :: string :: String :: new ())"), "{text}");
         assert!(text.contains("note : Ok (None)"), "{text}");
         assert!(text.contains("let mut request = client . client . get (url) . build () ? ;"), "{text}");
@@ -325,6 +345,10 @@ mod tests {
         changed = text(&file).replace("encode_path (& id . to_string ())", "id");
         let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
         assert!(error.contains("a URL argument is not `encode_path(..)`"), "{error}");
+
+        changed = text(&file).replace("client . baseurl", "client . other_url");
+        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
+        assert!(error.contains("its URL is not `format!(\"{}..\", client.baseurl, ..)`"), "{error}");
 
         changed = text(&file).replace("\"id was not initialized\"", "\"id is missing\"");
         let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();

@@ -219,12 +219,22 @@ impl<C: Api> ClientBuilder<C> {
             return Err(Error::invalid("max_response_bytes", "must be at least 1"));
         }
         let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim_end_matches('/');
-        match reqwest::Url::parse(base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-            Ok(_) | Err(_) => {
-                return Err(Error::invalid("base_url", format!("must be an http(s) URL, got {base_url:?}")));
+        // Parsed once: each request's URL is this one with the operation's path after its own.
+        let base = match reqwest::Url::parse(base_url) {
+            Ok(url)
+                if matches!(url.scheme(), "http" | "https")
+                    && url.query().is_none()
+                    && url.fragment().is_none() =>
+            {
+                url
             }
-        }
+            Ok(_) | Err(_) => {
+                return Err(Error::invalid(
+                    "base_url",
+                    format!("must be an http(s) URL without a query or fragment, got {base_url:?}"),
+                ));
+            }
+        };
         let sdk = format!("pancake-sdk-rust/{}", crate::VERSION);
         let user_agent = match self.user_agent {
             Some(product) => format!("{product} {sdk}"),
@@ -232,6 +242,7 @@ impl<C: Api> ClientBuilder<C> {
         };
         let transport = crate::transport::Transport {
             base_url: base_url.to_string(),
+            base,
             user_agent,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,

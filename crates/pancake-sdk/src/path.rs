@@ -108,6 +108,23 @@ impl<T: std::fmt::Display + ?Sized> std::fmt::Display for Encoded<'_, T> {
     }
 }
 
+/// `base` with `path` after its own path: the URL that parsing the base URL's text followed by
+/// `path` makes, without parsing the base again (its scheme, host and port are kept as they
+/// are; only the path is read).
+pub(crate) fn join(base: &reqwest::Url, path: std::fmt::Arguments<'_>) -> reqwest::Url {
+    use std::fmt::Write;
+    // The base's text has no `/` at its end: a parsed path that ends with one (`/` for none,
+    // or where a dot segment ended it) loses that one.
+    let own = base.path().strip_suffix('/').unwrap_or(base.path());
+    let mut full = String::with_capacity(own.len() + 96);
+    full.push_str(own);
+    // Writing to a `String` does not fail.
+    let _ = full.write_fmt(path);
+    let mut url = base.clone();
+    url.set_path(&full);
+    url
+}
+
 /// Checks that `value` is a single path segment, naming `field` when it is not.
 pub fn check_segment(field: &str, value: &str) -> Result<(), Error> {
     match problem(value) {
@@ -252,6 +269,30 @@ mod tests {
             prop_assert_eq!(Encoded(whole.as_str()).to_string(), expected.as_str());
             prop_assert_eq!(Encoded(&Pieces(&pieces)).to_string(), expected);
             prop_assert_eq!(Encoded(&number).to_string(), progenitor_client::encode_path(&number.to_string()));
+        }
+
+        /// A request's URL is the one that parsing the base URL's text followed by the path
+        /// makes (what progenitor's code did), whatever the base and the parameters.
+        #[test]
+        fn a_url_is_its_base_and_path_parsed_together(
+            scheme in prop_oneof![Just("http"), Just("https")],
+            host in prop_oneof![
+                Just("127.0.0.1"), Just("localhost"), Just("pages.fm"), Just("[::1]"), Just("XN--PHP-9NA.example"),
+                Just("user:p%40ss@pages.fm"), Just("0x7f.1")
+            ],
+            port in proptest::option::of(1u16..),
+            prefix in "(/[a-zA-Z0-9._~%-]{0,6}){0,3}/{0,2}",
+            values in proptest::collection::vec(prop_oneof![
+                any::<String>(), Just(".".to_string()), Just("..".to_string()), Just("a\\b".to_string()),
+                Just("%2e%2E".to_string()), Just("a/b?c#d".to_string()), "[./\\%a]{0,4}"
+            ], 1..3),
+        ) {
+            let base = format!("{scheme}://{host}{}{prefix}", port.map(|p| format!(":{p}")).unwrap_or_default());
+            let base = base.trim_end_matches('/');
+            let parsed = reqwest::Url::parse(base).unwrap();
+            let path = format!("/pages/{}/tags/{}", Encoded(values[0].as_str()), Encoded(values.last().unwrap().as_str()));
+            let expected = reqwest::Url::parse(&format!("{base}{path}")).unwrap();
+            prop_assert_eq!(join(&parsed, format_args!("{path}")), expected);
         }
 
         /// Text is checked as one segment the same way whether it comes whole or in pieces

@@ -59,6 +59,13 @@ impl ClientState {
         &self.shared.transport
     }
 
+    /// The URL of a request to `path` (an operation's path, its parameters encoded): the base
+    /// URL, parsed when the client was built, with `path` after its own path. The generated
+    /// code's URLs are made here (see xtask's `lean.rs`).
+    pub(crate) fn url(&self, path: std::fmt::Arguments<'_>) -> reqwest::Url {
+        crate::path::join(&self.shared.transport.base, path)
+    }
+
     /// The client's secrets, which its errors never show.
     pub(crate) fn secrets(&self) -> &Secrets {
         &self.shared.secrets

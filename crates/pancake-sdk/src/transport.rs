@@ -14,6 +14,8 @@ use crate::Error;
 pub(crate) struct Transport {
     /// The base URL, without a trailing `/`.
     pub base_url: String,
+    /// The base URL, parsed (no query, no fragment).
+    pub base: reqwest::Url,
     /// The `User-Agent` header.
     pub user_agent: String,
     /// Total time of one request.

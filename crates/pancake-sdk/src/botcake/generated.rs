@@ -3155,7 +3155,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::FlowsResponse>, Error<types::BotcakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/flows", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/flows", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3246,9 +3248,9 @@ pub mod builder {
                     types::SendContentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/flows/send_content", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/flows/send_content", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -3339,9 +3341,9 @@ pub mod builder {
                     types::SendFlowRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/flows/send_flow", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/flows/send_flow", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -3416,10 +3418,14 @@ pub mod builder {
             let Self { client, page_id, flow_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let flow_id = flow_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/flows/{}/statistics", client.baseurl, page_id.encoded(),
-                flow_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/pages/{}/flows/{}/statistics", page_id.encoded(), flow_id
+                        .encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3494,10 +3500,11 @@ pub mod builder {
             let Self { client, page_id, path } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let path = path.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/flows/{}", client.baseurl, page_id.encoded(), path
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!("/pages/{}/flows/{}", page_id.encoded(), path.encoded()),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3560,9 +3567,9 @@ pub mod builder {
         > {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/ice_breaker", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/ice_breaker", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3622,9 +3629,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::KeywordsResponse>, Error<types::BotcakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/keywords", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/keywords", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3684,9 +3691,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::KeywordResponse>, Error<types::BotcakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/keywords/create", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/keywords/create", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -3779,9 +3786,9 @@ pub mod builder {
                     types::UpdateKeywordRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/keywords/update", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/keywords/update", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -3841,9 +3848,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MainMenuResponse>, Error<types::BotcakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/main_menu", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/main_menu", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -3903,7 +3910,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ToolsResponse>, Error<types::BotcakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/tools", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/tools", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {

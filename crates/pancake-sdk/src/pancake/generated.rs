@@ -23838,10 +23838,13 @@ pub mod builder {
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23961,10 +23964,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/assign", client.baseurl,
-                page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/assign", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -24067,10 +24074,14 @@ pub mod builder {
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let current_count = current_count.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/messages", client
-                .baseurl, page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/messages", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24169,10 +24180,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/messages", client
-                .baseurl, page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/messages", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -24247,10 +24262,14 @@ pub mod builder {
             let Self { client, page_id, conversation_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/read", client.baseurl,
-                page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/read", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -24361,10 +24380,14 @@ pub mod builder {
                     types::TagConversationRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/tags", client.baseurl,
-                page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/tags", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -24439,10 +24462,14 @@ pub mod builder {
             let Self { client, page_id, conversation_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/conversations/{}/unread", client.baseurl,
-                page_id.encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/conversations/{}/unread", page_id
+                        .encoded(), conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -24562,10 +24589,13 @@ pub mod builder {
             let offset = offset.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/export_data", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/export_data", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24696,10 +24726,13 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/page_customers", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/page_customers", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24814,10 +24847,14 @@ pub mod builder {
                     types::UpdateCustomerRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/page_customers/{}", client.baseurl,
-                page_id.encoded(), page_customer_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/page_customers/{}", page_id
+                        .encoded(), page_customer_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.put(url).json(&body).build()?;
             let info = OperationInfo {
@@ -24928,10 +24965,14 @@ pub mod builder {
                     types::AddCustomerNoteRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/page_customers/{}/notes", client.baseurl,
-                page_id.encoded(), page_customer_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/page_customers/{}/notes", page_id
+                        .encoded(), page_customer_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -25051,9 +25092,11 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/posts", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!("/api/public_api/v1/pages/{}/posts", page_id.encoded()),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25158,10 +25201,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/round_robin_users", client.baseurl,
-                page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/round_robin_users", page_id
+                        .encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -25295,10 +25342,13 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/sip_call_logs", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/sip_call_logs", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25413,10 +25463,13 @@ pub mod builder {
             let aggregation = aggregation.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/ads", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/ads", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25513,10 +25566,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let by_hour = by_hour.map_err(Error::InvalidRequest)?;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/customer_engagements", client
-                .baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/customer_engagements",
+                        page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25614,10 +25671,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
             let group_by = group_by.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/customers", client.baseurl,
-                page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/customers", page_id
+                        .encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25715,10 +25776,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
             let group_by = group_by.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/page_customers", client
-                .baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/page_customers", page_id
+                        .encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25816,10 +25881,13 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/pages", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/pages", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -25917,10 +25985,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/pages_campaigns", client
-                .baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/pages_campaigns", page_id
+                        .encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -26018,10 +26090,13 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/tags", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/tags", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -26104,10 +26179,13 @@ pub mod builder {
             let Self { client, page_id, date_range } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/statistics/users", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/statistics/users", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -26171,9 +26249,11 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TagsResponse>, Error<types::PancakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/tags", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!("/api/public_api/v1/pages/{}/tags", page_id.encoded()),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -26236,10 +26316,13 @@ pub mod builder {
         > {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/upload_contents", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v1/pages/{}/upload_contents", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -26299,9 +26382,11 @@ pub mod builder {
         ) -> Result<ResponseValue<types::UsersResponse>, Error<types::PancakeError>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v1/pages/{}/users", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!("/api/public_api/v1/pages/{}/users", page_id.encoded()),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -26500,10 +26585,13 @@ pub mod builder {
             let types = types.map_err(Error::InvalidRequest)?;
             let unread_first = unread_first.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/public_api/v2/pages/{}/conversations", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/public_api/v2/pages/{}/conversations", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -26567,7 +26655,7 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::PagesResponse>, Error<types::PancakeError>> {
             let Self { client } = self;
-            let url = format!("{}/api/v1/pages", client.baseurl,);
+            let url = client.inner.url(format_args!("/api/v1/pages",));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -26642,10 +26730,13 @@ pub mod builder {
             let Self { client, page_id, psid } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let psid = psid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/pages/{}/avatar/{}", client.baseurl, page_id.encoded(), psid
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/v1/pages/{}/avatar/{}", page_id.encoded(), psid.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -26737,10 +26828,14 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/pages/{}/conversations/{}/messages", client.baseurl, page_id
-                .encoded(), conversation_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/v1/pages/{}/conversations/{}/messages", page_id.encoded(),
+                        conversation_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -26803,10 +26898,13 @@ pub mod builder {
         > {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/pages/{}/generate_page_access_token", client.baseurl, page_id
-                .encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/v1/pages/{}/generate_page_access_token", page_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -26916,10 +27014,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/pages/{}/page_customers/{}/notes", client.baseurl, page_id
-                .encoded(), page_customer_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/v1/pages/{}/page_customers/{}/notes", page_id.encoded(),
+                        page_customer_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.put(url).json(&body).build()?;
             let info = OperationInfo {
@@ -27029,10 +27131,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/pages/{}/page_customers/{}/notes", client.baseurl, page_id
-                .encoded(), page_customer_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(
+                    format_args!(
+                        "/api/v1/pages/{}/page_customers/{}/notes", page_id.encoded(),
+                        page_customer_id.encoded()
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.delete(url).json(&body).build()?;
             let info = OperationInfo {
@@ -27123,7 +27229,9 @@ pub mod builder {
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/pke_chat_plugin/messages", client.baseurl,);
+            let url = client
+                .inner
+                .url(format_args!("/api/v1/pke_chat_plugin/messages",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -27231,7 +27339,9 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/pke_chat_plugin/messages", client.baseurl,);
+            let url = client
+                .inner
+                .url(format_args!("/api/v1/pke_chat_plugin/messages",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -27317,7 +27427,7 @@ pub mod builder {
             let Self { client, date_range, page_ids } = self;
             let date_range = date_range.map_err(Error::InvalidRequest)?;
             let page_ids = page_ids.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/statistics/user", client.baseurl,);
+            let url = client.inner.url(format_args!("/api/v1/statistics/user",));
             #[allow(unused_mut)]
             let mut request = client
                 .client

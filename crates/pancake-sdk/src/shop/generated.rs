@@ -1311,7 +1311,7 @@ pub mod builder {
             let Self { client, offset, page_size } = self;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/exports", client.baseurl,);
+            let url = client.inner.url(format_args!("/exports",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1362,7 +1362,9 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Sent>, Error<()>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/files", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/files", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).build()?;
             let info = OperationInfo {
@@ -1464,7 +1466,9 @@ pub mod builder {
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/items", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/items", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1519,7 +1523,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::GetLogoResponse>, Error<()>> {
             let Self { client, page_id } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/logo", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/logo", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.get(url).build()?;
             let info = OperationInfo {
@@ -1577,9 +1583,9 @@ pub mod builder {
             let Self { client, page_id, body } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/pages/{}/messages", client.baseurl, page_id.encoded(),
-            );
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/messages", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
@@ -1638,7 +1644,9 @@ pub mod builder {
             let Self { client, page_id, current_count } = self;
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let current_count = current_count.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/notes", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/notes", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1722,7 +1730,9 @@ pub mod builder {
             let page_id = page_id.map_err(Error::InvalidRequest)?;
             let kinds = kinds.map_err(Error::InvalidRequest)?;
             let last_thread_id = last_thread_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pages/{}/threads", client.baseurl, page_id.encoded(),);
+            let url = client
+                .inner
+                .url(format_args!("/pages/{}/threads", page_id.encoded()));
             #[allow(unused_mut)]
             let mut request = client
                 .client
