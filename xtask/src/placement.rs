@@ -5,6 +5,10 @@
 //! CPU goes idle at every wait and must be woken when the answer comes, which on a virtual
 //! machine can cost more than the call itself (and differs from run to run). On the server's
 //! CPU, the two hand over to each other and the client's own cost shows.
+//!
+//! A client that makes calls concurrently keeps its CPU busy: alone on a CPU of its own, its
+//! cost bounds its rate. Left to the scheduler, its runtime's threads may land beside the
+//! server or not, and its rate doubles or halves from one run to the next.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -58,10 +62,8 @@ impl Cpus {
 pub enum Placement {
     /// On the servers' CPU.
     ServerCpu,
-    /// On another CPU than the servers'.
+    /// On another CPU than the servers' (wherever the scheduler puts them on a machine with one).
     OtherCpu,
-    /// Wherever the scheduler puts them.
-    Anywhere,
 }
 
 impl Placement {
@@ -70,7 +72,6 @@ impl Placement {
         match self {
             Placement::ServerCpu => cpus.map(|c| c.server),
             Placement::OtherCpu => cpus.and_then(|c| c.other),
-            Placement::Anywhere => None,
         }
     }
 }

@@ -779,7 +779,7 @@ fn builder_wrapper(
     }
     let required_names = &required;
     let send_doc = format!(
-        "Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]{}), and returns the SDK's [`crate::Response`] or [`crate::Error`].",
+        "Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]{}), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.",
         if op.send { "; a send is never repeated once it may have left" } else { "" }
     );
     Ok(quote! {
@@ -810,26 +810,26 @@ fn builder_wrapper(
             }
 
             /// Like `send`, with this call's own timeout, deadline or retry policy.
-            pub async fn send_with(
+            // Not an `async fn` either: the request is built here, so that the call's future
+            // holds the request, not the builder too (as reqwest's `send` builds its own).
+            pub fn send_with(
                 self,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::Response<#success>, crate::Error>> + 'a {
                 let client = self.client;
-                let request = self.request(None)?;
-                crate::exchange::run(client.state(), &client.inner.client, request, options).await
+                crate::exchange::run(client.state(), &client.inner.client, self.request(None), options)
             }
 
             /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
             /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
             /// and the answer comes back as its checked bytes, never decoded into a type.
-            pub(crate) async fn send_raw(
+            pub(crate) fn send_raw(
                 self,
                 body: Option<::serde_json::Value>,
                 options: crate::CallOptions,
-            ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>> + 'a {
                 let client = self.client;
-                let request = self.request(body)?;
-                crate::exchange::run_raw(client.state(), &client.inner.client, request, options).await
+                crate::exchange::run_raw(client.state(), &client.inner.client, self.request(body), options)
             }
 
             /// The request, built by progenitor's code and checked (`body`: the JSON door's,

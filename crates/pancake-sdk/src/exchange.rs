@@ -296,7 +296,7 @@ async fn execute(
             *sent.timeout_mut() = Some(timeout);
         }
         let attempt_started = now;
-        let outcome = match attempt(http, sent, limits.max_response_bytes).await {
+        let outcome = match attempt(http.execute(sent), limits.max_response_bytes).await {
             Err(Failure::Http(error)) if error.is_timeout() && call.remaining().is_zero() => {
                 Err(Failure::Deadline)
             }
@@ -313,7 +313,9 @@ async fn execute(
             let delay = policy.delay(retries, outcome.as_ref().ok().map(|a| &a.headers));
             // A wait that would reach the deadline is not made: the last outcome stands.
             if let Some(delay) = delay.filter(|d| *d < call.remaining()) {
-                tokio::time::sleep(delay).await;
+                // Boxed, like the pacer's wait: a retry is rare, and its timer is no part of
+                // every call's future.
+                Box::pin(tokio::time::sleep(delay)).await;
                 retries += 1;
                 now = Instant::now();
                 continue;
@@ -518,8 +520,13 @@ fn copy_of(request: &reqwest::Request) -> Option<reqwest::Request> {
 /// Sends one request and reads its body, never more than `limit` bytes: an answer whose
 /// `Content-Length` says more fails before any of its body is read, one that turns out longer
 /// fails as soon as it passes the limit.
-async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) -> Result<Answer, Failure> {
-    let mut response = http.execute(request).await.map_err(Failure::Http)?;
+// Given the request already handed to reqwest (`sending`): the request is not kept in this
+// future, only reqwest's small one.
+async fn attempt(
+    sending: impl Future<Output = reqwest::Result<reqwest::Response>>,
+    limit: u64,
+) -> Result<Answer, Failure> {
+    let mut response = sending.await.map_err(Failure::Http)?;
     let declared = response.content_length();
     // The headers are moved out, not copied: the body is read from the response without them.
     let (status, headers) = (response.status(), std::mem::take(response.headers_mut()));
@@ -552,7 +559,7 @@ async fn attempt(http: &reqwest::Client, request: reqwest::Request, limit: u64) 
 pub(crate) fn run<'a, T: serde::de::DeserializeOwned + 'a>(
     state: &'a ClientState,
     http: &'a reqwest::Client,
-    request: Request,
+    request: Result<Request, Error>,
     options: CallOptions,
 ) -> impl Future<Output = Result<Response<T>, Error>> + 'a {
     answered(state, http, request, options, typed_answer)
@@ -563,27 +570,32 @@ pub(crate) fn run<'a, T: serde::de::DeserializeOwned + 'a>(
 pub(crate) fn run_raw<'a>(
     state: &'a ClientState,
     http: &'a reqwest::Client,
-    request: Request,
+    request: Result<Request, Error>,
     options: CallOptions,
 ) -> impl Future<Output = Result<Response<Json>, Error>> + 'a {
     let read = if options.defer_json_check { unchecked_answer } else { raw_answer };
     answered(state, http, request, options, read)
 }
 
-/// Sends a built request and reads its answer with `read`.
+/// Sends a built request (or answers why none was built) and reads its answer with `read`.
+// The request is used where it is, in the future's arguments: moved out of them, it would be
+// held twice (an `async fn` keeps its arguments' room for its whole life).
 async fn answered<U>(
     state: &ClientState,
     http: &reqwest::Client,
-    request: Request,
+    mut built: Result<Request, Error>,
     options: CallOptions,
     read: fn(Answer) -> Result<Response<U>, Error>,
 ) -> Result<Response<U>, Error> {
-    let Request { mut request, operation, page } = request;
-    let outcome = execute(state, http, &mut request, operation, options, page.clone()).await.and_then(read);
+    let Request { request, operation, page } = match built {
+        Ok(ref mut request) => request,
+        Err(error) => return Err(error),
+    };
+    let outcome = execute(state, http, request, operation, options, page.clone()).await.and_then(read);
     match outcome {
         Ok(response) => Ok(response.redacted(state.secrets())),
         Err(error) => {
-            let page = page.and_then(|span| request.url().path().get(span));
+            let page = page.clone().and_then(|span| request.url().path().get(span));
             Err(error.on_page(page).redacted(state.secrets()))
         }
     }

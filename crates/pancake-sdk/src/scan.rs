@@ -7,8 +7,6 @@
 //! bit masks (AVX2 where the processor has it, else SSE2 on x86-64), so a body is passed over
 //! at several bytes per cycle.
 
-use serde::Deserialize;
-
 /// What [`scan`] found.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Scan<'a> {
@@ -40,24 +38,14 @@ impl Envelope<'_> {
         self.message.and_then(|raw| serde_json::from_slice(raw).ok())
     }
 
-    /// `error_code`, or else the first `error_code` of `errors[]`, when it is an integer.
+    /// `error_code`, or else the first `error_code` of an object in `errors[]`, when it is an
+    /// integer.
     pub fn code(&self) -> Option<i64> {
-        #[derive(Deserialize)]
-        struct Item {
-            error_code: Option<i64>,
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Lenient {
-            Item(Item),
-            Other(serde::de::IgnoredAny),
-        }
         self.error_code.and_then(|raw| serde_json::from_slice(raw).ok()).or_else(|| {
-            let items: Vec<Lenient> = serde_json::from_slice(self.errors?).ok()?;
-            items.into_iter().find_map(|item| match item {
-                Lenient::Item(item) => item.error_code,
-                Lenient::Other(_) => None,
-            })
+            // As values: an item that is not an object has no `error_code` (a struct would read
+            // `[0]` as one, by position).
+            let items: Vec<serde_json::Value> = serde_json::from_slice(self.errors?).ok()?;
+            items.iter().find_map(|item| item.get("error_code")?.as_i64())
         })
     }
 }
@@ -214,6 +202,24 @@ fn below(n: u32) -> u64 {
     if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
+/// Whether a block that starts at `depth` stays at depth 2 or more, before and after each of
+/// its closing brackets (`open` and `close`: its brackets outside strings).
+fn stays_deep(depth: u32, open: u64, close: u64) -> bool {
+    if depth < 2 {
+        return false;
+    }
+    let mut rest = close;
+    while rest != 0 {
+        // The block's bytes up to this closing bracket, it included.
+        let upto = rest ^ (rest - 1);
+        if depth + (open & upto).count_ones() < (close & upto).count_ones() + 2 {
+            return false;
+        }
+        rest &= rest - 1;
+    }
+    true
+}
+
 /// Where the scan is in the top-level object.
 #[derive(Default)]
 struct TopLevel<'a> {
@@ -281,11 +287,12 @@ fn scan_blocks(
         let (comma, colon) = (masks.comma & !inside, masks.colon & !inside);
         found.containers += u64::from(open.count_ones());
         found.values += u64::from(open.count_ones() + comma.count_ones());
-        // A block whose closing brackets cannot bring the depth below 2 holds nothing of the
-        // top level: its depth is counted, not walked.
+        // A block whose closing brackets do not bring the depth below 2 holds nothing of the
+        // top level: its depth is counted, not walked. (All of its closing brackets together
+        // cannot, most often; else each one is looked at.)
         let closes = close.count_ones();
-        if top.depth >= closes + 2 {
-            top.depth = top.depth - closes + open.count_ones();
+        if top.depth >= closes + 2 || stays_deep(top.depth, open, close) {
+            top.depth = top.depth + open.count_ones() - closes;
             continue;
         }
         // Between brackets the depth stands; at depth 1 of an object, its events are read.
@@ -411,6 +418,9 @@ mod tests {
         assert_eq!(envelope.code(), Some(121));
         let envelope = scan(br#"{"errors": [1, "a", {"error_code": 9}]}"#).envelope.unwrap();
         assert_eq!(envelope.code(), Some(9));
+        // An array in `errors[]` is no error object: its first item is no `error_code`.
+        let envelope = scan(br#"{"errors": [[0], [7, 8], {"error_code": 4}]}"#).envelope.unwrap();
+        assert_eq!(envelope.code(), Some(4));
     }
 
     #[test]
@@ -564,6 +574,28 @@ mod tests {
                 }
                 _ => prop_assert!(found.envelope.is_none()),
             }
+        }
+
+        /// A block stays deep exactly when walking its brackets one at a time says so.
+        #[test]
+        fn a_block_stays_deep_as_its_brackets_say(
+            depth in 0u32..6,
+            brackets in proptest::collection::vec((0u32..64, any::<bool>()), 0..12),
+        ) {
+            let (mut open, mut close) = (0u64, 0u64);
+            for (bit, opens) in brackets {
+                if opens { open |= 1 << bit } else { close |= 1 << bit }
+            }
+            let close = close & !open;
+            let (mut at, mut deep) = (i64::from(depth), depth >= 2);
+            for bit in 0..64 {
+                at += i64::from((open >> bit & 1) as u8);
+                if close >> bit & 1 == 1 {
+                    at -= 1;
+                    deep &= at >= 2;
+                }
+            }
+            prop_assert_eq!(stays_deep(depth, open, close), deep);
         }
 
         /// Values are counted outside strings only, and a packed body is refused.

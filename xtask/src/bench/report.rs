@@ -91,6 +91,7 @@ impl Report {
                 let cpu = match (self.cpus, row.one_at_a_time) {
                     (None, _) => "not pinned",
                     (Some(_), true) => "the server's",
+                    (Some(Cpus { other: Some(_), .. }), false) => "another, alone",
                     (Some(_), false) => "any",
                 };
                 let _ = writeln!(
@@ -183,10 +184,21 @@ impl Report {
                  leaves that CPU idle at every wait for an answer; on a virtual machine, waking \
                  it can cost more than a small call itself, by an amount that differs from run \
                  to run{}. Pinned to one CPU, the Rust runner's multi-thread runtime has one \
-                 worker. Clients that make calls concurrently run on any CPU (sharing CPU \
-                 {server} with the server). Each cell gives the medians of the rounds' calls \
+                 worker. {} Each cell gives the medians of the rounds' calls \
                  per second and the lowest and highest of the rounds' ratios.",
-                if other.is_some() { " (a table below measures that placement)" } else { "" }
+                if other.is_some() { " (a table below measures that placement)" } else { "" },
+                match other {
+                    Some(other) => format!(
+                        "Clients that make calls concurrently run alone on CPU {other}, the server \
+                         on CPU {server}: their own cost bounds their rate. (Left to the \
+                         scheduler, the same concurrent client ran at one rate or at twice it, \
+                         as its runtime's threads happened to land beside the server or not.)"
+                    ),
+                    None => format!(
+                        "Clients that make calls concurrently run on any CPU (sharing CPU \
+                         {server} with the server)."
+                    ),
+                }
             ),
             None => "Placement: processes are not pinned to CPUs (no `taskset` here): where the \
                      scheduler puts a client that makes one call at a time changes its rate."

@@ -793,7 +793,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -805,32 +805,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -925,7 +933,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -937,32 +945,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1057,7 +1073,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1069,32 +1085,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::SendResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1177,7 +1201,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1189,35 +1213,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::FlowStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1302,7 +1331,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1314,32 +1343,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::FlowsResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::FlowsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1398,7 +1435,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1410,35 +1447,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::IceBreakersResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::IceBreakersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1497,7 +1539,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1509,35 +1551,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1596,7 +1643,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1608,35 +1655,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1733,7 +1785,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1745,35 +1797,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::KeywordResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::KeywordResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1832,7 +1889,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1844,35 +1901,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::MainMenuResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::MainMenuResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1931,7 +1993,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1943,32 +2005,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ToolsResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ToolsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never

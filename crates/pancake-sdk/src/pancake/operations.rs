@@ -3102,7 +3102,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3114,35 +3114,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -3297,7 +3302,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3309,35 +3314,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::AssignConversationResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::AssignConversationResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -3467,7 +3477,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3479,35 +3489,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::MessagesResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::MessagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -3650,7 +3665,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3662,35 +3677,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendMessageResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -3774,7 +3794,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3786,35 +3806,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -3936,7 +3961,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3948,35 +3973,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagConversationResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagConversationResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -4060,7 +4090,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4072,35 +4102,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -4244,7 +4279,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4256,35 +4291,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ExportedConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ExportedConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -4463,7 +4503,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4475,35 +4515,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomersResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageCustomersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -4658,7 +4703,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4670,35 +4715,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -4820,7 +4870,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4832,35 +4882,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerNoteResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CustomerNoteResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5006,7 +5061,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5018,32 +5073,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::PostsResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PostsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5174,7 +5237,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5186,35 +5249,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::RoundRobinUpdateResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::RoundRobinUpdateResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5379,7 +5447,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5391,35 +5459,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CallLogsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CallLogsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5577,7 +5650,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5589,35 +5662,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdStatistics>>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<::std::vec::Vec<types::AdStatistics>>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5722,7 +5800,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5734,35 +5812,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::CustomerEngagementStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::CustomerEngagementStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -5865,7 +5948,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5877,35 +5960,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::NewCustomerStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::NewCustomerStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6010,7 +6098,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6022,35 +6110,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageCustomerStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageCustomerStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6151,7 +6244,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6163,35 +6256,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::PageStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PageStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6292,7 +6390,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6304,35 +6402,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<::std::vec::Vec<types::AdsCampaign>>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<::std::vec::Vec<types::AdsCampaign>>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6433,7 +6536,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6445,35 +6548,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::TagStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6556,7 +6664,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6568,35 +6676,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UserStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6655,7 +6768,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6667,32 +6780,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::TagsResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::TagsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6765,7 +6886,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6777,35 +6898,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UploadContentResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UploadContentResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -6864,7 +6990,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6876,32 +7002,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::UsersResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UsersResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7127,7 +7261,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7139,35 +7273,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ConversationsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ConversationsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7237,7 +7376,7 @@ pub mod builder {
                 check: crate::api::Check::new(&[]),
             }
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7249,32 +7388,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::PagesResponse>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::PagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7354,7 +7501,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7366,35 +7513,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetCustomerAvatarResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GetCustomerAvatarResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7499,7 +7651,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7511,35 +7663,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SendMessageResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SendMessageResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7598,7 +7755,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7610,35 +7767,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GeneratePageAccessTokenResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GeneratePageAccessTokenResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7761,7 +7923,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7773,35 +7935,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -7924,7 +8091,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7936,35 +8103,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::SuccessResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::SuccessResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -8062,7 +8234,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8074,35 +8246,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginMessagesResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ChatPluginMessagesResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -8197,7 +8374,7 @@ pub mod builder {
             self.inner = self.inner.body_map(f);
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8209,35 +8386,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::ChatPluginSendResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ChatPluginSendResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -8322,7 +8504,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8334,35 +8516,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::UserStatisticsResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::UserStatisticsResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never

@@ -696,7 +696,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -705,32 +705,37 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::RowPage>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::RowPage>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -847,7 +852,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -856,32 +861,37 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::Sent>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1024,7 +1034,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1036,32 +1046,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ItemPage>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ItemPage>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1154,7 +1172,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1166,35 +1184,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<
-            crate::Response<types::GetLogoResponse>,
-            crate::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::GetLogoResponse>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1274,7 +1297,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]; a send is never repeated once it may have left), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1283,32 +1306,37 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::Sent>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<types::Sent>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1388,7 +1416,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1400,32 +1428,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::NotePage>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::NotePage>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
@@ -1566,7 +1602,7 @@ pub mod builder {
             }
             self
         }
-        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`].
+        ///Sends the request: checks the inputs, paces and retries as the client is set up to (see [`crate::retry`]), and returns the SDK's [`crate::Response`] or [`crate::Error`]. The request is built and checked when `send` is called (as reqwest's `send` builds its own); nothing goes out until the future is awaited.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1578,32 +1614,40 @@ pub mod builder {
             self.send_with(crate::CallOptions::default())
         }
         /// Like `send`, with this call's own timeout, deadline or retry policy.
-        pub async fn send_with(
+        pub fn send_with(
             self,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<types::ThreadPage>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                crate::Response<types::ThreadPage>,
+                crate::Error,
+            >,
+        > + 'a {
             let client = self.client;
-            let request = self.request(None)?;
-            crate::exchange::run(client.state(), &client.inner.client, request, options)
-                .await
+            crate::exchange::run(
+                client.state(),
+                &client.inner.client,
+                self.request(None),
+                options,
+            )
         }
         /// The JSON door's send: `body` goes as the caller gave it (the typed body checks
         /// it; the request carries its JSON unchanged: empty lists stay, unknown keys too),
         /// and the answer comes back as its checked bytes, never decoded into a type.
-        pub(crate) async fn send_raw(
+        pub(crate) fn send_raw(
             self,
             body: Option<::serde_json::Value>,
             options: crate::CallOptions,
-        ) -> ::std::result::Result<crate::Response<crate::Json>, crate::Error> {
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<crate::Response<crate::Json>, crate::Error>,
+        > + 'a {
             let client = self.client;
-            let request = self.request(body)?;
             crate::exchange::run_raw(
-                    client.state(),
-                    &client.inner.client,
-                    request,
-                    options,
-                )
-                .await
+                client.state(),
+                &client.inner.client,
+                self.request(body),
+                options,
+            )
         }
         /// The request, built by progenitor's code and checked (`body`: the JSON door's,
         /// sent as given). A function of its own: progenitor's future, pinned here, is never
