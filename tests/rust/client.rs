@@ -104,6 +104,12 @@ async fn bad_inputs_are_refused_before_sending_and_named() {
         .conversation_id("c")
         .body(serde_json::from_value::<pancake_sdk::pancake::types::SendMessageRequest>(both).unwrap());
     assert_eq!(field(send.send().await.unwrap_err()), "message");
+    // A send without its (required) body names it, in the typed call and in the JSON door.
+    let missing = pc.send_message().page_id(PAGE_ID).conversation_id("c").send().await.unwrap_err();
+    assert_eq!(missing.to_string(), "invalid body: is required, and was not set");
+    let args = serde_json::json!({ "page_id": PAGE_ID, "conversation_id": "c" });
+    let missing = pc.call_json("send_message", args, pancake_sdk::CallOptions::default()).await.unwrap_err();
+    assert_eq!(missing.to_string(), "invalid body: is required, and was not set");
     let no_post = pancake_sdk::pancake::types::SendMessageRequest::private_reply("", "1000149", "hi");
     assert_eq!(field(no_post.unwrap_err()), "post_id");
     let no_post = serde_json::json!({ "action": "private_replies", "message": "hi" });

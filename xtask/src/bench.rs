@@ -7,8 +7,9 @@
 //! two clients of a comparison run alternately, five rounds, and the ratio is the median of
 //! the rounds' ratios. The servers: one that only replays fixed bytes (so the client's own
 //! cost shows) and the sandbox, pinned to one CPU; a client that makes one call at a time
-//! runs on the server's CPU (and, for reference, on another), a concurrent one alone on another
-//! CPU, so that its own cost bounds its rate (see [`crate::placement`]).
+//! runs on the server's CPU (and, for reference, on another), a concurrent Rust one alone on
+//! another CPU, so that its own cost bounds its rate, a concurrent Python one anywhere (see
+//! [`crate::placement`]).
 //!
 //! A full run also counts the instructions per call of the Rust clients with callgrind, where
 //! valgrind is installed: figures that, unlike calls per second, repeat from run to run.
@@ -308,11 +309,16 @@ impl Comparison {
         self.subject.one_at_a_time() && self.baseline.one_at_a_time()
     }
 
-    /// Where its clients run for the targets: one call at a time on the server's CPU, else
-    /// alone on another (left anywhere, the same concurrent client ran at one rate or at twice
-    /// it, as the scheduler happened to place its runtime's threads beside the server or not).
+    /// Where its clients run for the targets: one call at a time on the server's CPU; Rust
+    /// clients with calls in flight alone on another (left anywhere, the same client ran at
+    /// one rate or at twice it, as the scheduler happened to place its runtime's threads beside
+    /// the server or not); Python's anywhere (see [`crate::placement`]).
     fn placement(&self) -> Placement {
-        if self.one_at_a_time() { Placement::ServerCpu } else { Placement::OtherCpu }
+        match (self.subject, self.baseline) {
+            _ if self.one_at_a_time() => Placement::ServerCpu,
+            (Runner::Rust(..), Runner::Rust(..)) => Placement::OtherCpu,
+            _ => Placement::Anywhere,
+        }
     }
 }
 
@@ -356,8 +362,8 @@ struct Row {
     target: f64,
     /// `[server][op]`: replay, then sandbox.
     results: Vec<Vec<Measured>>,
-    /// Whether its clients make one call at a time (and run on the server's CPU).
-    one_at_a_time: bool,
+    /// Where its clients ran for the targets.
+    placement: Placement,
     /// `[op]`, on the replay server with the clients on another CPU than the server's (for
     /// reference; only for clients that make one call at a time, on a machine with two CPUs).
     apart: Option<Vec<Measured>>,
@@ -402,7 +408,7 @@ fn measure(mode: Mode) -> Result<Report> {
             baseline: comparison.baseline_name,
             target: comparison.target,
             results,
-            one_at_a_time: comparison.one_at_a_time(),
+            placement: comparison.placement(),
             apart,
         });
     }
@@ -426,9 +432,11 @@ fn compare_ops(
     placement: Placement,
 ) -> Result<Vec<Measured>> {
     let mut per_op = Vec::new();
+    // The reference runs of a client that makes one call at a time away from the server.
+    let apart = placement == Placement::OtherCpu && comparison.one_at_a_time();
     for (op, _) in OPS {
         let measured = compare(programs, comparison, op, server, placement)?;
-        let apart = if placement == Placement::OtherCpu { " (apart)" } else { "" };
+        let apart = if apart { " (apart)" } else { "" };
         println!(
             "{:<40} {:<10} {:<9} {:>6.2}x ({:.0} vs {:.0} calls/s; rounds {:.2}-{:.2}){apart}",
             comparison.name,

@@ -4,8 +4,9 @@
 //! leaves it half rewritten).
 //!
 //! - A required field's "was not initialized" message: a `String` made for every builder and
-//!   dropped as soon as the field is set. The SDK's builders refuse a call that misses a
-//!   required field (naming it) before progenitor's code runs, so that text is never read.
+//!   dropped as soon as the field is set. The SDK's builders refuse a call that misses any
+//!   field progenitor's builder starts unset (naming it, see `rust.rs`'s `required`) before
+//!   progenitor's code runs, so that text is never read.
 //! - The `api-version` header (the spec's version, which neither API reads), in a header map of
 //!   its own that is merged into the request's.
 //! - The `Accept: application/json` header put on each request: the SDK's HTTP client sends it
@@ -26,16 +27,27 @@ use crate::Result;
 
 /// Rewrites progenitor's request code in `file` (the `send` and `new` of each builder).
 pub fn rewrite(file: &mut syn::File) -> Result<()> {
+    // The builders' module (not `types::builder`): `encoded` is a method of
+    // `crate::path::Segment`.
+    for item in &mut file.items {
+        if let syn::Item::Mod(module) = item
+            && module.ident == "builder"
+            && let Some((_, items)) = &mut module.content
+        {
+            items.insert(0, syn::parse_quote! { use crate::path::Segment as _; });
+        }
+    }
     let mut lean = Lean::default();
     lean.visit_file_mut(file);
     if let Some(problem) = lean.problem {
         return Err(format!("progenitor's output: {problem}"));
     }
-    let Lean { sends, api_versions, accepts, messages, .. } = lean;
-    if api_versions != sends || accepts != sends {
+    let Lean { sends, api_versions, accepts, urls, messages, .. } = lean;
+    if api_versions != sends || accepts != sends || urls != sends {
         return Err(format!(
             "progenitor's output: {sends} sends, {api_versions} `api-version` headers and {accepts} \
-             `Accept` headers taken out (one of each per send)"
+             `Accept` headers taken out, {urls} URLs made from the parsed base URL (one of each \
+             per send)"
         ));
     }
     if sends > 0 && messages == 0 {
@@ -50,21 +62,12 @@ struct Lean {
     sends: usize,
     api_versions: usize,
     accepts: usize,
+    urls: usize,
     messages: usize,
     problem: Option<String>,
 }
 
 impl VisitMut for Lean {
-    /// The builders' module: `encoded` is a method of `crate::path::Segment`.
-    fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
-        if module.ident == "builder"
-            && let Some((_, items)) = &mut module.content
-        {
-            items.insert(0, syn::parse_quote! { use crate::path::Segment as _; });
-        }
-        syn::visit_mut::visit_item_mod_mut(self, module);
-    }
-
     fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
         match function.sig.ident.to_string().as_str() {
             "new" => syn::visit_mut::visit_impl_item_fn_mut(self, function),
@@ -108,11 +111,12 @@ impl Lean {
             }
             if let syn::Stmt::Local(local) = &mut stmt
                 && let Some(init) = &mut local.init
+                && let syn::Pat::Ident(name) = &local.pat
             {
-                let name = local.pat.to_token_stream().to_string();
-                if name.ends_with("url") {
+                if name.ident == "url" {
                     encode_inline(&mut init.expr)?;
-                } else if name.ends_with("request") {
+                    self.urls += 1;
+                } else if name.ident == "request" {
                     self.accepts += drop_calls(&mut init.expr, &is_json_accept);
                 }
             }
@@ -167,7 +171,7 @@ fn mentions(stmt: &syn::Stmt, ident: &str) -> usize {
 
 /// `let mut header_map = ...;`
 fn is_header_map(stmt: &syn::Stmt) -> bool {
-    matches!(stmt, syn::Stmt::Local(local) if local.pat.to_token_stream().to_string().ends_with("header_map"))
+    matches!(stmt, syn::Stmt::Local(local) if matches!(&local.pat, syn::Pat::Ident(name) if name.ident == "header_map"))
 }
 
 /// `header_map.append(HeaderName::from_static("api-version"), ...);`
@@ -231,6 +235,9 @@ fn encode_inline(expr: &mut syn::Expr) -> Result {
         {
             let path = template.value();
             let path = path.strip_prefix("{}").ok_or("its URL does not start with the base URL")?;
+            if !path.starts_with('/') {
+                return Err(format!("its path {path:?} does not start with `/`"));
+            }
             syn::LitStr::new(path, template.span())
         }
         _ => return Err("its URL is not `format!(\"{}..\", client.baseurl, ..)`".into()),
@@ -345,6 +352,14 @@ mod tests {
         changed = text(&file).replace("encode_path (& id . to_string ())", "id");
         let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
         assert!(error.contains("a URL argument is not `encode_path(..)`"), "{error}");
+
+        changed = text(&file).replace("\"{}/things/", "\"{}things/");
+        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
+        assert!(error.contains("does not start with `/`"), "{error}");
+
+        changed = text(&file).replace("let url =", "let address =");
+        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
+        assert!(error.contains("0 URLs made from the parsed base URL"), "{error}");
 
         changed = text(&file).replace("client . baseurl", "client . other_url");
         let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();

@@ -6,9 +6,11 @@
 //! machine can cost more than the call itself (and differs from run to run). On the server's
 //! CPU, the two hand over to each other and the client's own cost shows.
 //!
-//! A client that makes calls concurrently keeps its CPU busy: alone on a CPU of its own, its
-//! cost bounds its rate. Left to the scheduler, its runtime's threads may land beside the
-//! server or not, and its rate doubles or halves from one run to the next.
+//! A Rust client that makes calls concurrently keeps its CPU busy: alone on a CPU of its own,
+//! its cost bounds its rate. Left to the scheduler, its runtime's threads may land beside the
+//! server or not, and its rate doubles or halves from one run to the next. A Python client that
+//! makes calls concurrently runs anywhere: the SDK's point there is that its work runs beside
+//! the interpreter, on the other CPU, and its rounds agree with each other there.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -64,6 +66,8 @@ pub enum Placement {
     ServerCpu,
     /// On another CPU than the servers' (wherever the scheduler puts them on a machine with one).
     OtherCpu,
+    /// Wherever the scheduler puts them.
+    Anywhere,
 }
 
 impl Placement {
@@ -72,6 +76,7 @@ impl Placement {
         match self {
             Placement::ServerCpu => cpus.map(|c| c.server),
             Placement::OtherCpu => cpus.and_then(|c| c.other),
+            Placement::Anywhere => None,
         }
     }
 }

@@ -322,6 +322,7 @@ struct Setter {
 /// `operations.rs`: descriptor, client, builders, dispatch, streams.
 fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
     let setters = builder_setters(file)?;
+    let unset = builder_unset(file);
     let methods = client_methods(file);
     let types = types_module(file);
     let mut descriptors = Vec::new();
@@ -359,7 +360,8 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 }
             });
         }
-        builders.push(builder_wrapper(op, index, &builder_ident, builder_setters, success)?);
+        let unset = unset.get(builder).map(Vec::as_slice).unwrap_or_default();
+        builders.push(builder_wrapper(op, index, &builder_ident, builder_setters, unset, success)?);
         arms.push(dispatch_arm(op, builder_setters));
         if let Some(pagination) = &op.pagination {
             builders.push(stream(op, index, &builder_ident, builder_setters, success, &types, pagination)?);
@@ -680,10 +682,18 @@ fn descriptor(op: &Operation) -> TokenStream {
 }
 
 /// The required inputs of an operation, as the builder's setter names: its required
-/// parameters, and `body` when the body is required and has no default.
-fn required(op: &Operation) -> Vec<String> {
+/// parameters, its upload's file, and any other field progenitor's builder starts unset
+/// (`unset`: `body`, when the body is required and has no default). Each is checked before
+/// progenitor's code runs, so that a missing one is named (progenitor's own message for it is
+/// taken out, see [`crate::lean`]).
+fn required(op: &Operation, unset: &[String]) -> Vec<String> {
     let mut required: Vec<String> = op.params.iter().filter(|p| p.required).map(|p| p.name.clone()).collect();
     required.extend(op.upload.iter().map(|u| u.field.clone()));
+    for field in unset {
+        if !required.contains(field) {
+            required.push(field.clone());
+        }
+    }
     required
 }
 
@@ -693,9 +703,10 @@ fn builder_wrapper(
     index: usize,
     builder: &syn::Ident,
     setters: &[Setter],
+    unset: &[String],
     success: &syn::Type,
 ) -> Result<TokenStream> {
-    let required = required(op);
+    let required = required(op, unset);
     let doc = format!("The builder of `{}`: `{} {}`.", op.id, op.method, op.path);
     let mut methods = Vec::new();
     for setter in setters {
@@ -1104,6 +1115,34 @@ fn builder_setters(file: &syn::File) -> Result<BTreeMap<String, Vec<Setter>>> {
         }
     }
     Ok(found)
+}
+
+/// The fields each of progenitor's builders starts unset (`field: Err(..)` in its `new`).
+fn builder_unset(file: &syn::File) -> BTreeMap<String, Vec<String>> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for item in module_items(&file.items, "builder").unwrap_or_default() {
+        let syn::Item::Impl(block) = item else { continue };
+        let syn::Type::Path(path) = &*block.self_ty else { continue };
+        let Some(name) = path.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+        for item in &block.items {
+            let syn::ImplItem::Fn(method) = item else { continue };
+            let Some(syn::Stmt::Expr(syn::Expr::Struct(made), _)) = method.block.stmts.last() else {
+                continue;
+            };
+            if method.sig.ident != "new" {
+                continue;
+            }
+            for field in &made.fields {
+                let (syn::Member::Named(member), syn::Expr::Call(call)) = (&field.member, &field.expr) else {
+                    continue;
+                };
+                if matches!(&*call.func, syn::Expr::Path(p) if p.path.is_ident("Err")) {
+                    found.entry(name.clone()).or_default().push(member.to_string());
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Types named inside progenitor's builder module (`types::X`, `super::...`) as seen from the

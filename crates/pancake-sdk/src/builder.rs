@@ -218,7 +218,7 @@ impl<C: Api> ClientBuilder<C> {
         if self.max_response_bytes == 0 {
             return Err(Error::invalid("max_response_bytes", "must be at least 1"));
         }
-        let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim_end_matches('/');
+        let base_url = self.base_url.as_deref().unwrap_or(C::DEFAULT_BASE_URL).trim().trim_end_matches('/');
         // Parsed once: each request's URL is this one with the operation's path after its own.
         let base = match reqwest::Url::parse(base_url) {
             Ok(url)

@@ -159,9 +159,8 @@ fn prepared(
     check(state, request, operation, upload, page.clone()).map(|()| page)
 }
 
-/// What is left in place of a request that was taken (by the `pre` hook from the generated
-/// code, or for the last attempt): a request to nowhere, never sent (its URL parsed once,
-/// copied after).
+/// What the `pre` hook leaves in the generated code in place of the request it takes: a request
+/// to nowhere, never sent (its URL parsed once, copied after).
 fn placeholder() -> reqwest::Request {
     static NOWHERE: std::sync::LazyLock<reqwest::Url> =
         std::sync::LazyLock::new(|| reqwest::Url::parse("http://unsent.invalid/").expect("a valid URL"));
@@ -759,6 +758,42 @@ mod tests {
         assert_eq!(built.request.url().path(), "/api/public_api/v1/pages/105/tags");
         assert_eq!(built.request.url().query(), Some(format!("access_token={TOKEN}").as_str()));
         assert!(INPUTS.take().is_none() && BUILT.take().is_none());
+    }
+
+    /// Each attempt sends a copy of the request, which stays (errors read its page from it);
+    /// one whose body cannot be copied is sent once, even where a retry would follow, and
+    /// leaves its method and URL.
+    #[tokio::test]
+    async fn attempts_send_copies_and_a_body_that_cannot_be_copied_goes_once() {
+        let client = offline();
+        let state = client.state();
+        let http = state.transport().connections().unwrap();
+        let url = "http://127.0.0.1:9/api/public_api/v1/pages/105/tags";
+        let request = |body: reqwest::Body| {
+            let mut request = reqwest::Request::new(Method::GET, reqwest::Url::parse(url).unwrap());
+            *request.body_mut() = Some(body);
+            request
+        };
+        let page = crate::rate_limit::page_span("/api/public_api/v1/pages/105/tags");
+        // A refused connection was never sent: retried, with no wait between attempts.
+        let retries =
+            crate::retry::RetryPolicy::default().with_max_retries(2).with_base_delay(Duration::ZERO);
+        let options = CallOptions::new().retry(retries);
+
+        let mut copied = request(reqwest::Body::from("{}"));
+        let error =
+            execute(state, &http, &mut copied, list_tags(), options, page.clone()).await.err().unwrap();
+        assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+        assert!(copied.body().is_some_and(|body| body.as_bytes() == Some(b"{}")), "the request stays whole");
+
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"{}"))]);
+        let mut streamed = request(reqwest::Body::wrap_stream(chunks));
+        let error =
+            execute(state, &http, &mut streamed, list_tags(), options, page.clone()).await.err().unwrap();
+        assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+        assert!(streamed.body().is_none(), "the body went with the only attempt");
+        assert_eq!(streamed.url().as_str(), url);
+        assert_eq!(page.and_then(|span| streamed.url().path().get(span)), Some("105"));
     }
 
     /// The hook's refusal is the build's error, naming the field.

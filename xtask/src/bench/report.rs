@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{COUNTED, IMPORT_TARGET_MS, MEMORY_SPREAD_MIB, Measured, Mode, OPS, Report, write};
-use crate::placement::Cpus;
+use crate::placement::{Cpus, Placement};
 use crate::{Result, root};
 
 impl Report {
@@ -88,11 +88,11 @@ impl Report {
                         m.highest
                     )
                 };
-                let cpu = match (self.cpus, row.one_at_a_time) {
+                let cpu = match (self.cpus, row.placement) {
                     (None, _) => "not pinned",
-                    (Some(_), true) => "the server's",
-                    (Some(Cpus { other: Some(_), .. }), false) => "another, alone",
-                    (Some(_), false) => "any",
+                    (Some(_), Placement::ServerCpu) => "the server's",
+                    (Some(Cpus { other: Some(_), .. }), Placement::OtherCpu) => "another, alone",
+                    (Some(_), _) => "any",
                 };
                 let _ = writeln!(
                     md,
@@ -189,10 +189,13 @@ impl Report {
                 if other.is_some() { " (a table below measures that placement)" } else { "" },
                 match other {
                     Some(other) => format!(
-                        "Clients that make calls concurrently run alone on CPU {other}, the server \
-                         on CPU {server}: their own cost bounds their rate. (Left to the \
+                        "Rust clients that make calls concurrently run alone on CPU {other}, the \
+                         server on CPU {server}: their own cost bounds their rate. (Left to the \
                          scheduler, the same concurrent client ran at one rate or at twice it, \
-                         as its runtime's threads happened to land beside the server or not.)"
+                         as its runtime's threads happened to land beside the server or not.) \
+                         Python clients that make calls concurrently run on any CPU (sharing CPU \
+                         {server} with the server): the SDK's work runs beside the interpreter, \
+                         on the other CPU."
                     ),
                     None => format!(
                         "Clients that make calls concurrently run on any CPU (sharing CPU \

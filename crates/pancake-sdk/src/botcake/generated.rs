@@ -663,7 +663,6 @@ carry.
     }
     /// Types for composing complex structures.
     pub mod builder {
-        use crate::path::Segment as _;
         #[derive(Clone, Debug)]
         pub struct ApiFailure {
             error_code: ::std::result::Result<

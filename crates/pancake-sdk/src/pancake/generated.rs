@@ -4961,7 +4961,6 @@ changed.
     }
     /// Types for composing complex structures.
     pub mod builder {
-        use crate::path::Segment as _;
         #[derive(Clone, Debug)]
         pub struct AdStatistics {
             currency: ::std::result::Result<

@@ -3590,7 +3590,7 @@ pub mod builder {
             Self {
                 inner: progenitor::builder::SendMessageV2::new(&client.inner),
                 client,
-                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+                check: crate::api::Check::new(&["page_id", "conversation_id", "body"]),
             }
         }
         ///Id of the page.
@@ -3652,6 +3652,7 @@ pub mod builder {
             >::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("body");
+                    self.check.given(2u32);
                     self.inner = self.inner.body(value);
                 }
                 Err(_) => {
@@ -7578,7 +7579,7 @@ pub mod builder {
             Self {
                 inner: progenitor::builder::SendMessage::new(&client.inner),
                 client,
-                check: crate::api::Check::new(&["page_id", "conversation_id"]),
+                check: crate::api::Check::new(&["page_id", "conversation_id", "body"]),
             }
         }
         ///Id of the page.
@@ -7638,6 +7639,7 @@ pub mod builder {
             match ::std::convert::TryInto::<types::SendMessageRequest>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("body");
+                    self.check.given(2u32);
                     self.inner = self.inner.body(value);
                 }
                 Err(_) => {

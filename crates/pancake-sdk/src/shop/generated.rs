@@ -574,7 +574,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        use crate::path::Segment as _;
         #[derive(Clone, Debug)]
         pub struct GetLogoResponse {
             url: ::std::result::Result<::std::string::String, ::std::string::String>,

@@ -1249,7 +1249,7 @@ pub mod builder {
             Self {
                 inner: progenitor::builder::SendNote::new(&client.inner),
                 client,
-                check: crate::api::Check::new(&["page_id"]),
+                check: crate::api::Check::new(&["page_id", "body"]),
             }
         }
         ///The page.
@@ -1285,6 +1285,7 @@ pub mod builder {
             match ::std::convert::TryInto::<types::NoteRequest>::try_into(value) {
                 Ok(value) => {
                     self.check.accepted("body");
+                    self.check.given(1u32);
                     self.inner = self.inner.body(value);
                 }
                 Err(_) => {
