@@ -345,29 +345,24 @@ mod tests {
     #[test]
     fn progenitor_writing_its_code_otherwise_fails_the_generation() {
         let mut file = send_with(quote! {});
-        let mut changed = text(&file).replace("\"api-version\"", "\"x-api-version\"");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("1 sends, 0 `api-version` headers"), "{error}");
-
-        changed = text(&file).replace("encode_path (& id . to_string ())", "id");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("a URL argument is not `encode_path(..)`"), "{error}");
-
-        changed = text(&file).replace("\"{}/things/", "\"{}things/");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("does not start with `/`"), "{error}");
-
-        changed = text(&file).replace("let url =", "let address =");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("0 URLs made from the parsed base URL"), "{error}");
-
-        changed = text(&file).replace("client . baseurl", "client . other_url");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("its URL is not `format!(\"{}..\", client.baseurl, ..)`"), "{error}");
-
-        changed = text(&file).replace("\"id was not initialized\"", "\"id is missing\"");
-        let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
-        assert!(error.contains("\"was not initialized\""), "{error}");
+        // (what the code says instead, the error that names it)
+        let otherwise = [
+            (("\"api-version\"", "\"x-api-version\""), "1 sends, 0 `api-version` headers"),
+            (("encode_path (& id . to_string ())", "id"), "a URL argument is not `encode_path(..)`"),
+            (("\"{}/things/", "\"{}things/"), "does not start with `/`"),
+            (("let url =", "let address ="), "0 URLs made from the parsed base URL"),
+            (
+                ("client . baseurl", "client . other_url"),
+                "its URL is not `format!(\"{}..\", client.baseurl, ..)`",
+            ),
+            (("\"id was not initialized\"", "\"id is missing\""), "\"was not initialized\""),
+        ];
+        for ((from, to), expected) in otherwise {
+            let changed = text(&file).replace(from, to);
+            assert_ne!(changed, text(&file), "{from}");
+            let error = rewrite(&mut syn::parse_str(&changed).unwrap()).unwrap_err();
+            assert!(error.contains(expected), "{from}: {error}");
+        }
         rewrite(&mut file).expect("the original still rewrites");
     }
 }
