@@ -92,7 +92,9 @@ impl<C: Api> Default for ClientBuilder<C> {
 
 impl<C: Api> ClientBuilder<C> {
     /// The API's base URL, in place of the real one (a sandbox, a proxy). For Botcake it
-    /// includes the path stem: `http://127.0.0.1:8080/api/public_api/v1`.
+    /// includes the path stem: `http://127.0.0.1:8080/api/public_api/v1`. An http(s) URL with
+    /// no query and no fragment (each operation's path goes after its own); blanks around it
+    /// are ignored.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
