@@ -321,8 +321,7 @@ struct Setter {
 
 /// `operations.rs`: descriptor, client, builders, dispatch, streams.
 fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
-    let setters = builder_setters(file)?;
-    let unset = builder_unset(file);
+    let progenitor_builders = progenitor_builders(file)?;
     let methods = client_methods(file);
     let types = types_module(file);
     let mut descriptors = Vec::new();
@@ -332,7 +331,8 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
     for (index, op) in spec.operations.iter().enumerate() {
         let (builder, docs, success) =
             methods.get(&op.id).ok_or(format!("{}: progenitor made no method {}", spec.file, op.id))?;
-        let builder_setters = setters.get(builder).ok_or(format!("{}: no builder {builder}", op.id))?;
+        let ProgenitorBuilder { setters: builder_setters, unset } =
+            progenitor_builders.get(builder).ok_or(format!("{}: no builder {builder}", op.id))?;
         descriptors.push(descriptor(op));
         let method = format_ident!("{}", op.id);
         let builder_ident = format_ident!("{builder}");
@@ -360,7 +360,6 @@ fn operations(spec: &Spec, file: &syn::File) -> Result<TokenStream> {
                 }
             });
         }
-        let unset = unset.get(builder).map(Vec::as_slice).unwrap_or_default();
         builders.push(builder_wrapper(op, index, &builder_ident, builder_setters, unset, success)?);
         arms.push(dispatch_arm(op, builder_setters));
         if let Some(pagination) = &op.pagination {
@@ -1067,19 +1066,31 @@ fn types_module(file: &syn::File) -> Vec<syn::Item> {
     module_items(&file.items, "types").map(<[syn::Item]>::to_vec).unwrap_or_default()
 }
 
-/// Each builder's setters, and the answer type of its `send`.
-fn builder_setters(file: &syn::File) -> Result<BTreeMap<String, Vec<Setter>>> {
-    let mut found: BTreeMap<String, Vec<Setter>> = BTreeMap::new();
+/// What the SDK's builder takes from one of progenitor's.
+#[derive(Default)]
+struct ProgenitorBuilder {
+    setters: Vec<Setter>,
+    /// The fields its `new` starts unset (`field: Err(..)`).
+    unset: Vec<String>,
+}
+
+/// Each of progenitor's builders: its setters, and the fields it starts unset.
+fn progenitor_builders(file: &syn::File) -> Result<BTreeMap<String, ProgenitorBuilder>> {
+    let mut found: BTreeMap<String, ProgenitorBuilder> = BTreeMap::new();
     let builder = module_items(&file.items, "builder").ok_or("no builder module in progenitor's output")?;
     for item in builder {
         let syn::Item::Impl(block) = item else { continue };
         let syn::Type::Path(path) = &*block.self_ty else { continue };
         let Some(name) = path.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-        let setters = found.entry(name).or_default();
+        let ProgenitorBuilder { setters, unset } = found.entry(name).or_default();
         for item in &block.items {
             let syn::ImplItem::Fn(method) = item else { continue };
             let name = method.sig.ident.to_string();
-            if name == "new" || name == "send" || method.sig.inputs.len() != 2 {
+            if name == "new" {
+                unset.extend(unset_fields(method));
+                continue;
+            }
+            if name == "send" || method.sig.inputs.len() != 2 {
                 continue;
             }
             let Some(syn::FnArg::Typed(input)) = method.sig.inputs.iter().nth(1) else { continue };
@@ -1117,32 +1128,17 @@ fn builder_setters(file: &syn::File) -> Result<BTreeMap<String, Vec<Setter>>> {
     Ok(found)
 }
 
-/// The fields each of progenitor's builders starts unset (`field: Err(..)` in its `new`).
-fn builder_unset(file: &syn::File) -> BTreeMap<String, Vec<String>> {
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for item in module_items(&file.items, "builder").unwrap_or_default() {
-        let syn::Item::Impl(block) = item else { continue };
-        let syn::Type::Path(path) = &*block.self_ty else { continue };
-        let Some(name) = path.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-        for item in &block.items {
-            let syn::ImplItem::Fn(method) = item else { continue };
-            let Some(syn::Stmt::Expr(syn::Expr::Struct(made), _)) = method.block.stmts.last() else {
-                continue;
-            };
-            if method.sig.ident != "new" {
-                continue;
-            }
-            for field in &made.fields {
-                let (syn::Member::Named(member), syn::Expr::Call(call)) = (&field.member, &field.expr) else {
-                    continue;
-                };
-                if matches!(&*call.func, syn::Expr::Path(p) if p.path.is_ident("Err")) {
-                    found.entry(name.clone()).or_default().push(member.to_string());
-                }
-            }
-        }
-    }
-    found
+/// The fields a builder's `new` starts unset (`field: Err(..)`).
+fn unset_fields(new: &syn::ImplItemFn) -> Vec<String> {
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(made), _)) = new.block.stmts.last() else { return Vec::new() };
+    made.fields
+        .iter()
+        .filter(|field| matches!(&field.expr, syn::Expr::Call(call) if matches!(&*call.func, syn::Expr::Path(p) if p.path.is_ident("Err"))))
+        .filter_map(|field| match &field.member {
+            syn::Member::Named(member) => Some(member.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
 }
 
 /// Types named inside progenitor's builder module (`types::X`, `super::...`) as seen from the

@@ -159,6 +159,11 @@ fn prepared(
     check(state, request, operation, upload, page.clone()).map(|()| page)
 }
 
+/// The page a request addresses, at `page` in its path.
+fn page_in<'a>(request: &'a reqwest::Request, page: &Option<Range<usize>>) -> Option<&'a str> {
+    page.clone().and_then(|span| request.url().path().get(span))
+}
+
 /// What the `pre` hook leaves in the generated code in place of the request it takes: a request
 /// to nowhere, never sent (its URL parsed once, copied after).
 fn placeholder() -> reqwest::Request {
@@ -195,7 +200,7 @@ fn check(
         ));
     }
     // Found while the page is read from the path; added once the request is done with.
-    let credential = state.credential(operation.id, operation.auth, page.and_then(|span| path.get(span)))?;
+    let credential = state.credential(operation.id, operation.auth, page_in(request, &page))?;
     // The API's names first; the token is added after, under its own name.
     rename_query(request, operation.renamed);
     credential.map_or(Ok(()), |credential| credential.add_to(request))
@@ -262,9 +267,7 @@ async fn execute(
     // only after a wait).
     let mut now = call.started;
     loop {
-        if let Some((pacer, page)) =
-            state.pacer().zip(page.clone().and_then(|span| request.url().path().get(span)))
-        {
+        if let Some((pacer, page)) = state.pacer().zip(page_in(request, &page)) {
             // Boxed: most requests go at once, with no wait in the call's future.
             if !pacer.ready(page)
                 && Box::pin(tokio::time::timeout(call.remaining(), pacer.wait(page))).await.is_err()
@@ -593,10 +596,7 @@ async fn answered<U>(
     let outcome = execute(state, http, request, operation, options, page.clone()).await.and_then(read);
     match outcome {
         Ok(response) => Ok(response.redacted(state.secrets())),
-        Err(error) => {
-            let page = page.clone().and_then(|span| request.url().path().get(span));
-            Err(error.on_page(page).redacted(state.secrets()))
-        }
+        Err(error) => Err(error.on_page(page_in(request, page)).redacted(state.secrets())),
     }
 }
 
@@ -754,7 +754,7 @@ mod tests {
         let client = offline();
         let built = built(&client, "http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
         assert_eq!(built.operation.id, "list_tags");
-        assert_eq!(built.page.and_then(|span| built.request.url().path().get(span)), Some("105"));
+        assert_eq!(page_in(&built.request, &built.page), Some("105"));
         assert_eq!(built.request.url().path(), "/api/public_api/v1/pages/105/tags");
         assert_eq!(built.request.url().query(), Some(format!("access_token={TOKEN}").as_str()));
         assert!(INPUTS.take().is_none() && BUILT.take().is_none());
@@ -793,7 +793,7 @@ mod tests {
         assert!(matches!(error, Error::Transport { .. }), "{error:?}");
         assert!(streamed.body().is_none(), "the body went with the only attempt");
         assert_eq!(streamed.url().as_str(), url);
-        assert_eq!(page.and_then(|span| streamed.url().path().get(span)), Some("105"));
+        assert_eq!(page_in(&streamed, &page), Some("105"));
     }
 
     /// The hook's refusal is the build's error, naming the field.
