@@ -1,9 +1,10 @@
 //! One call: its request built and checked, pacing, attempts and retries, the raw answer
 //! kept, and the answer turned into the SDK's [`Response`] or [`Error`].
 //!
-//! Progenitor's generated `send` only builds the request: [`build`] polls it once, its `pre`
-//! hook ([`prepare`]) checks the request, adds the credential and takes it, and the generated
-//! code stops there (it never sends, so it never decodes). [`run`] then sends the request and
+//! Progenitor's generated `send` only builds the request: [`build`] polls it once, and the
+//! request it hands to its `exec` hook ([`take`]) is checked, given its credential and taken
+//! there; the generated code waits at that point for good and is dropped (it never sends, so it
+//! never decodes). [`run`] then sends the request and
 //! decodes the answer's bytes straight into the operation's type; the JSON door ([`run_raw`])
 //! checks them and hands them over as they came.
 //!
@@ -30,14 +31,14 @@ use crate::state::ClientState;
 use crate::{Error, ErrorBody, Json, Response, scan, validate};
 
 thread_local! {
-    /// What the `pre` hook needs of the request being built. Set and read within one
+    /// What the `exec` hook needs of the request being built. Set and read within one
     /// synchronous poll of the generated `send` ([`build`]), on this thread.
     static INPUTS: Cell<Option<Inputs>> = const { Cell::new(None) };
-    /// What the `pre` hook made of the request being built.
+    /// What the `exec` hook made of the request being built.
     static BUILT: Cell<Option<Result<Request, Error>>> = const { Cell::new(None) };
 }
 
-/// What the `pre` hook needs of one request being built.
+/// What the `exec` hook needs of one request being built.
 struct Inputs {
     operation: &'static Operation,
     /// A body to send as the caller gave it, in place of the typed one.
@@ -88,7 +89,7 @@ impl Envelope {
 }
 
 /// Builds the request of `operation` with progenitor's generated `send` (`generated`, pinned
-/// by the caller where it is made), which is polled once: its `pre` hook checks the request
+/// by the caller where it is made), which is polled once: its `exec` hook checks the request
 /// against the spec's rules and its route, adds the credential, and takes the request, so the
 /// generated code never sends anything. The builder's own checks (`check`) come first: nothing
 /// is built for a call they refuse.
@@ -120,28 +121,37 @@ where
     built.map_err(|error| error.redacted(state.secrets()))
 }
 
-/// The `pre` hook: puts in a body given as JSON, checks the request against the spec's rules
-/// and its route, adds the credential, then takes the request for [`build`]. It always
-/// answers an error (an empty one, not read), so that the generated code stops there.
-// The error type is progenitor's, as its hook requires.
-#[allow(clippy::result_large_err)]
-pub(crate) fn prepare<E>(
+/// The `exec` hook: puts in a body given as JSON, checks the request against the spec's rules
+/// and its route, adds the credential, then takes the request for [`build`]. The generated code
+/// hands the request over by value, so nothing is left in its place; its future then waits for
+/// good (a build polls it once, and drops it).
+pub(crate) fn take(
     state: &ClientState,
-    request: &mut reqwest::Request,
-) -> Result<(), progenitor_client::Error<E>> {
-    let Some(Inputs { operation, body, upload }) = INPUTS.take() else {
-        return Err(progenitor_client::Error::Custom("a request built outside a call".into()));
-    };
-    let built = prepared(state, request, operation, body, upload).map(|page| Request {
-        request: std::mem::replace(request, placeholder()),
-        operation,
-        page,
+    mut request: reqwest::Request,
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<> {
+    let taken = INPUTS.take().map(|Inputs { operation, body, upload }| {
+        let built = prepared(state, &mut request, operation, body, upload).map(|page| Request {
+            request,
+            operation,
+            page,
+        });
+        BUILT.set(Some(built));
     });
-    BUILT.set(Some(built));
-    Err(progenitor_client::Error::Custom(String::new()))
+    async move {
+        match taken {
+            Some(()) => std::future::pending().await,
+            // Outside a build (the builders never do this): an answer that is no success, so
+            // that the generated code fails; nothing was sent.
+            None => {
+                let mut answer = http::Response::new(Vec::<u8>::new());
+                *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                Ok(reqwest::Response::from(answer))
+            }
+        }
+    }
 }
 
-/// What the `pre` hook does to the request; answers where the page it addresses is in its
+/// What the `exec` hook does to the request; answers where the page it addresses is in its
 /// path.
 fn prepared(
     state: &ClientState,
@@ -162,14 +172,6 @@ fn prepared(
 /// The page a request addresses, at `page` in its path.
 fn page_in<'a>(request: &'a reqwest::Request, page: &Option<Range<usize>>) -> Option<&'a str> {
     page.clone().and_then(|span| request.url().path().get(span))
-}
-
-/// What the `pre` hook leaves in the generated code in place of the request it takes: a request
-/// to nowhere, never sent (its URL parsed once, copied after).
-fn placeholder() -> reqwest::Request {
-    static NOWHERE: std::sync::LazyLock<reqwest::Url> =
-        std::sync::LazyLock::new(|| reqwest::Url::parse("http://unsent.invalid/").expect("a valid URL"));
-    reqwest::Request::new(Method::GET, NOWHERE.clone())
 }
 
 /// Puts in the file of an upload, checks the request against the spec's rules and its route,
@@ -652,7 +654,7 @@ fn api_failure(answer: &Answer) -> Option<Error> {
     })
 }
 
-/// An error of the generated code when its `pre` hook made no request.
+/// An error of the generated code when its `exec` hook made no request.
 fn map_error<E>(error: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as P;
     match error {
@@ -726,15 +728,15 @@ mod tests {
             .unwrap()
     }
 
-    /// What progenitor's generated `send` does before it would send: makes the request and
-    /// runs the `pre` hook.
+    /// What progenitor's generated `send` does: makes the request and hands it to the `exec`
+    /// hook (and would read the answer, were there one).
     async fn generated(
         state: &ClientState,
         url: &str,
     ) -> Result<ResponseValue<()>, progenitor_client::Error<()>> {
-        let mut request = reqwest::Request::new(Method::GET, reqwest::Url::parse(url).unwrap());
-        prepare(state, &mut request)?;
-        Err(progenitor_client::Error::Custom("the hook let the request through".into()))
+        let request = reqwest::Request::new(Method::GET, reqwest::Url::parse(url).unwrap());
+        let answer = take(state, request).await;
+        Err(progenitor_client::Error::Custom(format!("the hook answered {answer:?}")))
     }
 
     fn list_tags() -> &'static Operation {
@@ -825,14 +827,17 @@ mod tests {
         assert!(INPUTS.take().is_none() && BUILT.take().is_none());
     }
 
-    /// The hook refuses to run outside a build.
+    /// Outside a build, the hook takes nothing and answers at once with an answer that is no
+    /// success (so the generated code fails instead of waiting): nothing is sent.
     #[test]
     fn the_hook_outside_a_build_takes_nothing() {
         let client = offline();
         let url = reqwest::Url::parse("http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
-        let mut request = reqwest::Request::new(Method::GET, url.clone());
-        assert!(prepare::<()>(client.state(), &mut request).is_err());
-        assert_eq!(request.url(), &url, "the request is left as it was");
+        let answered = std::pin::pin!(take(client.state(), reqwest::Request::new(Method::GET, url)));
+        match answered.poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(answer)) => assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR),
+            other => panic!("answered {other:?}"),
+        }
         assert!(BUILT.take().is_none());
     }
 

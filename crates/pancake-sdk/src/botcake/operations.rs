@@ -575,16 +575,16 @@ impl crate::dispatch::JsonApi for Client {
         Box::pin(dispatch_json(self, operation_id, args, upload, options))
     }
 }
-/// Progenitor's generated `send` only builds a request: the `pre` hook checks it, adds
-/// the credential and takes it for `crate::exchange::build`, and stops the generated
-/// code there (it never reaches `exec`); the SDK sends it.
+/// Progenitor's generated `send` only builds a request: the `exec` hook checks it, adds
+/// the credential and takes it for `crate::exchange::build`, and the generated code
+/// waits there until it is dropped; the SDK sends the request.
 impl ClientHooks<crate::state::ClientState> for progenitor::Client {
-    async fn pre<E>(
+    async fn exec(
         &self,
-        request: &mut reqwest::Request,
+        request: reqwest::Request,
         _info: &OperationInfo,
-    ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::exchange::prepare(&self.inner, request)
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::exchange::take(&self.inner, request).await
     }
 }
 /// Calls an operation by its id with JSON arguments (and the file of an upload),
