@@ -4,9 +4,9 @@
 //! Progenitor's generated `send` only builds the request: [`build`] polls it once, and the
 //! request it hands to its `exec` hook ([`take`]) is checked, given its credential and taken
 //! there; the generated code waits at that point for good and is dropped (it never sends, so it
-//! never decodes). [`run`] then sends the request and
-//! decodes the answer's bytes straight into the operation's type; the JSON door ([`run_raw`])
-//! checks them and hands them over as they came.
+//! never decodes). [`run`] then sends the request and decodes the answer's bytes straight into
+//! the operation's type; the JSON door ([`run_raw`]) checks them and hands them over as they
+//! came.
 //!
 //! Each answer is scanned once ([`crate::scan`]) as it is read: that pass bounds what decoding
 //! it may take and finds the envelope (`success`, `error_code`, `message`), which is never
