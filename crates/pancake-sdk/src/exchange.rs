@@ -104,11 +104,12 @@ where
 {
     let built = check.finish().and_then(|()| {
         INPUTS.set(Some(Inputs { operation, body: check.take_body(), upload: check.take_upload() }));
+        // Inputs the hook did not take (it did not run, or the build unwound) are not left for
+        // another request, nor for a hook run outside a build.
+        let _cleared = ClearsInputs;
         // Nothing left from a build that unwound (a request is only ever this call's).
         BUILT.set(None);
         let polled = generated.poll(&mut Context::from_waker(Waker::noop()));
-        // Inputs the hook did not take (it did not run) are not left for another request.
-        INPUTS.take();
         match (BUILT.take(), polled) {
             (Some(built), _) => built,
             (None, Poll::Ready(Err(error))) => Err(map_error(error)),
@@ -119,6 +120,15 @@ where
         }
     });
     built.map_err(|error| error.redacted(state.secrets()))
+}
+
+/// Empties [`INPUTS`] when dropped, unwinding included.
+struct ClearsInputs;
+
+impl Drop for ClearsInputs {
+    fn drop(&mut self) {
+        INPUTS.take();
+    }
 }
 
 /// The `exec` hook: puts in a body given as JSON, checks the request against the spec's rules
@@ -661,7 +671,8 @@ fn map_error<E>(error: progenitor_client::Error<E>) -> Error {
         // The builders check every setter's value and every required input, so what progenitor
         // still refuses is the body its builder makes (`body_map`).
         P::InvalidRequest(message) => Error::InvalidRequest { field: Some("body".into()), message },
-        // The hook's own error is read from `BUILT` before this is reached.
+        // No hook raises it (the `exec` hook's outcome is read from `BUILT`; `pre` and `post`
+        // are progenitor's own, which pass): kept so that every error has its meaning.
         P::Custom(message) => Error::InvalidRequest { field: None, message },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(e),
         P::InvalidResponsePayload(body, source) => {
@@ -839,6 +850,39 @@ mod tests {
             other => panic!("answered {other:?}"),
         }
         assert!(BUILT.take().is_none());
+    }
+
+    /// In a build, the hook takes the request it is handed and its future waits: the generated
+    /// code goes no further (it would read an answer next).
+    #[test]
+    fn the_hook_in_a_build_takes_the_request_and_waits() {
+        let client = offline();
+        let url = reqwest::Url::parse("http://127.0.0.1:9/api/public_api/v1/pages/105/tags").unwrap();
+        INPUTS.set(Some(Inputs { operation: list_tags(), body: None, upload: None }));
+        let answered = std::pin::pin!(take(client.state(), reqwest::Request::new(Method::GET, url)));
+        assert!(answered.poll(&mut Context::from_waker(Waker::noop())).is_pending());
+        let built = BUILT.take().expect("the hook made its request").expect("a valid request");
+        assert_eq!(page_in(&built.request, &built.page), Some("105"));
+        assert!(INPUTS.take().is_none(), "the hook took its inputs");
+    }
+
+    /// A build that unwinds before its hook ran leaves no inputs behind: a hook run after it,
+    /// outside a build, answers at once instead of taking them and waiting.
+    #[test]
+    fn a_build_that_unwinds_leaves_no_inputs() {
+        let client = offline();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let panics = std::pin::pin!(async {
+                panic!("the generated code panicked");
+                #[allow(unreachable_code)]
+                Err::<ResponseValue<()>, progenitor_client::Error<()>>(progenitor_client::Error::Custom(
+                    String::new(),
+                ))
+            });
+            build(client.state(), list_tags(), Check::new(&[]), panics)
+        }));
+        assert!(unwound.is_err(), "the build unwound");
+        assert!(INPUTS.take().is_none(), "no inputs were left");
     }
 
     /// The copy kept for a retry is the request: method, URL, headers, version and body.
