@@ -139,25 +139,27 @@ pub(crate) fn take(
     state: &ClientState,
     mut request: reqwest::Request,
 ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<> {
-    let taken = INPUTS.take().map(|Inputs { operation, body, upload }| {
-        let built = prepared(state, &mut request, operation, body, upload).map(|page| Request {
-            request,
-            operation,
-            page,
-        });
-        BUILT.set(Some(built));
-    });
-    async move {
-        match taken {
-            Some(()) => std::future::pending().await,
-            // Outside a build (the builders never do this): an answer that is no success, so
-            // that the generated code fails; nothing was sent.
-            None => {
-                let mut answer = http::Response::new(Vec::<u8>::new());
-                *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                Ok(reqwest::Response::from(answer))
-            }
+    let in_build = match INPUTS.take() {
+        Some(Inputs { operation, body, upload }) => {
+            let built = prepared(state, &mut request, operation, body, upload).map(|page| Request {
+                request,
+                operation,
+                page,
+            });
+            BUILT.set(Some(built));
+            true
         }
+        None => false,
+    };
+    async move {
+        if in_build {
+            return std::future::pending().await;
+        }
+        // Outside a build (the builders never do this): an answer that is no success, so that
+        // the generated code fails; nothing was sent.
+        let mut answer = http::Response::new(Vec::<u8>::new());
+        *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        Ok(reqwest::Response::from(answer))
     }
 }
 
